@@ -1,0 +1,81 @@
+package dev.tandem.router.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tandem} command line: one entry point for the router, the verifier server, the client
+ * and the benchmarks. Subcommands that are not built yet say so and exit with status 2.
+ */
+@Command(
+    name = "tandem",
+    mixinStandardHelpOptions = true,
+    version = "tandem 0.1.0-SNAPSHOT",
+    description = "Speculative-decoding gRPC router for LLM inference.",
+    subcommands = {
+      TandemCli.Serve.class,
+      TandemCli.Generate.class,
+      TandemCli.VerifierServer.class,
+      TandemCli.Bench.class
+    })
+public final class TandemCli implements Callable<Integer> {
+
+  /** Exit status of a subcommand whose implementation has not landed yet. */
+  static final int NOT_BUILT = 2;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new TandemCli()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(System.out);
+    return 0;
+  }
+
+  /** Base for subcommands that exist in the CLI but whose module is not implemented yet. */
+  abstract static class NotBuiltYet implements Callable<Integer> {
+    private final String what;
+
+    NotBuiltYet(String what) {
+      this.what = what;
+    }
+
+    @Override
+    public Integer call() {
+      System.err.println("tandem: '" + what + "' is not built yet in this version.");
+      return NOT_BUILT;
+    }
+  }
+
+  @Command(name = "serve", description = "Run the router (not built yet).")
+  static final class Serve extends NotBuiltYet {
+    Serve() {
+      super("serve");
+    }
+  }
+
+  @Command(
+      name = "generate",
+      description = "Stream a completion from a running router (not built yet).")
+  static final class Generate extends NotBuiltYet {
+    Generate() {
+      super("generate");
+    }
+  }
+
+  @Command(name = "verifier-server", description = "Run a verifier server (not built yet).")
+  static final class VerifierServer extends NotBuiltYet {
+    VerifierServer() {
+      super("verifier-server");
+    }
+  }
+
+  @Command(name = "bench", description = "Run the benchmarks (not built yet).")
+  static final class Bench extends NotBuiltYet {
+    Bench() {
+      super("bench");
+    }
+  }
+}
