@@ -1,0 +1,102 @@
+package dev.tandem.speccore;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Online estimate of the per-token acceptance rate α of one (drafter, verifier) pair, shared by all
+ * requests that use the pair.
+ *
+ * <p>Counting: a step that proposes k tokens and accepts n made {@code n + 1} Bernoulli trials with
+ * n successes when {@code n < k} (the first rejection ends the step), and k trials with k successes
+ * when {@code n = k}. Counting trials rather than proposed tokens keeps the estimate unbiased for
+ * the geometric model behind {@link SpeculationPolicy}; tokens after the first rejection were never
+ * tried.
+ *
+ * <p>Estimate: a Beta(α₀·w, (1 − α₀)·w) prior (default α₀ = {@value #DEFAULT_PRIOR_ALPHA}, w =
+ * {@value #DEFAULT_PRIOR_WEIGHT} trials) plus success and failure counts that are multiplied by
+ * {@code decay} at every step that made a trial, so old steps fade (effective memory about {@code 1
+ * / (1 − decay)} steps) and α follows drift (prompt types, config changes). α = (successes + α₀·w)
+ * / (trials + w), the posterior mean.
+ *
+ * <p>Threading: thread-safe and lock-free; any thread may record or read.
+ */
+public final class AcceptanceStats {
+
+  public static final double DEFAULT_PRIOR_ALPHA = 0.6;
+  public static final double DEFAULT_PRIOR_WEIGHT = 10;
+  public static final double DEFAULT_DECAY = 0.995;
+
+  private record Counts(double successes, double failures) {}
+
+  private final double priorAlpha;
+  private final double priorWeight;
+  private final double decay;
+  private final AtomicReference<Counts> counts = new AtomicReference<>(new Counts(0, 0));
+
+  /**
+   * @param priorAlpha α₀ in [0, 1], the estimate before any data
+   * @param priorWeight w > 0, how many trials the prior is worth
+   * @param decay in (0, 1], the factor applied to old counts per recorded step (1 = never forget)
+   */
+  public AcceptanceStats(double priorAlpha, double priorWeight, double decay) {
+    if (!(priorAlpha >= 0 && priorAlpha <= 1)) {
+      throw new IllegalArgumentException("priorAlpha must be in [0, 1], got " + priorAlpha);
+    }
+    if (!(priorWeight > 0) || Double.isInfinite(priorWeight)) {
+      throw new IllegalArgumentException("priorWeight must be finite and > 0, got " + priorWeight);
+    }
+    if (!(decay > 0 && decay <= 1)) {
+      throw new IllegalArgumentException("decay must be in (0, 1], got " + decay);
+    }
+    this.priorAlpha = priorAlpha;
+    this.priorWeight = priorWeight;
+    this.decay = decay;
+  }
+
+  /** Stats with the default prior and decay. */
+  public static AcceptanceStats withDefaults() {
+    return new AcceptanceStats(DEFAULT_PRIOR_ALPHA, DEFAULT_PRIOR_WEIGHT, DEFAULT_DECAY);
+  }
+
+  /** Bernoulli trials a step made: see the class comment. */
+  public static int trials(int proposed, int accepted) {
+    if (proposed < 0 || accepted < 0 || accepted > proposed) {
+      throw new IllegalArgumentException(
+          "accepted must be in 0..proposed and proposed >= 0, got accepted = "
+              + accepted
+              + ", proposed = "
+              + proposed);
+    }
+    return accepted < proposed ? accepted + 1 : accepted;
+  }
+
+  /** Records one step; steps with no draft tokens carry no information and change nothing. */
+  public void record(int proposed, int accepted) {
+    int trials = trials(proposed, accepted);
+    if (trials == 0) {
+      return;
+    }
+    int failures = trials - accepted;
+    counts.updateAndGet(
+        c -> new Counts(c.successes() * decay + accepted, c.failures() * decay + failures));
+  }
+
+  /** The current posterior-mean estimate of α. */
+  public double alpha() {
+    Counts c = counts.get();
+    return (c.successes() + priorAlpha * priorWeight)
+        / (c.successes() + c.failures() + priorWeight);
+  }
+
+  /**
+   * A per-request view whose prior is this pair's current α, and whose steps also update this pair.
+   */
+  public RequestAcceptance forRequest() {
+    return new RequestAcceptance(this, RequestAcceptance.DEFAULT_GLOBAL_WEIGHT);
+  }
+
+  @Override
+  public String toString() {
+    return "AcceptanceStats[alpha=" + alpha() + "]";
+  }
+}

@@ -1,0 +1,26 @@
+package dev.tandem.speccore;
+
+/**
+ * A source of draft tokens (a small model, prompt lookup, or none). One proposer serves many
+ * requests; each request drafts through its own {@link DraftSession}.
+ *
+ * <p>Threading: {@link #open} may be called from any thread, concurrently for different requests;
+ * implementations must be thread-safe.
+ */
+public interface DraftProposer {
+
+  /**
+   * Stable name used in logs, metrics labels and acceptance statistics, e.g. {@code ngram(n=3)}.
+   */
+  String name();
+
+  /**
+   * Starts drafting for one sequence. The session's context is the prompt; the first generated
+   * token arrives through {@link DraftSession#commit(int, int)} with {@code keptDraftTokens = 0}.
+   *
+   * @param promptTokens the prompt's token ids (not modified, not retained beyond the session)
+   * @param params the request's sampling parameters; a stochastic drafter samples with them so its
+   *     q is shaped like the verifier's p
+   */
+  DraftSession open(int[] promptTokens, SamplingParams params);
+}

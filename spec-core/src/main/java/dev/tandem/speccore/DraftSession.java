@@ -1,0 +1,34 @@
+package dev.tandem.speccore;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One sequence's drafting state. Context = prompt + every token committed so far.
+ *
+ * <p>Threading: called by one request's loop, never concurrently: at most one {@link #propose} is
+ * outstanding, and {@link #commit} and {@link #close} are only called after it completed. The calls
+ * may come from different threads one after the other (the loop runs on whichever thread completed
+ * its last stage), so implementations must not rely on thread confinement, only on this
+ * happens-before ordering.
+ */
+public interface DraftSession extends AutoCloseable {
+
+  /**
+   * Proposes up to {@code k} tokens continuing the context. Fewer are allowed (e.g. an n-gram
+   * drafter with no match returns an empty block); more is an error.
+   *
+   * @param k requested draft length, 1..{@link DraftBlock#MAX_DRAFT}
+   */
+  CompletionStage<DraftBlock> propose(int k);
+
+  /**
+   * Advances the context by the first {@code keptDraftTokens} tokens of the last proposal followed
+   * by {@code nextToken}; the rest of the last proposal is discarded (roll back any state it
+   * built). {@code keptDraftTokens} is 0 when there was no proposal, e.g. for the first token.
+   */
+  void commit(int keptDraftTokens, int nextToken);
+
+  /** Frees the session's resources. Called exactly once by the loop. */
+  @Override
+  void close();
+}

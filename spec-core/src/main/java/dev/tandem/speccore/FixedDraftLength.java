@@ -1,0 +1,25 @@
+package dev.tandem.speccore;
+
+/**
+ * A constant draft length; {@code k = 0} is speculation off.
+ *
+ * @param k 0..{@link DraftBlock#MAX_DRAFT}
+ */
+public record FixedDraftLength(int k) implements DraftLengthChooser {
+
+  public FixedDraftLength {
+    if (k < 0 || k > DraftBlock.MAX_DRAFT) {
+      throw new IllegalArgumentException("k must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + k);
+    }
+  }
+
+  @Override
+  public int chooseK(LoopState state) {
+    return k;
+  }
+
+  @Override
+  public String toString() {
+    return k == 0 ? "off" : "fixed(k=" + k + ")";
+  }
+}

@@ -1,0 +1,273 @@
+package dev.tandem.speccore;
+
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Drives one request's speculative decoding: emit the verifier's first token, then repeat choose k
+ * → propose → verify → emit, with one step in flight, until max tokens, EOS, the sink's STOP, a
+ * cancel, or an error. Each step's tokens (accepted drafts + the verifier's next token) reach the
+ * {@link TokenSink} in one call; the loop waits for the sink's stage before the next step, which is
+ * how flow control pauses it.
+ *
+ * <p>Ending: the max-tokens limit truncates the last step's tokens; an EOS token is not emitted and
+ * everything after it is dropped; errors (thrown or as failed stages, from any collaborator)
+ * complete {@link #start()}'s stage exceptionally. Whatever the ending, the draft and verifier
+ * sessions are closed exactly once, after any propose or verify in flight has completed (sessions
+ * never see {@code close} concurrently with a call). A failure to close fails the result.
+ *
+ * <p>Threading: {@link #start()} and {@link #cancel()} may be called from any thread. The loop runs
+ * on whichever thread completed the stage it was waiting for (or the caller's, for synchronous
+ * stages), one step at a time under a {@link Trampoline}, so synchronous stages do not grow the
+ * stack. No lock is held while calling the sessions, the sink or the chooser.
+ */
+public final class SpeculationLoop {
+
+  private enum Phase {
+    FIRST_TOKEN,
+    PROPOSING,
+    VERIFYING,
+    EMITTING,
+    DONE
+  }
+
+  private record Completion(Object value, Throwable error, long atNanos) {}
+
+  private final SpeculationLoopBuilder config;
+  private final CompletableFuture<LoopResult> result = new CompletableFuture<>();
+  private final AtomicReference<Completion> completion = new AtomicReference<>();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final Trampoline trampoline = new Trampoline(this::advance);
+  private volatile boolean cancelled;
+
+  // Confined to the trampoline:
+  private final LoopCounters counters;
+  private Phase phase = Phase.FIRST_TOKEN;
+  private boolean awaiting;
+  private long stageStartNanos;
+  private int requestedK;
+  private DraftBlock draft;
+  private long draftNanos;
+  private int[] pendingTokens;
+  private FinishReason pendingFinish;
+
+  SpeculationLoop(SpeculationLoopBuilder config) {
+    this.config = config;
+    this.counters = new LoopCounters(config.maxTokens);
+  }
+
+  /** Starts building a loop. */
+  public static SpeculationLoopBuilder builder() {
+    return new SpeculationLoopBuilder();
+  }
+
+  /**
+   * Starts the loop (at most once). The returned stage completes when the loop has ended and both
+   * sessions are closed.
+   */
+  public CompletionStage<LoopResult> start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("a SpeculationLoop can be started only once");
+    }
+    trampoline.signal();
+    return result.minimalCompletionStage();
+  }
+
+  /**
+   * Ends the loop: at once when it waits for the sink, otherwise as soon as the propose or verify
+   * in flight completes; no further propose or verify is started. Idempotent; any thread.
+   */
+  public void cancel() {
+    cancelled = true;
+    trampoline.signal();
+  }
+
+  private void advance() {
+    if (phase == Phase.DONE || !started.get()) {
+      return;
+    }
+    try {
+      if (awaiting) {
+        Completion done = completion.getAndSet(null);
+        if (done == null) {
+          if (cancelled && phase == Phase.EMITTING) {
+            finish(FinishReason.CANCELLED, null);
+          }
+          return;
+        }
+        awaiting = false;
+        if (done.error() != null) {
+          finish(null, unwrap(done.error()));
+          return;
+        }
+        onCompleted(done);
+      }
+      if (phase == Phase.DONE) {
+        return;
+      }
+      if (cancelled) {
+        finish(FinishReason.CANCELLED, null);
+        return;
+      }
+      startNext();
+    } catch (Throwable t) {
+      finish(null, t);
+    }
+  }
+
+  private void onCompleted(Completion done) {
+    long elapsed = Math.max(0, done.atNanos() - stageStartNanos);
+    switch (phase) {
+      case PROPOSING -> onProposal((DraftBlock) done.value(), elapsed);
+      case VERIFYING -> onVerdict((Verdict) done.value(), elapsed);
+      case EMITTING -> onSinkSignal((SinkSignal) done.value());
+      default -> throw new IllegalStateException("no stage expected in phase " + phase);
+    }
+  }
+
+  private void startNext() {
+    switch (phase) {
+      case FIRST_TOKEN -> {
+        int first = config.verifier.firstToken();
+        config.draft.commit(0, first);
+        prepareEmission(new int[] {first});
+        startNext();
+      }
+      case PROPOSING -> {
+        requestedK = config.chooser.chooseK(counters.state(config.acceptance.alpha()));
+        if (requestedK < 0) {
+          throw new IllegalStateException("chooseK must return k >= 0, got " + requestedK);
+        }
+        requestedK = Math.min(requestedK, DraftBlock.MAX_DRAFT);
+        if (requestedK == 0) {
+          onProposal(DraftBlock.empty(), 0);
+          startNext();
+        } else {
+          await(() -> config.draft.propose(requestedK));
+        }
+      }
+      case VERIFYING -> await(() -> config.verifier.verify(draft));
+      case EMITTING -> {
+        counters.addGenerated(pendingTokens.length);
+        await(() -> config.sink.onTokens(pendingTokens));
+      }
+      case DONE -> {}
+    }
+  }
+
+  /** Calls a collaborator and waits for its stage; the call itself is part of the measured time. */
+  private void await(Supplier<CompletionStage<?>> call) {
+    awaiting = true;
+    stageStartNanos = config.clock.getAsLong();
+    CompletionStage<?> stage = call.get();
+    stage.whenComplete(
+        (value, error) -> {
+          completion.set(new Completion(value, error, config.clock.getAsLong()));
+          trampoline.signal();
+        });
+  }
+
+  private void onProposal(DraftBlock block, long elapsed) {
+    if (block == null || block.size() > requestedK) {
+      throw new IllegalStateException(
+          "drafter must return at most k = "
+              + requestedK
+              + " tokens, got "
+              + (block == null ? "null" : block.size()));
+    }
+    draft = block;
+    draftNanos = elapsed;
+    phase = Phase.VERIFYING;
+  }
+
+  private void onVerdict(Verdict verdict, long verifyNanos) {
+    if (verdict == null || verdict.acceptedCount() > draft.size()) {
+      throw new IllegalStateException(
+          "verifier must accept at most the " + draft.size() + " draft tokens, got " + verdict);
+    }
+    int accepted = verdict.acceptedCount();
+    int[] tokens = Arrays.copyOf(draft.tokens(), accepted + 1);
+    tokens[accepted] = verdict.nextToken();
+    config.draft.commit(accepted, verdict.nextToken());
+    int emitted = prepareEmission(tokens);
+    StepRecord step =
+        new StepRecord(requestedK, draft.size(), accepted, emitted, draftNanos, verifyNanos);
+    counters.addStep(step);
+    config.acceptance.record(draft.size(), accepted);
+    config.chooser.observe(step);
+  }
+
+  /**
+   * Cuts a step's tokens at EOS and at the limit; moves to EMITTING, or DONE if nothing is left.
+   */
+  private int prepareEmission(int[] tokens) {
+    int limit = Math.min(tokens.length, counters.remaining());
+    int count = 0;
+    while (count < limit && !config.isEos(tokens[count])) {
+      count++;
+    }
+    if (count < limit) {
+      pendingFinish = FinishReason.EOS;
+    } else if (count == counters.remaining()) {
+      pendingFinish = FinishReason.LENGTH;
+    }
+    if (count == 0) {
+      finish(FinishReason.EOS, null);
+    } else {
+      pendingTokens = Arrays.copyOf(tokens, count);
+      phase = Phase.EMITTING;
+    }
+    return count;
+  }
+
+  private void onSinkSignal(SinkSignal signal) {
+    if (signal == null) {
+      throw new IllegalStateException("sink must complete with CONTINUE or STOP, got null");
+    }
+    if (signal == SinkSignal.STOP) {
+      finish(FinishReason.STOP, null);
+    } else if (pendingFinish != null) {
+      finish(pendingFinish, null);
+    } else {
+      phase = Phase.PROPOSING;
+    }
+  }
+
+  private void finish(FinishReason reason, Throwable error) {
+    if (phase == Phase.DONE) {
+      return;
+    }
+    phase = Phase.DONE;
+    Throwable failure = close(config.draft, error);
+    failure = close(config.verifier, failure);
+    if (failure != null) {
+      result.completeExceptionally(failure);
+    } else {
+      result.complete(counters.result(reason));
+    }
+  }
+
+  private static Throwable close(AutoCloseable session, Throwable failure) {
+    try {
+      session.close();
+      return failure;
+    } catch (Throwable t) {
+      if (failure == null) {
+        return t;
+      }
+      failure.addSuppressed(t);
+      return failure;
+    }
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+  }
+}

@@ -1,0 +1,103 @@
+package dev.tandem.speccore;
+
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Collects what a {@link SpeculationLoop} needs; {@link #build()} validates it. Not thread-safe;
+ * build on one thread.
+ */
+public final class SpeculationLoopBuilder {
+
+  DraftSession draft;
+  VerifierSession verifier;
+  TokenSink sink;
+  DraftLengthChooser chooser = DraftLengthChooser.off();
+  RequestAcceptance acceptance;
+  int maxTokens;
+  Set<Integer> eosTokens = Set.of();
+  LongSupplier clock = System::nanoTime;
+
+  SpeculationLoopBuilder() {}
+
+  /** The request's drafting session (required); the loop closes it. */
+  public SpeculationLoopBuilder draft(DraftSession session) {
+    this.draft = session;
+    return this;
+  }
+
+  /** The request's verifier session, already opened (required); the loop closes it. */
+  public SpeculationLoopBuilder verifier(VerifierSession session) {
+    this.verifier = session;
+    return this;
+  }
+
+  /** Where tokens go (required). */
+  public SpeculationLoopBuilder sink(TokenSink sink) {
+    this.sink = sink;
+    return this;
+  }
+
+  /** Picks k per step; default {@link DraftLengthChooser#off()}. */
+  public SpeculationLoopBuilder chooser(DraftLengthChooser chooser) {
+    this.chooser = chooser;
+    return this;
+  }
+
+  /**
+   * The request's acceptance estimate, fed after every step; default a fresh one over {@link
+   * AcceptanceStats#withDefaults()} shared with nothing.
+   */
+  public SpeculationLoopBuilder acceptance(RequestAcceptance acceptance) {
+    this.acceptance = acceptance;
+    return this;
+  }
+
+  /** The most tokens to generate, {@code >= 1} (required). */
+  public SpeculationLoopBuilder maxTokens(int maxTokens) {
+    this.maxTokens = maxTokens;
+    return this;
+  }
+
+  /** Tokens that end the sequence (not emitted); default none. */
+  public SpeculationLoopBuilder eosTokens(int... eosTokens) {
+    Integer[] boxed = new Integer[eosTokens.length];
+    for (int i = 0; i < eosTokens.length; i++) {
+      boxed[i] = eosTokens[i];
+    }
+    this.eosTokens = Set.of(boxed);
+    return this;
+  }
+
+  /** Source of nanosecond timestamps for step latencies; default {@link System#nanoTime()}. */
+  public SpeculationLoopBuilder clock(LongSupplier clock) {
+    this.clock = clock;
+    return this;
+  }
+
+  /** A loop ready to {@link SpeculationLoop#start()}. */
+  public SpeculationLoop build() {
+    require(draft, "draft");
+    require(verifier, "verifier");
+    require(sink, "sink");
+    require(chooser, "chooser");
+    require(clock, "clock");
+    if (maxTokens < 1) {
+      throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
+    }
+    if (acceptance == null) {
+      acceptance = AcceptanceStats.withDefaults().forRequest();
+    }
+    return new SpeculationLoop(this);
+  }
+
+  boolean isEos(int token) {
+    return eosTokens.contains(token);
+  }
+
+  private static void require(Object value, String field) {
+    if (value == null) {
+      throw new IllegalArgumentException(field + " must be set");
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.tandem.speccore;
+
+/**
+ * Chooses the draft length k from the acceptance rate α, latencies, prices and a budget, under the
+ * i.i.d. acceptance model of Leviathan et al. (2023): each draft token is accepted with probability
+ * α independently, so one step with k drafts yields
+ *
+ * <pre>
+ *   E(k) = (1 − α^(k+1)) / (1 − α)             expected tokens per step (k + 1 when α = 1)
+ *   T(k) = (k·t_draft + t_verify(k)) / E(k)     expected time per token, t_verify(k) = a + b·(k+1)
+ *   C(k) = (price_position·(k+1) + price_draft·k) / E(k)   expected cost per token
+ * </pre>
+ *
+ * <p>{@link #chooseK} minimises the {@link Objective}'s quantity over k in [0, kMax] among the k
+ * that satisfy its constraint; when none does, it picks the k that violates it least. Ties go to
+ * the smaller k. k = 0 (plain decoding) wins whenever drafting cannot pay for itself.
+ *
+ * <p>Pure functions; thread-safe.
+ */
+public final class SpeculationPolicy {
+
+  private SpeculationPolicy() {}
+
+  /** E(k): expected tokens produced by one step with k drafts. */
+  public static double expectedTokens(double alpha, int k) {
+    requireAlpha(alpha);
+    if (k < 0) {
+      throw new IllegalArgumentException("k must be >= 0, got " + k);
+    }
+    if (alpha >= 1) {
+      return k + 1;
+    }
+    return (1 - Math.pow(alpha, k + 1)) / (1 - alpha);
+  }
+
+  /** T(k): expected time per generated token, in the latency model's unit. */
+  public static double timePerToken(double alpha, int k, LatencyModel latency) {
+    return (k * latency.draftPerToken() + latency.verifyTime(k)) / expectedTokens(alpha, k);
+  }
+
+  /** C(k): expected cost per generated token, in the prices' unit. */
+  public static double costPerToken(double alpha, int k, Prices prices) {
+    double stepCost = prices.perVerifierPosition() * (k + 1) + prices.perDraftToken() * k;
+    return stepCost / expectedTokens(alpha, k);
+  }
+
+  /**
+   * The best k in [0, kMax] for the objective.
+   *
+   * @param limitPerToken the constraint's bound: cost per token for {@link
+   *     Objective#MIN_LATENCY_WITHIN_COST}, time per token for {@link
+   *     Objective#MIN_COST_WITHIN_LATENCY}; {@code Double.POSITIVE_INFINITY} for none
+   */
+  public static int chooseK(
+      double alpha,
+      int kMax,
+      LatencyModel latency,
+      Prices prices,
+      Objective objective,
+      double limitPerToken) {
+    requireAlpha(alpha);
+    if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
+      throw new IllegalArgumentException(
+          "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
+    }
+    if (Double.isNaN(limitPerToken)) {
+      throw new IllegalArgumentException("limitPerToken must not be NaN");
+    }
+    int best = -1;
+    int leastViolating = 0;
+    double bestValue = Double.POSITIVE_INFINITY;
+    double leastExcess = Double.POSITIVE_INFINITY;
+    for (int k = 0; k <= kMax; k++) {
+      double time = timePerToken(alpha, k, latency);
+      double cost = costPerToken(alpha, k, prices);
+      boolean latencyFirst = objective == Objective.MIN_LATENCY_WITHIN_COST;
+      double value = latencyFirst ? time : cost;
+      double constrained = latencyFirst ? cost : time;
+      if (constrained <= limitPerToken) {
+        if (value < bestValue) {
+          bestValue = value;
+          best = k;
+        }
+      } else if (constrained - limitPerToken < leastExcess) {
+        leastExcess = constrained - limitPerToken;
+        leastViolating = k;
+      }
+    }
+    return best >= 0 ? best : leastViolating;
+  }
+
+  private static void requireAlpha(double alpha) {
+    if (!(alpha >= 0 && alpha <= 1)) {
+      throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package dev.tandem.speccore;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The model whose output Tandem reproduces exactly: it scores draft blocks and accepts a prefix.
+ * One verifier serves many requests; each request verifies through its own {@link VerifierSession}
+ * (one KV cache).
+ *
+ * <p>Threading: {@link #open} may be called from any thread, concurrently for different requests;
+ * implementations must be thread-safe and must not block the caller (do the prefill elsewhere and
+ * complete the stage later).
+ */
+public interface Verifier {
+
+  /** Stable name used in logs, metrics labels and acceptance statistics, e.g. the model id. */
+  String name();
+
+  /**
+   * Prefills the prompt and chooses the first token.
+   *
+   * @param promptTokens the prompt's token ids
+   * @param params the request's sampling parameters (the session owns the random generator, seeded
+   *     from {@link SamplingParams#seed()})
+   * @param maxLength the longest sequence (prompt + generated) the session must hold
+   */
+  CompletionStage<VerifierSession> open(int[] promptTokens, SamplingParams params, int maxLength);
+}
