@@ -1,0 +1,87 @@
+package dev.tandem.speccore;
+
+/**
+ * Chooses k per step with {@link SpeculationPolicy} from the request's acceptance estimate (from
+ * {@link LoopState#alpha()}) and its measured latencies ({@link LatencyEstimator}).
+ *
+ * <p>The constraint's limit per token is, for {@link Objective#MIN_LATENCY_WITHIN_COST}, the cost
+ * budget left divided by the tokens left ({@code (budget − spent) / remainingTokens}, spent from
+ * the prices and the counts in {@link LoopState}), so a request that overspent early drafts less
+ * later; for {@link Objective#MIN_COST_WITHIN_LATENCY} it is the fixed time-per-token target. k is
+ * also capped at {@code remainingTokens − 1}: drafts beyond the limit would be paid for and
+ * dropped.
+ *
+ * <p>Threading: one instance per request, used by its loop only (see {@link DraftLengthChooser}).
+ */
+public final class AdaptiveDraftLength implements DraftLengthChooser {
+
+  private final int kMax;
+  private final Prices prices;
+  private final Objective objective;
+  private final double budget;
+  private final LatencyEstimator latencies;
+
+  /**
+   * @param kMax largest k tried, 0..{@link DraftBlock#MAX_DRAFT}
+   * @param prices what positions and drafts cost
+   * @param objective what to minimise
+   * @param budget for MIN_LATENCY_WITHIN_COST the request's total cost budget; for
+   *     MIN_COST_WITHIN_LATENCY the target time per token in nanoseconds; {@code
+   *     Double.POSITIVE_INFINITY} for none
+   * @param latencies the request's latency estimator (fed by {@link #observe})
+   */
+  public AdaptiveDraftLength(
+      int kMax, Prices prices, Objective objective, double budget, LatencyEstimator latencies) {
+    if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
+      throw new IllegalArgumentException(
+          "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
+    }
+    if (prices == null || objective == null || latencies == null) {
+      throw new IllegalArgumentException("prices, objective and latencies must not be null");
+    }
+    if (!(budget >= 0)) {
+      throw new IllegalArgumentException("budget must be >= 0, got " + budget);
+    }
+    this.kMax = kMax;
+    this.prices = prices;
+    this.objective = objective;
+    this.budget = budget;
+    this.latencies = latencies;
+  }
+
+  /** Fastest k with no cost limit, starting from the given latency prior. */
+  public static AdaptiveDraftLength fastest(int kMax, LatencyModel prior) {
+    return new AdaptiveDraftLength(
+        kMax,
+        Prices.FREE,
+        Objective.MIN_LATENCY_WITHIN_COST,
+        Double.POSITIVE_INFINITY,
+        new LatencyEstimator(prior, LatencyEstimator.DEFAULT_WEIGHT));
+  }
+
+  @Override
+  public int chooseK(LoopState state) {
+    int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
+    return SpeculationPolicy.chooseK(
+        state.alpha(), cap, latencies.current(), prices, objective, limitPerToken(state));
+  }
+
+  @Override
+  public void observe(StepRecord step) {
+    latencies.observe(step);
+  }
+
+  /** The constraint's bound for the next step (see the class comment). */
+  double limitPerToken(LoopState state) {
+    if (objective == Objective.MIN_COST_WITHIN_LATENCY || Double.isInfinite(budget)) {
+      return budget;
+    }
+    double spent = prices.spent(state.verifierPositionsScored(), state.draftTokensProposed());
+    return (budget - spent) / Math.max(1, state.remainingTokens());
+  }
+
+  @Override
+  public String toString() {
+    return "adaptive(k=0.." + kMax + ", " + objective + ", budget=" + budget + ")";
+  }
+}

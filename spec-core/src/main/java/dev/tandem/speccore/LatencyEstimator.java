@@ -1,0 +1,90 @@
+package dev.tandem.speccore;
+
+/**
+ * Exponentially weighted estimate of a request's {@link LatencyModel} from measured steps.
+ *
+ * <ul>
+ *   <li>t_draft: EWMA of {@code draftNanos / proposed} over steps that proposed tokens.
+ *   <li>t_verify(k) = a + b·(k+1): EWMA means of x = k + 1, y = verifyNanos, x² and x·y give the
+ *       weighted least-squares line {@code b = cov(x, y) / var(x)}, {@code a = mean(y) −
+ *       b·mean(x)}. While x has barely varied ({@code var(x) < }{@value #MIN_POSITION_VARIANCE}) b
+ *       cannot be separated from a, so the last b (initially the prior's) is kept and only a moves.
+ *       Both are clamped at 0.
+ * </ul>
+ *
+ * <p>Each new measurement gets weight {@code weight}; the prior is replaced by the first one.
+ * Threading: confined to one request's loop (not thread-safe).
+ */
+public final class LatencyEstimator {
+
+  public static final double DEFAULT_WEIGHT = 0.2;
+  static final double MIN_POSITION_VARIANCE = 0.25;
+
+  private final double weight;
+  private LatencyModel current;
+  private boolean sawDraft;
+  private boolean sawVerify;
+  private double meanX;
+  private double meanY;
+  private double meanXx;
+  private double meanXy;
+
+  /**
+   * @param prior the model used until measurements arrive
+   * @param weight in (0, 1], the EWMA weight of each new measurement
+   */
+  public LatencyEstimator(LatencyModel prior, double weight) {
+    if (prior == null) {
+      throw new IllegalArgumentException("prior must not be null");
+    }
+    if (!(weight > 0 && weight <= 1)) {
+      throw new IllegalArgumentException("weight must be in (0, 1], got " + weight);
+    }
+    this.current = prior;
+    this.weight = weight;
+  }
+
+  /** The current estimate. */
+  public LatencyModel current() {
+    return current;
+  }
+
+  /** Folds in one step's measured latencies. */
+  public void observe(StepRecord step) {
+    double draftPerToken = current.draftPerToken();
+    if (step.proposed() > 0) {
+      double measured = (double) step.draftNanos() / step.proposed();
+      draftPerToken = sawDraft ? ewma(draftPerToken, measured) : measured;
+      sawDraft = true;
+    }
+    double x = step.verifierPositions();
+    double y = step.verifyNanos();
+    if (sawVerify) {
+      meanX = ewma(meanX, x);
+      meanY = ewma(meanY, y);
+      meanXx = ewma(meanXx, x * x);
+      meanXy = ewma(meanXy, x * y);
+    } else {
+      meanX = x;
+      meanY = y;
+      meanXx = x * x;
+      meanXy = x * y;
+      sawVerify = true;
+    }
+    double variance = meanXx - meanX * meanX;
+    double perPosition = current.verifyPerPosition();
+    if (variance >= MIN_POSITION_VARIANCE) {
+      perPosition = Math.max(0, (meanXy - meanX * meanY) / variance);
+    }
+    double fixed = meanY - perPosition * meanX;
+    if (fixed < 0) {
+      fixed = 0;
+      perPosition = meanY / meanX;
+    }
+    current = new LatencyModel(draftPerToken, fixed, perPosition);
+  }
+
+  private double ewma(double old, double sample) {
+    return old + weight * (sample - old);
+  }
+}
