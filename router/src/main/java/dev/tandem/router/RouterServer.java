@@ -1,0 +1,89 @@
+package dev.tandem.router;
+
+import dev.tandem.router.api.RequestLimits;
+import dev.tandem.router.api.RequestValidator;
+import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.engine.GenerationEngine;
+import dev.tandem.router.grpc.GrpcGenerateEndpoint;
+import dev.tandem.router.http.OpenAiEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+
+/**
+ * One Vert.x HTTP server that serves both APIs on one port: requests with a gRPC content type go to
+ * the gRPC server ({@code tandem.v1.Generation}), everything else to the HTTP router
+ * (OpenAI-compatible API, health).
+ *
+ * <p>Threading: built and started from any thread; handlers run on event loops.
+ */
+public final class RouterServer {
+
+  private final Vertx vertx;
+  private final TandemConfig config;
+  private final GenerationEngine engine;
+  private HttpServer server;
+
+  public RouterServer(Vertx vertx, TandemConfig config, GenerationEngine engine) {
+    this.vertx = vertx;
+    this.config = config;
+    this.engine = engine;
+  }
+
+  /** The validator for the config's limits. */
+  static RequestValidator validator(TandemConfig config) {
+    TandemConfig.Limits l = config.limits();
+    return new RequestValidator(
+        new RequestLimits(
+            l.maxTokens(),
+            l.defaultMaxTokens(),
+            l.maxPromptChars(),
+            config.speculation().kMax(),
+            16));
+  }
+
+  /** Starts listening; completes with the bound port (useful when the config says 0). */
+  public Future<Integer> start() {
+    RequestValidator validator = validator(config);
+    GrpcServer grpc =
+        GrpcServer.server(vertx, new GrpcServerOptions().setScheduleDeadlineAutomatically(true));
+    new GrpcGenerateEndpoint(validator, engine).bind(grpc);
+
+    Router http = Router.router(vertx);
+    new OpenAiEndpoint(
+            validator, engine, config.limits().maxBodyBytes(), config.limits().requestTimeoutMs())
+        .mount(http);
+    http.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
+
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(config.server().host())
+            .setPort(config.server().port())
+            .setInitialSettings(
+                new Http2Settings()
+                    .setMaxConcurrentStreams(config.limits().maxConcurrentStreams()));
+    server =
+        vertx
+            .createHttpServer(options)
+            .requestHandler(
+                request -> {
+                  String type = request.getHeader("content-type");
+                  if (type != null && type.startsWith("application/grpc")) {
+                    grpc.handle(request);
+                  } else {
+                    http.handle(request);
+                  }
+                });
+    return server.listen().map(HttpServer::actualPort);
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.tandem.router.engine;
+
+import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.api.GenerationRequest.SpeculationMode;
+import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
+import dev.tandem.speccore.AdaptiveDraftLength;
+import dev.tandem.speccore.DraftLengthChooser;
+import dev.tandem.speccore.LatencyEstimator;
+import dev.tandem.speccore.LatencyModel;
+import dev.tandem.speccore.Objective;
+import dev.tandem.speccore.Prices;
+
+/**
+ * Picks the {@link DraftLengthChooser} for a request from its speculation override, its budget and
+ * the router's defaults:
+ *
+ * <ul>
+ *   <li>mode off → k = 0 (plain decoding); fixed → the request's k (or the router's fixed k);
+ *   <li>auto with a cost budget → fastest k whose expected cost fits the budget left;
+ *   <li>auto with a time-per-token target (and no cost budget) → cheapest k that meets it;
+ *   <li>auto otherwise → fastest k.
+ * </ul>
+ *
+ * Stateless.
+ */
+final class DraftLengthChoosers {
+
+  /** Latency prior (nanoseconds) until the request has measured its own. */
+  static final LatencyModel PRIOR = new LatencyModel(500_000, 2_000_000, 500_000);
+
+  private DraftLengthChoosers() {}
+
+  static DraftLengthChooser forRequest(
+      GenerationRequest request, SpeculationSettings settings, Tier tier, int promptTokens) {
+    SpeculationOverride override = request.speculation();
+    SpeculationMode mode = override.mode();
+    if (mode == SpeculationMode.AUTO
+        && !settings.defaultMode().equals("auto")
+        && override.k() == 0) {
+      mode = settings.defaultMode().equals("off") ? SpeculationMode.OFF : SpeculationMode.FIXED;
+    }
+    if (override.drafter().equals("none")) {
+      mode = SpeculationMode.OFF;
+    }
+    return switch (mode) {
+      case OFF -> DraftLengthChooser.off();
+      case FIXED ->
+          DraftLengthChooser.fixed(
+              override.k() > 0 ? override.k() : Math.min(settings.fixedK(), settings.kMax()));
+      case AUTO ->
+          adaptive(
+              request,
+              settings,
+              tier,
+              promptTokens,
+              override.k() > 0 ? override.k() : settings.kMax());
+    };
+  }
+
+  private static DraftLengthChooser adaptive(
+      GenerationRequest request,
+      SpeculationSettings settings,
+      Tier tier,
+      int promptTokens,
+      int kMax) {
+    Prices prices = new Prices(tier.pricePerTokenUsd(), settings.draftPricePerTokenUsd());
+    GenerationRequest.Budget budget = request.budget();
+    LatencyEstimator latencies = new LatencyEstimator(PRIOR, LatencyEstimator.DEFAULT_WEIGHT);
+    if (budget.maxCostUsd() > 0) {
+      double left = Math.max(0, budget.maxCostUsd() - promptTokens * tier.pricePerTokenUsd());
+      return new AdaptiveDraftLength(
+          kMax, prices, Objective.MIN_LATENCY_WITHIN_COST, left, latencies);
+    }
+    if (budget.tpotMs() > 0) {
+      return new AdaptiveDraftLength(
+          kMax,
+          prices,
+          Objective.MIN_COST_WITHIN_LATENCY,
+          budget.tpotMs() * 1_000_000.0,
+          latencies);
+    }
+    return new AdaptiveDraftLength(
+        kMax, prices, Objective.MIN_LATENCY_WITHIN_COST, Double.POSITIVE_INFINITY, latencies);
+  }
+}

@@ -1,0 +1,252 @@
+package dev.tandem.router.engine;
+
+import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.api.GenerationRequest.ChatPrompt;
+import dev.tandem.router.api.GenerationRequest.TextPrompt;
+import dev.tandem.router.errors.ErrorKind;
+import dev.tandem.router.errors.TandemException;
+import dev.tandem.speccore.AcceptanceStatsRegistry;
+import dev.tandem.speccore.DraftProposer;
+import dev.tandem.speccore.DraftSession;
+import dev.tandem.speccore.LoopResult;
+import dev.tandem.speccore.RequestAcceptance;
+import dev.tandem.speccore.SpeculationLoop;
+import dev.tandem.speccore.VerifierSession;
+import dev.tandem.streaming.ChunkWriter;
+import dev.tandem.streaming.IncrementalDetokenizer;
+import dev.tandem.streaming.StopSequenceFilter;
+import dev.tandem.streaming.TokenStreamer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+/**
+ * One request from prompt to last chunk: tokenize (off the event loop), open the verifier session,
+ * open the drafter, run the {@link SpeculationLoop} with a {@link TokenStreamer} as its sink, then
+ * account for what it cost. Cancellation and deadlines stop it within one step; the verifier and
+ * draft sessions are closed on every path (by the loop once it started, here before that).
+ *
+ * <p>Threading: created, started, cancelled and completed on the request's Vert.x context; the loop
+ * itself runs wherever its stages complete.
+ */
+final class Generation implements GenerationHandle {
+
+  private final GenerationRequest request;
+  private final Tier tier;
+  private final DraftProposer drafter;
+  private final SpeculationSettings settings;
+  private final AcceptanceStatsRegistry acceptance;
+  private final Context context;
+  private final ChunkWriter writer;
+  private final Promise<Completion> completion = Promise.promise();
+  private ErrorKind stopReason;
+  private SpeculationLoop loop;
+  private TokenStreamer streamer;
+  private int promptTokens;
+
+  Generation(
+      GenerationRequest request,
+      Tier tier,
+      DraftProposer drafter,
+      SpeculationSettings settings,
+      AcceptanceStatsRegistry acceptance,
+      Context context,
+      ChunkWriter writer) {
+    this.request = request;
+    this.tier = tier;
+    this.drafter = drafter;
+    this.settings = settings;
+    this.acceptance = acceptance;
+    this.context = context;
+    this.writer = writer;
+  }
+
+  void start() {
+    String text =
+        switch (request.prompt()) {
+          case TextPrompt t -> t.text();
+          case ChatPrompt c -> ChatTemplate.render(c.messages());
+        };
+    context
+        .<int[]>executeBlocking(() -> tokenize(text), false)
+        .compose(this::openVerifier)
+        .onSuccess(this::run)
+        .onFailure(this::fail);
+  }
+
+  private int[] tokenize(String text) {
+    int[] tokens = tier.codec().encode(text);
+    int bos = tier.codec().bosToken();
+    if (bos >= 0) {
+      int[] withBos = new int[tokens.length + 1];
+      withBos[0] = bos;
+      System.arraycopy(tokens, 0, withBos, 1, tokens.length);
+      tokens = withBos;
+    }
+    int room = tier.contextLength() - tokens.length;
+    if (room < 1) {
+      throw TandemException.invalid(
+          "prompt",
+          "prompt must have fewer than "
+              + tier.contextLength()
+              + " tokens for model "
+              + tier.model()
+              + ", got "
+              + tokens.length);
+    }
+    if (request.maxTokens() > room) {
+      throw TandemException.invalid(
+          "max_tokens",
+          "max_tokens must be in 1.."
+              + room
+              + " for this "
+              + tokens.length
+              + "-token prompt (context "
+              + tier.contextLength()
+              + "), got "
+              + request.maxTokens());
+    }
+    return tokens;
+  }
+
+  private Future<VerifierSessionAndPrompt> openVerifier(int[] prompt) {
+    if (stopReason != null) {
+      return Future.failedFuture(stopped());
+    }
+    promptTokens = prompt.length;
+    return Future.fromCompletionStage(
+            tier.verifier().open(prompt, request.sampling(), prompt.length + request.maxTokens()),
+            context)
+        .map(session -> new VerifierSessionAndPrompt(session, prompt));
+  }
+
+  private record VerifierSessionAndPrompt(VerifierSession session, int[] prompt) {}
+
+  private void run(VerifierSessionAndPrompt opened) {
+    if (stopReason != null) {
+      opened.session().close();
+      fail(stopped());
+      return;
+    }
+    DraftSession draft;
+    try {
+      draft = drafter.open(opened.prompt(), request.sampling());
+    } catch (RuntimeException e) {
+      opened.session().close();
+      fail(e);
+      return;
+    }
+    streamer =
+        new TokenStreamer(
+            context,
+            new IncrementalDetokenizer(tier.codec()::tokenBytes),
+            new StopSequenceFilter(request.stop()),
+            writer);
+    loop =
+        SpeculationLoop.builder()
+            .draft(draft)
+            .verifier(opened.session())
+            .chooser(DraftLengthChoosers.forRequest(request, settings, tier, promptTokens))
+            .acceptance(
+                new RequestAcceptance(
+                    acceptance.forPair(drafter.name(), tier.model()),
+                    RequestAcceptance.DEFAULT_GLOBAL_WEIGHT))
+            .maxTokens(request.maxTokens())
+            .eosTokens(tier.codec().eosTokens().stream().mapToInt(Integer::intValue).toArray())
+            .sink(streamer)
+            .build();
+    Future.fromCompletionStage(loop.start(), context).onSuccess(this::finish).onFailure(this::fail);
+  }
+
+  private void finish(LoopResult result) {
+    if (stopReason != null) {
+      fail(stopped());
+      return;
+    }
+    String tail = streamer.finish();
+    GenerationResult.FinishReason reason =
+        streamer.stoppedBySequence()
+            ? GenerationResult.FinishReason.STOP
+            : switch (result.reason()) {
+              case EOS -> GenerationResult.FinishReason.EOS;
+              case LENGTH -> GenerationResult.FinishReason.LENGTH;
+              case STOP -> GenerationResult.FinishReason.STOP;
+              case CANCELLED -> GenerationResult.FinishReason.LENGTH;
+            };
+    int positions = promptTokens + result.verifierPositionsScored();
+    double cost =
+        positions * tier.pricePerTokenUsd()
+            + result.draftTokensProposed() * settings.draftPricePerTokenUsd();
+    completion.tryComplete(
+        new Completion(
+            tail,
+            new GenerationResult(
+                reason,
+                promptTokens,
+                result.generatedTokens(),
+                cost,
+                result.draftTokensProposed(),
+                result.draftTokensAccepted(),
+                result.verifierCalls() + 1,
+                drafter.name(),
+                tier.name(),
+                tier.model(),
+                false)));
+  }
+
+  private void fail(Throwable error) {
+    completion.tryFail(error);
+  }
+
+  private TandemException stopped() {
+    return stopReason == ErrorKind.DEADLINE_EXCEEDED
+        ? new TandemException(
+            ErrorKind.DEADLINE_EXCEEDED,
+            "deadline exceeded after " + (loop == null ? "0 steps" : "partial output"))
+        : new TandemException(ErrorKind.CANCELLED, "request cancelled by the client");
+  }
+
+  @Override
+  public Future<Completion> completion() {
+    return completion.future();
+  }
+
+  @Override
+  public String model() {
+    return tier.model();
+  }
+
+  @Override
+  public void cancel() {
+    stop(ErrorKind.CANCELLED);
+  }
+
+  @Override
+  public void deadlineExceeded() {
+    stop(ErrorKind.DEADLINE_EXCEEDED);
+  }
+
+  private void stop(ErrorKind reason) {
+    if (stopReason != null || completion.future().isComplete()) {
+      return;
+    }
+    stopReason = reason;
+    if (streamer != null) {
+      streamer.abort();
+    }
+    if (loop != null) {
+      loop.cancel();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Generation[tier="
+        + tier.name()
+        + ", drafter="
+        + drafter.name()
+        + ", prompt="
+        + promptTokens
+        + " tokens]";
+  }
+}

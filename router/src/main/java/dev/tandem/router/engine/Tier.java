@@ -1,0 +1,21 @@
+package dev.tandem.router.engine;
+
+import dev.tandem.speccore.Verifier;
+
+/**
+ * A verifier tier ready to serve: its model's verifier backend, tokenizer and price.
+ *
+ * @param name what requests put in {@code model}
+ * @param model the model behind it
+ * @param verifier the backend that scores drafts with the model
+ * @param codec the model's tokenizer
+ * @param contextLength most tokens (prompt + output) a sequence may hold
+ * @param pricePerTokenUsd price of one verifier position scored
+ */
+public record Tier(
+    String name,
+    String model,
+    Verifier verifier,
+    PromptCodec codec,
+    int contextLength,
+    double pricePerTokenUsd) {}

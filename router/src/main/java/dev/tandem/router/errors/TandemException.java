@@ -1,0 +1,36 @@
+package dev.tandem.router.errors;
+
+/**
+ * A failure with a meaning a client can act on. {@link ErrorMapping} is the one place that turns it
+ * into a gRPC status or an HTTP status with an OpenAI-shaped error body; messages say what was
+ * wrong and what is allowed ({@code max_tokens must be in 1..4096, got 0}).
+ */
+public class TandemException extends RuntimeException {
+
+  private final ErrorKind kind;
+  private final String param;
+
+  public TandemException(ErrorKind kind, String message) {
+    this(kind, null, message, null);
+  }
+
+  public TandemException(ErrorKind kind, String param, String message, Throwable cause) {
+    super(message, cause);
+    this.kind = kind;
+    this.param = param;
+  }
+
+  /** A request field that is out of range; the message must name the field and the range. */
+  public static TandemException invalid(String param, String message) {
+    return new TandemException(ErrorKind.INVALID_ARGUMENT, param, message, null);
+  }
+
+  public ErrorKind kind() {
+    return kind;
+  }
+
+  /** The offending request field (OpenAI's {@code param}), or null. */
+  public String param() {
+    return param;
+  }
+}

@@ -1,0 +1,116 @@
+package dev.tandem.router.grpc;
+
+import dev.tandem.proto.v1.GenerateChunk;
+import dev.tandem.proto.v1.GenerateRequest;
+import dev.tandem.proto.v1.GenerationGrpcService;
+import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.api.RequestValidator;
+import dev.tandem.router.engine.GenerationEngine;
+import dev.tandem.router.engine.GenerationHandle;
+import dev.tandem.router.errors.ErrorMapping;
+import dev.tandem.router.errors.TandemException;
+import dev.tandem.streaming.ChunkWriter;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.common.GrpcError;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code tandem.v1.Generation/Generate}: validates the request, starts a generation and streams its
+ * chunks, honouring the client's flow control, cancellation and deadline.
+ *
+ * <p>Threading: every handler runs on the connection's event loop.
+ */
+public final class GrpcGenerateEndpoint {
+
+  private static final Logger LOG = Logger.getLogger(GrpcGenerateEndpoint.class.getName());
+
+  private final RequestValidator validator;
+  private final GenerationEngine engine;
+
+  public GrpcGenerateEndpoint(RequestValidator validator, GenerationEngine engine) {
+    this.validator = validator;
+    this.engine = engine;
+  }
+
+  public void bind(GrpcServer server) {
+    server.callHandler(GenerationGrpcService.Generate, this::handle);
+  }
+
+  private void handle(GrpcServerRequest<GenerateRequest, GenerateChunk> call) {
+    call.handler(message -> start(call, message));
+    call.invalidMessageHandler(
+        invalid ->
+            fail(
+                call.response(),
+                TandemException.invalid(null, "malformed request: " + invalid.getMessage())));
+  }
+
+  private void start(
+      GrpcServerRequest<GenerateRequest, GenerateChunk> call, GenerateRequest message) {
+    GrpcServerResponse<GenerateRequest, GenerateChunk> response = call.response();
+    GenerationHandle generation;
+    try {
+      GenerationRequest request = validator.validate(ProtoMapper.toRaw(message));
+      ResponseWriter writer = new ResponseWriter(response, request.returnTokenIds());
+      generation = engine.start(request, Vertx.currentContext(), writer);
+    } catch (RuntimeException e) {
+      fail(response, ErrorMapping.classify(e));
+      return;
+    }
+    call.errorHandler(
+        error -> {
+          if (error == GrpcError.CANCELLED) {
+            generation.cancel();
+          }
+        });
+    call.exceptionHandler(error -> generation.cancel());
+    if (call.deadline() != null) {
+      call.deadline().onSuccess(v -> generation.deadlineExceeded());
+    }
+    generation
+        .completion()
+        .onSuccess(done -> response.end(ProtoMapper.last(done.tailText(), done.result())))
+        .onFailure(error -> fail(response, ErrorMapping.classify(error)));
+  }
+
+  private static void fail(GrpcServerResponse<?, ?> response, TandemException error) {
+    if (error.kind() == dev.tandem.router.errors.ErrorKind.INTERNAL) {
+      LOG.log(Level.WARNING, "Generate failed", error);
+    }
+    try {
+      response
+          .status(ErrorMapping.grpcStatus(error.kind()))
+          .statusMessage(error.getMessage())
+          .end();
+    } catch (IllegalStateException alreadyEnded) {
+      // The stream was reset by the client: nothing left to tell it.
+    }
+  }
+
+  /** Writes deltas as {@link GenerateChunk}s with the response's own flow control. */
+  private record ResponseWriter(
+      GrpcServerResponse<GenerateRequest, GenerateChunk> response, boolean withIds)
+      implements ChunkWriter {
+
+    @Override
+    public void writeDelta(String text, int[] tokens) {
+      if (!text.isEmpty() || withIds) {
+        response.write(ProtoMapper.delta(text, tokens, withIds));
+      }
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return response.writeQueueFull();
+    }
+
+    @Override
+    public void drainHandler(Runnable handler) {
+      response.drainHandler(v -> handler.run());
+    }
+  }
+}

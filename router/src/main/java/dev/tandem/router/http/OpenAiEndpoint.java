@@ -1,0 +1,281 @@
+package dev.tandem.router.http;
+
+import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.api.RequestValidator;
+import dev.tandem.router.engine.GenerationEngine;
+import dev.tandem.router.engine.GenerationHandle;
+import dev.tandem.router.errors.ErrorKind;
+import dev.tandem.router.errors.ErrorMapping;
+import dev.tandem.router.errors.TandemException;
+import dev.tandem.router.http.OpenAiRequestParser.Parsed;
+import dev.tandem.router.http.OpenAiResponses.Kind;
+import dev.tandem.streaming.ChunkWriter;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The OpenAI-compatible HTTP API: {@code POST /v1/completions}, {@code POST /v1/chat/completions}
+ * (JSON or Server-Sent Events with {@code stream: true}, ending with {@code data: [DONE]}), {@code
+ * GET /v1/models}. Errors are OpenAI-shaped bodies.
+ *
+ * <p>Threading: handlers run on the connection's event loop.
+ */
+public final class OpenAiEndpoint {
+
+  private static final Logger LOG = Logger.getLogger(OpenAiEndpoint.class.getName());
+
+  private final RequestValidator validator;
+  private final GenerationEngine engine;
+  private final long maxBodyBytes;
+  private final long requestTimeoutMs;
+
+  /**
+   * @param maxBodyBytes larger bodies are refused with 413
+   * @param requestTimeoutMs deadline of each request (0 = none): DEADLINE_EXCEEDED after it
+   */
+  public OpenAiEndpoint(
+      RequestValidator validator,
+      GenerationEngine engine,
+      long maxBodyBytes,
+      long requestTimeoutMs) {
+    this.validator = validator;
+    this.engine = engine;
+    this.maxBodyBytes = maxBodyBytes;
+    this.requestTimeoutMs = requestTimeoutMs;
+  }
+
+  public void mount(Router router) {
+    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+    router
+        .post("/v1/completions")
+        .handler(ctx -> generate(ctx, Kind.COMPLETION, OpenAiRequestParser::completion));
+    router
+        .post("/v1/chat/completions")
+        .handler(ctx -> generate(ctx, Kind.CHAT, OpenAiRequestParser::chat));
+    router.get("/v1/models").handler(this::models);
+    router.route("/v1/*").failureHandler(this::failure);
+  }
+
+  private void models(RoutingContext ctx) {
+    JsonArray data = new JsonArray();
+    for (String id : engine.modelIds()) {
+      data.add(
+          new JsonObject()
+              .put("id", id)
+              .put("object", "model")
+              .put("created", 0)
+              .put("owned_by", "tandem"));
+    }
+    ctx.json(new JsonObject().put("object", "list").put("data", data));
+  }
+
+  private void generate(RoutingContext ctx, Kind kind, Function<JsonObject, Parsed> parser) {
+    Parsed parsed;
+    GenerationRequest request;
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body == null) {
+        throw TandemException.invalid(null, "request body must be a JSON object");
+      }
+      parsed = parser.apply(body);
+      request = validator.validate(parsed.raw());
+    } catch (DecodeException | ClassCastException e) {
+      sendError(
+          ctx.response(),
+          TandemException.invalid(null, "request body is not valid JSON: " + e.getMessage()));
+      return;
+    } catch (RuntimeException e) {
+      sendError(ctx.response(), ErrorMapping.classify(e));
+      return;
+    }
+    String id = kind.idPrefix + UUID.randomUUID().toString().replace("-", "");
+    long created = System.currentTimeMillis() / 1000;
+    if (parsed.stream()) {
+      stream(ctx, kind, request, id, created, parsed.includeUsage());
+    } else {
+      answer(ctx, kind, request, id, created);
+    }
+  }
+
+  private void answer(
+      RoutingContext ctx, Kind kind, GenerationRequest request, String id, long created) {
+    StringBuilder text = new StringBuilder();
+    GenerationHandle generation;
+    try {
+      generation = engine.start(request, Vertx.currentContext(), new BufferWriter(text));
+    } catch (RuntimeException e) {
+      sendError(ctx.response(), ErrorMapping.classify(e));
+      return;
+    }
+    watch(ctx, generation);
+    generation
+        .completion()
+        .onSuccess(
+            done ->
+                ctx.json(
+                    OpenAiResponses.complete(
+                        kind, id, created, text + done.tailText(), done.result())))
+        .onFailure(error -> sendError(ctx.response(), ErrorMapping.classify(error)));
+  }
+
+  private void stream(
+      RoutingContext ctx,
+      Kind kind,
+      GenerationRequest request,
+      String id,
+      long created,
+      boolean includeUsage) {
+    HttpServerResponse response = ctx.response();
+    SseWriter sse = new SseWriter(response, kind, id, created);
+    GenerationHandle generation;
+    try {
+      generation = engine.start(request, Vertx.currentContext(), sse);
+    } catch (RuntimeException e) {
+      sendError(response, ErrorMapping.classify(e));
+      return;
+    }
+    sse.model = generation.model();
+    response
+        .setChunked(true)
+        .putHeader("Content-Type", "text/event-stream")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("Connection", "keep-alive");
+    watch(ctx, generation);
+    generation
+        .completion()
+        .onSuccess(
+            done -> {
+              String reason = OpenAiResponses.finishReason(done.result().finishReason());
+              sse.event(
+                  OpenAiResponses.chunk(
+                      kind, id, created, sse.model, done.tailText(), reason, sse.first));
+              if (includeUsage) {
+                sse.event(OpenAiResponses.usageChunk(kind, id, created, done.result()));
+              }
+              response.end("data: [DONE]\n\n");
+            })
+        .onFailure(
+            error -> {
+              TandemException e = ErrorMapping.classify(error);
+              if (e.kind() != ErrorKind.CANCELLED && !response.closed()) {
+                sse.event(ErrorMapping.openAiBody(e));
+                response.end("data: [DONE]\n\n");
+              }
+            });
+  }
+
+  /** Client disconnects cancel the generation; the configured timeout ends it. */
+  private void watch(RoutingContext ctx, GenerationHandle generation) {
+    ctx.response().closeHandler(v -> generation.cancel());
+    if (requestTimeoutMs > 0) {
+      long timer = ctx.vertx().setTimer(requestTimeoutMs, t -> generation.deadlineExceeded());
+      generation.completion().onComplete(ar -> ctx.vertx().cancelTimer(timer));
+    }
+  }
+
+  private void failure(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    TandemException error =
+        status == 413
+            ? TandemException.invalid(
+                null, "request body must be at most " + maxBodyBytes + " bytes")
+            : ErrorMapping.classify(
+                ctx.failure() == null
+                    ? new IllegalStateException("HTTP " + status)
+                    : ctx.failure());
+    sendError(ctx.response(), error, status == 413 ? 413 : ErrorMapping.httpStatus(error.kind()));
+  }
+
+  private static void sendError(HttpServerResponse response, TandemException error) {
+    sendError(response, error, ErrorMapping.httpStatus(error.kind()));
+  }
+
+  private static void sendError(HttpServerResponse response, TandemException error, int status) {
+    if (error.kind() == ErrorKind.INTERNAL) {
+      LOG.log(Level.WARNING, "request failed", error);
+    }
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (response.headWritten()) {
+      response.end();
+      return;
+    }
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(ErrorMapping.openAiBody(error).encode());
+  }
+
+  /** Collects the text of a non-streaming answer. */
+  private record BufferWriter(StringBuilder text) implements ChunkWriter {
+    @Override
+    public void writeDelta(String delta, int[] tokens) {
+      text.append(delta);
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return false;
+    }
+
+    @Override
+    public void drainHandler(Runnable handler) {}
+  }
+
+  /** Writes each delta as one {@code data:} event, with the response's flow control. */
+  private static final class SseWriter implements ChunkWriter {
+    private final HttpServerResponse response;
+    private final Kind kind;
+    private final String id;
+    private final long created;
+    private String model = "";
+    private boolean first = true;
+
+    SseWriter(HttpServerResponse response, Kind kind, String id, long created) {
+      this.response = response;
+      this.kind = kind;
+      this.id = id;
+      this.created = created;
+    }
+
+    @Override
+    public void writeDelta(String text, int[] tokens) {
+      if (!text.isEmpty()) {
+        event(OpenAiResponses.chunk(kind, id, created, model, text, null, first));
+        first = false;
+      }
+    }
+
+    void event(JsonObject json) {
+      if (!response.closed()) {
+        response.write("data: " + json.encode() + "\n\n");
+      }
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return response.writeQueueFull();
+    }
+
+    @Override
+    public void drainHandler(Runnable handler) {
+      response.drainHandler(v -> handler.run());
+    }
+  }
+
+  static List<String> paths() {
+    return List.of("/v1/completions", "/v1/chat/completions", "/v1/models");
+  }
+}

@@ -1,0 +1,181 @@
+package dev.tandem.router.synthetic;
+
+import dev.tandem.router.engine.PromptCodec;
+import dev.tandem.speccore.DraftBlock;
+import dev.tandem.speccore.DraftProposer;
+import dev.tandem.speccore.DraftSession;
+import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.Verdict;
+import dev.tandem.speccore.Verifier;
+import dev.tandem.speccore.VerifierSession;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
+
+/**
+ * A drafter/verifier pair with no model, for measuring the router itself: the "verifier" emits a
+ * fixed text over and over (one byte = one token), each verify call completes after a fixed pace
+ * (as a remote verifier would), and the drafter guesses the next tokens right with a fixed
+ * probability α. Deterministic per prompt. Costs no CPU besides the router's own work.
+ *
+ * <p>Thread-safe; sessions belong to one request's loop.
+ */
+public final class SyntheticBackend {
+
+  private static final byte[] TEXT =
+      "The quick brown fox jumps over the lazy dog. ".getBytes(StandardCharsets.US_ASCII);
+
+  private final long paceMillis;
+  private final double alpha;
+  private final LongFunction<CompletionStage<Void>> delay;
+  private final AtomicInteger openSessions = new AtomicInteger();
+
+  /**
+   * @param paceMillis time each verifier call takes
+   * @param alpha probability that each draft token is right
+   * @param delay completes after the given milliseconds (e.g. a Vert.x timer); never blocks
+   */
+  public SyntheticBackend(
+      double paceMillis, double alpha, LongFunction<CompletionStage<Void>> delay) {
+    if (!(alpha >= 0 && alpha <= 1)) {
+      throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
+    }
+    this.paceMillis = Math.round(paceMillis);
+    this.alpha = alpha;
+    this.delay = delay;
+  }
+
+  /** Sessions open right now (for leak checks). */
+  public int openSessions() {
+    return openSessions.get();
+  }
+
+  static int tokenAt(long position) {
+    return TEXT[(int) (position % TEXT.length)] & 0xFF;
+  }
+
+  public PromptCodec codec() {
+    return new PromptCodec() {
+      @Override
+      public int[] encode(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int[] tokens = new int[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+          tokens[i] = bytes[i] & 0xFF;
+        }
+        return tokens;
+      }
+
+      @Override
+      public byte[] tokenBytes(int token) {
+        return new byte[] {(byte) token};
+      }
+
+      @Override
+      public Set<Integer> eosTokens() {
+        return Set.of(0);
+      }
+
+      @Override
+      public int bosToken() {
+        return -1;
+      }
+    };
+  }
+
+  public Verifier verifier() {
+    return new Verifier() {
+      @Override
+      public String name() {
+        return "synthetic";
+      }
+
+      @Override
+      public CompletionStage<VerifierSession> open(
+          int[] prompt, SamplingParams params, int maxLength) {
+        openSessions.incrementAndGet();
+        return delay.apply(paceMillis).thenApply(v -> new Session());
+      }
+    };
+  }
+
+  public DraftProposer drafter() {
+    return new DraftProposer() {
+      @Override
+      public String name() {
+        return "synthetic";
+      }
+
+      @Override
+      public DraftSession open(int[] promptTokens, SamplingParams params) {
+        return new Drafter();
+      }
+    };
+  }
+
+  /** Output position n holds tokenAt(n): the verifier's whole "model". */
+  private final class Session implements VerifierSession {
+    private long emitted = 1;
+    private boolean closed;
+
+    @Override
+    public int firstToken() {
+      return tokenAt(0);
+    }
+
+    @Override
+    public CompletionStage<Verdict> verify(DraftBlock draft) {
+      int accepted = 0;
+      while (accepted < draft.size() && draft.tokens()[accepted] == tokenAt(emitted + accepted)) {
+        accepted++;
+      }
+      int next = tokenAt(emitted + accepted);
+      emitted += accepted + 1;
+      Verdict verdict = new Verdict(accepted, next);
+      return delay.apply(paceMillis).thenApply(v -> verdict);
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        openSessions.decrementAndGet();
+      }
+    }
+  }
+
+  /** Proposes the right token with probability α, else a wrong one, stopping at the first miss. */
+  private final class Drafter implements DraftSession {
+    private final SplittableRandom random = new SplittableRandom(42);
+    private long committed;
+    private int proposed;
+
+    @Override
+    public CompletionStage<DraftBlock> propose(int k) {
+      int[] tokens = new int[k];
+      for (int i = 0; i < k; i++) {
+        int right = tokenAt(committed + i);
+        tokens[i] = random.nextDouble() < alpha ? right : (right == 'x' ? 'y' : 'x');
+      }
+      proposed = k;
+      return CompletableFuture.completedFuture(DraftBlock.greedy(tokens));
+    }
+
+    @Override
+    public void commit(int keptDraftTokens, int nextToken) {
+      if (keptDraftTokens > proposed) {
+        throw new IllegalArgumentException(
+            "keptDraftTokens must be in 0.." + proposed + ", got " + keptDraftTokens);
+      }
+      committed += keptDraftTokens + 1;
+      proposed = 0;
+    }
+
+    @Override
+    public void close() {}
+  }
+}

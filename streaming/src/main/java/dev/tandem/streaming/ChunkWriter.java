@@ -1,0 +1,23 @@
+package dev.tandem.streaming;
+
+/**
+ * Where a stream's text goes: a gRPC response, an SSE response, or a buffer for a non-streaming
+ * answer. Flow control is the writer's: {@link #writeQueueFull()} and {@link
+ * #drainHandler(Runnable)} mirror Vert.x's {@code WriteStream}.
+ *
+ * <p>Called on the stream's Vert.x context (event loop) only.
+ */
+public interface ChunkWriter {
+
+  /**
+   * Writes one chunk: the text accepted in one speculation step (possibly empty when it is held
+   * back) and the tokens behind it.
+   */
+  void writeDelta(String text, int[] tokens);
+
+  /** True when the client is not reading fast enough and writing should pause. */
+  boolean writeQueueFull();
+
+  /** Called once when the queue has room again after {@link #writeQueueFull()} was true. */
+  void drainHandler(Runnable handler);
+}
