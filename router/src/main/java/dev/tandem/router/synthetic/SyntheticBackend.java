@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
 /**
@@ -33,6 +34,7 @@ public final class SyntheticBackend {
   private final double alpha;
   private final LongFunction<CompletionStage<Void>> delay;
   private final AtomicInteger openSessions = new AtomicInteger();
+  private final AtomicLong tokensEmitted = new AtomicLong();
 
   /**
    * @param paceMillis time each verifier call takes
@@ -47,6 +49,11 @@ public final class SyntheticBackend {
     this.paceMillis = Math.round(paceMillis);
     this.alpha = alpha;
     this.delay = delay;
+  }
+
+  /** Tokens emitted by all sessions so far (to watch flow control pause generation). */
+  public long tokensEmitted() {
+    return tokensEmitted.get();
   }
 
   /** Sessions open right now (for leak checks). */
@@ -135,6 +142,7 @@ public final class SyntheticBackend {
       }
       int next = tokenAt(emitted + accepted);
       emitted += accepted + 1;
+      tokensEmitted.addAndGet(accepted + 1);
       Verdict verdict = new Verdict(accepted, next);
       return delay.apply(paceMillis).thenApply(v -> verdict);
     }

@@ -1,0 +1,194 @@
+package dev.tandem.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.proto.v1.GenerateChunk;
+import dev.tandem.proto.v1.GenerateRequest;
+import dev.tandem.proto.v1.GenerationGrpc;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Cancellation, deadlines, concurrency and flow control of Generate, against a synthetic verifier
+ * that paces each call like a remote one (5 ms).
+ */
+class GrpcStreamControlTest {
+
+  SyntheticRouter router;
+  ManagedChannel channel;
+
+  @BeforeEach
+  void start() {
+    router = new SyntheticRouter(5, 0.6, 4096);
+    channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", router.port)
+            .usePlaintext()
+            .directExecutor()
+            .build();
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    router.close();
+  }
+
+  private void awaitNoOpenSessions() throws InterruptedException {
+    for (int i = 0; i < 200 && router.backend.openSessions() > 0; i++) {
+      Thread.sleep(10);
+    }
+    assertEquals(0, router.backend.openSessions(), "verifier sessions left open");
+  }
+
+  @Test
+  void cancelledStreamClosesItsVerifierSession() throws Exception {
+    Context.CancellableContext context = Context.current().withCancellation();
+    Iterator<GenerateChunk> it =
+        context.call(
+            () ->
+                GenerationGrpc.newBlockingStub(channel)
+                    .generate(
+                        GenerateRequest.newBuilder().setPrompt("p").setMaxTokens(4000).build()));
+    it.next();
+    it.next();
+    assertEquals(1, router.backend.openSessions());
+    context.cancel(null);
+    awaitNoOpenSessions();
+  }
+
+  @Test
+  void deadlineEndsWithDeadlineExceededAfterSendingWhatWasProduced() throws Exception {
+    Iterator<GenerateChunk> it =
+        GenerationGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+            .generate(GenerateRequest.newBuilder().setPrompt("p").setMaxTokens(4000).build());
+    StringBuilder received = new StringBuilder();
+    StatusRuntimeException error = null;
+    try {
+      it.forEachRemaining(c -> received.append(c.getText()));
+    } catch (StatusRuntimeException e) {
+      error = e;
+    }
+    assertTrue(
+        error != null && error.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED,
+        String.valueOf(error));
+    assertTrue(received.length() > 0, "chunks before the deadline were delivered");
+    assertTrue(SyntheticRouter.expectedText(received.length()).contentEquals(received));
+    awaitNoOpenSessions();
+  }
+
+  @Test
+  void hundredConcurrentStreamsCompleteCorrectly() throws Exception {
+    GenerationGrpc.GenerationStub stub = GenerationGrpc.newStub(channel);
+    int streams = 100;
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      CompletableFuture<String> result = new CompletableFuture<>();
+      results.add(result);
+      StringBuilder text = new StringBuilder();
+      stub.generate(
+          GenerateRequest.newBuilder().setPrompt("stream " + i).setMaxTokens(60).build(),
+          new StreamObserver<>() {
+            @Override
+            public void onNext(GenerateChunk chunk) {
+              text.append(chunk.getText());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              result.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+              result.complete(text.toString());
+            }
+          });
+    }
+    for (CompletableFuture<String> result : results) {
+      assertEquals(SyntheticRouter.expectedText(60), result.get(30, TimeUnit.SECONDS));
+    }
+    awaitNoOpenSessions();
+  }
+
+  /**
+   * A client that stops reading: the router must pause the loop once the transport's buffers are
+   * full instead of generating (and buffering) the whole answer. With a zero-latency verifier and
+   * max_tokens of a million, generation stalls after what fits in the HTTP/2 windows and Vert.x's
+   * write queue (about 2 MiB per stream, i.e. well under a million tokens) and stays stalled: that
+   * is the memory bound per slow stream.
+   */
+  @Test
+  void slowReaderPausesGenerationInsteadOfBuffering() throws Exception {
+    try (SyntheticRouter fast = new SyntheticRouter(0, 0.6, 1_000_000)) {
+      ManagedChannel fastChannel =
+          NettyChannelBuilder.forAddress("127.0.0.1", fast.port)
+              .usePlaintext()
+              .directExecutor()
+              .build();
+      AtomicInteger received = new AtomicInteger();
+      ClientResponseObserver<GenerateRequest, GenerateChunk> observer =
+          new ClientResponseObserver<>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<GenerateRequest> requestStream) {
+              requestStream.disableAutoInboundFlowControl();
+            }
+
+            @Override
+            public void onNext(GenerateChunk value) {
+              received.incrementAndGet();
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+          };
+      GenerationGrpc.newStub(fastChannel)
+          .generate(
+              GenerateRequest.newBuilder()
+                  .setPrompt("slow")
+                  .setMaxTokens(1_000_000)
+                  .setReturnTokenIds(true)
+                  .build(),
+              observer);
+      for (int i = 0; i < 500 && fast.backend.tokensEmitted() == 0; i++) {
+        Thread.sleep(10);
+      }
+      long previous = -1;
+      long now = fast.backend.tokensEmitted();
+      for (int i = 0; i < 50 && now != previous; i++) {
+        Thread.sleep(200);
+        previous = now;
+        now = fast.backend.tokensEmitted();
+      }
+      assertEquals(previous, now, "generation kept running while nobody read");
+      assertTrue(now < 1_000_000, "generated everything while nobody read: " + now);
+      assertTrue(
+          received.get() <= 2, "the client read at most what it requested, got " + received.get());
+      assertEquals(1, fast.backend.openSessions(), "the stream is paused, not finished");
+      fastChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      for (int i = 0; i < 200 && fast.backend.openSessions() > 0; i++) {
+        Thread.sleep(10);
+      }
+      assertEquals(0, fast.backend.openSessions(), "closing the paused stream freed its session");
+    }
+  }
+}
