@@ -149,8 +149,7 @@ public final class OpenAiEndpoint {
     response
         .setChunked(true)
         .putHeader("Content-Type", "text/event-stream")
-        .putHeader("Cache-Control", "no-cache")
-        .putHeader("Connection", "keep-alive");
+        .putHeader("Cache-Control", "no-cache");
     watch(ctx, generation);
     generation
         .completion()
