@@ -1,0 +1,161 @@
+package dev.tandem.verifier.engine;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * Continuous batching: coalesces work from different sessions into one batched forward. One forward
+ * runs at a time; work arriving meanwhile queues. When the model is free, the queue is flushed at
+ * once if it fills a batch ({@code maxBatchRows}) or if no other open session could add work (every
+ * session is queued or running, so waiting gains nothing: a lone session is never delayed);
+ * otherwise it waits at most {@code maxBatchWait} for the others.
+ *
+ * <p>Threading: {@link #submit} from any thread. Forwards run on the model's executor; results are
+ * interpreted and handed back there. The wait timer runs on the engine's scheduler thread. State is
+ * guarded by {@code this}; no lock is held while calling the model or completing futures.
+ */
+final class BatchScheduler {
+
+  private final ScoringModel model;
+  private final int maxBatchRows;
+  private final long maxWaitNanos;
+  private final ScheduledExecutorService timer;
+  private final IntSupplier idleSessions;
+
+  private final ArrayDeque<Work<?>> queue = new ArrayDeque<>();
+  private int queuedRows;
+  private boolean running;
+  private ScheduledFuture<?> waitTimer;
+  private long batches;
+  private long items;
+  private long rows;
+
+  /**
+   * @param idleSessions open sessions with no work queued or running: those that could still add
+   *     work to the next batch
+   */
+  BatchScheduler(
+      ScoringModel model,
+      EngineOptions options,
+      ScheduledExecutorService timer,
+      IntSupplier idleSessions) {
+    this.model = model;
+    this.maxBatchRows = options.maxBatchRows();
+    this.maxWaitNanos = options.maxBatchWait().toNanos();
+    this.timer = timer;
+    this.idleSessions = idleSessions;
+  }
+
+  void submit(Work<?> work) {
+    synchronized (this) {
+      queue.add(work);
+      queuedRows += work.rows();
+    }
+    maybeFlush();
+  }
+
+  synchronized BatchStats stats() {
+    return new BatchStats(batches, items, rows);
+  }
+
+  /** Starts a forward when the model is free and the flush rule allows; else arms the timer. */
+  private void maybeFlush() {
+    List<Work<?>> batch;
+    synchronized (this) {
+      if (running || queue.isEmpty()) {
+        return;
+      }
+      long waited = System.nanoTime() - queue.peek().enqueuedNanos;
+      boolean full = queuedRows >= maxBatchRows;
+      if (!full && waited < maxWaitNanos && idleSessions.getAsInt() > 0) {
+        if (waitTimer == null) {
+          waitTimer =
+              timer.schedule(this::onWaitElapsed, maxWaitNanos - waited, TimeUnit.NANOSECONDS);
+        }
+        return;
+      }
+      if (waitTimer != null) {
+        waitTimer.cancel(false);
+        waitTimer = null;
+      }
+      batch = takeBatch();
+      running = true;
+      batches++;
+      items += batch.size();
+      for (Work<?> work : batch) {
+        rows += work.rows();
+      }
+    }
+    run(batch);
+  }
+
+  private void onWaitElapsed() {
+    synchronized (this) {
+      waitTimer = null;
+    }
+    maybeFlush();
+  }
+
+  /** Takes queued work up to maxBatchRows rows (always at least one item). */
+  private List<Work<?>> takeBatch() {
+    List<Work<?>> batch = new ArrayList<>();
+    int taken = 0;
+    while (!queue.isEmpty() && (batch.isEmpty() || taken + queue.peek().rows() <= maxBatchRows)) {
+      Work<?> work = queue.poll();
+      taken += work.rows();
+      queuedRows -= work.rows();
+      batch.add(work);
+    }
+    return batch;
+  }
+
+  private void run(List<Work<?>> taken) {
+    // Work of sessions closed while it was queued is dropped: nobody waits for it.
+    List<Work<?>> batch = new ArrayList<>(taken.size());
+    List<ScoringModel.Input> inputs = new ArrayList<>(taken.size());
+    for (Work<?> work : taken) {
+      if (work.session.isClosed()) {
+        work.failWith(new SessionClosedException("session " + work.session.id + " is closed"));
+        work.complete();
+      } else {
+        batch.add(work);
+        inputs.add(work.input);
+      }
+    }
+    if (batch.isEmpty()) {
+      synchronized (this) {
+        running = false;
+      }
+      maybeFlush();
+      return;
+    }
+    try {
+      model.forward(inputs).whenComplete((logits, error) -> finish(batch, logits, error));
+    } catch (RuntimeException e) {
+      finish(batch, null, e);
+    }
+  }
+
+  private void finish(List<Work<?>> batch, List<float[][]> logits, Throwable error) {
+    for (int i = 0; i < batch.size(); i++) {
+      if (error != null) {
+        batch.get(i).failWith(error);
+      } else {
+        batch.get(i).compute(logits.get(i));
+      }
+    }
+    synchronized (this) {
+      running = false;
+    }
+    // Callers may submit their next work from these completions; the flush below sees it.
+    for (Work<?> work : batch) {
+      work.complete();
+    }
+    maybeFlush();
+  }
+}
