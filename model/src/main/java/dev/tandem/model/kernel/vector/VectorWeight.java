@@ -17,7 +17,7 @@ record VectorWeight(
     implements Weight {
 
   VectorWeight {
-    if (dtype == DType.F16) {
+    if (dtype == DType.F16 && floats == null) {
       throw new IllegalArgumentException("F16 weights are widened to F32 at load: " + name);
     }
   }

@@ -1,0 +1,28 @@
+package dev.tandem.model;
+
+/**
+ * How a model is loaded and run.
+ *
+ * @param backend kernels to use ({@link Backend#AUTO} = vector on CPU)
+ * @param maxBatchRows token rows per forward pass (longer inputs and batches are split into several
+ *     passes); sizes the per-thread scratch buffers, including {@code [rows, vocab]} logits
+ * @param widenBf16AtLoad vector backend: convert BF16 weights to F32 once at load (2x memory)
+ *     instead of widening them per tile while multiplying
+ */
+public record ModelOptions(Backend backend, int maxBatchRows, boolean widenBf16AtLoad) {
+
+  public static final ModelOptions DEFAULT = new ModelOptions(Backend.AUTO, 64, false);
+
+  public ModelOptions {
+    if (backend == null) {
+      throw new IllegalArgumentException("backend must not be null");
+    }
+    if (maxBatchRows < 1 || maxBatchRows > 4096) {
+      throw new IllegalArgumentException("maxBatchRows must be in 1..4096, got " + maxBatchRows);
+    }
+  }
+
+  public ModelOptions withBackend(Backend b) {
+    return new ModelOptions(b, maxBatchRows, widenBf16AtLoad);
+  }
+}
