@@ -8,8 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The drafter that never drafts: every step is plain decoding (one verifier token per call).
- * The baseline speculation is measured against. Stateless and thread-safe.
+ * The drafter that never drafts: every step is plain decoding (one verifier token per call). The
+ * baseline speculation is measured against. Stateless and thread-safe.
  */
 public final class NoDrafter implements DraftProposer {
 

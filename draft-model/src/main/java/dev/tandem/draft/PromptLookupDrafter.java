@@ -9,10 +9,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Prompt-lookup drafting (no model): finds the most recent earlier occurrence of the context's
- * last n tokens (n from {@code maxNgram} down to {@code minNgram}) and proposes the tokens that
- * followed it. Free to run, and strong when the output repeats the prompt (edits, code
- * refactors, extraction). Proposals are point masses, which keeps stochastic acceptance exact.
+ * Prompt-lookup drafting (no model): finds the most recent earlier occurrence of the context's last
+ * n tokens (n from {@code maxNgram} down to {@code minNgram}) and proposes the tokens that followed
+ * it. Free to run, and strong when the output repeats the prompt (edits, code refactors,
+ * extraction). Proposals are point masses, which keeps stochastic acceptance exact.
  *
  * <p>Stateless and thread-safe; each {@link DraftSession} belongs to one request's loop.
  */

@@ -1,0 +1,95 @@
+package dev.tandem.draft;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tandem.model.Model;
+import dev.tandem.model.ModelOptions;
+import dev.tandem.model.ModelRuntime;
+import dev.tandem.model.Sequence;
+import dev.tandem.speccore.DraftBlock;
+import dev.tandem.speccore.DraftSession;
+import dev.tandem.speccore.SamplingParams;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The model drafter keeps its KV cache in step with what the verifier accepted: drafting with the
+ * verifier's own model (greedy), every proposal must be the model's true continuation, however much
+ * of the previous proposal was accepted.
+ */
+class ModelDrafterTest {
+
+  static ModelRuntime runtime;
+  static Model model;
+
+  @BeforeAll
+  static void load() throws Exception {
+    runtime = new ModelRuntime(1);
+    model =
+        runtime.load(
+            Path.of("../model/src/test/resources/models/tiny-gqa-f32"), ModelOptions.DEFAULT);
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+    runtime.close();
+  }
+
+  /** Plain greedy decoding: the reference continuation. */
+  static int[] greedy(int[] prompt, int n) throws Exception {
+    return runtime
+        .submit(
+            () -> {
+              Sequence seq = model.newSequence(prompt.length + n + 1);
+              int[] out = new int[n];
+              int token = model.prefill(seq, prompt).argmax(0);
+              for (int i = 0; i < n; i++) {
+                out[i] = token;
+                token = model.forward(seq, new int[] {token}).argmax(0);
+              }
+              return out;
+            })
+        .get();
+  }
+
+  @Test
+  void proposalsFollowTheTrueContinuationAfterPartialAcceptance() throws Exception {
+    int[] prompt = {1, 5, 9, 14, 3, 7};
+    int[] reference = greedy(prompt, 60);
+    DraftSession session = new ModelDrafter(model).open(prompt, SamplingParams.GREEDY);
+    session.commit(0, reference[0]);
+    int emitted = 1;
+    SplittableRandom random = new SplittableRandom(3);
+    while (emitted < 50) {
+      int k = 1 + random.nextInt(5);
+      DraftBlock block = session.propose(k).toCompletableFuture().get();
+      assertArrayEquals(
+          Arrays.copyOfRange(reference, emitted, emitted + k), block.tokens(), "at " + emitted);
+      assertEquals(1f, block.probs()[0].prob(block.tokens()[0]), "greedy drafts are point masses");
+      // A stand-in verifier that accepts a random prefix and then "corrects" with the reference.
+      int kept = random.nextInt(k + 1);
+      session.commit(kept, reference[emitted + kept]);
+      emitted += kept + 1;
+    }
+    session.close();
+  }
+
+  @Test
+  void zeroKStillConsumesCommittedTokens() throws Exception {
+    int[] prompt = {2, 4, 6};
+    int[] reference = greedy(prompt, 10);
+    DraftSession session = new ModelDrafter(model).open(prompt, SamplingParams.GREEDY);
+    session.commit(0, reference[0]);
+    assertEquals(0, session.propose(0).toCompletableFuture().get().size());
+    session.commit(0, reference[1]);
+    assertArrayEquals(
+        Arrays.copyOfRange(reference, 2, 5),
+        session.propose(3).toCompletableFuture().get().tokens());
+  }
+}
