@@ -12,12 +12,19 @@ package dev.tandem.speccore;
  * </pre>
  *
  * <p>{@link #chooseK} minimises the {@link Objective}'s quantity over k in [0, kMax] among the k
- * that satisfy its constraint; when none does, it picks the k that violates it least. Ties go to
- * the smaller k. k = 0 (plain decoding) wins whenever drafting cannot pay for itself.
+ * that satisfy its constraint; when none does, it picks the k that violates it least. Ties, and
+ * near-ties within a relative {@link #TIE}, go to the smaller k. k = 0 (plain decoding) wins
+ * whenever drafting cannot pay for itself.
  *
  * <p>Pure functions; thread-safe.
  */
 public final class SpeculationPolicy {
+
+  /**
+   * Relative difference below which two values of the objective count as equal, the smaller k
+   * winning.
+   */
+  public static final double TIE = 1e-9;
 
   private SpeculationPolicy() {}
 
@@ -66,27 +73,41 @@ public final class SpeculationPolicy {
     if (Double.isNaN(limitPerToken)) {
       throw new IllegalArgumentException("limitPerToken must not be NaN");
     }
-    int best = -1;
-    int leastViolating = 0;
-    double bestValue = Double.POSITIVE_INFINITY;
-    double leastExcess = Double.POSITIVE_INFINITY;
+    boolean latencyFirst = objective == Objective.MIN_LATENCY_WITHIN_COST;
+    double[] value = new double[kMax + 1]; // the quantity minimised, per k
+    double[] excess = new double[kMax + 1]; // constrained quantity − limit, per k
+    boolean anyFeasible = false;
     for (int k = 0; k <= kMax; k++) {
       double time = timePerToken(alpha, k, latency);
       double cost = costPerToken(alpha, k, prices);
-      boolean latencyFirst = objective == Objective.MIN_LATENCY_WITHIN_COST;
-      double value = latencyFirst ? time : cost;
-      double constrained = latencyFirst ? cost : time;
-      if (constrained <= limitPerToken) {
-        if (value < bestValue) {
-          bestValue = value;
-          best = k;
-        }
-      } else if (constrained - limitPerToken < leastExcess) {
-        leastExcess = constrained - limitPerToken;
-        leastViolating = k;
+      value[k] = latencyFirst ? time : cost;
+      excess[k] = (latencyFirst ? cost : time) - limitPerToken;
+      anyFeasible |= excess[k] <= 0;
+    }
+    if (!anyFeasible) {
+      return smallestNearMinimum(excess, null);
+    }
+    return smallestNearMinimum(value, excess);
+  }
+
+  /**
+   * The smallest k whose value is within {@link #TIE} (relative) of the minimum over the k with
+   * {@code excess[k] <= 0} (all k when {@code excess} is null). Treating near-ties as ties keeps
+   * vanishing gains (α^k below float noise) from lengthening drafts.
+   */
+  private static int smallestNearMinimum(double[] value, double[] excess) {
+    double min = Double.POSITIVE_INFINITY;
+    for (int k = 0; k < value.length; k++) {
+      if (excess == null || excess[k] <= 0) {
+        min = Math.min(min, value[k]);
       }
     }
-    return best >= 0 ? best : leastViolating;
+    for (int k = 0; k < value.length; k++) {
+      if ((excess == null || excess[k] <= 0) && value[k] <= min + Math.abs(min) * TIE) {
+        return k;
+      }
+    }
+    throw new IllegalStateException("no k in range; unreachable for kMax >= 0");
   }
 
   private static void requireAlpha(double alpha) {
