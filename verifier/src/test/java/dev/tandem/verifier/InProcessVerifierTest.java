@@ -1,0 +1,94 @@
+package dev.tandem.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tandem.model.Model;
+import dev.tandem.model.ModelRuntime;
+import dev.tandem.speccore.SamplingParams;
+import dev.tandem.verifier.engine.EngineOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Speculative decoding through the in-process verifier is the verifier model's greedy output. */
+class InProcessVerifierTest {
+
+  private static ModelRuntime verifierRuntime;
+  private static ModelRuntime draftRuntime;
+  private static Model verifierModel;
+  private static Model draftModel;
+
+  @BeforeAll
+  static void load() {
+    verifierRuntime = new ModelRuntime(1);
+    draftRuntime = new ModelRuntime(1);
+    verifierModel = TestModels.load(verifierRuntime, TestModels.VERIFIER);
+    draftModel = TestModels.load(draftRuntime, TestModels.DRAFT);
+  }
+
+  @AfterAll
+  static void close() {
+    verifierModel.close();
+    draftModel.close();
+    verifierRuntime.close();
+    draftRuntime.close();
+  }
+
+  @ParameterizedTest(name = "drafter={0} k={1}")
+  @CsvSource({"self,4", "other,3", "other,0", "self,16"})
+  void greedySpeculationEqualsTheVerifiersOwnGreedyOutput(String drafterName, int k) {
+    Model drafterModel = drafterName.equals("self") ? verifierModel : draftModel;
+    try (InProcessVerifier verifier =
+        new InProcessVerifier("tiny", verifierModel, EngineOptions.DEFAULTS)) {
+      for (int seed = 0; seed < 3; seed++) {
+        int[] prompt = TestModels.prompt(seed, 5 + seed);
+        int[] expected = TestModels.decode(verifierModel, prompt, SamplingParams.GREEDY, 40);
+        int[] actual =
+            Speculate.generate(
+                    verifier,
+                    new ModelDrafter(drafterModel, 128),
+                    prompt,
+                    SamplingParams.GREEDY,
+                    k,
+                    40)
+                .toCompletableFuture()
+                .join();
+        assertArrayEquals(expected, actual, "prompt seed " + seed);
+      }
+      assertEquals(0, verifier.engine().openSessions());
+      assertEquals(0, verifier.engine().reservedKvTokens());
+    }
+  }
+
+  @Test
+  void concurrentSessionsAreBatchedAndGiveTheSameOutputAsAlone() {
+    try (InProcessVerifier verifier =
+        new InProcessVerifier("tiny", verifierModel, EngineOptions.DEFAULTS)) {
+      List<CompletableFuture<int[]>> runs = new ArrayList<>();
+      for (int s = 0; s < 16; s++) {
+        runs.add(
+            Speculate.generate(
+                    verifier,
+                    new ModelDrafter(draftModel, 128),
+                    TestModels.prompt(s, 6),
+                    SamplingParams.GREEDY,
+                    3,
+                    24)
+                .toCompletableFuture());
+      }
+      for (int s = 0; s < 16; s++) {
+        int[] alone =
+            TestModels.decode(verifierModel, TestModels.prompt(s, 6), SamplingParams.GREEDY, 24);
+        assertArrayEquals(alone, runs.get(s).join(), "session " + s);
+      }
+      assertEquals(0, verifier.engine().openSessions());
+      System.out.println("batching: " + verifier.engine().batchStats());
+    }
+  }
+}
