@@ -38,12 +38,12 @@ public final class Tokenizer implements AutoCloseable {
   }
 
   /**
-   * Loads {@code tokenizer.json} (a file, or a model directory holding one).
+   * Loads {@code tokenizer.json}: a {@code .json} file, or a model directory holding one.
    *
    * @throws NoSuchFileException naming the path when there is no tokenizer.json
    */
   public static Tokenizer load(Path path) throws IOException {
-    Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
+    Path file = path.toString().endsWith(".json") ? path : path.resolve("tokenizer.json");
     if (!Files.exists(file)) {
       throw new NoSuchFileException(file.toString(), null, "tokenizer file not found");
     }
