@@ -41,9 +41,7 @@ public record DraftBlock(int[] tokens, SparseDistribution[] probs) {
               + probs.length);
     }
     for (int i = 0; i < tokens.length; i++) {
-      if (tokens[i] < 0) {
-        throw new IllegalArgumentException("tokens[" + i + "] must be >= 0, got " + tokens[i]);
-      }
+      requireToken(tokens, i);
       if (probs[i] == null) {
         throw new IllegalArgumentException("probs[" + i + "] must not be null");
       }
@@ -69,9 +67,16 @@ public record DraftBlock(int[] tokens, SparseDistribution[] probs) {
   public static DraftBlock greedy(int[] tokens) {
     SparseDistribution[] probs = new SparseDistribution[tokens.length];
     for (int i = 0; i < tokens.length; i++) {
+      requireToken(tokens, i);
       probs[i] = SparseDistribution.pointMass(tokens[i]);
     }
     return new DraftBlock(tokens, probs);
+  }
+
+  private static void requireToken(int[] tokens, int i) {
+    if (tokens[i] < 0) {
+      throw new IllegalArgumentException("tokens[" + i + "] must be >= 0, got " + tokens[i]);
+    }
   }
 
   /** Number of draft tokens, k. */

@@ -1,0 +1,74 @@
+package dev.tandem.speccore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The adaptive chooser and its latency estimator, on exact (noise-free) measurements. */
+class AdaptiveDraftLengthTest {
+
+  private static StepRecord step(int k, long draftNanos, long verifyNanos) {
+    return new StepRecord(k, k, 0, 1, draftNanos, verifyNanos);
+  }
+
+  @Test
+  void theEstimatorRecoversALinearVerifyCost() {
+    // t_verify = 1000 + 100 · (k + 1), t_draft = 50 per token, exactly.
+    LatencyEstimator estimator = new LatencyEstimator(new LatencyModel(1, 1, 1), 0.2);
+    for (int i = 0; i < 200; i++) {
+      int k = i % 5;
+      estimator.observe(step(k, 50L * k, 1000 + 100L * (k + 1)));
+    }
+    LatencyModel model = estimator.current();
+    assertEquals(50, model.draftPerToken(), 1e-6);
+    assertEquals(1000, model.verifyFixed(), 1e-6);
+    assertEquals(100, model.verifyPerPosition(), 1e-6);
+  }
+
+  @Test
+  void withAConstantKThePriorSlopeIsKeptAndOnlyTheOffsetMoves() {
+    LatencyEstimator estimator = new LatencyEstimator(new LatencyModel(10, 500, 20), 0.5);
+    for (int i = 0; i < 50; i++) {
+      estimator.observe(step(3, 120, 2000));
+    }
+    LatencyModel model = estimator.current();
+    assertEquals(20, model.verifyPerPosition(), 1e-9);
+    assertEquals(2000 - 20 * 4, model.verifyFixed(), 1e-6);
+    assertEquals(40, model.draftPerToken(), 1e-6);
+  }
+
+  @Test
+  void draftsWhenAcceptanceIsHighAndStopsWhenItIsNot() {
+    LatencyModel prior = new LatencyModel(2, 100, 1); // drafting is cheap next to verifying
+    AdaptiveDraftLength chooser = AdaptiveDraftLength.fastest(8, prior);
+    assertTrue(chooser.chooseK(state(0, 100, 0.9)) >= 4);
+    assertEquals(0, chooser.chooseK(state(0, 100, 0.0)));
+  }
+
+  @Test
+  void neverDraftsPastTheTokenLimit() {
+    AdaptiveDraftLength chooser = AdaptiveDraftLength.fastest(8, new LatencyModel(0, 100, 0));
+    assertEquals(2, chooser.chooseK(state(97, 100, 1.0)));
+    assertEquals(0, chooser.chooseK(state(99, 100, 1.0)));
+  }
+
+  @Test
+  void theCostLimitIsTheBudgetLeftPerTokenLeft() {
+    Prices prices = new Prices(0.01, 0.001);
+    AdaptiveDraftLength chooser =
+        new AdaptiveDraftLength(
+            8,
+            prices,
+            Objective.MIN_LATENCY_WITHIN_COST,
+            2.0,
+            new LatencyEstimator(new LatencyModel(1, 100, 1), 0.2));
+    LoopState state = new LoopState(50, 150, 20, 60, 30, 80, 0.5);
+    // spent = 0.01 · 80 + 0.001 · 60 = 0.86; (2.0 − 0.86) / 100 tokens left.
+    assertEquals(0.0114, chooser.limitPerToken(state), 1e-12);
+  }
+
+  private static LoopState state(int generated, int max, double alpha) {
+    return new LoopState(generated, max, 0, 0, 0, 0, alpha);
+  }
+}
