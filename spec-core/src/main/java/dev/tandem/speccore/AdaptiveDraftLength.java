@@ -11,6 +11,11 @@ package dev.tandem.speccore;
  * also capped at {@code remainingTokens − 1}: drafts beyond the limit would be paid for and
  * dropped.
  *
+ * <p>Probing: steps with k = 0 teach nothing about α, so a request whose estimate fell low early
+ * would never draft again. After {@code probeEvery} plain steps in a row the chooser drafts one
+ * token (k = 1) if k = 1 satisfies the constraint, refreshing the estimate at a bounded cost (at
+ * most one draft token per {@code probeEvery} steps).
+ *
  * <p>Threading: one instance per request, used by its loop only (see {@link DraftLengthChooser}).
  */
 public final class AdaptiveDraftLength implements DraftLengthChooser {
@@ -20,6 +25,11 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private final Objective objective;
   private final double budget;
   private final LatencyEstimator latencies;
+  private final int probeEvery;
+  private int plainStepsInARow;
+
+  /** Probe interval used by the constructor without one. */
+  public static final int DEFAULT_PROBE_EVERY = 32;
 
   /**
    * @param kMax largest k tried, 0..{@link DraftBlock#MAX_DRAFT}
@@ -32,6 +42,22 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
    */
   public AdaptiveDraftLength(
       int kMax, Prices prices, Objective objective, double budget, LatencyEstimator latencies) {
+    this(kMax, prices, objective, budget, latencies, DEFAULT_PROBE_EVERY);
+  }
+
+  /**
+   * @param probeEvery plain steps in a row after which one k = 1 step is tried; 0 = never probe
+   */
+  public AdaptiveDraftLength(
+      int kMax,
+      Prices prices,
+      Objective objective,
+      double budget,
+      LatencyEstimator latencies,
+      int probeEvery) {
+    if (probeEvery < 0) {
+      throw new IllegalArgumentException("probeEvery must be >= 0 (0 = never), got " + probeEvery);
+    }
     if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
       throw new IllegalArgumentException(
           "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
@@ -47,6 +73,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     this.objective = objective;
     this.budget = budget;
     this.latencies = latencies;
+    this.probeEvery = probeEvery;
   }
 
   /** Fastest k with no cost limit, starting from the given latency prior. */
@@ -62,8 +89,27 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   @Override
   public int chooseK(LoopState state) {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
-    return SpeculationPolicy.chooseK(
-        state.alpha(), cap, latencies.current(), prices, objective, limitPerToken(state));
+    double limit = limitPerToken(state);
+    int k =
+        SpeculationPolicy.chooseK(
+            state.alpha(), cap, latencies.current(), prices, objective, limit);
+    if (k > 0 || cap == 0 || probeEvery == 0) {
+      plainStepsInARow = 0;
+      return k;
+    }
+    if (++plainStepsInARow < probeEvery || !oneDraftFits(state.alpha(), limit)) {
+      return 0;
+    }
+    plainStepsInARow = 0;
+    return 1;
+  }
+
+  private boolean oneDraftFits(double alpha, double limit) {
+    double constrained =
+        objective == Objective.MIN_LATENCY_WITHIN_COST
+            ? SpeculationPolicy.costPerToken(alpha, 1, prices)
+            : SpeculationPolicy.timePerToken(alpha, 1, latencies.current());
+    return constrained <= limit;
   }
 
   @Override

@@ -22,6 +22,16 @@ public interface DraftLengthChooser {
     return new FixedDraftLength(k);
   }
 
+  /**
+   * The fastest k in 0..kMax for the measured acceptance and latencies, with no cost limit; see
+   * {@link AdaptiveDraftLength} for budgets.
+   *
+   * @param prior latencies assumed until the first steps are measured
+   */
+  static DraftLengthChooser adaptive(int kMax, LatencyModel prior) {
+    return AdaptiveDraftLength.fastest(kMax, prior);
+  }
+
   /** Never drafts: plain decoding through the verifier. */
   static DraftLengthChooser off() {
     return new FixedDraftLength(0);

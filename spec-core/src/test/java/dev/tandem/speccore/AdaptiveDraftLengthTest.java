@@ -1,5 +1,6 @@
 package dev.tandem.speccore;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +67,38 @@ class AdaptiveDraftLengthTest {
     LoopState state = new LoopState(50, 150, 20, 60, 30, 80, 0.5);
     // spent = 0.01 · 80 + 0.001 · 60 = 0.86; (2.0 − 0.86) / 100 tokens left.
     assertEquals(0.0114, chooser.limitPerToken(state), 1e-12);
+  }
+
+  @Test
+  void probesWithOneDraftAfterARunOfPlainSteps() {
+    AdaptiveDraftLength chooser =
+        new AdaptiveDraftLength(
+            8,
+            Prices.FREE,
+            Objective.MIN_LATENCY_WITHIN_COST,
+            Double.POSITIVE_INFINITY,
+            new LatencyEstimator(new LatencyModel(2, 100, 1), 0.2),
+            4);
+    int[] ks = new int[9];
+    for (int i = 0; i < ks.length; i++) {
+      ks[i] = chooser.chooseK(state(i, 100, 0.0));
+    }
+    assertArrayEquals(new int[] {0, 0, 0, 1, 0, 0, 0, 1, 0}, ks);
+  }
+
+  @Test
+  void doesNotProbeWhenOneDraftBreaksTheBudget() {
+    AdaptiveDraftLength chooser =
+        new AdaptiveDraftLength(
+            8,
+            new Prices(1, 0.5),
+            Objective.MIN_LATENCY_WITHIN_COST,
+            100.0, // one token per unit of budget: only plain decoding fits
+            new LatencyEstimator(new LatencyModel(2, 100, 1), 0.2),
+            2);
+    for (int i = 0; i < 6; i++) {
+      assertEquals(0, chooser.chooseK(state(0, 100, 0.0)));
+    }
   }
 
   private static LoopState state(int generated, int max, double alpha) {

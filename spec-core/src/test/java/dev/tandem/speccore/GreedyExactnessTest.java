@@ -2,6 +2,7 @@ package dev.tandem.speccore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -122,6 +123,41 @@ class GreedyExactnessTest {
     assertEquals((MAX_TOKENS - 1 + k) / (k + 1), right.verifierCalls());
     assertEquals(0, wrong.draftTokensAccepted());
     assertEquals(MAX_TOKENS - 1, wrong.verifierCalls());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("draftKinds")
+  void theAdaptiveChooserKeepsTheOutputExactAndFollowsDraftQuality(String kind) {
+    int[] prompt = {4, 9};
+    TestDrafter drafter = drafter(kind, true);
+    CollectingSink sink = new CollectingSink();
+    // With Runs' fake clock a propose of k tokens and a verify each take one tick: drafting pays
+    // only when α is high.
+    DraftLengthChooser adaptive = DraftLengthChooser.adaptive(8, new LatencyModel(1, 20, 0));
+
+    LoopResult result =
+        Runs.run(
+            drafter,
+            new TestVerifier(TARGET, POOL),
+            prompt,
+            SamplingParams.GREEDY,
+            adaptive,
+            200,
+            sink);
+
+    assertArrayEquals(TARGET.greedyDecode(prompt, 200), sink.tokens());
+    if (kind.equals("always-right")) {
+      assertEquals(8, result.steps().get(result.steps().size() / 2).requestedK());
+    }
+    if (kind.equals("always-wrong")) {
+      // After the first rejections only probes (k = 1 every 32 plain steps) draft anything.
+      assertEquals(0, result.steps().get(result.steps().size() - 2).requestedK());
+      assertTrue(result.draftTokensProposed() < 40);
+    }
+  }
+
+  static Stream<String> draftKinds() {
+    return Stream.of("noisy-table", "always-right", "always-wrong", "random");
   }
 
   static Stream<Integer> ks() {

@@ -2,9 +2,16 @@ package dev.tandem.speccore;
 
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Runs a whole request through a {@link SpeculationLoop}, as the router would. */
+/**
+ * Runs a whole request through a {@link SpeculationLoop}, as the router would, with a fake clock
+ * that advances {@value #TICK_NANOS} ns per reading: every propose and verify then measures exactly
+ * one tick, so adaptive choices never depend on the machine's speed.
+ */
 final class Runs {
+
+  static final long TICK_NANOS = 1000;
 
   private Runs() {}
 
@@ -17,6 +24,7 @@ final class Runs {
       int maxTokens,
       TokenSink sink) {
     DraftSession draft = drafter.open(prompt, params);
+    AtomicLong clock = new AtomicLong();
     return verifier
         .open(prompt, params, prompt.length + maxTokens)
         .thenCompose(
@@ -27,6 +35,7 @@ final class Runs {
                     .sink(sink)
                     .chooser(chooser)
                     .maxTokens(maxTokens)
+                    .clock(() -> clock.addAndGet(TICK_NANOS))
                     .build()
                     .start());
   }
