@@ -54,7 +54,15 @@ final class SyntheticRouter implements AutoCloseable {
             new TandemConfig.Runtime("auto", 1),
             new TandemConfig.Drafting("model", null, 1, 3, 0.00001),
             new TandemConfig.Speculation(8, "auto", 4),
-            List.of(new TandemConfig.Tier("large", "synthetic", null, List.of(), 0.001)),
+            List.of(
+                new TandemConfig.Tier(
+                    "large",
+                    "synthetic",
+                    null,
+                    List.of(),
+                    0.001,
+                    new TandemConfig.Synthetic(paceMillis, alpha),
+                    1024)),
             "large");
     server = new RouterServer(vertx, config, engine);
     port = server.start().toCompletionStage().toCompletableFuture().join();

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     version = "tandem 0.1.0-SNAPSHOT",
     description = "Speculative-decoding gRPC router for LLM inference.",
     subcommands = {
-      TandemCli.Serve.class,
+      ServeCommand.class,
       TandemCli.Generate.class,
       TandemCli.VerifierServer.class,
       TandemCli.Bench.class
@@ -25,7 +25,22 @@ public final class TandemCli implements Callable<Integer> {
   static final int NOT_BUILT = 2;
 
   public static void main(String[] args) {
+    configureLogging();
     System.exit(new CommandLine(new TandemCli()).execute(args));
+  }
+
+  /** One-line log records; third-party start-up chatter (DJL's GPU probe, ND4J) off. */
+  static void configureLogging() {
+    if (System.getProperty("java.util.logging.config.file") != null) {
+      return;
+    }
+    try (var in = TandemCli.class.getResourceAsStream("/tandem-logging.properties")) {
+      if (in != null) {
+        java.util.logging.LogManager.getLogManager().readConfiguration(in);
+      }
+    } catch (java.io.IOException e) {
+      System.err.println("tandem: could not read logging configuration: " + e.getMessage());
+    }
   }
 
   @Override
@@ -46,13 +61,6 @@ public final class TandemCli implements Callable<Integer> {
     public Integer call() {
       System.err.println("tandem: '" + what + "' is not built yet in this version.");
       return NOT_BUILT;
-    }
-  }
-
-  @Command(name = "serve", description = "Run the router (not built yet).")
-  static final class Serve extends NotBuiltYet {
-    Serve() {
-      super("serve");
     }
   }
 

@@ -27,7 +27,7 @@ public final class ConfigReader {
   private static final Set<String> BACKENDS = Set.of("auto", "vector", "nd4j");
   private static final Set<String> DRAFTERS = Set.of("model", "ngram", "none");
   private static final Set<String> MODES = Set.of("auto", "fixed", "off");
-  private static final Set<String> VERIFIERS = Set.of("in-process", "grpc");
+  private static final Set<String> VERIFIERS = Set.of("in-process", "grpc", "synthetic");
 
   private final Path baseDir;
 
@@ -99,16 +99,35 @@ public final class ConfigReader {
       Path model = optionalPath(t, where + ".model");
       List<String> endpoints = new ArrayList<>();
       t.getJsonArray("endpoints", new JsonArray()).forEach(e -> endpoints.add(String.valueOf(e)));
-      if (model == null) {
+      if (model == null && !verifier.equals("synthetic")) {
         throw new IllegalArgumentException(where + ".model must name a model directory");
+      }
+      TandemConfig.Synthetic synthetic = null;
+      if (verifier.equals("synthetic")) {
+        JsonObject s = object(t, "synthetic");
+        double pace = nonNegative(s, where + ".synthetic", "pace_ms");
+        double alpha = nonNegative(s, where + ".synthetic", "alpha");
+        if (alpha > 1) {
+          throw new IllegalArgumentException(
+              where + ".synthetic.alpha must be in [0, 1], got " + alpha);
+        }
+        synthetic = new TandemConfig.Synthetic(pace, alpha);
       }
       if (verifier.equals("grpc") && endpoints.isEmpty()) {
         throw new IllegalArgumentException(
             where + ".endpoints must list host:port of verifier servers for verifier: grpc");
       }
+      int maxSessions =
+          t.containsKey("max_sessions") ? intIn(t, where, "max_sessions", 1, 1 << 20) : 1024;
       tiers.add(
           new Tier(
-              name, verifier, model, endpoints, nonNegative(t, where, "price_per_1k_tokens_usd")));
+              name,
+              verifier,
+              model,
+              endpoints,
+              nonNegative(t, where, "price_per_1k_tokens_usd"),
+              synthetic,
+              maxSessions));
     }
     return tiers;
   }

@@ -76,15 +76,25 @@ public record TandemConfig(
    * @param modelPath model directory (HF format) for in-process; the tokenizer for grpc
    * @param endpoints verifier servers (host:port) for grpc
    * @param pricePer1kTokensUsd price per 1,000 verifier positions scored
+   * @param synthetic pacing of the synthetic backend (verifier: synthetic), else null
+   * @param maxSessions most concurrent sessions of an in-process verifier
    */
   public record Tier(
       String name,
       String verifier,
       Path modelPath,
       List<String> endpoints,
-      double pricePer1kTokensUsd) {
+      double pricePer1kTokensUsd,
+      Synthetic synthetic,
+      int maxSessions) {
     public Tier {
       endpoints = List.copyOf(endpoints);
     }
   }
+
+  /**
+   * The synthetic backend: no model, each verifier call takes {@code paceMs}, each draft token is
+   * right with probability {@code alpha}. For measuring the router itself.
+   */
+  public record Synthetic(double paceMs, double alpha) {}
 }
