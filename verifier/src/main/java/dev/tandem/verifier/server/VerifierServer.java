@@ -1,0 +1,160 @@
+package dev.tandem.verifier.server;
+
+import dev.tandem.model.Model;
+import dev.tandem.model.ModelOptions;
+import dev.tandem.model.ModelRuntime;
+import dev.tandem.proto.v1.VerifierGrpcService;
+import dev.tandem.verifier.engine.ModelScoring;
+import dev.tandem.verifier.engine.SessionEngine;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+
+/**
+ * The verifier server: hosts one model behind {@code tandem.v1.Verifier/Session} (one stream = one
+ * session = one KV cache; sessions batched by a {@link SessionEngine}), plus {@code GET /health} on
+ * the same port (JSON: status, model, open and max sessions).
+ *
+ * <p>Threading: {@link #start} and {@link #close} from any thread; stream handlers run on event
+ * loops; forwards on the model runtime's executor.
+ */
+public final class VerifierServer {
+
+  private static final Logger LOG = Logger.getLogger(VerifierServer.class.getName());
+
+  private final VerifierServerOptions options;
+  private final Path modelDir; // null when the engine was given
+  private SessionEngine engine;
+  private ModelRuntime runtime; // owned when the server loaded the model
+  private Model model;
+  private HttpServer server;
+
+  /**
+   * A server over an existing engine; {@link #close} closes the engine's sessions, not its model.
+   */
+  public VerifierServer(SessionEngine engine, VerifierServerOptions options) {
+    this.engine = engine;
+    this.options = options;
+    this.modelDir = null;
+  }
+
+  private VerifierServer(Path modelDir, VerifierServerOptions options) {
+    this.modelDir = modelDir;
+    this.options = options;
+  }
+
+  /**
+   * A server that loads the Hugging Face model in {@code modelDir} when started (on its own model
+   * runtime, one thread) and closes it on {@link #close}. The model's id is the directory's name.
+   */
+  public static VerifierServer loading(Path modelDir, VerifierServerOptions options) {
+    return new VerifierServer(modelDir, options);
+  }
+
+  /** Loads the model if needed, then listens; completes with the bound port. */
+  public Future<Integer> start(Vertx vertx) {
+    Future<SessionEngine> ready = engine != null ? Future.succeededFuture(engine) : load();
+    return ready.compose(
+        loaded -> {
+          engine = loaded;
+          return listen(vertx);
+        });
+  }
+
+  /** The engine serving sessions (for {@link SessionEngine#openSessions()}). */
+  public SessionEngine engine() {
+    return engine;
+  }
+
+  /** Stops listening, closes every session, and closes the model if the server loaded it. */
+  public Future<Void> close() {
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.andThen(
+        done -> {
+          if (engine != null) {
+            engine.close();
+          }
+          if (model != null) {
+            model.close();
+            runtime.close();
+          }
+        });
+  }
+
+  private Future<SessionEngine> load() {
+    runtime = new ModelRuntime(1);
+    return Future.fromCompletionStage(runtime.loadAsync(modelDir, ModelOptions.DEFAULT))
+        .map(
+            loaded -> {
+              model = loaded;
+              String name = modelDir.toAbsolutePath().normalize().getFileName().toString();
+              return new SessionEngine(new ModelScoring(name, loaded), options.engine());
+            });
+  }
+
+  private Future<Integer> listen(Vertx vertx) {
+    GrpcServer grpc =
+        GrpcServer.server(vertx, new GrpcServerOptions().setScheduleDeadlineAutomatically(true));
+    long delayMs = options.perCallDelay().toMillis();
+    grpc.callHandler(
+        VerifierGrpcService.Session,
+        call -> new SessionStream(call, engine, vertx.getOrCreateContext(), delayMs).start());
+    int streams = Math.max(100, 2 * options.engine().maxSessions());
+    HttpServerOptions http =
+        new HttpServerOptions()
+            .setHost(options.host())
+            .setPort(options.port())
+            .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(streams));
+    server =
+        vertx
+            .createHttpServer(http)
+            .requestHandler(
+                request -> {
+                  String type = request.getHeader("content-type");
+                  if (type != null && type.startsWith("application/grpc")) {
+                    grpc.handle(request);
+                  } else {
+                    serveHttp(request);
+                  }
+                });
+    return server
+        .listen()
+        .map(HttpServer::actualPort)
+        .onSuccess(
+            port ->
+                LOG.info(
+                    () ->
+                        String.format(
+                            "verifier server on %s:%d model=%s max-sessions=%d max-kv-tokens=%d"
+                                + " batch-wait=%dus per-call-delay=%dms",
+                            options.host(),
+                            port,
+                            engine.modelName(),
+                            options.engine().maxSessions(),
+                            options.engine().maxKvTokens(),
+                            options.engine().maxBatchWait().toNanos() / 1000,
+                            delayMs)));
+  }
+
+  private void serveHttp(HttpServerRequest request) {
+    if (request.path().equals("/health")) {
+      JsonObject body =
+          new JsonObject()
+              .put("status", "ok")
+              .put("model", engine.modelName())
+              .put("open_sessions", engine.openSessions())
+              .put("max_sessions", options.engine().maxSessions());
+      request.response().putHeader("content-type", "application/json").end(body.encode());
+    } else {
+      request.response().setStatusCode(404).end();
+    }
+  }
+}
