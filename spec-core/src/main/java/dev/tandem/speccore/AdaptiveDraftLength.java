@@ -20,6 +20,9 @@ package dev.tandem.speccore;
  */
 public final class AdaptiveDraftLength implements DraftLengthChooser {
 
+  /** Probe interval used by the constructor without one. */
+  public static final int DEFAULT_PROBE_EVERY = 32;
+
   private final int kMax;
   private final Prices prices;
   private final Objective objective;
@@ -27,9 +30,6 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private final LatencyEstimator latencies;
   private final int probeEvery;
   private int plainStepsInARow;
-
-  /** Probe interval used by the constructor without one. */
-  public static final int DEFAULT_PROBE_EVERY = 32;
 
   /**
    * @param kMax largest k tried, 0..{@link DraftBlock#MAX_DRAFT}

@@ -79,9 +79,9 @@ public final class SamplingTransform {
   }
 
   /**
-   * Draws a token by inverse CDF: one {@code rng.nextDouble()} scaled by the total mass (so float
-   * rounding in the sum cannot push the draw past the end). Zero-probability tokens are never
-   * drawn.
+   * Draws a token from non-negative {@code probs} by inverse CDF: one {@code rng.nextDouble()}
+   * scaled by the total mass (so float rounding in the sum cannot push the draw past the end).
+   * Zero-probability tokens are never drawn.
    */
   public static int sample(float[] probs, RandomGenerator rng) {
     double total = 0;

@@ -25,6 +25,17 @@ import java.util.function.Supplier;
  * on whichever thread completed the stage it was waiting for (or the caller's, for synchronous
  * stages), one step at a time under a {@link Trampoline}, so synchronous stages do not grow the
  * stack. No lock is held while calling the sessions, the sink or the chooser.
+ *
+ * <pre>{@code
+ * DraftSession draft = drafter.open(prompt, params);
+ * verifier.open(prompt, params, prompt.length + maxTokens)
+ *     .thenCompose(session -> SpeculationLoop.builder()
+ *         .draft(draft).verifier(session).sink(streamer)
+ *         .chooser(DraftLengthChooser.adaptive(8, priorLatencies))
+ *         .acceptance(registry.forPair(drafter.name(), verifier.name()).forRequest())
+ *         .maxTokens(maxTokens).eosTokens(tokenizer.eosIds())
+ *         .build().start());
+ * }</pre>
  */
 public final class SpeculationLoop {
 
