@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     description = "Speculative-decoding gRPC router for LLM inference.",
     subcommands = {
       ServeCommand.class,
-      TandemCli.Generate.class,
+      GenerateCommand.class,
       TandemCli.VerifierServer.class,
       TandemCli.Bench.class
     })
@@ -61,15 +61,6 @@ public final class TandemCli implements Callable<Integer> {
     public Integer call() {
       System.err.println("tandem: '" + what + "' is not built yet in this version.");
       return NOT_BUILT;
-    }
-  }
-
-  @Command(
-      name = "generate",
-      description = "Stream a completion from a running router (not built yet).")
-  static final class Generate extends NotBuiltYet {
-    Generate() {
-      super("generate");
     }
   }
 
