@@ -221,7 +221,13 @@ class Nd4jKernelsTest {
           System.arraycopy(sumRef, rows[j] * DIM, gatherRef, j * DIM, DIM);
         }
         String at = " n=" + n;
-        check(Reference.siluMul(gate, up, n * FFN), results[0][0], results[1][0], n, FFN, "siluMul" + at);
+        check(
+            Reference.siluMul(gate, up, n * FFN),
+            results[0][0],
+            results[1][0],
+            n,
+            FFN,
+            "siluMul" + at);
         check(sumRef, results[0][1], results[1][1], n, DIM, "add" + at);
         check(embedRef, results[0][2], results[1][2], n, DIM, "embed" + at);
         check(gatherRef, results[0][3], results[1][3], n, DIM, "gatherRows" + at);
