@@ -1,0 +1,171 @@
+package dev.tandem.verifier.client;
+
+import dev.tandem.proto.v1.VerifierGrpcClient;
+import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.Verifier;
+import dev.tandem.speccore.VerifierSession;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.grpc.client.GrpcClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Logger;
+
+/**
+ * {@link Verifier} backed by remote Tandem verifier servers ({@code tandem.v1.Verifier/Session}):
+ * each session is one bidi stream pinned to the server that holds its KV cache. New sessions go to
+ * the healthy server with the fewest sessions of this client (least outstanding); {@code GET
+ * /health} is polled on every server and a failing one gets no new sessions until it passes again.
+ * A server that goes away fails its sessions' pending calls with {@link
+ * VerifierUnavailableException} naming it, and their local state is freed.
+ *
+ * <p>Threading: {@link #open} and the sessions' methods may be called from any thread; all state
+ * lives on one Vert.x context and the returned stages complete on its event loop.
+ */
+public final class GrpcVerifier implements Verifier, AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(GrpcVerifier.class.getName());
+
+  private final Vertx vertx;
+  private final GrpcVerifierOptions options;
+  private final Context context;
+  private final GrpcClient grpc;
+  private final HttpClient http;
+  private final List<Endpoint> endpoints = new ArrayList<>();
+  private final long healthTimer;
+  private int nextTieBreak;
+
+  public GrpcVerifier(Vertx vertx, GrpcVerifierOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.context = vertx.getOrCreateContext();
+    this.grpc = GrpcClient.client(vertx);
+    this.http = vertx.createHttpClient();
+    for (String endpoint : options.endpoints()) {
+      endpoints.add(new Endpoint(endpoint));
+    }
+    this.healthTimer =
+        vertx.setPeriodic(
+            0, options.healthInterval().toMillis(), id -> context.runOnContext(v -> checkHealth()));
+  }
+
+  @Override
+  public String name() {
+    return options.model().isEmpty() ? "remote" : options.model();
+  }
+
+  @Override
+  public CompletionStage<VerifierSession> open(
+      int[] promptTokens, SamplingParams params, int maxLength) {
+    CompletableFuture<VerifierSession> opened = new CompletableFuture<>();
+    int[] prompt = promptTokens.clone();
+    context.runOnContext(
+        v -> {
+          Endpoint endpoint = choose();
+          if (endpoint == null) {
+            opened.completeExceptionally(
+                new VerifierUnavailableException(
+                    "no healthy verifier server among " + options.endpoints(), null));
+            return;
+          }
+          endpoint.outstanding++;
+          RemoteSession session =
+              new RemoteSession(vertx, context, endpoint, params, options.callTimeout().toMillis());
+          session.start(
+              grpc.request(endpoint.address, VerifierGrpcClient.Session),
+              options.model(),
+              prompt,
+              maxLength,
+              opened);
+        });
+    return opened;
+  }
+
+  /** Health as last checked, by endpoint ({@code host:port}); for tests and admin views. */
+  public Future<List<String>> healthyEndpoints() {
+    Promise<List<String>> promise = Promise.promise();
+    context.runOnContext(
+        v -> promise.complete(endpoints.stream().filter(e -> e.healthy).map(e -> e.name).toList()));
+    return promise.future();
+  }
+
+  /** Sessions this client holds per endpoint ({@code host:port}), for tests and admin views. */
+  public Future<java.util.Map<String, Integer>> outstandingSessions() {
+    Promise<java.util.Map<String, Integer>> promise = Promise.promise();
+    context.runOnContext(
+        v -> {
+          java.util.Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+          endpoints.forEach(e -> counts.put(e.name, e.outstanding));
+          promise.complete(counts);
+        });
+    return promise.future();
+  }
+
+  /** Stops health checks and closes the clients (open sessions' streams are reset). */
+  @Override
+  public void close() {
+    vertx.cancelTimer(healthTimer);
+    grpc.close();
+    http.close();
+  }
+
+  /** Least outstanding sessions among healthy servers; ties rotate. Null when none is healthy. */
+  private Endpoint choose() {
+    Endpoint best = null;
+    int n = endpoints.size();
+    for (int i = 0; i < n; i++) {
+      Endpoint candidate = endpoints.get((nextTieBreak + i) % n);
+      if (candidate.healthy && (best == null || candidate.outstanding < best.outstanding)) {
+        best = candidate;
+      }
+    }
+    nextTieBreak++;
+    return best;
+  }
+
+  private void checkHealth() {
+    // At least 1 s: a busy server answers late, which is not the same as being down.
+    long timeout = Math.max(1000, options.healthInterval().toMillis());
+    for (Endpoint endpoint : endpoints) {
+      if (endpoint.checking) {
+        continue;
+      }
+      endpoint.checking = true;
+      RequestOptions request =
+          new RequestOptions()
+              .setMethod(HttpMethod.GET)
+              .setServer(endpoint.address)
+              .setHost(endpoint.address.host())
+              .setPort(endpoint.address.port())
+              .setURI("/health")
+              .setConnectTimeout(timeout)
+              .setIdleTimeout(timeout);
+      http.request(request)
+          .compose(req -> req.send())
+          .compose(HttpClientResponse::body)
+          .onComplete(
+              result -> {
+                endpoint.checking = false;
+                boolean healthy = result.succeeded();
+                if (healthy != endpoint.healthy) {
+                  LOG.info(
+                      () ->
+                          "verifier server "
+                              + endpoint
+                              + (healthy
+                                  ? " is healthy"
+                                  : " failed its health check: " + result.cause()));
+                }
+                endpoint.healthy = healthy;
+              });
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package dev.tandem.verifier.client;
+
+import dev.tandem.proto.v1.VerifierRequest;
+import dev.tandem.proto.v1.VerifierResponse;
+import dev.tandem.speccore.DraftBlock;
+import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.Verdict;
+import dev.tandem.speccore.VerifierSession;
+import dev.tandem.verifier.engine.OpenResult;
+import dev.tandem.verifier.engine.VerifyResult;
+import dev.tandem.verifier.protocol.FromProto;
+import dev.tandem.verifier.protocol.ToProto;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.GrpcClientResponse;
+import io.vertx.grpc.common.GrpcStatus;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One session on a remote verifier server: one bidi stream, at most one call (Open or Verify)
+ * pending. Ends by {@link #close()} (sends Close), by the server (a status), or by the stream
+ * breaking (the pending call fails with {@link VerifierUnavailableException}); either way {@link
+ * #release()} frees the endpoint's count once.
+ *
+ * <p>Threading: state is confined to the verifier's context; public methods hop onto it.
+ */
+final class RemoteSession implements VerifierSession {
+
+  private final Vertx vertx;
+  private final Context context;
+  private final Endpoint endpoint;
+  private final SamplingParams params;
+  private final long callTimeoutMs;
+
+  private GrpcClientRequest<VerifierRequest, VerifierResponse> request;
+  private CompletableFuture<VerifierSession> pendingOpen;
+  private CompletableFuture<Verdict> pendingVerify;
+  private long timer = -1;
+  private boolean released;
+  private volatile int firstToken;
+  private int position;
+  private int lastToken;
+
+  RemoteSession(
+      Vertx vertx, Context context, Endpoint endpoint, SamplingParams params, long callTimeoutMs) {
+    this.vertx = vertx;
+    this.context = context;
+    this.endpoint = endpoint;
+    this.params = params;
+    this.callTimeoutMs = callTimeoutMs;
+  }
+
+  /** Opens the stream and sends Open; {@code opened} completes with this session or an error. */
+  void start(
+      Future<GrpcClientRequest<VerifierRequest, VerifierResponse>> stream,
+      String model,
+      int[] prompt,
+      int maxLength,
+      CompletableFuture<VerifierSession> opened) {
+    pendingOpen = opened;
+    armTimer();
+    stream
+        .onSuccess(
+            req -> {
+              request = req;
+              req.exceptionHandler(this::onBroken);
+              req.response().onSuccess(this::attach).onFailure(this::onBroken);
+              req.write(ToProto.open(model, prompt, params, maxLength));
+            })
+        .onFailure(this::onBroken);
+  }
+
+  @Override
+  public int firstToken() {
+    return firstToken;
+  }
+
+  @Override
+  public CompletionStage<Verdict> verify(DraftBlock draft) {
+    CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+    context.runOnContext(
+        v -> {
+          if (released) {
+            verdict.completeExceptionally(
+                new IllegalStateException("the session on " + endpoint + " is closed"));
+            return;
+          }
+          pendingVerify = verdict;
+          armTimer();
+          request.write(ToProto.verify(position, lastToken, draft, !params.isGreedy()));
+        });
+    return verdict;
+  }
+
+  /** Sends Close and frees local state; a pending call fails with a cancellation. */
+  @Override
+  public void close() {
+    context.runOnContext(
+        v -> {
+          if (released) {
+            return;
+          }
+          fail(new CancellationException("session closed by its owner"));
+          release();
+          request.end(ToProto.close());
+        });
+  }
+
+  private void attach(GrpcClientResponse<VerifierRequest, VerifierResponse> response) {
+    response.handler(this::onMessage);
+    response.exceptionHandler(this::onBroken);
+    response.endHandler(v -> onEnd(response.status(), response.statusMessage()));
+  }
+
+  private void onMessage(VerifierResponse message) {
+    cancelTimer();
+    try {
+      switch (message.getKindCase()) {
+        case OPENED -> {
+          OpenResult opened = FromProto.opened(message.getOpened());
+          firstToken = opened.firstToken();
+          position = opened.position();
+          lastToken = opened.firstToken();
+          CompletableFuture<VerifierSession> open = pendingOpen;
+          pendingOpen = null;
+          if (open != null) {
+            open.complete(this);
+          }
+        }
+        case VERDICT -> {
+          VerifyResult result = FromProto.verdict(message.getVerdict());
+          position = result.position();
+          lastToken = result.verdict().nextToken();
+          CompletableFuture<Verdict> verify = pendingVerify;
+          pendingVerify = null;
+          if (verify != null) {
+            verify.complete(result.verdict());
+          }
+        }
+        default -> throw new IllegalArgumentException("empty response from " + endpoint);
+      }
+    } catch (RuntimeException e) {
+      fail(e);
+      abort();
+    }
+  }
+
+  /** The server ended the stream: a status other than OK fails the pending call with it. */
+  private void onEnd(GrpcStatus status, String message) {
+    if (status == GrpcStatus.OK || status == null) {
+      fail(
+          new VerifierUnavailableException(
+              "verifier server " + endpoint + " ended the session", null));
+    } else if (status == GrpcStatus.UNAVAILABLE) {
+      fail(
+          new VerifierUnavailableException(
+              "verifier server " + endpoint + " is unavailable: " + message, null));
+    } else {
+      fail(new VerifierCallException(status.name(), message));
+    }
+    release();
+  }
+
+  private void onBroken(Throwable error) {
+    if (released) {
+      return;
+    }
+    endpoint.healthy = false; // until its next health check passes
+    fail(
+        new VerifierUnavailableException(
+            "verifier server " + endpoint + " went away mid-session: " + error, error));
+    release();
+  }
+
+  private void fail(Throwable error) {
+    cancelTimer();
+    CompletableFuture<VerifierSession> open = pendingOpen;
+    CompletableFuture<Verdict> verify = pendingVerify;
+    pendingOpen = null;
+    pendingVerify = null;
+    if (open != null) {
+      open.completeExceptionally(error);
+    }
+    if (verify != null) {
+      verify.completeExceptionally(error);
+    }
+  }
+
+  /** Frees this client's hold on the endpoint, once. */
+  private void release() {
+    if (!released) {
+      released = true;
+      endpoint.outstanding--;
+      cancelTimer();
+    }
+  }
+
+  /** Resets the stream (the server frees the session on the reset). */
+  private void abort() {
+    release();
+    if (request != null) {
+      request.cancel();
+    }
+  }
+
+  private void armTimer() {
+    cancelTimer();
+    timer =
+        vertx.setTimer(
+            callTimeoutMs,
+            id -> {
+              timer = -1;
+              fail(
+                  new VerifierUnavailableException(
+                      "no answer from verifier server "
+                          + endpoint
+                          + " within "
+                          + callTimeoutMs
+                          + " ms",
+                      null));
+              abort();
+            });
+  }
+
+  private void cancelTimer() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+}
