@@ -15,6 +15,8 @@ import dev.tandem.router.engine.Tier;
 import dev.tandem.router.synthetic.SyntheticBackend;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.verifier.InProcessVerifier;
+import dev.tandem.verifier.client.GrpcVerifier;
+import dev.tandem.verifier.client.GrpcVerifierOptions;
 import dev.tandem.verifier.engine.EngineOptions;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -141,6 +143,25 @@ public final class TandemRouter implements AutoCloseable {
             verifier,
             TokenizerCodec.of(model.tokenizer(), model.config()),
             model.config().maxPositionEmbeddings(),
+            price);
+      }
+      case "grpc" -> {
+        // The tokenizer and context length come from the model directory; the weights stay on
+        // the verifier servers.
+        dev.tandem.model.Tokenizer tokenizer = dev.tandem.model.Tokenizer.load(t.modelPath());
+        resources.add(tokenizer);
+        dev.tandem.model.ModelConfig modelConfig = dev.tandem.model.ModelConfig.load(t.modelPath());
+        GrpcVerifier verifier =
+            new GrpcVerifier(
+                vertx, GrpcVerifierOptions.of(modelName(t.modelPath()), t.endpoints()));
+        resources.add(verifier);
+        progress.accept("tier " + t.name() + ": verifier servers " + t.endpoints());
+        yield new Tier(
+            t.name(),
+            modelName(t.modelPath()),
+            verifier,
+            TokenizerCodec.of(tokenizer, modelConfig),
+            modelConfig.maxPositionEmbeddings(),
             price);
       }
       case "synthetic" -> {

@@ -17,10 +17,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tandem generate}: streams one completion from a running router to the terminal as it
- * is accepted, then prints throughput and speculation figures.
+ * {@code tandem generate}: streams one completion from a running router to the terminal as it is
+ * accepted, then prints throughput and speculation figures.
  */
-@Command(name = "generate", description = "Stream a completion from a running router to the terminal.")
+@Command(
+    name = "generate",
+    description = "Stream a completion from a running router to the terminal.")
 final class GenerateCommand implements Callable<Integer> {
 
   @Parameters(index = "0", description = "The prompt")
@@ -77,7 +79,9 @@ final class GenerateCommand implements Callable<Integer> {
       GrpcClient client = GrpcClient.client(vertx);
       GenerationGrpcClient stub =
           GenerationGrpcClient.create(
-              client, SocketAddress.inetSocketAddress(Integer.parseInt(target.substring(colon + 1)), target.substring(0, colon)));
+              client,
+              SocketAddress.inetSocketAddress(
+                  Integer.parseInt(target.substring(colon + 1)), target.substring(0, colon)));
       return stream(stub, request.build());
     } finally {
       vertx.close();
@@ -105,7 +109,10 @@ final class GenerateCommand implements Callable<Integer> {
                           }
                         })
                     .exceptionHandler(last::completeExceptionally)
-                    .endHandler(v -> last.completeExceptionally(new IllegalStateException("stream ended without a summary"))));
+                    .endHandler(
+                        v ->
+                            last.completeExceptionally(
+                                new IllegalStateException("stream ended without a summary"))));
     GenerateChunk summary;
     try {
       summary = last.join();

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServeCommand.class,
       GenerateCommand.class,
-      TandemCli.VerifierServer.class,
+      VerifierServerCommand.class,
       TandemCli.Bench.class
     })
 public final class TandemCli implements Callable<Integer> {
@@ -61,13 +61,6 @@ public final class TandemCli implements Callable<Integer> {
     public Integer call() {
       System.err.println("tandem: '" + what + "' is not built yet in this version.");
       return NOT_BUILT;
-    }
-  }
-
-  @Command(name = "verifier-server", description = "Run a verifier server (not built yet).")
-  static final class VerifierServer extends NotBuiltYet {
-    VerifierServer() {
-      super("verifier-server");
     }
   }
 

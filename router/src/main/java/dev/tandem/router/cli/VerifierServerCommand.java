@@ -1,0 +1,77 @@
+package dev.tandem.router.cli;
+
+import dev.tandem.verifier.engine.EngineOptions;
+import dev.tandem.verifier.server.VerifierServer;
+import dev.tandem.verifier.server.VerifierServerOptions;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tandem verifier-server}: hosts a large model behind {@code tandem.v1.Verifier}. */
+@Command(
+    name = "verifier-server",
+    description = "Host a verifier model behind tandem.v1.Verifier (one session = one KV cache).")
+final class VerifierServerCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--model",
+      description = "Model directory (default: the bundled fixtures/models/tandem-verifier)")
+  Path model;
+
+  @Option(names = "--host", description = "Address to listen on (default 127.0.0.1)")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", description = "Port (default 50061; 0 = any free port)")
+  int port = 50061;
+
+  @Option(names = "--max-sessions", description = "Most concurrent sessions (default 64)")
+  int maxSessions = EngineOptions.DEFAULTS.maxSessions();
+
+  @Option(names = "--max-kv-tokens", description = "Total KV positions over all sessions")
+  long maxKvTokens = EngineOptions.DEFAULTS.maxKvTokens();
+
+  @Option(
+      names = "--per-call-delay-ms",
+      description = "Added to every call: stands for a network hop (benchmarks)")
+  long perCallDelayMs;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = model != null ? model : TandemHome.path().resolve("fixtures/models/tandem-verifier");
+    VerifierServerOptions options =
+        VerifierServerOptions.DEFAULTS
+            .withHost(host)
+            .withPort(port)
+            .withPerCallDelay(Duration.ofMillis(perCallDelayMs))
+            .withEngine(
+                EngineOptions.DEFAULTS.withMaxSessions(maxSessions).withMaxKvTokens(maxKvTokens));
+    System.err.println("tandem: loading verifier model " + dir + " ...");
+    Vertx vertx = Vertx.vertx();
+    VerifierServer server = VerifierServer.loading(dir, options);
+    int bound;
+    try {
+      bound = server.start(vertx).toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      System.err.println("tandem verifier-server: " + ServeCommand.rootMessage(e));
+      vertx.close();
+      return 1;
+    }
+    System.out.println(
+        "tandem: verifier server for " + dir.getFileName() + " on " + host + ":" + bound);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close().toCompletionStage().toCompletableFuture().join();
+                  vertx.close().toCompletionStage().toCompletableFuture().join();
+                  stopped.countDown();
+                }));
+    stopped.await();
+    return 0;
+  }
+}
