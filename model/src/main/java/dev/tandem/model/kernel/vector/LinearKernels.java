@@ -4,6 +4,7 @@ import dev.tandem.model.kernel.Layouts;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -18,41 +19,25 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>BF16 is widened lane-wise while loading: {@code short -> int}, shift left 16, reinterpret as
  * float (bf16 is the top half of a float32), which reads half the bytes of F32.
+ *
+ * <p>Why the F32 and BF16 loops are written out twice: the Vector API is only compiled to SIMD
+ * instructions when species are constants and each call site sees one vector shape; a shared loop
+ * with a dtype branch fell back to boxed vectors (20-40x slower) in measurements.
  */
 final class LinearKernels {
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Short> S =
       VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
   private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-  private static final int BLOCK = 4;
 
   private LinearKernels() {}
-
-  /** Loads F.length() bf16 values at byte offset {@code off} as floats. */
-  private static FloatVector bf16(MemorySegment w, long off) {
-    return (FloatVector)
-        ShortVector.fromMemorySegment(S, w, off, LE)
-            .convertShape(VectorOperators.S2I, F.withLanes(int.class), 0)
-            .lanewise(VectorOperators.LSHL, 16)
-            .reinterpretAsFloats();
-  }
-
-  private static FloatVector load(MemorySegment w, long rowBase, int i, boolean bf16) {
-    return bf16
-        ? bf16(w, rowBase + (long) i * 2)
-        : FloatVector.fromMemorySegment(F, w, rowBase + (long) i * 4, LE);
-  }
-
-  private static float scalar(MemorySegment w, long rowBase, int i, boolean bf16) {
-    return bf16
-        ? Float.intBitsToFloat(w.get(Layouts.I16_LE, rowBase + (long) i * 2) << 16)
-        : w.get(Layouts.F32_LE, rowBase + (long) i * 4);
-  }
 
   /**
    * out[r, o] = sum_i x[r, i] * w[o, i] for r in [0, n), o in [oFrom, oTo).
    *
    * @param x [n, cols] row-major
+   * @param w [rows, cols] F32 (bf16 false) or BF16 (bf16 true), little-endian
    * @param out [n, outCols] row-major
    */
   static void matmul(
@@ -65,75 +50,124 @@ final class LinearKernels {
       int oTo,
       float[] out,
       int outCols) {
-    int elemBytes = bf16 ? 2 : 4;
-    int upper = F.loopBound(cols);
     for (int o = oFrom; o < oTo; o++) {
-      long rowBase = (long) o * cols * elemBytes;
       int r = 0;
-      for (; r + BLOCK <= n; r += BLOCK) {
-        dot4(x, r, cols, w, rowBase, bf16, upper, out, outCols, o);
+      for (; r + 4 <= n; r += 4) {
+        if (bf16) {
+          Bf16.dot4(x, r * cols, cols, w, (long) o * cols * 2, out, r * outCols + o, outCols);
+        } else {
+          F32.dot4(x, r * cols, cols, w, (long) o * cols * 4, out, r * outCols + o, outCols);
+        }
       }
       for (; r < n; r++) {
-        out[r * outCols + o] = dot1(x, r * cols, cols, w, rowBase, bf16, upper);
+        out[r * outCols + o] =
+            bf16
+                ? Bf16.dot1(x, r * cols, cols, w, (long) o * cols * 2)
+                : F32.dot1(x, r * cols, cols, w, (long) o * cols * 4);
       }
     }
   }
 
-  private static float dot1(
-      float[] x, int xOff, int cols, MemorySegment w, long rowBase, boolean bf16, int upper) {
-    FloatVector acc = FloatVector.zero(F);
-    int i = 0;
-    for (; i < upper; i += F.length()) {
-      acc = load(w, rowBase, i, bf16).fma(FloatVector.fromArray(F, x, xOff + i), acc);
+  private static final class F32 {
+    static float dot1(float[] x, int x0, int cols, MemorySegment w, long base) {
+      FloatVector acc = FloatVector.zero(F);
+      int upper = F.loopBound(cols);
+      int i = 0;
+      for (; i < upper; i += F.length()) {
+        FloatVector wv = FloatVector.fromMemorySegment(F, w, base + i * 4L, LE);
+        acc = wv.fma(FloatVector.fromArray(F, x, x0 + i), acc);
+      }
+      float sum = acc.reduceLanes(VectorOperators.ADD);
+      for (; i < cols; i++) {
+        sum += w.get(Layouts.F32_LE, base + i * 4L) * x[x0 + i];
+      }
+      return sum;
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
-    for (; i < cols; i++) {
-      sum += scalar(w, rowBase, i, bf16) * x[xOff + i];
+
+    static void dot4(
+        float[] x, int x0, int cols, MemorySegment w, long base, float[] out, int o0, int stride) {
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = FloatVector.zero(F);
+      FloatVector a2 = FloatVector.zero(F);
+      FloatVector a3 = FloatVector.zero(F);
+      int upper = F.loopBound(cols);
+      int i = 0;
+      for (; i < upper; i += F.length()) {
+        FloatVector wv = FloatVector.fromMemorySegment(F, w, base + i * 4L, LE);
+        a0 = wv.fma(FloatVector.fromArray(F, x, x0 + i), a0);
+        a1 = wv.fma(FloatVector.fromArray(F, x, x0 + cols + i), a1);
+        a2 = wv.fma(FloatVector.fromArray(F, x, x0 + 2 * cols + i), a2);
+        a3 = wv.fma(FloatVector.fromArray(F, x, x0 + 3 * cols + i), a3);
+      }
+      float[] s = {
+        a0.reduceLanes(VectorOperators.ADD),
+        a1.reduceLanes(VectorOperators.ADD),
+        a2.reduceLanes(VectorOperators.ADD),
+        a3.reduceLanes(VectorOperators.ADD)
+      };
+      for (int r = 0; r < 4; r++) {
+        for (int j = i; j < cols; j++) {
+          s[r] += w.get(Layouts.F32_LE, base + j * 4L) * x[x0 + r * cols + j];
+        }
+        out[o0 + r * stride] = s[r];
+      }
     }
-    return sum;
   }
 
-  private static void dot4(
-      float[] x,
-      int r,
-      int cols,
-      MemorySegment w,
-      long rowBase,
-      boolean bf16,
-      int upper,
-      float[] out,
-      int outCols,
-      int o) {
-    int x0 = r * cols;
-    int x1 = x0 + cols;
-    int x2 = x1 + cols;
-    int x3 = x2 + cols;
-    FloatVector a0 = FloatVector.zero(F);
-    FloatVector a1 = FloatVector.zero(F);
-    FloatVector a2 = FloatVector.zero(F);
-    FloatVector a3 = FloatVector.zero(F);
-    int i = 0;
-    for (; i < upper; i += F.length()) {
-      FloatVector wv = load(w, rowBase, i, bf16);
-      a0 = wv.fma(FloatVector.fromArray(F, x, x0 + i), a0);
-      a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
-      a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
-      a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+  private static final class Bf16 {
+    private static FloatVector load(MemorySegment w, long off) {
+      return (FloatVector)
+          ShortVector.fromMemorySegment(S, w, off, LE)
+              .convertShape(VectorOperators.S2I, I, 0)
+              .lanewise(VectorOperators.LSHL, 16)
+              .reinterpretAsFloats();
     }
-    float s0 = a0.reduceLanes(VectorOperators.ADD);
-    float s1 = a1.reduceLanes(VectorOperators.ADD);
-    float s2 = a2.reduceLanes(VectorOperators.ADD);
-    float s3 = a3.reduceLanes(VectorOperators.ADD);
-    for (; i < cols; i++) {
-      float wi = scalar(w, rowBase, i, bf16);
-      s0 += wi * x[x0 + i];
-      s1 += wi * x[x1 + i];
-      s2 += wi * x[x2 + i];
-      s3 += wi * x[x3 + i];
+
+    private static float scalar(MemorySegment w, long off) {
+      return Float.intBitsToFloat(w.get(Layouts.I16_LE, off) << 16);
     }
-    out[r * outCols + o] = s0;
-    out[(r + 1) * outCols + o] = s1;
-    out[(r + 2) * outCols + o] = s2;
-    out[(r + 3) * outCols + o] = s3;
+
+    static float dot1(float[] x, int x0, int cols, MemorySegment w, long base) {
+      FloatVector acc = FloatVector.zero(F);
+      int upper = F.loopBound(cols);
+      int i = 0;
+      for (; i < upper; i += F.length()) {
+        acc = load(w, base + i * 2L).fma(FloatVector.fromArray(F, x, x0 + i), acc);
+      }
+      float sum = acc.reduceLanes(VectorOperators.ADD);
+      for (; i < cols; i++) {
+        sum += scalar(w, base + i * 2L) * x[x0 + i];
+      }
+      return sum;
+    }
+
+    static void dot4(
+        float[] x, int x0, int cols, MemorySegment w, long base, float[] out, int o0, int stride) {
+      FloatVector a0 = FloatVector.zero(F);
+      FloatVector a1 = FloatVector.zero(F);
+      FloatVector a2 = FloatVector.zero(F);
+      FloatVector a3 = FloatVector.zero(F);
+      int upper = F.loopBound(cols);
+      int i = 0;
+      for (; i < upper; i += F.length()) {
+        FloatVector wv = load(w, base + i * 2L);
+        a0 = wv.fma(FloatVector.fromArray(F, x, x0 + i), a0);
+        a1 = wv.fma(FloatVector.fromArray(F, x, x0 + cols + i), a1);
+        a2 = wv.fma(FloatVector.fromArray(F, x, x0 + 2 * cols + i), a2);
+        a3 = wv.fma(FloatVector.fromArray(F, x, x0 + 3 * cols + i), a3);
+      }
+      float[] s = {
+        a0.reduceLanes(VectorOperators.ADD),
+        a1.reduceLanes(VectorOperators.ADD),
+        a2.reduceLanes(VectorOperators.ADD),
+        a3.reduceLanes(VectorOperators.ADD)
+      };
+      for (int r = 0; r < 4; r++) {
+        for (int j = i; j < cols; j++) {
+          s[r] += scalar(w, base + j * 2L) * x[x0 + r * cols + j];
+        }
+        out[o0 + r * stride] = s[r];
+      }
+    }
   }
 }
