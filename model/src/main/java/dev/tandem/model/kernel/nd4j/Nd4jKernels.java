@@ -20,9 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * GPU was available where it was written).
  *
  * <p><b>Weights.</b> On the fused-host CPU path F32 tensors are wrapped zero-copy from the
- * memory-mapped file (a JavaCPP pointer at the mapping; see {@link Nd4jMemory}); on the ND4J-op path
- * (CUDA) they are copied into ND4J's own aligned memory (to the device on CUDA). F16 and
- * BF16 tensors are widened once at load into float32 arrays, so they take twice their file size in
+ * memory-mapped file (a JavaCPP pointer at the mapping; see {@link Nd4jMemory}); on the ND4J-op
+ * path (CUDA) they are copied into ND4J's own aligned memory (to the device on CUDA). F16 and BF16
+ * tensors are widened once at load into float32 arrays, so they take twice their file size in
  * memory: ND4J's half-precision matmul on the CPU is 15–300× slower than float32 and accumulates in
  * low precision (0.6–11 % relative error measured), and mixed-type matmul is rejected.
  *
@@ -68,13 +68,35 @@ public final class Nd4jKernels implements Kernels {
     }
   }
 
+  private static final Logger LOG = Logger.getLogger(Nd4jKernels.class.getName());
+
   private final Path path;
   private final boolean cpu;
   private final OpKernels ops = new OpKernels();
 
-  /** The default path for the ND4J build on the class path: fused host loops on the CPU. */
+  /** System property that overrides the default {@link Path} (e.g. {@code nd4j_ops}). */
+  public static final String PATH_PROPERTY = "tandem.nd4j.path";
+
+  /**
+   * The default path for the ND4J build on the class path (fused host loops on the CPU), unless the
+   * system property {@value #PATH_PROPERTY} names one ({@code fused_host} or {@code nd4j_ops}).
+   * This is the constructor {@code Backend.ND4J} calls.
+   */
   public Nd4jKernels() {
-    this(null);
+    this(pathFromProperty());
+  }
+
+  private static Path pathFromProperty() {
+    String value = System.getProperty(PATH_PROPERTY);
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Path.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          PATH_PROPERTY + " must be fused_host or nd4j_ops, got " + value, e);
+    }
   }
 
   /**
@@ -90,6 +112,13 @@ public final class Nd4jKernels implements Kernels {
               + Nd4j.getBackend().getClass().getSimpleName());
     }
     this.path = path != null ? path : cpu ? Path.FUSED_HOST : Path.ND4J_OPS;
+    LOG.info(
+        () ->
+            String.format(
+                "nd4j kernels: path=%s nd4j=%s OMP_NUM_THREADS=%s",
+                this.path.name().toLowerCase(java.util.Locale.ROOT),
+                Nd4j.getBackend().getClass().getSimpleName(),
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset (set it to 1 on small CPUs)")));
   }
 
   @Override

@@ -154,9 +154,13 @@ final class OpKernels {
     INDArray q3 = qs.reshape('c', new long[] {nKvHeads, queries, headDim});
     // K, V: [end, nKv, hd] -> [nKv, end, hd] (strided views, no copy)
     INDArray k3 =
-        interval(kv.keys[layer], 0, end).reshape('c', new long[] {end, nKvHeads, headDim}).permute(1, 0, 2);
+        interval(kv.keys[layer], 0, end)
+            .reshape('c', new long[] {end, nKvHeads, headDim})
+            .permute(1, 0, 2);
     INDArray v3 =
-        interval(kv.values[layer], 0, end).reshape('c', new long[] {end, nKvHeads, headDim}).permute(1, 0, 2);
+        interval(kv.values[layer], 0, end)
+            .reshape('c', new long[] {end, nKvHeads, headDim})
+            .permute(1, 0, 2);
 
     // scores: [nKv, queries, end] = q3 · k3ᵀ / sqrt(hd)
     INDArray scores = kv.scoreScratch(nKvHeads, queries, end);

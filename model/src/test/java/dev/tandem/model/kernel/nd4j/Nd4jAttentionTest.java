@@ -20,11 +20,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@link Nd4jKernels#attention} on both paths against the double-precision reference and the
- * {@code vector} backend, through a sequence's life: a prefill, a decode step from a row that is
- * not row 0 of the buffers, block scoring, a rollback that overwrites positions already written,
- * and a block of 9 rows after it. GQA (4 heads, 2 KV heads), MQA (4, 1) and MHA (3, 3). Tolerance
- * {@value Nd4jKernelsTest#TOLERANCE} absolute on every output.
+ * {@link Nd4jKernels#attention} on both paths against the double-precision reference and the {@code
+ * vector} backend, through a sequence's life: a prefill, a decode step from a row that is not row 0
+ * of the buffers, block scoring, a rollback that overwrites positions already written, and a block
+ * of 9 rows after it. GQA (4 heads, 2 KV heads), MQA (4, 1) and MHA (3, 3). Tolerance {@value
+ * Nd4jKernelsTest#TOLERANCE} absolute on every output.
  */
 class Nd4jAttentionTest {
   static final int HEAD_DIM = 18;
@@ -70,8 +70,7 @@ class Nd4jAttentionTest {
     }
 
     /** Runs one step on {@code layer}; returns all rows of out. */
-    float[] step(
-        int layer, int[] s, float[] qs, float[] ks, float[] vs, int nHeads, int nKvHeads) {
+    float[] step(int layer, int[] s, float[] qs, float[] ks, float[] vs, int nHeads, int nKvHeads) {
       kernels.write(qs, 0, ROWS, q);
       kernels.write(ks, 0, ROWS, k);
       kernels.write(vs, 0, ROWS, v);
@@ -119,8 +118,8 @@ class Nd4jAttentionTest {
   }
 
   /**
-   * Rows [rowStart, rowStart + count) moved to the front; the other rows after them, so that
-   * {@link Nd4jKernelsTest#check} finds the untouched rows (still the sentinel) past count.
+   * Rows [rowStart, rowStart + count) moved to the front; the other rows after them, so that {@link
+   * Nd4jKernelsTest#check} finds the untouched rows (still the sentinel) past count.
    */
   static float[] shift(float[] all, int rowStart, int count, int cols) {
     float[] out = new float[ROWS * cols];
@@ -157,7 +156,8 @@ class Nd4jAttentionTest {
                       float[] vs = Reference.random(random, ROWS * kvDim, 1f);
                       float[] got = side.step(0, s, qs, ks, vs, nHeads, nKvHeads);
                       double[] expected =
-                          reference.attend(s[0], qs, ks, vs, s[1], s[2], nHeads, nKvHeads, HEAD_DIM);
+                          reference.attend(
+                              s[0], qs, ks, vs, s[1], s[2], nHeads, nKvHeads, HEAD_DIM);
                       float[] rows = shift(got, s[1], s[2], qDim);
                       check(expected, rows, rows, s[2], qDim, "thread seed " + seed);
                     }
