@@ -149,16 +149,28 @@ final class RemoteSession implements VerifierSession {
     }
   }
 
-  /** The server ended the stream: a status other than OK fails the pending call with it. */
+  /**
+   * The server ended the stream. A status the server sends on purpose (INVALID_ARGUMENT,
+   * RESOURCE_EXHAUSTED, ...) fails the pending call with {@link VerifierCallException}; OK with a
+   * call pending, or a status that stands for a lost stream (UNAVAILABLE, CANCELLED, UNKNOWN: the
+   * server never cancels on its own), with {@link VerifierUnavailableException}.
+   */
   private void onEnd(GrpcStatus status, String message) {
-    if (status == GrpcStatus.OK || status == null) {
+    if (status == null
+        || status == GrpcStatus.OK
+        || status == GrpcStatus.UNAVAILABLE
+        || status == GrpcStatus.CANCELLED
+        || status == GrpcStatus.UNKNOWN) {
       fail(
           new VerifierUnavailableException(
-              "verifier server " + endpoint + " ended the session", null));
-    } else if (status == GrpcStatus.UNAVAILABLE) {
-      fail(
-          new VerifierUnavailableException(
-              "verifier server " + endpoint + " is unavailable: " + message, null));
+              "verifier server "
+                  + endpoint
+                  + " ended the session ("
+                  + status
+                  + ": "
+                  + message
+                  + ")",
+              null));
     } else {
       fail(new VerifierCallException(status.name(), message));
     }
