@@ -12,6 +12,7 @@ import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
+import dev.tandem.router.synthetic.PacingTimer;
 import dev.tandem.router.synthetic.SyntheticBackend;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.verifier.InProcessVerifier;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -44,6 +44,7 @@ public final class TandemRouter implements AutoCloseable {
   private final Vertx vertx;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private RouterServer server;
+  private DraftProposer syntheticDrafter;
   private GenerationEngine engine;
   private int port;
 
@@ -84,7 +85,9 @@ public final class TandemRouter implements AutoCloseable {
         "ngram",
         new PromptLookupDrafter(
             Math.min(drafting.ngramMin(), drafting.ngramMax()), drafting.ngramMax()));
-    if (drafting.draftModel() != null) {
+    if (syntheticDrafter != null) {
+      drafters.put("model", syntheticDrafter);
+    } else if (drafting.draftModel() != null) {
       drafters.put(
           "model", new ModelDrafter(load(runtime, drafting.draftModel(), modelOptions, progress)));
     }
@@ -165,24 +168,17 @@ public final class TandemRouter implements AutoCloseable {
             price);
       }
       case "synthetic" -> {
+        PacingTimer timer = new PacingTimer(vertx);
+        resources.add(timer);
         SyntheticBackend backend =
-            new SyntheticBackend(t.synthetic().paceMs(), t.synthetic().alpha(), this::delay);
+            new SyntheticBackend(t.synthetic().paceMs(), t.synthetic().alpha(), timer::delay);
+        syntheticDrafter = backend.drafter(); // a synthetic tier drafts without a model
         yield new Tier(t.name(), "synthetic", backend.verifier(), backend.codec(), 1 << 20, price);
       }
       default ->
           throw new IllegalArgumentException(
               "tiers: verifier " + t.verifier() + " is not available in this build");
     };
-  }
-
-  private CompletableFuture<Void> delay(long millis) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    if (millis <= 0) {
-      done.complete(null);
-    } else {
-      vertx.setTimer(millis, id -> done.complete(null));
-    }
-    return done;
   }
 
   private Model load(

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code tandem} command line: one entry point for the router, the verifier server, the client
- * and the benchmarks. Subcommands that are not built yet say so and exit with status 2.
+ * and the benchmarks.
  */
 @Command(
     name = "tandem",
@@ -17,12 +17,9 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       GenerateCommand.class,
       VerifierServerCommand.class,
-      TandemCli.Bench.class
+      BenchCommand.class
     })
 public final class TandemCli implements Callable<Integer> {
-
-  /** Exit status of a subcommand whose implementation has not landed yet. */
-  static final int NOT_BUILT = 2;
 
   public static void main(String[] args) {
     configureLogging();
@@ -47,27 +44,5 @@ public final class TandemCli implements Callable<Integer> {
   public Integer call() {
     new CommandLine(this).usage(System.out);
     return 0;
-  }
-
-  /** Base for subcommands that exist in the CLI but whose module is not implemented yet. */
-  abstract static class NotBuiltYet implements Callable<Integer> {
-    private final String what;
-
-    NotBuiltYet(String what) {
-      this.what = what;
-    }
-
-    @Override
-    public Integer call() {
-      System.err.println("tandem: '" + what + "' is not built yet in this version.");
-      return NOT_BUILT;
-    }
-  }
-
-  @Command(name = "bench", description = "Run the benchmarks (not built yet).")
-  static final class Bench extends NotBuiltYet {
-    Bench() {
-      super("bench");
-    }
   }
 }

@@ -1,0 +1,138 @@
+package dev.tandem.router.bench;
+
+import dev.tandem.router.boot.TandemRouter;
+import dev.tandem.router.config.ConfigLoader;
+import dev.tandem.router.config.TandemConfig;
+import dev.tandem.verifier.engine.EngineOptions;
+import dev.tandem.verifier.server.VerifierServer;
+import dev.tandem.verifier.server.VerifierServerOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Starts the router (and, for the remote profile, a verifier server) inside this JVM on loopback
+ * ports, drives it with {@link StreamClient} and prints the results. Each suite starts and stops
+ * its own servers.
+ */
+public final class BenchSuites {
+
+  private final Path home;
+  private final PrintStream out;
+  private final Consumer<String> progress;
+
+  public BenchSuites(Path home, PrintStream out, Consumer<String> progress) {
+    this.home = home;
+    this.out = out;
+    this.progress = progress;
+  }
+
+  /** Setting (a): in-process verifier and drafter on this CPU. */
+  public void real(List<String> workloads, int requests) throws IOException {
+    JsonObject overrides = new JsonObject().put("server", new JsonObject().put("port", 0));
+    withRouter(
+        overrides,
+        router ->
+            new SpeculationBench(router, out)
+                .run(
+                    "(a) everything in-process on this CPU (verifier and drafter share the model executor)",
+                    load(workloads, requests)));
+  }
+
+  /**
+   * Setting (b): a verifier server that adds {@code delayMs} per call, as a remote GPU box would.
+   */
+  public void remote(List<String> workloads, int requests, long delayMs) throws IOException {
+    Vertx vertx = Vertx.vertx();
+    Path model = home.resolve("fixtures/models/tandem-verifier");
+    VerifierServer server =
+        VerifierServer.loading(
+            model,
+            VerifierServerOptions.DEFAULTS
+                .withPort(0)
+                .withPerCallDelay(Duration.ofMillis(delayMs))
+                .withEngine(EngineOptions.DEFAULTS.withMaxSessions(64)));
+    int port = server.start(vertx).toCompletionStage().toCompletableFuture().join();
+    try {
+      JsonObject tier =
+          new JsonObject()
+              .put("name", "large")
+              .put("verifier", "grpc")
+              .put("model", model.toString())
+              .put("endpoints", new JsonArray().add("127.0.0.1:" + port))
+              .put("price_per_1k_tokens_usd", 0.002);
+      JsonObject overrides =
+          new JsonObject()
+              .put("server", new JsonObject().put("port", 0))
+              .put("tiers", new JsonArray().add(tier));
+      withRouter(
+          overrides,
+          router ->
+              new SpeculationBench(router, out)
+                  .run(
+                      "(b) remote-verifier profile: verifier server adds "
+                          + delayMs
+                          + " ms per call (a network hop); model compute is real",
+                      load(workloads, requests)));
+    } finally {
+      server.close().toCompletionStage().toCompletableFuture().join();
+      vertx.close();
+    }
+  }
+
+  /** Router overhead over the synthetic backend. */
+  public void overhead(List<Integer> streams, int steps, double paceMs) throws IOException {
+    JsonObject tier =
+        new JsonObject()
+            .put("name", "large")
+            .put("verifier", "synthetic")
+            .put("synthetic", new JsonObject().put("pace_ms", paceMs).put("alpha", 1.0))
+            .put("price_per_1k_tokens_usd", 0.002);
+    JsonObject overrides =
+        new JsonObject()
+            .put("server", new JsonObject().put("port", 0))
+            .put("limits", new JsonObject().put("max_tokens", 100_000))
+            .put("drafting", new JsonObject().putNull("model"))
+            .put("tiers", new JsonArray().add(tier));
+    withRouter(overrides, router -> new OverheadBench(router, out, paceMs).report(streams, steps));
+  }
+
+  private interface Body {
+    void run(StreamClient client) throws IOException;
+  }
+
+  private void withRouter(JsonObject overrides, Body body) throws IOException {
+    Vertx vertx = Vertx.vertx();
+    TandemConfig config =
+        new ConfigLoader(vertx, home)
+            .load(null, overrides)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .join();
+    try (TandemRouter router = TandemRouter.start(vertx, config, progress)) {
+      Vertx clientVertx = Vertx.vertx();
+      try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port())) {
+        body.run(client);
+      } finally {
+        clientVertx.close();
+      }
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private List<Workload> load(List<String> names, int requests) throws IOException {
+    List<Workload> workloads = new ArrayList<>();
+    for (String name : names) {
+      workloads.add(Workload.load(home.resolve("fixtures/workloads/" + name + ".jsonl"), requests));
+    }
+    return workloads;
+  }
+}

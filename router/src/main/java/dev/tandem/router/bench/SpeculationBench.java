@@ -1,0 +1,123 @@
+package dev.tandem.router.bench;
+
+import dev.tandem.proto.v1.GenerateRequest;
+import dev.tandem.proto.v1.Speculation;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Speculative vs. plain decoding on the same router and models, one request at a time (batch 1):
+ * for each workload and drafter, throughput, tokens per verifier call, TTFT and inter-token
+ * latency, and the speedup over plain decoding measured in the same run.
+ */
+final class SpeculationBench {
+
+  /** One configuration of the comparison. */
+  record Variant(String label, String drafter, int fixedK) {
+    GenerateRequest apply(GenerateRequest request) {
+      Speculation.Builder s = Speculation.newBuilder().setDrafter(drafter);
+      if (drafter.equals("none")) {
+        s.setMode(Speculation.Mode.MODE_OFF);
+      } else if (fixedK > 0) {
+        s.setMode(Speculation.Mode.MODE_FIXED).setK(fixedK);
+      }
+      return request.toBuilder().setSpeculation(s).build();
+    }
+  }
+
+  static final List<Variant> VARIANTS =
+      List.of(
+          new Variant("plain (k=0)", "none", 0),
+          new Variant("model, adaptive k", "model", 0),
+          new Variant("model, k=4", "model", 4),
+          new Variant("ngram, adaptive k", "ngram", 0));
+
+  private final StreamClient client;
+  private final PrintStream out;
+
+  SpeculationBench(StreamClient client, PrintStream out) {
+    this.client = client;
+    this.out = out;
+  }
+
+  /** Runs every variant on every workload; prints a markdown table. */
+  void run(String setting, List<Workload> workloads) {
+    out.println();
+    out.println("#### " + setting);
+    out.println();
+    out.println(
+        "| workload | variant | tokens/s | speedup | tokens/verifier call | accepted/drafted | TTFT p50 / p99 ms | ITL p50 / p99 ms | TPOT ms |");
+    out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (Workload w : workloads) {
+      client.sequential(w.requests().subList(0, 1)); // warm-up: JIT, caches
+      double plain = Double.NaN;
+      for (Variant v : VARIANTS) {
+        List<GenerateRequest> requests = w.requests().stream().map(v::apply).toList();
+        Summary s = Summary.of(client.sequential(requests));
+        if (v.drafter().equals("none")) {
+          plain = s.tokensPerSecond();
+        }
+        out.printf(
+            "| %s | %s | %.1f | %.2fx | %.2f | %d/%d | %.1f / %.1f | %.1f / %.1f | %.2f |%n",
+            w.name(),
+            v.label(),
+            s.tokensPerSecond(),
+            s.tokensPerSecond() / plain,
+            s.tokensPerCall(),
+            s.accepted(),
+            s.drafted(),
+            s.ttft().at(50),
+            s.ttft().at(99),
+            s.itl().at(50),
+            s.itl().at(99),
+            s.tpot().mean());
+        out.flush();
+      }
+    }
+  }
+
+  /** Aggregates of a run of traces. */
+  record Summary(
+      double tokensPerSecond,
+      double tokensPerCall,
+      int accepted,
+      int drafted,
+      Percentiles ttft,
+      Percentiles itl,
+      Percentiles tpot) {
+
+    static Summary of(List<StreamTrace> traces) {
+      long tokens = 0;
+      long calls = 0;
+      int accepted = 0;
+      int drafted = 0;
+      double seconds = 0;
+      List<Double> ttft = new ArrayList<>();
+      List<Double> itl = new ArrayList<>();
+      List<Double> tpot = new ArrayList<>();
+      for (StreamTrace t : traces) {
+        tokens += t.tokens();
+        calls += t.summary().getSpeculation().getVerifierCalls();
+        accepted += t.summary().getSpeculation().getAcceptedTokens();
+        drafted += t.summary().getSpeculation().getDraftTokens();
+        seconds += t.seconds();
+        ttft.add(t.ttftMillis());
+        tpot.add(t.tpotMillis());
+        // Inter-token latency as streaming clients see it: the gap between successive chunks
+        // (a chunk carries all tokens one speculation step accepted).
+        for (int i = 1; i < t.chunkNanos().size(); i++) {
+          itl.add((t.chunkNanos().get(i) - t.chunkNanos().get(i - 1)) / 1e6);
+        }
+      }
+      return new Summary(
+          tokens / seconds,
+          calls == 0 ? 0 : (double) tokens / calls,
+          accepted,
+          drafted,
+          new Percentiles(ttft),
+          new Percentiles(itl),
+          new Percentiles(tpot));
+    }
+  }
+}

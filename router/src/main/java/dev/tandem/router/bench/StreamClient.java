@@ -1,0 +1,76 @@
+package dev.tandem.router.bench;
+
+import dev.tandem.proto.v1.GenerateRequest;
+import dev.tandem.proto.v1.GenerationGrpcClient;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A non-blocking gRPC load client for the benchmarks: streams Generate calls over a few HTTP/2
+ * connections and records each chunk's arrival.
+ *
+ * <p>Threading: {@link #generate} may be called from any thread; traces complete on the client's
+ * event loops.
+ */
+final class StreamClient implements AutoCloseable {
+
+  private final GrpcClient client;
+  private final GenerationGrpcClient stub;
+
+  StreamClient(Vertx vertx, String host, int port) {
+    client =
+        GrpcClient.client(
+            vertx,
+            new GrpcClientOptions(),
+            new HttpClientOptions().setHttp2MultiplexingLimit(10_000));
+    stub = GenerationGrpcClient.create(client, SocketAddress.inetSocketAddress(port, host));
+  }
+
+  Future<StreamTrace> generate(GenerateRequest request) {
+    Promise<StreamTrace> done = Promise.promise();
+    long start = System.nanoTime();
+    List<Long> times = new ArrayList<>();
+    List<Integer> tokens = new ArrayList<>();
+    stub.generate(request)
+        .onFailure(done::tryFail)
+        .onSuccess(
+            stream ->
+                stream
+                    .handler(
+                        chunk -> {
+                          long now = System.nanoTime();
+                          if (chunk.getTokenIdsCount() > 0) {
+                            times.add(now);
+                            tokens.add(chunk.getTokenIdsCount());
+                          }
+                          if (chunk.hasSummary()) {
+                            done.tryComplete(
+                                new StreamTrace(start, times, tokens, now, chunk.getSummary()));
+                          }
+                        })
+                    .exceptionHandler(done::tryFail)
+                    .endHandler(v -> done.tryFail("stream ended without a summary")));
+    return done.future();
+  }
+
+  /** Sends the requests one after another (batch 1), returning every trace. */
+  List<StreamTrace> sequential(List<GenerateRequest> requests) {
+    List<StreamTrace> traces = new ArrayList<>();
+    for (GenerateRequest request : requests) {
+      traces.add(generate(request).toCompletionStage().toCompletableFuture().join());
+    }
+    return traces;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,42 @@
+package dev.tandem.router.bench;
+
+import dev.tandem.proto.v1.GenerationSummary;
+import java.util.List;
+
+/**
+ * What one streamed request looked like from the client: when it started, when each chunk arrived
+ * and how many tokens it carried, and the final summary.
+ *
+ * @param startNanos when the request was sent
+ * @param chunkNanos arrival time of each chunk that carried tokens
+ * @param chunkTokens tokens in each such chunk
+ * @param endNanos arrival of the last chunk
+ * @param summary the router's summary (usage, speculation figures)
+ */
+record StreamTrace(
+    long startNanos,
+    List<Long> chunkNanos,
+    List<Integer> chunkTokens,
+    long endNanos,
+    GenerationSummary summary) {
+
+  int tokens() {
+    return summary.getUsage().getCompletionTokens();
+  }
+
+  double ttftMillis() {
+    return chunkNanos.isEmpty() ? Double.NaN : (chunkNanos.get(0) - startNanos) / 1e6;
+  }
+
+  double seconds() {
+    return (endNanos - startNanos) / 1e9;
+  }
+
+  /** Time per output token after the first (TPOT), milliseconds. */
+  double tpotMillis() {
+    int n = tokens();
+    return n <= 1 || chunkNanos.isEmpty()
+        ? Double.NaN
+        : (endNanos - chunkNanos.get(0)) / 1e6 / (n - 1);
+  }
+}
