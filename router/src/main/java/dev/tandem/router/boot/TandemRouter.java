@@ -45,6 +45,7 @@ public final class TandemRouter implements AutoCloseable {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private RouterServer server;
   private DraftProposer syntheticDrafter;
+  private final List<InProcessVerifier> inProcessVerifiers = new ArrayList<>();
   private GenerationEngine engine;
   private int port;
 
@@ -140,6 +141,7 @@ public final class TandemRouter implements AutoCloseable {
                 model,
                 EngineOptions.DEFAULTS.withMaxSessions(t.maxSessions()));
         resources.add(verifier);
+        inProcessVerifiers.add(verifier);
         yield new Tier(
             t.name(),
             modelName(t.modelPath()),
@@ -202,6 +204,11 @@ public final class TandemRouter implements AutoCloseable {
   /** The port the router listens on. */
   public int port() {
     return port;
+  }
+
+  /** Sessions open on the in-process verifiers (for leak checks and health). */
+  public int openVerifierSessions() {
+    return inProcessVerifiers.stream().mapToInt(v -> v.engine().openSessions()).sum();
   }
 
   public GenerationEngine engine() {

@@ -21,7 +21,10 @@ import dev.tandem.speccore.Prices;
  *   <li>auto otherwise → fastest k.
  * </ul>
  *
- * Stateless.
+ * <p>Sampled requests (temperature > 0) choose k from their acceptance and the latency prior only,
+ * never from measured latencies, so that a seed reproduces the output.
+ *
+ * <p>Stateless.
  */
 final class DraftLengthChoosers {
 
@@ -47,13 +50,13 @@ final class DraftLengthChoosers {
       case FIXED ->
           DraftLengthChooser.fixed(
               override.k() > 0 ? override.k() : Math.min(settings.fixedK(), settings.kMax()));
-      case AUTO ->
-          adaptive(
-              request,
-              settings,
-              tier,
-              promptTokens,
-              override.k() > 0 ? override.k() : settings.kMax());
+      case AUTO -> {
+        int kMax = override.k() > 0 ? override.k() : settings.kMax();
+        DraftLengthChooser adaptive = adaptive(request, settings, tier, promptTokens, kMax);
+        // A sampled request's random draws depend on the k of every step, so a seed reproduces
+        // its output only if k does not depend on wall-clock measurements: keep the latency prior.
+        yield request.sampling().isGreedy() ? adaptive : adaptive::chooseK;
+      }
     };
   }
 

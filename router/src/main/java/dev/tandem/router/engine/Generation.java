@@ -5,6 +5,7 @@ import dev.tandem.router.api.GenerationRequest.ChatPrompt;
 import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.TandemException;
+import dev.tandem.speccore.AcceptanceStats;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.DraftSession;
@@ -149,7 +150,10 @@ final class Generation implements GenerationHandle {
             .chooser(DraftLengthChoosers.forRequest(request, settings, tier, promptTokens))
             .acceptance(
                 new RequestAcceptance(
-                    acceptance.forPair(drafter.name(), tier.model()),
+                    // Sampled requests do not learn from other requests: see DraftLengthChoosers.
+                    request.sampling().isGreedy()
+                        ? acceptance.forPair(drafter.name(), tier.model())
+                        : AcceptanceStats.withDefaults(),
                     RequestAcceptance.DEFAULT_GLOBAL_WEIGHT))
             .maxTokens(request.maxTokens())
             .eosTokens(tier.codec().eosTokens().stream().mapToInt(Integer::intValue).toArray())

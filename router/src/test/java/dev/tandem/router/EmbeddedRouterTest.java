@@ -1,0 +1,236 @@
+package dev.tandem.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.tandem.model.Model;
+import dev.tandem.model.ModelOptions;
+import dev.tandem.model.ModelRuntime;
+import dev.tandem.model.Sequence;
+import dev.tandem.proto.v1.GenerateChunk;
+import dev.tandem.proto.v1.GenerateRequest;
+import dev.tandem.proto.v1.GenerationGrpc;
+import dev.tandem.proto.v1.Speculation;
+import dev.tandem.router.boot.TandemRouter;
+import dev.tandem.router.config.ConfigLoader;
+import dev.tandem.router.config.TandemConfig;
+import io.grpc.Context;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The router as {@code ./tandem serve} runs it (in-process verifier and model drafter), on real
+ * models, through real clients: whatever the drafter and k, the tokens streamed over gRPC and the
+ * text returned over HTTP equal the verifier model's own greedy decoding, computed here directly
+ * with the model runtime.
+ */
+class EmbeddedRouterTest {
+
+  static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+  static final String VERIFIER = "model/src/test/resources/models/tiny-gqa-f32";
+  static final String DRAFT = "model/src/test/resources/models/tiny-mqa-bf16-tied";
+  static final List<String> PROMPTS =
+      List.of(
+          "def fibonacci(n):",
+          "hello world",
+          "The quick brown fox",
+          "import os\nimport sys\n",
+          "é ü 日本");
+
+  static Vertx vertx;
+  static TandemRouter router;
+  static ManagedChannel channel;
+  static ModelRuntime runtime;
+  static Model reference;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    JsonObject overrides =
+        new JsonObject()
+            .put("server", new JsonObject().put("port", 0))
+            .put("limits", new JsonObject().put("max_tokens", 96).put("default_max_tokens", 32))
+            .put("drafting", new JsonObject().put("model", DRAFT))
+            .put(
+                "tiers",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("name", "large")
+                            .put("verifier", "in-process")
+                            .put("model", VERIFIER)
+                            .put("price_per_1k_tokens_usd", 0.002)));
+    TandemConfig config =
+        new ConfigLoader(vertx, HOME)
+            .load(null, overrides)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .join();
+    router = TandemRouter.start(vertx, config, line -> {});
+    channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", router.port())
+            .usePlaintext()
+            .directExecutor()
+            .build();
+    runtime = new ModelRuntime(1);
+    reference = runtime.load(HOME.resolve(VERIFIER), ModelOptions.DEFAULT);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    router.close();
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+    reference.close();
+    runtime.close();
+  }
+
+  /** Plain greedy decoding with the model runtime: [BOS] + prompt, until EOS or n tokens. */
+  static List<Integer> greedy(String prompt, int n) throws Exception {
+    return runtime
+        .submit(
+            () -> {
+              int[] ids = reference.tokenizer().encode(prompt);
+              int[] withBos = new int[ids.length + 1];
+              withBos[0] = reference.config().bosTokenId();
+              System.arraycopy(ids, 0, withBos, 1, ids.length);
+              Sequence seq = reference.newSequence(withBos.length + n + 1);
+              List<Integer> out = new ArrayList<>();
+              int token = reference.prefill(seq, withBos).argmax(0);
+              while (out.size() < n && !isEos(token)) {
+                out.add(token);
+                token = reference.forward(seq, new int[] {token}).argmax(0);
+              }
+              return out;
+            })
+        .get();
+  }
+
+  static boolean isEos(int token) {
+    for (int eos : reference.config().eosTokenIds()) {
+      if (eos == token) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static List<Integer> streamedIds(GenerateRequest request) {
+    List<Integer> ids = new ArrayList<>();
+    GenerationGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(60, TimeUnit.SECONDS)
+        .generate(request.toBuilder().setReturnTokenIds(true).build())
+        .forEachRemaining(chunk -> ids.addAll(chunk.getTokenIdsList()));
+    return ids;
+  }
+
+  @Test
+  void greedyOutputOverGrpcEqualsTheVerifiersOwnGreedyDecodingForEveryDrafterAndK()
+      throws Exception {
+    List<Speculation> variants =
+        List.of(
+            Speculation.newBuilder().setDrafter("model").build(),
+            Speculation.newBuilder()
+                .setDrafter("model")
+                .setMode(Speculation.Mode.MODE_FIXED)
+                .setK(4)
+                .build(),
+            Speculation.newBuilder()
+                .setDrafter("ngram")
+                .setMode(Speculation.Mode.MODE_FIXED)
+                .setK(3)
+                .build(),
+            Speculation.newBuilder().setMode(Speculation.Mode.MODE_OFF).build());
+    for (String prompt : PROMPTS) {
+      List<Integer> expected = greedy(prompt, 40);
+      for (Speculation s : variants) {
+        GenerateRequest request =
+            GenerateRequest.newBuilder()
+                .setPrompt(prompt)
+                .setMaxTokens(40)
+                .setSpeculation(s)
+                .build();
+        assertEquals(expected, streamedIds(request), prompt + " with " + s);
+      }
+    }
+  }
+
+  @Test
+  void greedyTextOverHttpEqualsTheDecodedReference() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    for (String prompt : PROMPTS) {
+      List<Integer> expected = greedy(prompt, 30);
+      String body = new JsonObject().put("prompt", prompt).put("max_tokens", 30).encode();
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + router.port() + "/v1/completions"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      String text =
+          new JsonObject(response.body())
+              .getJsonArray("choices")
+              .getJsonObject(0)
+              .getString("text");
+      assertEquals(
+          reference.tokenizer().decode(expected.stream().mapToInt(Integer::intValue).toArray()),
+          text,
+          prompt);
+    }
+  }
+
+  @Test
+  void seededSamplingIsReproducible() {
+    GenerateRequest request =
+        GenerateRequest.newBuilder()
+            .setPrompt("hello world")
+            .setMaxTokens(40)
+            .setTemperature(0.9f)
+            .setSeed(7)
+            .build();
+    List<Integer> first = streamedIds(request);
+    assertEquals(first, streamedIds(request));
+    assertNotEquals(
+        first, streamedIds(request.toBuilder().setSeed(8).build()), "another seed, another sample");
+  }
+
+  @Test
+  void cancelledStreamLeavesNoVerifierSession() throws Exception {
+    Context.CancellableContext context = Context.current().withCancellation();
+    Iterator<GenerateChunk> it =
+        context.call(
+            () ->
+                GenerationGrpc.newBlockingStub(channel)
+                    .generate(
+                        GenerateRequest.newBuilder()
+                            .setPrompt("count")
+                            .setMaxTokens(90)
+                            .setReturnTokenIds(true)
+                            .setSpeculation(
+                                Speculation.newBuilder().setMode(Speculation.Mode.MODE_OFF))
+                            .build()));
+    it.next();
+    context.cancel(null);
+    for (int i = 0; i < 300 && router.openVerifierSessions() > 0; i++) {
+      Thread.sleep(10);
+    }
+    assertEquals(0, router.openVerifierSessions());
+  }
+}
