@@ -40,6 +40,11 @@ final class ModelDraftSession implements DraftSession {
   }
 
   @Override
+  public CompletionStage<Void> ready() {
+    return ready.thenApply(logits -> null);
+  }
+
+  @Override
   public CompletionStage<DraftBlock> propose(int k) {
     int[] toForward = pending;
     pending = new int[0];

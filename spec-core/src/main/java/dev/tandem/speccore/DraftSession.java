@@ -14,6 +14,15 @@ import java.util.concurrent.CompletionStage;
 public interface DraftSession extends AutoCloseable {
 
   /**
+   * Completes when the session has processed its prompt (a model drafter's prefill). The caller
+   * starts the loop after it, so that the first step's measured draft time is one draft's, not the
+   * prefill's. Drafters without a prefill return a completed stage (the default).
+   */
+  default CompletionStage<Void> ready() {
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
+  }
+
+  /**
    * Proposes up to {@code k} tokens continuing the context. Fewer are allowed (e.g. an n-gram
    * drafter with no match returns an empty block); more is an error.
    *

@@ -70,7 +70,7 @@ final class Generation implements GenerationHandle {
         };
     context
         .<int[]>executeBlocking(() -> tokenize(text), false)
-        .compose(this::openVerifier)
+        .compose(this::openSessions)
         .onSuccess(this::run)
         .onFailure(this::fail);
   }
@@ -110,31 +110,44 @@ final class Generation implements GenerationHandle {
     return tokens;
   }
 
-  private Future<VerifierSessionAndPrompt> openVerifier(int[] prompt) {
+  /** Opens the verifier session and the draft session at once: both prefill concurrently. */
+  private Future<Sessions> openSessions(int[] prompt) {
     if (stopReason != null) {
       return Future.failedFuture(stopped());
     }
     promptTokens = prompt.length;
-    return Future.fromCompletionStage(
-            tier.verifier().open(prompt, request.sampling(), prompt.length + request.maxTokens()),
-            context)
-        .map(session -> new VerifierSessionAndPrompt(session, prompt));
-  }
-
-  private record VerifierSessionAndPrompt(VerifierSession session, int[] prompt) {}
-
-  private void run(VerifierSessionAndPrompt opened) {
-    if (stopReason != null) {
-      opened.session().close();
-      fail(stopped());
-      return;
-    }
     DraftSession draft;
     try {
-      draft = drafter.open(opened.prompt(), request.sampling());
+      draft = drafter.open(prompt, request.sampling());
     } catch (RuntimeException e) {
-      opened.session().close();
-      fail(e);
+      return Future.failedFuture(e);
+    }
+    Future<VerifierSession> verifier =
+        Future.fromCompletionStage(
+            tier.verifier().open(prompt, request.sampling(), prompt.length + request.maxTokens()),
+            context);
+    Future<Void> drafted = Future.fromCompletionStage(draft.ready(), context);
+    return Future.join(verifier, drafted)
+        .transform(
+            ar -> {
+              if (ar.succeeded()) {
+                return Future.succeededFuture(new Sessions(verifier.result(), draft));
+              }
+              draft.close();
+              if (verifier.succeeded()) {
+                verifier.result().close();
+              }
+              return Future.failedFuture(verifier.failed() ? verifier.cause() : drafted.cause());
+            });
+  }
+
+  private record Sessions(VerifierSession verifier, DraftSession draft) {}
+
+  private void run(Sessions opened) {
+    if (stopReason != null) {
+      opened.verifier().close();
+      opened.draft().close();
+      fail(stopped());
       return;
     }
     streamer =
@@ -145,8 +158,8 @@ final class Generation implements GenerationHandle {
             writer);
     loop =
         SpeculationLoop.builder()
-            .draft(draft)
-            .verifier(opened.session())
+            .draft(opened.draft())
+            .verifier(opened.verifier())
             .chooser(DraftLengthChoosers.forRequest(request, settings, tier, promptTokens))
             .acceptance(
                 new RequestAcceptance(
