@@ -93,8 +93,11 @@ final class ModelDraftSession implements DraftSession {
               sequence.truncate(sequence.length() - rollback);
               return null;
             });
-    pending = Arrays.copyOf(notForwarded, notForwarded.length + 1);
-    pending[notForwarded.length] = nextToken;
+    // Append: when the loop skips propose (k = 0), commits accumulate until the next proposal.
+    int[] grown = Arrays.copyOf(pending, pending.length + notForwarded.length + 1);
+    System.arraycopy(notForwarded, 0, grown, pending.length, notForwarded.length);
+    grown[grown.length - 1] = nextToken;
+    pending = grown;
     lastProposal = new int[0];
     forwardedOfProposal = 0;
   }

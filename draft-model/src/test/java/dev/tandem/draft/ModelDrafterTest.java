@@ -81,6 +81,19 @@ class ModelDrafterTest {
   }
 
   @Test
+  void commitsWithoutProposalsInBetweenAccumulate() throws Exception {
+    int[] prompt = {3, 1, 4, 1, 5};
+    int[] reference = greedy(prompt, 12);
+    DraftSession session = new ModelDrafter(model).open(prompt, SamplingParams.GREEDY);
+    for (int i = 0; i < 5; i++) {
+      session.commit(0, reference[i]); // plain-decoding steps: the loop does not call propose
+    }
+    assertArrayEquals(
+        Arrays.copyOfRange(reference, 5, 9),
+        session.propose(4).toCompletableFuture().get().tokens());
+  }
+
+  @Test
   void zeroKStillConsumesCommittedTokens() throws Exception {
     int[] prompt = {2, 4, 6};
     int[] reference = greedy(prompt, 10);
