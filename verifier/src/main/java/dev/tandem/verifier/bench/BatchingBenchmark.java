@@ -1,5 +1,6 @@
 package dev.tandem.verifier.bench;
 
+import dev.tandem.model.Backend;
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
@@ -26,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * verifier's greedy output with 30% of draft tokens made wrong, so drafting costs nothing and both
  * rejections and bonus tokens occur.
  *
- * <p>Usage: {@code BatchingBenchmark [--model DIR] [--sessions 8,32] [--tokens N] [--k K]}. Default
- * model: {@code fixtures/models/tandem-verifier} if present, else the tiny test model.
+ * <p>Usage: {@code BatchingBenchmark [--model DIR] [--sessions 8,32] [--tokens N] [--k 1,4]
+ * [--model-batch-rows 64]}. Default model: {@code fixtures/models/tandem-verifier} if present, else
+ * the tiny test model.
  */
 public final class BatchingBenchmark {
 
@@ -39,7 +41,8 @@ public final class BatchingBenchmark {
     Path model = defaultModel();
     int[] sessionCounts = {8, 32};
     int tokens = 64;
-    int k = 4;
+    int[] ks = {1, 4};
+    int modelRows = ModelOptions.DEFAULT.maxBatchRows();
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--model" -> model = Path.of(args[i + 1]);
@@ -49,19 +52,36 @@ public final class BatchingBenchmark {
                     .mapToInt(Integer::parseInt)
                     .toArray();
         case "--tokens" -> tokens = Integer.parseInt(args[i + 1]);
-        case "--k" -> k = Integer.parseInt(args[i + 1]);
+        case "--model-batch-rows" -> modelRows = Integer.parseInt(args[i + 1]);
+        case "--k" ->
+            ks =
+                java.util.Arrays.stream(args[i + 1].split(","))
+                    .mapToInt(Integer::parseInt)
+                    .toArray();
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     try (ModelRuntime runtime = new ModelRuntime(1);
-        Model loaded = runtime.load(model, ModelOptions.DEFAULT)) {
+        Model loaded =
+            runtime.load(
+                model,
+                new ModelOptions(
+                    Backend.AUTO, modelRows, ModelOptions.DEFAULT.widenBf16AtLoad()))) {
       int promptLength = 16;
-      tokens = Math.min(tokens, loaded.config().maxPositionEmbeddings() - promptLength - k - 1);
+      tokens =
+          Math.min(
+              tokens,
+              loaded.config().maxPositionEmbeddings()
+                  - promptLength
+                  - dev.tandem.speccore.DraftBlock.MAX_DRAFT
+                  - 1);
       System.out.printf(
-          "model=%s prompt=%d tokens/session=%d k=%d drafter=replay(30%% wrong)%n",
-          model, promptLength, tokens, k);
-      for (int sessions : sessionCounts) {
-        run(loaded, sessions, promptLength, tokens, k);
+          "model=%s prompt=%d tokens/session=%d model-batch-rows=%d drafter=replay(30%% wrong)%n",
+          model, promptLength, tokens, modelRows);
+      for (int k : ks) {
+        for (int sessions : sessionCounts) {
+          run(loaded, sessions, promptLength, tokens, k);
+        }
       }
     }
   }
@@ -81,8 +101,8 @@ public final class BatchingBenchmark {
     EngineOptions options = EngineOptions.DEFAULTS.withMaxSessions(Math.max(64, sessions));
     try (InProcessVerifier verifier = new InProcessVerifier("bench", model, options)) {
       // Warm-up: both modes once, so the JIT has compiled both paths before timing.
-      runAll(verifier, prompts, continuations, tokens, k, false);
-      runAll(verifier, prompts, continuations, tokens, k, true);
+      runAll(verifier, vocab, prompts, continuations, tokens, k, false);
+      runAll(verifier, vocab, prompts, continuations, tokens, k, true);
       double sequentialRate = 0;
       double concurrentRate = 0;
       double sequentialPerBatch = 0;
@@ -90,11 +110,11 @@ public final class BatchingBenchmark {
       for (int round = 0; round < ROUNDS; round++) {
         BatchStats before = verifier.engine().batchStats();
         long t0 = System.nanoTime();
-        long sequentialTokens = runAll(verifier, prompts, continuations, tokens, k, false);
+        long sequentialTokens = runAll(verifier, vocab, prompts, continuations, tokens, k, false);
         double sequentialSeconds = (System.nanoTime() - t0) / 1e9;
         BatchStats middle = verifier.engine().batchStats();
         long t1 = System.nanoTime();
-        long concurrentTokens = runAll(verifier, prompts, continuations, tokens, k, true);
+        long concurrentTokens = runAll(verifier, vocab, prompts, continuations, tokens, k, true);
         double concurrentSeconds = (System.nanoTime() - t1) / 1e9;
         BatchStats after = verifier.engine().batchStats();
         // Best of the rounds: the machine is shared, interference only slows a round down.
@@ -104,8 +124,9 @@ public final class BatchingBenchmark {
         concurrentPerBatch = perBatch(middle, after);
       }
       System.out.printf(
-          "sessions=%d one-at-a-time: %.0f tok/s (%.2f calls/forward) | concurrent: %.0f tok/s"
+          "k=%d sessions=%d one-at-a-time: %.0f tok/s (%.2f calls/forward) | concurrent: %.0f tok/s"
               + " (%.2f calls/forward) | speedup %.2fx%n",
+          k,
           sessions,
           sequentialRate,
           sequentialPerBatch,
@@ -122,6 +143,7 @@ public final class BatchingBenchmark {
   /** Runs every session, all at once or one after another; returns the tokens generated. */
   private static long runAll(
       InProcessVerifier verifier,
+      int vocab,
       List<int[]> prompts,
       List<int[]> continuations,
       int tokens,
@@ -131,7 +153,7 @@ public final class BatchingBenchmark {
     List<CompletableFuture<?>> runs = new ArrayList<>();
     for (int s = 0; s < prompts.size(); s++) {
       int[] prompt = prompts.get(s);
-      ReplayDrafter drafter = new ReplayDrafter(continuations.get(s), 0.3, 1 << 20);
+      ReplayDrafter drafter = new ReplayDrafter(continuations.get(s), 0.3, vocab);
       CompletableFuture<?> run =
           verifier
               .open(prompt, SamplingParams.GREEDY, prompt.length + tokens)

@@ -30,6 +30,7 @@ final class BatchScheduler {
   private final ArrayDeque<Work<?>> queue = new ArrayDeque<>();
   private int queuedRows;
   private boolean running;
+  private long freeSinceNanos; // when the last forward finished
   private ScheduledFuture<?> waitTimer;
   private long batches;
   private long items;
@@ -70,7 +71,9 @@ final class BatchScheduler {
       if (running || queue.isEmpty()) {
         return;
       }
-      long waited = System.nanoTime() - queue.peek().enqueuedNanos;
+      // The wait counts from when the model became free: work that queued behind a running
+      // forward still waits (briefly) for the sessions that forward is about to hand back.
+      long waited = System.nanoTime() - Math.max(queue.peek().enqueuedNanos, freeSinceNanos);
       boolean full = queuedRows >= maxBatchRows;
       if (!full && waited < maxWaitNanos && idleSessions.getAsInt() > 0) {
         if (waitTimer == null) {
@@ -151,6 +154,7 @@ final class BatchScheduler {
     }
     synchronized (this) {
       running = false;
+      freeSinceNanos = System.nanoTime();
     }
     // Callers may submit their next work from these completions; the flush below sees it.
     for (Work<?> work : batch) {
