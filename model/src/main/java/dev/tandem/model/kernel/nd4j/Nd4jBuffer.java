@@ -34,7 +34,7 @@ final class Nd4jBuffer implements ActivationBuffer {
   private INDArray twin; // [rowCapacity, cols] scratch (RoPE), ND4J-op path only
   private final INDArray[] ropeScratch = new INDArray[2]; // [rowCapacity, headDim]: cos, sin rows
 
-  private record MatmulOp(Nd4jBuffer x, DynamicCustomOp op) {}
+  private record MatmulOp(Nd4jBuffer x, DynamicCustomOp[] ops) {}
 
   Nd4jBuffer(int rowCapacity, int cols, boolean hostAccess) {
     if (rowCapacity <= 0 || cols <= 0) {
@@ -73,28 +73,62 @@ final class Nd4jBuffer implements ActivationBuffer {
     return from == 0 ? rows(to) : data.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
   }
 
+  /** Up to this many rows, one matrix-vector product per row beats sgemm (see below). */
+  static final int MAX_GEMV_ROWS = 3;
+
   /**
-   * The op computing {@code this[0..n) = x[0..n) · wᵀ}: built on the first call for this (x, w, n)
+   * The ops computing {@code this[0..n) = x[0..n) · wᵀ}: built on the first call for this (x, w, n)
    * and re-executed afterwards, so the decode path creates no ND4J objects for matmuls.
+   *
+   * <p>On the fused-host (CPU) path, up to {@link #MAX_GEMV_ROWS} rows, one matrix-vector product
+   * per row ({@code w · x[r]} with rank-1 x and out, which reads w once per row); from 4 rows on,
+   * one sgemm. OpenBLAS 0.3.19's sgemm packs (copies) w on every call and is slow for row counts
+   * that are not a multiple of 4: at d = 1024 ([4096, 1024] weight) one gemv took 0.35–0.9 ms,
+   * sgemm 1.4–2.5 ms for 1–3 rows and 1.7 ms for 4 (BENCHMARKS.md, "ND4J backend").
    */
-  DynamicCustomOp matmulOp(Nd4jBuffer x, Nd4jWeight w, int n) {
+  DynamicCustomOp[] matmulOps(Nd4jBuffer x, Nd4jWeight w, int n) {
     MatmulOp[] byRows = matmulOps.computeIfAbsent(w, key -> new MatmulOp[rowCapacity + 1]);
     MatmulOp cached = byRows[n];
     if (cached == null || cached.x() != x) {
-      INDArray out =
-          w.rows() == cols
-              ? rows(n)
-              : rows(n).get(NDArrayIndex.all(), NDArrayIndex.interval(0, w.rows()));
-      DynamicCustomOp op =
-          DynamicCustomOp.builder("matmul")
-              .addInputs(x.rows(n), w.matrix())
-              .addOutputs(out)
-              .addIntegerArguments(0, 1, 0) // transpose x: no, w: yes, result: no
-              .build();
-      cached = new MatmulOp(x, op);
+      DynamicCustomOp[] ops;
+      if (host != null && n <= MAX_GEMV_ROWS) { // CPU only: on a GPU one gemm is one launch
+        ops = new DynamicCustomOp[n];
+        for (int r = 0; r < n; r++) {
+          ops[r] = matrixVector(x, w, r);
+        }
+      } else {
+        ops = new DynamicCustomOp[] {matrixMatrix(x, w, n)};
+      }
+      cached = new MatmulOp(x, ops);
       byRows[n] = cached;
     }
-    return cached.op();
+    return cached.ops();
+  }
+
+  /** Row r: {@code out[r] = w · x[r]}, x[r] and out[r] as rank-1 views. */
+  private DynamicCustomOp matrixVector(Nd4jBuffer x, Nd4jWeight w, int r) {
+    INDArray out = data.getRow(r); // [cols]
+    if (w.rows() != cols) {
+      out = out.get(NDArrayIndex.interval(0, w.rows()));
+    }
+    return DynamicCustomOp.builder("matmul")
+        .addInputs(w.matrix(), x.data.getRow(r))
+        .addOutputs(out)
+        .addIntegerArguments(0, 0, 0)
+        .build();
+  }
+
+  /** Rows [0, n): {@code out = x · wᵀ} (sgemm with w transposed, no copy of w made by us). */
+  private DynamicCustomOp matrixMatrix(Nd4jBuffer x, Nd4jWeight w, int n) {
+    INDArray out =
+        w.rows() == cols
+            ? rows(n)
+            : rows(n).get(NDArrayIndex.all(), NDArrayIndex.interval(0, w.rows()));
+    return DynamicCustomOp.builder("matmul")
+        .addInputs(x.rows(n), w.matrix())
+        .addOutputs(out)
+        .addIntegerArguments(0, 1, 0) // transpose x: no, w: yes, result: no
+        .build();
   }
 
   /** {@code [n, 1]} scratch, one float per row. */

@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -26,11 +27,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * memory: ND4J's half-precision matmul on the CPU is 15–300× slower than float32 and accumulates in
  * low precision (0.6–11 % relative error measured), and mixed-type matmul is rejected.
  *
- * <p><b>Matmul</b> always goes through ND4J (BLAS sgemm/cuBLAS) as a {@code matmul} op built once
- * per (output buffer, weight, input buffer, rows) and re-executed, so the decode path creates no
- * ND4J objects for it. ND4J costs a fixed ~30–150 µs per matmul call on the CPU whatever the size,
- * which is what makes this backend slower than {@code vector} for small models (BENCHMARKS.md,
- * "ND4J backend"); the point of this backend is large matrices and the GPU.
+ * <p><b>Matmul</b> always goes through ND4J (OpenBLAS on the CPU, cuBLAS on CUDA) as {@code
+ * matmul} ops built once per (output buffer, weight, input buffer, rows) into the preallocated
+ * output and re-executed, so the decode path creates no ND4J objects for it. On the CPU 1–3 rows
+ * run as one matrix-vector product per row, 4 and more as one sgemm (see {@link
+ * Nd4jBuffer#matmulOps}). A reused op costs ND4J ~15 µs of fixed overhead per call (vs. 120–145 µs
+ * for an allocating {@code mmul}), which still makes this backend slower than {@code vector} for
+ * small models (BENCHMARKS.md, "ND4J backend"): its point is large matrices and the GPU.
  *
  * <p><b>Everything else</b> runs on one of two {@link Path}s: on the CPU as fused Java loops over
  * the ND4J arrays' host memory ({@link HostKernels}: one pass per RMSNorm instead of five ND4J ops
@@ -118,7 +121,8 @@ public final class Nd4jKernels implements Kernels {
                 "nd4j kernels: path=%s nd4j=%s OMP_NUM_THREADS=%s",
                 this.path.name().toLowerCase(java.util.Locale.ROOT),
                 Nd4j.getBackend().getClass().getSimpleName(),
-                System.getenv().getOrDefault("OMP_NUM_THREADS", "unset (set it to 1 on small CPUs)")));
+                System.getenv()
+                    .getOrDefault("OMP_NUM_THREADS", "unset (set it to 1 on small CPUs)")));
   }
 
   @Override
@@ -237,7 +241,9 @@ public final class Nd4jKernels implements Kernels {
               + " columns, out "
               + out.cols());
     }
-    Nd4j.exec(((Nd4jBuffer) out).matmulOp((Nd4jBuffer) x, weight, n));
+    for (DynamicCustomOp op : ((Nd4jBuffer) out).matmulOps((Nd4jBuffer) x, weight, n)) {
+      Nd4j.exec(op);
+    }
   }
 
   @Override
