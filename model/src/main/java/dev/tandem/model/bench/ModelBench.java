@@ -17,8 +17,9 @@ import java.util.Locale;
 
 /**
  * Decode speed of the model runtime (a benchmark, not a test). For each model directory and
- * backend: greedy decode tokens/s at batch 1 (after a 16-token prompt), and the cost of scoring a
- * block of k = 1..8 tokens in one forward relative to one decode step; then resident memory.
+ * backend: greedy decode tokens/s at batch 1 (after a 16-token prompt; 1 / median step time), the
+ * cost of scoring a block of k = 1..8 tokens in one forward relative to one decode step, heap bytes
+ * allocated per decode step, and resident memory with the model loaded.
  *
  * <pre>
  * mvn -q -pl model -am install -DskipTests
@@ -45,12 +46,13 @@ public final class ModelBench {
     }
     System.out.printf(
         Locale.ROOT,
-        "%-28s %-20s %9s %9s  %s%n",
+        "%-24s %-20s %9s %9s  %-40s %s%n",
         "model",
         "backend",
         "params(M)",
         "decode/s",
-        "score k=1..8 / one decode step");
+        "score k=1..8 / one decode step            heap alloc",
+        "memory with the model loaded");
     try (ModelRuntime runtime = new ModelRuntime(1)) {
       for (Path dir : dirs) {
         for (String backend : backends) {
@@ -58,7 +60,6 @@ public final class ModelBench {
         }
       }
     }
-    System.out.printf(Locale.ROOT, "resident memory: %s%n", memory());
   }
 
   private static void run(ModelRuntime runtime, Path dir, String backend, int tokens)
@@ -77,15 +78,20 @@ public final class ModelBench {
       String result = runtime.submit(() -> measure(model, tokens)).join();
       System.out.printf(
           Locale.ROOT,
-          "%-28s %-20s %9.2f %s%n",
+          "%-24s %-20s %9.2f %s  %s%n",
           dir.getFileName(),
           backend,
           parameters(dir) / 1e6,
-          result);
+          result,
+          memory());
     }
   }
 
-  /** On the model thread: decode speed, then block scoring ratios. */
+  /**
+   * On the model thread: decode speed, then block scoring ratios. The machine may be shared, so
+   * every figure is a median (decode) or minimum (block ratios) over many repetitions rather than a
+   * mean, and each block is timed right after a one-token step at the same position.
+   */
   private static String measure(Model model, int tokens) {
     int vocab = model.config().vocabSize();
     int[] prompt = new int[PROMPT];
@@ -95,44 +101,70 @@ public final class ModelBench {
     Sequence seq =
         model.newSequence(Math.min(model.config().maxPositionEmbeddings(), PROMPT + tokens + 16));
     int steps = Math.min(tokens, seq.capacity() - PROMPT - 9);
-    decode(model, seq, prompt, steps); // warm-up
-    decode(model, seq, prompt, steps);
-    long best = Long.MAX_VALUE;
+    long[] stepNanos = new long[steps * 3];
+    decode(model, seq, prompt, steps, new long[steps]); // warm-up
     for (int rep = 0; rep < 3; rep++) {
-      best = Math.min(best, decode(model, seq, prompt, steps));
+      long[] one = new long[steps];
+      decode(model, seq, prompt, steps, one);
+      System.arraycopy(one, 0, stepNanos, rep * steps, steps);
     }
-    double stepNanos = (double) best / steps;
+    java.util.Arrays.sort(stepNanos);
+    double median = stepNanos[stepNanos.length / 2];
+    long allocated = allocatedBytes();
+    decode(model, seq, prompt, steps, new long[steps]);
+    double bytesPerStep = (double) (allocatedBytes() - allocated) / steps;
     StringBuilder ratios = new StringBuilder();
     seq.truncate(0);
     model.prefill(seq, prompt);
+    int[] single = {3};
     for (int k = 1; k <= 8; k++) {
       int[] block = new int[k];
       for (int i = 0; i < k; i++) {
         block[i] = (i * 17 + 3) % vocab;
       }
       long blockBest = Long.MAX_VALUE;
-      for (int rep = 0; rep < Math.max(5, 200 / k); rep++) {
-        long t0 = System.nanoTime();
-        model.forward(seq, block);
-        blockBest = Math.min(blockBest, System.nanoTime() - t0);
-        seq.truncate(PROMPT);
+      long singleBest = Long.MAX_VALUE;
+      for (int rep = 0; rep < 60; rep++) {
+        singleBest = Math.min(singleBest, timeForward(model, seq, single));
+        blockBest = Math.min(blockBest, timeForward(model, seq, block));
       }
-      ratios.append(String.format(Locale.ROOT, " %.2f", blockBest / stepNanos));
+      ratios.append(String.format(Locale.ROOT, " %.2f", (double) blockBest / singleBest));
     }
-    return String.format(Locale.ROOT, "%9.1f  %s", 1e9 / stepNanos, ratios.toString().trim());
+    return String.format(
+        Locale.ROOT,
+        "%9.1f  %-40s  %6.0f B/step",
+        1e9 / median,
+        ratios.toString().trim(),
+        bytesPerStep);
   }
 
-  /** Greedy decode of {@code steps} tokens after the prompt; returns the decode-phase nanos. */
-  private static long decode(Model model, Sequence seq, int[] prompt, int steps) {
+  /** Nanoseconds of one forward of {@code tokens} at the current position, then rolled back. */
+  private static long timeForward(Model model, Sequence seq, int[] tokens) {
+    int length = seq.length();
+    long t0 = System.nanoTime();
+    model.forward(seq, tokens);
+    long t = System.nanoTime() - t0;
+    seq.truncate(length);
+    return t;
+  }
+
+  /** Bytes allocated on the Java heap by this thread so far. */
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
+  /** Greedy decode of {@code steps} tokens after the prompt, each step's nanos into stepNanos. */
+  private static void decode(Model model, Sequence seq, int[] prompt, int steps, long[] stepNanos) {
     seq.truncate(0);
     Logits logits = model.prefill(seq, prompt);
     int[] one = new int[1];
-    long t0 = System.nanoTime();
     for (int i = 0; i < steps; i++) {
+      long t0 = System.nanoTime();
       one[0] = SamplingTransform.argmax(logits.last());
       logits = model.forward(seq, one);
+      stepNanos[i] = System.nanoTime() - t0;
     }
-    return System.nanoTime() - t0;
   }
 
   private static long parameters(Path dir) throws IOException {
@@ -155,6 +187,6 @@ public final class ModelBench {
         rss = line.substring(6).trim();
       }
     }
-    return "VmRSS " + rss + ", Java heap used " + heap + " MB";
+    return "rss " + rss.replace(" kB", "") + " kB, live heap " + heap + " MB";
   }
 }

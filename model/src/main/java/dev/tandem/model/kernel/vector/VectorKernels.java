@@ -109,12 +109,14 @@ public final class VectorKernels implements Kernels {
   @Override
   public void matmul(ActivationBuffer x, Weight w, int n, ActivationBuffer out) {
     VectorWeight vw = (VectorWeight) w;
+    VectorBuffer in = (VectorBuffer) x;
+    boolean bf16 = vw.dtype() == DType.BF16;
     LinearKernels.matmul(
-        ((VectorBuffer) x).data,
+        bf16 ? in.evenOdd(n) : in.data,
         n,
         vw.cols(),
         vw.data(),
-        vw.dtype() == DType.BF16,
+        bf16,
         0,
         vw.rows(),
         ((VectorBuffer) out).data,
