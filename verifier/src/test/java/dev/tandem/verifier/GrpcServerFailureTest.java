@@ -265,6 +265,34 @@ class GrpcServerFailureTest {
   }
 
   @Test
+  void aServerWhoseConnectionsDieFailsThePendingVerifyAndFreesBothSides() throws Exception {
+    Vertx serverVertx = Vertx.vertx();
+    ServerFixture dying =
+        new ServerFixture(serverVertx, model, EngineOptions.DEFAULTS, Duration.ofMillis(500));
+    try (GrpcVerifier verifier =
+        new GrpcVerifier(vertx, GrpcVerifierOptions.of("tiny", List.of(dying.endpoint())))) {
+      VerifierSession session =
+          verifier
+              .open(new int[] {5, 6, 7}, SamplingParams.GREEDY, 32)
+              .toCompletableFuture()
+              .join();
+      var pending = session.verify(DraftBlock.greedy(new int[] {1, 2})).toCompletableFuture();
+      serverVertx.close().await(); // every connection of the server closes at once
+      CompletionException failure = assertThrows(CompletionException.class, pending::join);
+      VerifierUnavailableException unavailable =
+          assertInstanceOf(
+              VerifierUnavailableException.class,
+              failure.getCause(),
+              failure.getCause().toString());
+      assertTrue(unavailable.getMessage().contains(dying.endpoint()), unavailable.getMessage());
+      assertEquals(0, dying.awaitNoSessions());
+      assertEquals(0, verifier.outstandingSessions().await().get(dying.endpoint()));
+    } finally {
+      dying.server.engine().close();
+    }
+  }
+
+  @Test
   void theGrpcBackendReportsALimitWithItsStatus() throws Exception {
     start(EngineOptions.DEFAULTS.withMaxSessions(1), Duration.ZERO);
     try (GrpcVerifier verifier =
@@ -285,6 +313,7 @@ class GrpcServerFailureTest {
       VerifierCallException call =
           assertInstanceOf(VerifierCallException.class, failure.getCause());
       assertEquals("RESOURCE_EXHAUSTED", call.status());
+      assertTrue(call.getMessage().contains("max-sessions"), call.getMessage());
       held.close();
       assertEquals(0, server.awaitNoSessions());
     }

@@ -39,6 +39,7 @@ final class SessionStream {
   private final SessionEngine engine;
   private final Context context;
   private final long delayMs;
+  private final Runnable onEnded;
 
   private long sessionId = NO_SESSION;
   private boolean openSent;
@@ -50,8 +51,10 @@ final class SessionStream {
       GrpcServerRequest<VerifierRequest, VerifierResponse> call,
       SessionEngine engine,
       Context context,
-      long delayMs) {
+      long delayMs,
+      Runnable onEnded) {
     this.call = call;
+    this.onEnded = onEnded;
     this.response = call.response();
     this.engine = engine;
     this.context = context;
@@ -71,6 +74,12 @@ final class SessionStream {
       call.deadline()
           .onSuccess(v -> fail(GrpcStatus.DEADLINE_EXCEEDED, "deadline exceeded; session freed"));
     }
+  }
+
+  /** The server is shutting down: end the stream with UNAVAILABLE. Any thread. */
+  void shutdown() {
+    context.runOnContext(
+        v -> fail(GrpcStatus.UNAVAILABLE, "verifier server is shutting down; session freed"));
   }
 
   private void onMessage(VerifierRequest request) {
@@ -216,6 +225,7 @@ final class SessionStream {
     if (sessionId != NO_SESSION) {
       engine.closeSession(sessionId);
     }
+    onEnded.run();
   }
 
   private void end(GrpcStatus status, String message) {

@@ -16,6 +16,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -36,6 +38,7 @@ public final class VerifierServer {
   private ModelRuntime runtime; // owned when the server loaded the model
   private Model model;
   private HttpServer server;
+  private final Set<SessionStream> streams = ConcurrentHashMap.newKeySet();
 
   /**
    * A server over an existing engine; {@link #close} closes the engine's sessions, not its model.
@@ -74,8 +77,12 @@ public final class VerifierServer {
     return engine;
   }
 
-  /** Stops listening, closes every session, and closes the model if the server loaded it. */
+  /**
+   * Ends every open stream with UNAVAILABLE, stops listening, closes every session, and closes the
+   * model if the server loaded it.
+   */
   public Future<Void> close() {
+    streams.forEach(SessionStream::shutdown);
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed.andThen(
         done -> {
@@ -106,7 +113,18 @@ public final class VerifierServer {
     long delayMs = options.perCallDelay().toMillis();
     grpc.callHandler(
         VerifierGrpcService.Session,
-        call -> new SessionStream(call, engine, vertx.getOrCreateContext(), delayMs).start());
+        call -> {
+          SessionStream[] stream = new SessionStream[1];
+          stream[0] =
+              new SessionStream(
+                  call,
+                  engine,
+                  vertx.getOrCreateContext(),
+                  delayMs,
+                  () -> streams.remove(stream[0]));
+          streams.add(stream[0]);
+          stream[0].start();
+        });
     int streams = Math.max(100, 2 * options.engine().maxSessions());
     HttpServerOptions http =
         new HttpServerOptions()
