@@ -72,15 +72,17 @@ public final class Nd4jKernelBench {
         }
       }
       System.out.println();
-      System.out.println(
-          "attention, 16 heads / 4 KV heads x 64, 256 cached positions, µs per call");
-      System.out.printf(Locale.ROOT, "%6s %10s %10s %10s%n", "rows", names[0], names[1], names[2]);
-      for (int count : new int[] {1, 8}) {
-        System.out.printf(Locale.ROOT, "%6d", count);
-        for (Kernels k : backends) {
-          System.out.printf(Locale.ROOT, " %10.1f", attention(k, count));
+      System.out.println("attention, 16 heads / 4 KV heads x 64, µs per call");
+      System.out.printf(
+          Locale.ROOT, "%6s %6s %10s %10s %10s%n", "cached", "rows", names[0], names[1], names[2]);
+      for (int cached : new int[] {64, 512}) {
+        for (int count : new int[] {1, 2, 4, 8}) {
+          System.out.printf(Locale.ROOT, "%6d %6d", cached, count);
+          for (Kernels k : backends) {
+            System.out.printf(Locale.ROOT, " %10.1f", attention(k, cached, count));
+          }
+          System.out.println();
         }
-        System.out.println();
       }
       System.out.println();
       System.out.println("residual add d=1024, µs per call");
@@ -144,11 +146,10 @@ public final class Nd4jKernelBench {
     return micros(() -> k.matmul(x, w, n, out));
   }
 
-  private static double attention(Kernels k, int count) {
+  private static double attention(Kernels k, int cached, int count) {
     int heads = 16;
     int kvHeads = 4;
     int headDim = 64;
-    int cached = 256;
     KvStore kv = k.kvStore(1, cached + count, kvHeads * headDim);
     ActivationBuffer q = filled(k, 8, heads * headDim);
     ActivationBuffer kb = filled(k, 8, kvHeads * headDim);

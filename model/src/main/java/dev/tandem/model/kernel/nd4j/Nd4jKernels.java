@@ -27,18 +27,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * memory: ND4J's half-precision matmul on the CPU is 15–300× slower than float32 and accumulates in
  * low precision (0.6–11 % relative error measured), and mixed-type matmul is rejected.
  *
- * <p><b>Matmul</b> always goes through ND4J (OpenBLAS on the CPU, cuBLAS on CUDA) as {@code
- * matmul} ops built once per (output buffer, weight, input buffer, rows) into the preallocated
- * output and re-executed, so the decode path creates no ND4J objects for it. On the CPU 1–3 rows
- * run as one matrix-vector product per row, 4 and more as one sgemm (see {@link
- * Nd4jBuffer#matmulOps}). A reused op costs ND4J ~15 µs of fixed overhead per call (vs. 120–145 µs
- * for an allocating {@code mmul}), which still makes this backend slower than {@code vector} for
- * small models (BENCHMARKS.md, "ND4J backend"): its point is large matrices and the GPU.
+ * <p><b>Matmul</b> always goes through ND4J (OpenBLAS on the CPU, cuBLAS on CUDA) as {@code matmul}
+ * ops built once per (output buffer, weight, input buffer, rows) into the preallocated output and
+ * re-executed, so the decode path creates no ND4J objects for it. On the CPU 1–3 rows run as one
+ * matrix-vector product per row, 4 and more as one sgemm (see {@link Nd4jBuffer#matmulOps}). A
+ * reused op costs ND4J ~15 µs of fixed overhead per call (vs. 120–145 µs for an allocating {@code
+ * mmul}), which still makes this backend slower than {@code vector} for small models
+ * (BENCHMARKS.md, "ND4J backend"): its point is large matrices and the GPU.
  *
  * <p><b>Everything else</b> runs on one of two {@link Path}s: on the CPU as fused Java loops over
  * the ND4J arrays' host memory ({@link HostKernels}: one pass per RMSNorm instead of five ND4J ops
  * of 5–45 µs each), on CUDA as short fixed sequences of ND4J ops ({@link OpKernels}). Both paths
- * are tested on the CPU.
+ * are tested on the CPU. The CPU path still runs attention as ND4J ops (batched matmuls over KV
+ * heads) when rows × positions is large, where they beat the loop; see {@link
+ * #ATTENTION_OPS_MIN_WORK}.
  *
  * <p><b>Threads.</b> One instance serves all model threads at once (distinct buffers and stores per
  * thread, weights read-only; ND4J's executioner is used concurrently, with no wrong results
@@ -73,6 +75,14 @@ public final class Nd4jKernels implements Kernels {
 
   private static final Logger LOG = Logger.getLogger(Nd4jKernels.class.getName());
 
+  /**
+   * Attention work ({@code rows x positions x nHeads * headDim}) from which the batched ND4J ops
+   * beat the fused Java loop on the CPU: the ops cost ~250 µs fixed, the loop grows with rows
+   * times positions (measured crossover ≈ 1000 row-positions at 16 heads x 64; BENCHMARKS.md).
+   */
+  static final long ATTENTION_OPS_MIN_WORK = 1L << 20;
+
+  private final long attentionOpsMinWork;
   private final Path path;
   private final boolean cpu;
   private final OpKernels ops = new OpKernels();
@@ -108,6 +118,15 @@ public final class Nd4jKernels implements Kernels {
    * @throws IllegalArgumentException for {@link Path#FUSED_HOST} on a non-CPU ND4J backend
    */
   public Nd4jKernels(Path path) {
+    this(path, ATTENTION_OPS_MIN_WORK);
+  }
+
+  /**
+   * @param attentionOpsMinWork on the fused-host path, attention of {@code rows x positions x
+   *     nHeads * headDim} at least this large runs as ND4J ops (tests pass 0 to force it)
+   */
+  Nd4jKernels(Path path, long attentionOpsMinWork) {
+    this.attentionOpsMinWork = attentionOpsMinWork;
     this.cpu = Nd4j.getEnvironment().isCPU();
     if (path == Path.FUSED_HOST && !(cpu && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN)) {
       throw new IllegalArgumentException(
@@ -296,7 +315,8 @@ public final class Nd4jKernels implements Kernels {
     Nd4jBuffer kb = (Nd4jBuffer) k;
     Nd4jBuffer vb = (Nd4jBuffer) v;
     Nd4jBuffer ob = (Nd4jBuffer) out;
-    if (!host()) {
+    long work = (long) count * (startPos + count) * q.cols();
+    if (!host() || work >= attentionOpsMinWork) {
       ops.attention(layer, store, startPos, qb, kb, vb, rowStart, count, nHeads, nKvHeads, ob);
       return;
     }

@@ -87,32 +87,40 @@ class Nd4jAttentionTest {
   @ParameterizedTest(name = "{0} heads={1} kvHeads={2}")
   @MethodSource("shapes")
   void sequenceWithRollbackMatchesReference(Path path, int nHeads, int nKvHeads) {
-    int qDim = nHeads * HEAD_DIM;
-    int kvDim = nKvHeads * HEAD_DIM;
     Random random = new Random(31L * nHeads + nKvHeads);
     try (Nd4jKernels nd4j = new Nd4jKernels(path);
+        Nd4jKernels mixed = new Nd4jKernels(path, 0); // attention always as ND4J ops
         VectorKernels vector = new VectorKernels()) {
-      Side a = new Side(nd4j, qDim, kvDim);
-      Side b = new Side(vector, qDim, kvDim);
-      Reference.KvCache[] reference = {
-        new Reference.KvCache(CAPACITY, kvDim), new Reference.KvCache(CAPACITY, kvDim)
-      };
-      for (int[] s : STEPS) {
-        // both layers get different data: a store must keep its layers apart
-        for (int layer = LAYERS - 1; layer >= 0; layer--) {
-          float[] qs = Reference.random(random, ROWS * qDim, 2f);
-          float[] ks = Reference.random(random, ROWS * kvDim, 2f);
-          float[] vs = Reference.random(random, ROWS * kvDim, 1f);
-          float[] got = a.step(layer, s, qs, ks, vs, nHeads, nKvHeads);
-          float[] vec = b.step(layer, s, qs, ks, vs, nHeads, nKvHeads);
-          double[] expected =
-              reference[layer].attend(s[0], qs, ks, vs, s[1], s[2], nHeads, nKvHeads, HEAD_DIM);
-          // compare the sequence's rows; rows outside it must be untouched
-          float[] gotRows = shift(got, s[1], s[2], qDim);
-          float[] vecRows = shift(vec, s[1], s[2], qDim);
-          String what = "layer " + layer + " step " + Arrays.toString(s);
-          check(expected, gotRows, vecRows, s[2], qDim, what);
-        }
+      run(nd4j, vector, nHeads, nKvHeads, random);
+      run(mixed, vector, nHeads, nKvHeads, random);
+    }
+  }
+
+  /** The whole scenario on {@code nd4j} and {@code vector} against the reference. */
+  private static void run(
+      Nd4jKernels nd4j, VectorKernels vector, int nHeads, int nKvHeads, Random random) {
+    int qDim = nHeads * HEAD_DIM;
+    int kvDim = nKvHeads * HEAD_DIM;
+    Side a = new Side(nd4j, qDim, kvDim);
+    Side b = new Side(vector, qDim, kvDim);
+    Reference.KvCache[] reference = {
+      new Reference.KvCache(CAPACITY, kvDim), new Reference.KvCache(CAPACITY, kvDim)
+    };
+    for (int[] s : STEPS) {
+      // both layers get different data: a store must keep its layers apart
+      for (int layer = LAYERS - 1; layer >= 0; layer--) {
+        float[] qs = Reference.random(random, ROWS * qDim, 2f);
+        float[] ks = Reference.random(random, ROWS * kvDim, 2f);
+        float[] vs = Reference.random(random, ROWS * kvDim, 1f);
+        float[] got = a.step(layer, s, qs, ks, vs, nHeads, nKvHeads);
+        float[] vec = b.step(layer, s, qs, ks, vs, nHeads, nKvHeads);
+        double[] expected =
+            reference[layer].attend(s[0], qs, ks, vs, s[1], s[2], nHeads, nKvHeads, HEAD_DIM);
+        // compare the sequence's rows; rows outside it must be untouched
+        float[] gotRows = shift(got, s[1], s[2], qDim);
+        float[] vecRows = shift(vec, s[1], s[2], qDim);
+        String what = "layer " + layer + " step " + Arrays.toString(s);
+        check(expected, gotRows, vecRows, s[2], qDim, what);
       }
     }
   }
