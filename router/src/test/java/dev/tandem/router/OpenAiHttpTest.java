@@ -106,6 +106,32 @@ class OpenAiHttpTest {
   }
 
   @Test
+  void clientThatDisconnectsMidStreamFreesItsVerifierSession() throws Exception {
+    try (SyntheticRouter paced = new SyntheticRouter(5, 0.5, 4096)) {
+      HttpClient http1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      HttpResponse<java.io.InputStream> response =
+          http1.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + paced.port + "/v1/completions"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"prompt\":\"p\",\"max_tokens\":4000,\"stream\":true}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      java.io.InputStream body = response.body();
+      assertTrue(body.read(new byte[64]) > 0, "the stream started");
+      assertEquals(1, paced.backend.openSessions());
+      body.close();
+      http1.close();
+      for (int i = 0; i < 300 && paced.backend.openSessions() > 0; i++) {
+        Thread.sleep(10);
+      }
+      assertEquals(0, paced.backend.openSessions(), "the disconnect cancelled the generation");
+    }
+  }
+
+  @Test
   void modelsListsTheTiersAndAuto() throws Exception {
     HttpResponse<String> response =
         client.send(
