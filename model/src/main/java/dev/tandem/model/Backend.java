@@ -5,8 +5,10 @@ import dev.tandem.model.kernel.vector.VectorKernels;
 import java.util.Locale;
 
 /**
- * Which {@link Kernels} implementation runs a model. {@code auto} picks {@code vector} on the CPU:
- * it measured faster than ND4J for decoding (see BENCHMARKS.md, "Model runtime").
+ * Which {@link Kernels} implementation runs a model. {@code auto} picks {@code vector} on the CPU
+ * (it measured faster than ND4J for decoding, see BENCHMARKS.md "Model runtime"), and {@code nd4j}
+ * when the build carries ND4J's CUDA backend ({@code -Pcuda}), falling back to {@code vector} with
+ * a log line when CUDA cannot start.
  */
 public enum Backend {
   AUTO,
@@ -30,12 +32,31 @@ public enum Backend {
     }
   }
 
+  /** Class that is only on the class path in the CUDA build of ND4J. */
+  static final String ND4J_CUDA_CLASS = "org.nd4j.linalg.jcublas.JCublasBackend";
+
   /** Creates the kernels this backend stands for. */
   Kernels create(ModelOptions options) {
     return switch (this) {
-      case AUTO, VECTOR -> new VectorKernels(options.widenBf16AtLoad());
+      case VECTOR -> new VectorKernels(options.widenBf16AtLoad());
       case ND4J -> nd4j();
+      case AUTO -> auto(options);
     };
+  }
+
+  private static Kernels auto(ModelOptions options) {
+    try {
+      Class.forName(ND4J_CUDA_CLASS, false, Backend.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      return new VectorKernels(options.widenBf16AtLoad());
+    }
+    try {
+      return nd4j();
+    } catch (RuntimeException | LinkageError e) {
+      java.util.logging.Logger.getLogger(Backend.class.getName())
+          .warning("backend auto: ND4J CUDA did not start (" + e + "); using vector");
+      return new VectorKernels(options.widenBf16AtLoad());
+    }
   }
 
   private static Kernels nd4j() {
