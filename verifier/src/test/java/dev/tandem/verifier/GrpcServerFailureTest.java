@@ -235,8 +235,7 @@ class GrpcServerFailureTest {
     RawSession session = opened(0, first);
     assertEquals(1, server.openSessions());
     assertEquals(0, server.awaitNoSessions());
-    session.send(verify(3, first[0]));
-    assertStatus(Status.Code.FAILED_PRECONDITION, "closed", session.status());
+    assertStatus(Status.Code.ABORTED, "idle", session.status());
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -45,6 +46,7 @@ public final class SessionEngine implements AutoCloseable {
   private long reservedKv; // guarded by this
   private int sessionCount; // guarded by this: sessions registered and not yet closed
   private boolean closed; // guarded by this
+  private volatile LongConsumer reapListener = id -> {};
 
   public SessionEngine(ScoringModel model, EngineOptions options) {
     this.model = model;
@@ -141,6 +143,14 @@ public final class SessionEngine implements AutoCloseable {
       sessionCount--;
     }
     return true;
+  }
+
+  /**
+   * Called (on the reaper's thread) with the id of each session the idle reaper closed, so that
+   * whoever serves it can tell its client.
+   */
+  public void onReaped(LongConsumer listener) {
+    this.reapListener = listener;
   }
 
   /** Sessions currently open (including those still prefilling). */
@@ -310,6 +320,7 @@ public final class SessionEngine implements AutoCloseable {
     long cutoff = System.nanoTime() - options.idleTimeout().toNanos();
     for (EngineSession session : sessions.values()) {
       if (session.idleSince(cutoff) && closeSession(session.id)) {
+        reapListener.accept(session.id);
         LOG.info(
             () ->
                 "closed session "

@@ -76,6 +76,23 @@ final class SessionStream {
     }
   }
 
+  /**
+   * The idle reaper freed session {@code id}: if it is this stream's, end the stream with ABORTED.
+   * Any thread.
+   */
+  void reapedIfHolding(long id) {
+    context.runOnContext(
+        v -> {
+          if (sessionId == id) {
+            fail(
+                GrpcStatus.ABORTED,
+                "session idle for more than "
+                    + engine.options().idleTimeout().toMillis()
+                    + " ms; freed");
+          }
+        });
+  }
+
   /** The server is shutting down: end the stream with UNAVAILABLE. Any thread. */
   void shutdown() {
     context.runOnContext(

@@ -111,6 +111,7 @@ public final class VerifierServer {
     GrpcServer grpc =
         GrpcServer.server(vertx, new GrpcServerOptions().setScheduleDeadlineAutomatically(true));
     long delayMs = options.perCallDelay().toMillis();
+    engine.onReaped(this::onReaped);
     grpc.callHandler(
         VerifierGrpcService.Session,
         call -> {
@@ -160,6 +161,13 @@ public final class VerifierServer {
                             options.engine().maxKvTokens(),
                             options.engine().maxBatchWait().toNanos() / 1000,
                             delayMs)));
+  }
+
+  // Reaper thread: the stream reads its session id on its own event loop.
+  private void onReaped(long sessionId) {
+    for (SessionStream stream : streams) {
+      stream.reapedIfHolding(sessionId);
+    }
   }
 
   private void serveHttp(HttpServerRequest request) {
