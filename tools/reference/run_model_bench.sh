@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Model runtime benchmark: ModelBench (Java backends) and bench_reference.py (PyTorch) on the same
+# weights, one model thread / one torch thread. Usage: tools/reference/run_model_bench.sh [MODEL_DIR...]
+# Default models: the tiny F32 test model, a 25.7 M-parameter random BF16 model (generated into
+# /tmp/bench-m) and the fixture models when present.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+export OMP_NUM_THREADS=1
+if [ $# -eq 0 ]; then
+  [ -d /tmp/bench-m ] || /usr/bin/python3 tools/reference/make_bench_model.py /tmp/bench-m
+  set -- model/src/test/resources/models/tiny-gqa-f32 /tmp/bench-m
+  for m in fixtures/models/tandem-draft fixtures/models/tandem-verifier; do
+    [ -f "$m/config.json" ] && set -- "$@" "$m"
+  done
+fi
+mvn -B -q -pl model -am install -DskipTests
+mvn -B -q -pl model dependency:build-classpath -Dmdep.outputFile=target/bench.cp
+# a private copy of the classes: other builds in this tree may clean model/target meanwhile
+rm -rf /tmp/tandem-model-bench && cp -r model/target/classes /tmp/tandem-model-bench
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+  --sun-misc-unsafe-memory-access=allow -Djava.util.logging.config.file=/dev/null \
+  -cp "/tmp/tandem-model-bench:$(cat model/target/bench.cp)" \
+  dev.tandem.model.bench.ModelBench "$@" --tokens 128 2>&1 | grep -v '^WARNING\|^SLF4J'
+/usr/bin/python3 tools/reference/bench_reference.py "$@" --tokens 128 --threads 1
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
