@@ -9,6 +9,7 @@ import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
 import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.router.errors.TandemException;
 import dev.tandem.speccore.SamplingParams;
+import dev.tandem.streaming.StopSequenceFilter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -143,24 +144,15 @@ public final class RequestValidator {
     return new SamplingParams(temperature, topP, (int) topK, seed);
   }
 
+  /** The stream's own filter enforces the limits; its messages name the field already. */
   private static List<String> stop(List<String> stop) {
     if (stop == null) {
       return List.of();
     }
-    if (stop.size() > 4) {
-      throw TandemException.invalid(
-          "stop", "stop must have at most 4 sequences, got " + stop.size());
-    }
-    for (int i = 0; i < stop.size(); i++) {
-      String s = stop.get(i);
-      if (s == null || s.isEmpty() || s.length() > 256) {
-        throw TandemException.invalid(
-            "stop",
-            "stop["
-                + i
-                + "] must have 1..256 characters, got "
-                + (s == null ? "null" : s.length()));
-      }
+    try {
+      new StopSequenceFilter(stop);
+    } catch (IllegalArgumentException e) {
+      throw TandemException.invalid("stop", e.getMessage());
     }
     return stop;
   }
