@@ -7,6 +7,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -28,13 +29,30 @@ final class Nd4jBuffer implements ActivationBuffer {
   private final INDArray[] rowViews; // rowViews[n] = data[0..n), made on first use
 
   /** For {@code this = x · wᵀ}: the op per weight and row count, re-executed on every call. */
-  private final Map<Nd4jWeight, MatmulOp[]> matmulOps = new IdentityHashMap<>();
+  private final Map<Nd4jWeight, Matmul[]> matmuls = new IdentityHashMap<>();
 
   private INDArray rowScalars; // [rowCapacity, 1] scratch (RMSNorm), ND4J-op path only
   private INDArray twin; // [rowCapacity, cols] scratch (RoPE), ND4J-op path only
   private final INDArray[] ropeScratch = new INDArray[2]; // [rowCapacity, headDim]: cos, sin rows
 
-  private record MatmulOp(Nd4jBuffer x, DynamicCustomOp[] ops) {}
+  /**
+   * Prepared ops of one matmul, each with its own op context where {@code contexts} is not null:
+   * executing an op with a context built once costs ND4J ~2–9 µs and ~0.5 KB of garbage per call,
+   * against ~15–19 µs and ~2.6 KB for {@code Nd4j.exec(op)}, which builds a fresh context per call
+   * (measured on this CPU). Contexts are reused on the CPU only: a CUDA context may be bound to the
+   * thread that built it, and a sequence's forward passes may run on different model threads.
+   */
+  record Matmul(Nd4jBuffer x, DynamicCustomOp[] ops, OpContext[] contexts) {
+    void run() {
+      for (int i = 0; i < ops.length; i++) {
+        if (contexts != null) {
+          Nd4j.getExecutioner().exec(ops[i], contexts[i]);
+        } else {
+          Nd4j.exec(ops[i]);
+        }
+      }
+    }
+  }
 
   Nd4jBuffer(int rowCapacity, int cols, boolean hostAccess) {
     if (rowCapacity <= 0 || cols <= 0) {
@@ -86,9 +104,9 @@ final class Nd4jBuffer implements ActivationBuffer {
    * that are not a multiple of 4: at d = 1024 ([4096, 1024] weight) one gemv took 0.35–0.9 ms,
    * sgemm 1.4–2.5 ms for 1–3 rows and 1.7 ms for 4 (BENCHMARKS.md, "ND4J backend").
    */
-  DynamicCustomOp[] matmulOps(Nd4jBuffer x, Nd4jWeight w, int n) {
-    MatmulOp[] byRows = matmulOps.computeIfAbsent(w, key -> new MatmulOp[rowCapacity + 1]);
-    MatmulOp cached = byRows[n];
+  Matmul matmul(Nd4jBuffer x, Nd4jWeight w, int n) {
+    Matmul[] byRows = matmuls.computeIfAbsent(w, key -> new Matmul[rowCapacity + 1]);
+    Matmul cached = byRows[n];
     if (cached == null || cached.x() != x) {
       DynamicCustomOp[] ops;
       if (host != null && n <= MAX_GEMV_ROWS) { // CPU only: on a GPU one gemm is one launch
@@ -99,10 +117,22 @@ final class Nd4jBuffer implements ActivationBuffer {
       } else {
         ops = new DynamicCustomOp[] {matrixMatrix(x, w, n)};
       }
-      cached = new MatmulOp(x, ops);
+      cached = new Matmul(x, ops, host != null ? contexts(ops) : null);
       byRows[n] = cached;
     }
-    return cached.ops();
+    return cached;
+  }
+
+  private static OpContext[] contexts(DynamicCustomOp[] ops) {
+    OpContext[] contexts = new OpContext[ops.length];
+    for (int i = 0; i < ops.length; i++) {
+      OpContext c = Nd4j.getExecutioner().buildContext();
+      c.setInputArrays(ops[i].inputArguments());
+      c.setOutputArrays(ops[i].outputArguments());
+      c.setIArguments(ops[i].iArgs());
+      contexts[i] = c;
+    }
+    return contexts;
   }
 
   /** Row r: {@code out[r] = w · x[r]}, x[r] and out[r] as rank-1 views. */

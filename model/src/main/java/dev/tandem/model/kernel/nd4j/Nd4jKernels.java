@@ -12,7 +12,6 @@ import java.nio.ByteOrder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -30,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p><b>Matmul</b> always goes through ND4J (OpenBLAS on the CPU, cuBLAS on CUDA) as {@code matmul}
  * ops built once per (output buffer, weight, input buffer, rows) into the preallocated output and
  * re-executed, so the decode path creates no ND4J objects for it. On the CPU 1–3 rows run as one
- * matrix-vector product per row, 4 and more as one sgemm (see {@link Nd4jBuffer#matmulOps}). A
+ * matrix-vector product per row, 4 and more as one sgemm (see {@link Nd4jBuffer#matmul}). A
  * reused op costs ND4J ~15 µs of fixed overhead per call (vs. 120–145 µs for an allocating {@code
  * mmul}), which still makes this backend slower than {@code vector} for small models
  * (BENCHMARKS.md, "ND4J backend"): its point is large matrices and the GPU.
@@ -77,8 +76,8 @@ public final class Nd4jKernels implements Kernels {
 
   /**
    * Attention work ({@code rows x positions x nHeads * headDim}) from which the batched ND4J ops
-   * beat the fused Java loop on the CPU: the ops cost ~250 µs fixed, the loop grows with rows
-   * times positions (measured crossover ≈ 1000 row-positions at 16 heads x 64; BENCHMARKS.md).
+   * beat the fused Java loop on the CPU: the ops cost ~250 µs fixed, the loop grows with rows times
+   * positions (measured crossover ≈ 1000 row-positions at 16 heads x 64; BENCHMARKS.md).
    */
   static final long ATTENTION_OPS_MIN_WORK = 1L << 20;
 
@@ -260,9 +259,7 @@ public final class Nd4jKernels implements Kernels {
               + " columns, out "
               + out.cols());
     }
-    for (DynamicCustomOp op : ((Nd4jBuffer) out).matmulOps((Nd4jBuffer) x, weight, n)) {
-      Nd4j.exec(op);
-    }
+    ((Nd4jBuffer) out).matmul((Nd4jBuffer) x, weight, n).run();
   }
 
   @Override

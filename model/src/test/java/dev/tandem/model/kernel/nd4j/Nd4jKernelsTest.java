@@ -235,6 +235,40 @@ class Nd4jKernelsTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void buffersMovingBetweenThreadsKeepWorking(Path path) throws Exception {
+    // a sequence's passes may run on different model threads: prepared matmuls must not care
+    Random random = new Random(5);
+    float[] w = Reference.random(random, FFN * DIM, 0.5f);
+    try (Nd4jKernels nd4j = new Nd4jKernels(path);
+        java.util.concurrent.ExecutorService pool =
+            java.util.concurrent.Executors.newFixedThreadPool(3)) {
+      Weight weight = nd4j.weight(Reference.tensor(arena, "w", DType.F32, w, FFN, DIM));
+      Run run = new Run(nd4j);
+      ActivationBuffer x = run.buffer(new float[0], DIM);
+      ActivationBuffer out = run.buffer(new float[0], FFN);
+      for (int i = 0; i < 12; i++) {
+        int n = 1 + i % 5;
+        float[] xs = Reference.random(random, n * DIM, 1f);
+        float[] got =
+            pool.submit(
+                    () -> {
+                      nd4j.write(xs, 0, n, x);
+                      nd4j.matmul(x, weight, n, out);
+                      float[] r = new float[n * FFN];
+                      nd4j.read(out, n, r, 0);
+                      return r;
+                    })
+                .get();
+        double[] expected = Reference.matmul(xs, n, w, FFN, DIM);
+        for (int j = 0; j < expected.length; j++) {
+          assertEquals(expected[j], got[j], TOLERANCE, "pass " + i + " element " + j);
+        }
+      }
+    }
+  }
+
   @Test
   void f32WeightsAreTheMappedMemoryNotACopy() {
     float[] w = {1, 2, 3, 4, 5, 6};
