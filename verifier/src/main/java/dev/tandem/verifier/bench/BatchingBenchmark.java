@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * verifier's greedy output with 30% of draft tokens made wrong, so drafting costs nothing and both
  * rejections and bonus tokens occur.
  *
- * <p>Usage: {@code BatchingBenchmark [--model DIR] [--sessions 8,32] [--tokens N] [--k 1,4]
+ * <p>Usage: {@code BatchingBenchmark [--model DIR] [--sessions 8,32] [--tokens N] [--k 0,1,4]
  * [--model-batch-rows 64]}. Default model: {@code fixtures/models/tandem-verifier} if present, else
  * the tiny test model.
  */
@@ -41,7 +41,7 @@ public final class BatchingBenchmark {
     Path model = defaultModel();
     int[] sessionCounts = {8, 32};
     int tokens = 64;
-    int[] ks = {1, 4};
+    int[] ks = {0, 1, 4};
     int modelRows = ModelOptions.DEFAULT.maxBatchRows();
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
