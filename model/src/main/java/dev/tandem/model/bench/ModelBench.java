@@ -102,7 +102,13 @@ public final class ModelBench {
         model.newSequence(Math.min(model.config().maxPositionEmbeddings(), PROMPT + tokens + 16));
     int steps = Math.min(tokens, seq.capacity() - PROMPT - 9);
     long[] stepNanos = new long[steps * 3];
-    decode(model, seq, prompt, steps, new long[steps]); // warm-up
+    // warm-up until the JIT has compiled the kernels: at least 3 rounds and 2 seconds, blocks too
+    long warmUntil = System.nanoTime() + 2_000_000_000L;
+    for (int round = 0; round < 3 || System.nanoTime() < warmUntil; round++) {
+      decode(model, seq, prompt, steps, new long[steps]);
+      seq.truncate(PROMPT);
+      model.forward(seq, new int[] {1, 2, 3, 4, 5, 6, 7, 8});
+    }
     for (int rep = 0; rep < 3; rep++) {
       long[] one = new long[steps];
       decode(model, seq, prompt, steps, one);
