@@ -31,7 +31,7 @@ import java.util.logging.Logger;
  * model's executor and the returned futures complete there. Errors come back as failed futures:
  * {@link IllegalArgumentException} (bad input), {@link PositionMismatchException}, {@link
  * SessionClosedException}, {@link CapacityExceededException}, {@link IllegalStateException} (a
- * second call in flight).
+ * second call in flight). A failed verify closes its session.
  */
 public final class SessionEngine implements AutoCloseable {
 
@@ -120,6 +120,10 @@ public final class SessionEngine implements AutoCloseable {
       tokens = verifyTokens(session, position, lastToken, draft);
       session.beginVerify(position, lastToken, System.nanoTime());
     } catch (RuntimeException e) {
+      // The caller and the verifier disagree about the session: it cannot continue exactly.
+      if (session != null) {
+        closeSession(sessionId);
+      }
       return CompletableFuture.failedFuture(e);
     }
     Work<VerifyResult> work =
