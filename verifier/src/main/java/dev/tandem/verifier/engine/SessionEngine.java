@@ -229,13 +229,19 @@ public final class SessionEngine implements AutoCloseable {
       sessionCount++;
     }
     long id = nextId.getAndIncrement();
+    ScoringSequence sequence;
+    try {
+      sequence = model.newSequence(capacity);
+    } catch (RuntimeException | OutOfMemoryError e) {
+      synchronized (this) {
+        reservedKv -= capacity;
+        sessionCount--;
+      }
+      throw e;
+    }
     EngineSession session =
         new EngineSession(
-            id,
-            model.newSequence(capacity),
-            params,
-            new SplittableRandom(params.seed()),
-            System.nanoTime());
+            id, sequence, params, new SplittableRandom(params.seed()), System.nanoTime());
     sessions.put(id, session);
     return session;
   }

@@ -34,6 +34,7 @@ public final class VerifierServer {
 
   private final VerifierServerOptions options;
   private final Path modelDir; // null when the engine was given
+  private final ModelOptions modelOptions;
   private SessionEngine engine;
   private ModelRuntime runtime; // owned when the server loaded the model
   private Model model;
@@ -47,10 +48,12 @@ public final class VerifierServer {
     this.engine = engine;
     this.options = options;
     this.modelDir = null;
+    this.modelOptions = null;
   }
 
-  private VerifierServer(Path modelDir, VerifierServerOptions options) {
+  private VerifierServer(Path modelDir, ModelOptions modelOptions, VerifierServerOptions options) {
     this.modelDir = modelDir;
+    this.modelOptions = modelOptions;
     this.options = options;
   }
 
@@ -59,7 +62,13 @@ public final class VerifierServer {
    * runtime, one thread) and closes it on {@link #close}. The model's id is the directory's name.
    */
   public static VerifierServer loading(Path modelDir, VerifierServerOptions options) {
-    return new VerifierServer(modelDir, options);
+    return loading(modelDir, ModelOptions.DEFAULT, options);
+  }
+
+  /** As {@link #loading(Path, VerifierServerOptions)} with the model's backend options. */
+  public static VerifierServer loading(
+      Path modelDir, ModelOptions modelOptions, VerifierServerOptions options) {
+    return new VerifierServer(modelDir, modelOptions, options);
   }
 
   /** Loads the model if needed, then listens; completes with the bound port. */
@@ -98,7 +107,7 @@ public final class VerifierServer {
 
   private Future<SessionEngine> load() {
     runtime = new ModelRuntime(1);
-    return Future.fromCompletionStage(runtime.loadAsync(modelDir, ModelOptions.DEFAULT))
+    return Future.fromCompletionStage(runtime.loadAsync(modelDir, modelOptions))
         .map(
             loaded -> {
               model = loaded;
