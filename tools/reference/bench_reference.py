@@ -8,11 +8,22 @@ Usage: /usr/bin/python3 tools/reference/bench_reference.py MODEL_DIR... [--token
 """
 import argparse
 import os
+import sys
 import time
 
-import torch
 
-import llama_reference
+def _threads_from_argv():
+    return sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
+
+
+# Before torch loads: OpenBLAS and OpenMP read these once, so torch.set_num_threads alone leaves
+# OpenBLAS's own pthreads running beside the measured thread.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = _threads_from_argv()
+
+import torch  # noqa: E402
+
+import llama_reference  # noqa: E402
 
 
 class CachedLlama:
@@ -81,20 +92,23 @@ def bench(model_dir, tokens, threads):
     m.reset()
     assert torch.allclose(m.step(prompt), full, atol=1e-4), "cached decode disagrees with reference"
     steps = min(tokens, cfg["max_position_embeddings"] - len(prompt) - 9)  # as ModelBench
-    times = []
+    times, cpu = [], []
     for run in range(4):  # first run is warm-up
         m.reset()
         logits = m.step(prompt)
         for _ in range(steps):
+            c0 = time.thread_time()
             t0 = time.perf_counter()
             logits = m.step([int(torch.argmax(logits))])
             if run > 0:
                 times.append(time.perf_counter() - t0)
+                cpu.append(time.thread_time() - c0)
     times.sort()
+    cpu.sort()
     params = sum(v.numel() for v in w.values())
     print(f"{os.path.basename(os.path.normpath(model_dir)):24s} pytorch-{torch.__version__} "
           f"threads={threads} params={params / 1e6:.2f}M decode/s={1 / times[len(times) // 2]:.1f}"
-          " (1 / median step)")
+          f" /cpu-s={1 / cpu[len(cpu) // 2]:.1f} (1 / median step, wall and thread CPU time)")
 
 
 def main():

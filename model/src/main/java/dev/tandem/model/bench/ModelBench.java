@@ -17,9 +17,10 @@ import java.util.Locale;
 
 /**
  * Decode speed of the model runtime (a benchmark, not a test). For each model directory and
- * backend: greedy decode tokens/s at batch 1 (after a 16-token prompt; 1 / median step time), the
- * cost of scoring a block of k = 1..8 tokens in one forward relative to one decode step, heap bytes
- * allocated per decode step, and resident memory with the model loaded.
+ * backend: greedy decode tokens/s at batch 1 (after a 16-token prompt; 1 / median step time, in
+ * wall time and in thread CPU time, the steadier figure on a shared machine), the cost of scoring a
+ * block of k = 1..8 tokens in one forward relative to one decode step, heap bytes allocated per
+ * decode step, and resident memory with the model loaded.
  *
  * <pre>
  * mvn -q -pl model -am install -DskipTests
@@ -46,11 +47,12 @@ public final class ModelBench {
     }
     System.out.printf(
         Locale.ROOT,
-        "%-24s %-20s %9s %9s  %-40s %s%n",
+        "%-24s %-20s %9s %9s %9s  %-40s %s%n",
         "model",
         "backend",
         "params(M)",
         "decode/s",
+        "/cpu-s",
         "score k=1..8 / one decode step            heap alloc",
         "memory with the model loaded");
     try (ModelRuntime runtime = new ModelRuntime(1)) {
@@ -102,22 +104,27 @@ public final class ModelBench {
         model.newSequence(Math.min(model.config().maxPositionEmbeddings(), PROMPT + tokens + 16));
     int steps = Math.min(tokens, seq.capacity() - PROMPT - 9);
     long[] stepNanos = new long[steps * 3];
+    long[] stepCpuNanos = new long[steps * 3];
     // warm-up until the JIT has compiled the kernels: at least 3 rounds and 2 seconds, blocks too
     long warmUntil = System.nanoTime() + 2_000_000_000L;
     for (int round = 0; round < 3 || System.nanoTime() < warmUntil; round++) {
-      decode(model, seq, prompt, steps, new long[steps]);
+      decode(model, seq, prompt, steps, new long[steps], new long[steps]);
       seq.truncate(PROMPT);
       model.forward(seq, new int[] {1, 2, 3, 4, 5, 6, 7, 8});
     }
     for (int rep = 0; rep < 3; rep++) {
       long[] one = new long[steps];
-      decode(model, seq, prompt, steps, one);
+      long[] cpu = new long[steps];
+      decode(model, seq, prompt, steps, one, cpu);
       System.arraycopy(one, 0, stepNanos, rep * steps, steps);
+      System.arraycopy(cpu, 0, stepCpuNanos, rep * steps, steps);
     }
     java.util.Arrays.sort(stepNanos);
+    java.util.Arrays.sort(stepCpuNanos);
     double median = stepNanos[stepNanos.length / 2];
+    double medianCpu = stepCpuNanos[stepCpuNanos.length / 2];
     long allocated = allocatedBytes();
-    decode(model, seq, prompt, steps, new long[steps]);
+    decode(model, seq, prompt, steps, new long[steps], new long[steps]);
     double bytesPerStep = (double) (allocatedBytes() - allocated) / steps;
     StringBuilder ratios = new StringBuilder();
     seq.truncate(0);
@@ -138,8 +145,9 @@ public final class ModelBench {
     }
     return String.format(
         Locale.ROOT,
-        "%9.1f  %-40s  %6.0f B/step",
+        "%9.1f %9.1f  %-40s  %6.0f B/step",
         1e9 / median,
+        1e9 / medianCpu,
         ratios.toString().trim(),
         bytesPerStep);
   }
@@ -160,16 +168,23 @@ public final class ModelBench {
         .getCurrentThreadAllocatedBytes();
   }
 
-  /** Greedy decode of {@code steps} tokens after the prompt, each step's nanos into stepNanos. */
-  private static void decode(Model model, Sequence seq, int[] prompt, int steps, long[] stepNanos) {
+  /**
+   * Greedy decode of {@code steps} tokens after the prompt; each step's wall nanos into stepNanos
+   * and its thread CPU nanos into cpuNanos (steadier than wall time on a shared machine).
+   */
+  private static void decode(
+      Model model, Sequence seq, int[] prompt, int steps, long[] stepNanos, long[] cpuNanos) {
+    var threads = ManagementFactory.getThreadMXBean();
     seq.truncate(0);
     Logits logits = model.prefill(seq, prompt);
     int[] one = new int[1];
     for (int i = 0; i < steps; i++) {
+      long c0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       one[0] = SamplingTransform.argmax(logits.last());
       logits = model.forward(seq, one);
       stepNanos[i] = System.nanoTime() - t0;
+      cpuNanos[i] = threads.getCurrentThreadCpuTime() - c0;
     }
   }
 

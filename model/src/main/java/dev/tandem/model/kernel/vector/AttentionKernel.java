@@ -1,5 +1,6 @@
 package dev.tandem.model.kernel.vector;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -24,12 +25,17 @@ final class AttentionKernel {
       int headDim,
       float[] out) {
     int kvDim = kv.kvDim();
-    float[] keys = kv.keys[layer]; // [capacity, kvDim]
+    int capacity = kv.capacity();
+    float[] keysT = kv.keys[layer]; // [kvDim, capacity]
     float[] values = kv.values[layer]; // [capacity, kvDim]
     // store the new rows' k, v at positions startPos .. startPos + count - 1
     for (int j = 0; j < count; j++) {
-      System.arraycopy(k, (rowStart + j) * kvDim, keys, (startPos + j) * kvDim, kvDim);
-      System.arraycopy(v, (rowStart + j) * kvDim, values, (startPos + j) * kvDim, kvDim);
+      int pos = startPos + j;
+      int kRow = (rowStart + j) * kvDim;
+      for (int c = 0; c < kvDim; c++) {
+        keysT[c * capacity + pos] = k[kRow + c];
+      }
+      System.arraycopy(v, kRow, values, pos * kvDim, kvDim);
     }
     int qDim = nHeads * headDim;
     int group = nHeads / nKvHeads;
@@ -37,47 +43,55 @@ final class AttentionKernel {
     float[] scores = kv.scores;
     for (int j = 0; j < count; j++) {
       int row = rowStart + j;
-      int last = startPos + j; // attends to positions [0, last]
+      int positions = startPos + j + 1; // causal: attends to positions [0, startPos + j]
       for (int h = 0; h < nHeads; h++) {
         int qOff = row * qDim + h * headDim;
         int kvOff = (h / group) * headDim;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int t = 0; t <= last; t++) {
-          float s = dot(q, qOff, keys, t * kvDim + kvOff, headDim) * scale;
-          scores[t] = s;
-          max = Math.max(max, s);
+        // scores[t] = q · K[t] / sqrt(headDim), accumulated one key feature at a time
+        Arrays.fill(scores, 0, positions, 0f);
+        for (int d = 0; d < headDim; d++) {
+          axpy(q[qOff + d] * scale, keysT, (kvOff + d) * capacity, scores, 0, positions);
         }
-        float sum = 0f;
-        for (int t = 0; t <= last; t++) {
-          float e = (float) Math.exp(scores[t] - max);
-          scores[t] = e;
-          sum += e;
-        }
-        float inv = 1f / sum;
+        softmaxInPlace(scores, positions);
+        // out = sum_t p[t] * V[t]
         int oOff = row * qDim + h * headDim;
-        java.util.Arrays.fill(out, oOff, oOff + headDim, 0f);
-        for (int t = 0; t <= last; t++) {
-          axpy(scores[t] * inv, values, t * kvDim + kvOff, out, oOff, headDim);
+        Arrays.fill(out, oOff, oOff + headDim, 0f);
+        for (int t = 0; t < positions; t++) {
+          axpy(scores[t], values, t * kvDim + kvOff, out, oOff, headDim);
         }
       }
     }
   }
 
-  private static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
-    int i = 0;
-    float sum = 0f;
-    if (len >= F.length()) {
-      FloatVector acc = FloatVector.zero(F);
-      int upper = F.loopBound(len);
-      for (; i < upper; i += F.length()) {
-        acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
-      }
-      sum = acc.reduceLanes(VectorOperators.ADD);
+  /** p = softmax(p[0..n)), subtracting the max first. */
+  private static void softmaxInPlace(float[] p, int n) {
+    int upper = F.loopBound(n);
+    float max = Float.NEGATIVE_INFINITY;
+    int t = 0;
+    for (; t < upper; t += F.length()) {
+      max = Math.max(max, FloatVector.fromArray(F, p, t).reduceLanes(VectorOperators.MAX));
     }
-    for (; i < len; i++) {
-      sum += a[aOff + i] * b[bOff + i];
+    for (; t < n; t++) {
+      max = Math.max(max, p[t]);
     }
-    return sum;
+    FloatVector sums = FloatVector.zero(F);
+    for (t = 0; t < upper; t += F.length()) {
+      FloatVector e = FloatVector.fromArray(F, p, t).sub(max).lanewise(VectorOperators.EXP);
+      e.intoArray(p, t);
+      sums = sums.add(e);
+    }
+    float sum = sums.reduceLanes(VectorOperators.ADD);
+    for (; t < n; t++) {
+      p[t] = (float) Math.exp(p[t] - max);
+      sum += p[t];
+    }
+    float inv = 1f / sum;
+    for (t = 0; t < upper; t += F.length()) {
+      FloatVector.fromArray(F, p, t).mul(inv).intoArray(p, t);
+    }
+    for (; t < n; t++) {
+      p[t] *= inv;
+    }
   }
 
   /** y[yOff ..+len] += alpha * x[xOff ..+len]. */

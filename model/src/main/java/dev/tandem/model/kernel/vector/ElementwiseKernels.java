@@ -64,7 +64,14 @@ final class ElementwiseKernels {
 
   /** gate[i] = silu(gate[i]) * up[i] for i in [0, len). */
   static void siluMul(float[] gate, float[] up, int len) {
-    for (int i = 0; i < len; i++) {
+    int upper = F.loopBound(len);
+    int i = 0;
+    for (; i < upper; i += F.length()) {
+      FloatVector z = FloatVector.fromArray(F, gate, i);
+      FloatVector sig = z.neg().lanewise(VectorOperators.EXP).add(1f);
+      z.div(sig).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+    }
+    for (; i < len; i++) {
       float z = gate[i];
       gate[i] = z / (1f + (float) Math.exp(-z)) * up[i];
     }
