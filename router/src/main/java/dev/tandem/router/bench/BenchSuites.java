@@ -25,11 +25,17 @@ import java.util.function.Consumer;
 public final class BenchSuites {
 
   private final Path home;
+  private final Path configFile;
   private final PrintStream out;
   private final Consumer<String> progress;
 
-  public BenchSuites(Path home, PrintStream out, Consumer<String> progress) {
+  /**
+   * @param configFile merged over the embedded default (null for none); the suites override the
+   *     port and, for remote and overhead, the tiers
+   */
+  public BenchSuites(Path home, Path configFile, PrintStream out, Consumer<String> progress) {
     this.home = home;
+    this.configFile = configFile;
     this.out = out;
     this.progress = progress;
   }
@@ -112,7 +118,7 @@ public final class BenchSuites {
     Vertx vertx = Vertx.vertx();
     TandemConfig config =
         new ConfigLoader(vertx, home)
-            .load(null, overrides)
+            .load(configFile, overrides)
             .toCompletionStage()
             .toCompletableFuture()
             .join();

@@ -18,6 +18,11 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
 
   @Option(
+      names = "--config",
+      description = "Config file merged over the embedded default (models, runtime)")
+  java.nio.file.Path config;
+
+  @Option(
       names = "--suite",
       split = ",",
       description = "real, remote, overhead (default: all three)")
@@ -53,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     BenchSuites bench =
         new BenchSuites(
-            TandemHome.path(), System.out, line -> System.err.println("tandem: " + line));
+            TandemHome.path(), config, System.out, line -> System.err.println("tandem: " + line));
     for (String suite : suites) {
       switch (suite) {
         case "real" -> bench.real(workloads, requests);
