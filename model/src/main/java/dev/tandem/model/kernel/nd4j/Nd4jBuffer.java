@@ -91,25 +91,21 @@ final class Nd4jBuffer implements ActivationBuffer {
     return from == 0 ? rows(to) : data.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
   }
 
-  /** Up to this many rows, one matrix-vector product per row beats sgemm (see below). */
-  static final int MAX_GEMV_ROWS = 3;
-
   /**
    * The ops computing {@code this[0..n) = x[0..n) · wᵀ}: built on the first call for this (x, w, n)
    * and re-executed afterwards, so the decode path creates no ND4J objects for matmuls.
    *
-   * <p>On the fused-host (CPU) path, up to {@link #MAX_GEMV_ROWS} rows, one matrix-vector product
-   * per row ({@code w · x[r]} with rank-1 x and out, which reads w once per row); from 4 rows on,
-   * one sgemm. OpenBLAS 0.3.19's sgemm packs (copies) w on every call and is slow for row counts
-   * that are not a multiple of 4: at d = 1024 ([4096, 1024] weight) one gemv took 0.35–0.9 ms,
-   * sgemm 1.4–2.5 ms for 1–3 rows and 1.7 ms for 4 (BENCHMARKS.md, "ND4J backend").
+   * <p>On the CPU, a few rows run as one matrix-vector product per row ({@code w · x[r]} with
+   * rank-1 x and out; reads w once per row), more rows as one sgemm: OpenBLAS 0.3.19's sgemm packs
+   * (copies) w on every call, which costs more than re-reading w row by row until the rows are
+   * many or w is too large to stay in cache (see {@link #gemvRows}). On a GPU: always one gemm.
    */
   Matmul matmul(Nd4jBuffer x, Nd4jWeight w, int n) {
     Matmul[] byRows = matmuls.computeIfAbsent(w, key -> new Matmul[rowCapacity + 1]);
     Matmul cached = byRows[n];
     if (cached == null || cached.x() != x) {
       DynamicCustomOp[] ops;
-      if (host != null && n <= MAX_GEMV_ROWS) { // CPU only: on a GPU one gemm is one launch
+      if (host != null && n <= gemvRows(w)) {
         ops = new DynamicCustomOp[n];
         for (int r = 0; r < n; r++) {
           ops[r] = matrixVector(x, w, r);
@@ -133,6 +129,17 @@ final class Nd4jBuffer implements ActivationBuffer {
       contexts[i] = c;
     }
     return contexts;
+  }
+
+  /**
+   * Up to how many rows per-row gemv beats one sgemm on the CPU. Measured here (2 EPYC cores, one
+   * thread, µs for gemv×n vs. sgemm, best of 25): [2048, 512] weight, 4 rows 319 vs. 405, 6 rows
+   * 384 vs. 530; [4096, 1024], 4 rows 2068 vs. 2725, 6 rows 2294 vs. 2289, 8 rows 4558 vs. 3437;
+   * [8192, 2048], 4 rows 9657 vs. 7735.
+   */
+  static int gemvRows(Nd4jWeight w) {
+    long bytes = 4L * w.rows() * w.cols();
+    return bytes <= (16L << 20) ? 6 : 3;
   }
 
   /** Row r: {@code out[r] = w · x[r]}, x[r] and out[r] as rank-1 views. */

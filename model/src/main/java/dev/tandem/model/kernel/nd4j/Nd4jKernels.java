@@ -28,11 +28,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p><b>Matmul</b> always goes through ND4J (OpenBLAS on the CPU, cuBLAS on CUDA) as {@code matmul}
  * ops built once per (output buffer, weight, input buffer, rows) into the preallocated output and
- * re-executed, so the decode path creates no ND4J objects for it. On the CPU 1–3 rows run as one
- * matrix-vector product per row, 4 and more as one sgemm (see {@link Nd4jBuffer#matmul}). A
- * reused op costs ND4J ~15 µs of fixed overhead per call (vs. 120–145 µs for an allocating {@code
- * mmul}), which still makes this backend slower than {@code vector} for small models
- * (BENCHMARKS.md, "ND4J backend"): its point is large matrices and the GPU.
+ * re-executed, on the CPU with an op context also built once: ~2 µs of fixed ND4J cost per call
+ * instead of ~15–20 µs for {@code Nd4j.exec(op)} and 120–145 µs for an allocating {@code mmul}. On
+ * the CPU a few rows run as one matrix-vector product per row, more as one sgemm (see {@link
+ * Nd4jBuffer#matmul}). With that, decoding (1 row) is about as fast as the {@code vector} backend;
+ * blocks of 4–8 rows are slower, because OpenBLAS 0.3.19's sgemm is slow at so few rows
+ * (BENCHMARKS.md, "ND4J backend"). The point of this backend is large matrices and the GPU.
  *
  * <p><b>Everything else</b> runs on one of two {@link Path}s: on the CPU as fused Java loops over
  * the ND4J arrays' host memory ({@link HostKernels}: one pass per RMSNorm instead of five ND4J ops
