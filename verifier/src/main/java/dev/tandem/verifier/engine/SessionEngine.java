@@ -1,10 +1,7 @@
 package dev.tandem.verifier.engine;
 
-import dev.tandem.speccore.AcceptanceSampler;
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
-import dev.tandem.speccore.SamplingTransform;
-import dev.tandem.speccore.Verdict;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +38,7 @@ public final class SessionEngine implements AutoCloseable {
   private final EngineOptions options;
   private final ScheduledExecutorService scheduler;
   private final BatchScheduler batches;
+  private final RequestChecks checks;
   private final Map<Long, EngineSession> sessions = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong(1);
   private long reservedKv; // guarded by this
@@ -51,6 +49,7 @@ public final class SessionEngine implements AutoCloseable {
   public SessionEngine(ScoringModel model, EngineOptions options) {
     this.model = model;
     this.options = options;
+    this.checks = new RequestChecks(model.vocabSize(), model.contextLength());
     ScheduledThreadPoolExecutor executor =
         new ScheduledThreadPoolExecutor(
             1,
@@ -90,7 +89,7 @@ public final class SessionEngine implements AutoCloseable {
   public CompletableFuture<OpenResult> open(int[] prompt, SamplingParams params, int maxLength) {
     EngineSession session;
     try {
-      int capacity = validateOpen(prompt, maxLength);
+      int capacity = checks.openCapacity(prompt, maxLength);
       session = register(capacity, params);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -101,7 +100,7 @@ public final class SessionEngine implements AutoCloseable {
             prompt.clone(),
             false,
             System.nanoTime(),
-            logits -> prefilled(session, logits));
+            logits -> SessionSteps.prefilled(session, logits));
     return submit(session, work);
   }
 
@@ -117,7 +116,7 @@ public final class SessionEngine implements AutoCloseable {
       if (session == null) {
         throw new SessionClosedException("session " + sessionId + " is closed or unknown");
       }
-      tokens = verifyTokens(session, position, lastToken, draft);
+      tokens = checks.verifyTokens(session, position, lastToken, draft);
       session.beginVerify(position, lastToken, System.nanoTime());
     } catch (RuntimeException e) {
       // The caller and the verifier disagree about the session: it cannot continue exactly.
@@ -132,7 +131,7 @@ public final class SessionEngine implements AutoCloseable {
             tokens,
             true,
             System.nanoTime(),
-            logits -> verified(session, position, draft, logits));
+            logits -> SessionSteps.verified(session, position, draft, logits));
     return submit(session, work);
   }
 
@@ -184,25 +183,6 @@ public final class SessionEngine implements AutoCloseable {
     scheduler.shutdownNow();
   }
 
-  private int validateOpen(int[] prompt, int maxLength) {
-    if (prompt == null || prompt.length == 0) {
-      throw new IllegalArgumentException("prompt_tokens must hold at least one token, got none");
-    }
-    checkTokens("prompt_tokens", prompt);
-    int context = model.contextLength();
-    int length = maxLength == 0 ? context : maxLength;
-    if (length <= prompt.length || length > context) {
-      throw new IllegalArgumentException(
-          "max_length must be in "
-              + (prompt.length + 1)
-              + ".."
-              + context
-              + " (prompt length + 1 .. the model's context length), got "
-              + maxLength);
-    }
-    return Math.min(length + DraftBlock.MAX_DRAFT, context);
-  }
-
   private EngineSession register(int capacity, SamplingParams params) {
     synchronized (this) {
       if (closed) {
@@ -246,39 +226,6 @@ public final class SessionEngine implements AutoCloseable {
     return session;
   }
 
-  private int[] verifyTokens(EngineSession session, int position, int lastToken, DraftBlock draft) {
-    if (draft == null) {
-      throw new IllegalArgumentException("draft must not be null");
-    }
-    int[] tokens = new int[draft.size() + 1];
-    tokens[0] = lastToken;
-    System.arraycopy(draft.tokens(), 0, tokens, 1, draft.size());
-    checkTokens("draft_tokens", tokens);
-    int capacity = session.sequence.capacity();
-    if (position + tokens.length > capacity) {
-      throw new IllegalArgumentException(
-          "a verify at position "
-              + position
-              + " with "
-              + draft.size()
-              + " draft tokens needs "
-              + (position + tokens.length)
-              + " positions; the session holds at most "
-              + capacity);
-    }
-    return tokens;
-  }
-
-  private void checkTokens(String field, int[] tokens) {
-    int vocab = model.vocabSize();
-    for (int i = 0; i < tokens.length; i++) {
-      if (tokens[i] < 0 || tokens[i] >= vocab) {
-        throw new IllegalArgumentException(
-            field + " must be token ids in 0.." + (vocab - 1) + ", got " + tokens[i]);
-      }
-    }
-  }
-
   private <T> CompletableFuture<T> submit(EngineSession session, Work<T> work) {
     batches.submit(work);
     // A failed forward leaves the KV cache in an unknown state: the session cannot continue.
@@ -288,32 +235,6 @@ public final class SessionEngine implements AutoCloseable {
             closeSession(session.id);
           }
         });
-  }
-
-  // Runs on the model's thread. logits: [1][vocab] for the prompt's last position.
-  private OpenResult prefilled(EngineSession session, float[][] logits) {
-    float[] probs = SamplingTransform.probabilities(logits[0], session.params);
-    int first =
-        session.params.isGreedy()
-            ? SamplingTransform.argmax(probs)
-            : SamplingTransform.sample(probs, session.rng);
-    int position = session.sequence.length();
-    session.endWork(first, System.nanoTime());
-    return new OpenResult(session.id, first, position);
-  }
-
-  // Runs on the model's thread. logits: [k + 1][vocab] for [lastToken, d1..dk].
-  private VerifyResult verified(
-      EngineSession session, int position, DraftBlock draft, float[][] logits) {
-    float[][] target = new float[logits.length][];
-    for (int i = 0; i < logits.length; i++) {
-      target[i] = SamplingTransform.probabilities(logits[i], session.params);
-    }
-    Verdict verdict = AcceptanceSampler.accept(draft, target, session.params, session.rng);
-    int length = position + 1 + verdict.acceptedCount();
-    session.sequence.truncate(length);
-    session.endWork(verdict.nextToken(), System.nanoTime());
-    return new VerifyResult(verdict, length);
   }
 
   private int idleSessions() {

@@ -1,0 +1,43 @@
+package dev.tandem.verifier.engine;
+
+import dev.tandem.speccore.AcceptanceSampler;
+import dev.tandem.speccore.DraftBlock;
+import dev.tandem.speccore.SamplingTransform;
+import dev.tandem.speccore.Verdict;
+
+/**
+ * What a session makes of its logits: the first token after the prompt, and the verdict on a draft
+ * block with the KV cache rolled back to the accepted length.
+ *
+ * <p>Threading: runs on the model's thread, while the session is busy with this work.
+ */
+final class SessionSteps {
+
+  private SessionSteps() {}
+
+  // Runs on the model's thread. logits: [1][vocab] for the prompt's last position.
+  static OpenResult prefilled(EngineSession session, float[][] logits) {
+    float[] probs = SamplingTransform.probabilities(logits[0], session.params);
+    int first =
+        session.params.isGreedy()
+            ? SamplingTransform.argmax(probs)
+            : SamplingTransform.sample(probs, session.rng);
+    int position = session.sequence.length();
+    session.endWork(first, System.nanoTime());
+    return new OpenResult(session.id, first, position);
+  }
+
+  // Runs on the model's thread. logits: [k + 1][vocab] for [lastToken, d1..dk].
+  static VerifyResult verified(
+      EngineSession session, int position, DraftBlock draft, float[][] logits) {
+    float[][] target = new float[logits.length][];
+    for (int i = 0; i < logits.length; i++) {
+      target[i] = SamplingTransform.probabilities(logits[i], session.params);
+    }
+    Verdict verdict = AcceptanceSampler.accept(draft, target, session.params, session.rng);
+    int length = position + 1 + verdict.acceptedCount();
+    session.sequence.truncate(length);
+    session.endWork(verdict.nextToken(), System.nanoTime());
+    return new VerifyResult(verdict, length);
+  }
+}
