@@ -1,5 +1,19 @@
 /**
- * Verifier backends implementing {@code Verifier} (in-process, gRPC client, OpenAI-compatible) and
- * the verifier server that hosts a large model behind {@code tandem.v1.Verifier}.
+ * Verifier backends implementing {@code Verifier}, and the verifier server.
+ *
+ * <ul>
+ *   <li>{@code engine}: {@link dev.tandem.verifier.engine.SessionEngine} hosts a model; one session
+ *       = one sequence = one KV cache; continuous batching of concurrent sessions into one forward;
+ *       session and KV limits; idle reaper.
+ *   <li>{@link dev.tandem.verifier.InProcessVerifier}: the engine without the network (the router's
+ *       embedded default).
+ *   <li>{@code server}: {@link dev.tandem.verifier.server.VerifierServer} serves {@code
+ *       tandem.v1.Verifier/Session} (one bidi stream per session) and {@code GET /health} on one
+ *       port; {@link dev.tandem.verifier.server.VerifierServerMain} runs it: {@code
+ *       VerifierServerMain --model DIR --port 50061 [--max-sessions N] [--per-call-delay-ms N]}.
+ *   <li>{@code client}: {@link dev.tandem.verifier.client.GrpcVerifier}, the router side of remote
+ *       servers (least-outstanding balancing, health checks, sessions pinned to their server).
+ *   <li>{@code protocol}: the proto ↔ domain mappers, one per direction.
+ * </ul>
  */
 package dev.tandem.verifier;
