@@ -60,6 +60,20 @@ final class BatchScheduler {
     maybeFlush();
   }
 
+  /** Fails every queued (not yet running) work item; used when the engine shuts down. */
+  void failQueued(RuntimeException error) {
+    List<Work<?>> dropped;
+    synchronized (this) {
+      dropped = new ArrayList<>(queue);
+      queue.clear();
+      queuedRows = 0;
+    }
+    for (Work<?> work : dropped) {
+      work.failWith(error);
+      work.complete();
+    }
+  }
+
   synchronized BatchStats stats() {
     return new BatchStats(batches, items, rows);
   }
@@ -76,11 +90,14 @@ final class BatchScheduler {
       long waited = System.nanoTime() - Math.max(queue.peek().enqueuedNanos, freeSinceNanos);
       boolean full = queuedRows >= maxBatchRows;
       if (!full && waited < maxWaitNanos && idleSessions.getAsInt() > 0) {
-        if (waitTimer == null) {
+        if (waitTimer == null && !timer.isShutdown()) {
           waitTimer =
               timer.schedule(this::onWaitElapsed, maxWaitNanos - waited, TimeUnit.NANOSECONDS);
+          return;
         }
-        return;
+        if (waitTimer != null) {
+          return;
+        }
       }
       if (waitTimer != null) {
         waitTimer.cancel(false);

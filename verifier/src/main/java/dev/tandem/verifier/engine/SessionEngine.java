@@ -181,6 +181,7 @@ public final class SessionEngine implements AutoCloseable {
       closeSession(id);
     }
     scheduler.shutdownNow();
+    batches.failQueued(new SessionClosedException("the verifier engine is shut down"));
   }
 
   private EngineSession register(int capacity, SamplingParams params) {
