@@ -7,13 +7,15 @@ import java.util.List;
  * Pearson's chi-square goodness-of-fit test, self-contained (regularized incomplete gamma after
  * Numerical Recipes §6.2), so statistical tests need no library. Cells with an expected count below
  * {@value #MIN_EXPECTED} are pooled into one cell, the usual validity condition.
+ *
+ * <p>Shared with other modules' statistical tests through spec-core's test jar.
  */
-final class ChiSquare {
+public final class ChiSquare {
 
   static final double MIN_EXPECTED = 5;
 
   /** Result of a test: statistic, degrees of freedom and p-value. */
-  record Outcome(double statistic, int degreesOfFreedom, double pValue) {}
+  public record Outcome(double statistic, int degreesOfFreedom, double pValue) {}
 
   private ChiSquare() {}
 
@@ -22,7 +24,7 @@ final class ChiSquare {
    * @param probabilities expected probability per cell, summing to 1; cells of probability 0 must
    *     have been removed (an observation there is a certain failure the caller checks first)
    */
-  static Outcome test(long[] observed, double[] probabilities) {
+  public static Outcome test(long[] observed, double[] probabilities) {
     long total = 0;
     for (long o : observed) {
       total += o;

@@ -1,5 +1,7 @@
 package dev.tandem.verifier;
 
+import dev.tandem.speccore.ChiSquare;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
