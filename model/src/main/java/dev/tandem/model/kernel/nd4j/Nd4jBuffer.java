@@ -97,8 +97,8 @@ final class Nd4jBuffer implements ActivationBuffer {
    *
    * <p>On the CPU, a few rows run as one matrix-vector product per row ({@code w · x[r]} with
    * rank-1 x and out; reads w once per row), more rows as one sgemm: OpenBLAS 0.3.19's sgemm packs
-   * (copies) w on every call, which costs more than re-reading w row by row until the rows are
-   * many or w is too large to stay in cache (see {@link #gemvRows}). On a GPU: always one gemm.
+   * (copies) w on every call, which costs more than re-reading w row by row until the rows are many
+   * or w is too large to stay in cache (see {@link #gemvRows}). On a GPU: always one gemm.
    */
   Matmul matmul(Nd4jBuffer x, Nd4jWeight w, int n) {
     Matmul[] byRows = matmuls.computeIfAbsent(w, key -> new Matmul[rowCapacity + 1]);

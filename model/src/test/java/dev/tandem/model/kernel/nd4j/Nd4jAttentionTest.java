@@ -23,8 +23,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link Nd4jKernels#attention} on both paths against the double-precision reference and the {@code
  * vector} backend, through a sequence's life: a prefill, a decode step from a row that is not row 0
  * of the buffers, block scoring, a rollback that overwrites positions already written, and a block
- * of 9 rows after it. GQA (4 heads, 2 KV heads), MQA (4, 1) and MHA (3, 3). Tolerance {@value
- * Nd4jKernelsTest#TOLERANCE} absolute on every output.
+ * of 9 rows after it. GQA (4 heads, 2 KV heads), MQA (4, 1) and MHA (3, 3). Each path also runs
+ * with attention forced onto the batched ND4J ops, which the CPU path uses only for large blocks.
+ * Tolerance {@value Nd4jKernelsTest#TOLERANCE} absolute on every output.
  */
 class Nd4jAttentionTest {
   static final int HEAD_DIM = 18;

@@ -287,10 +287,32 @@ class Nd4jKernelsTest {
   }
 
   @Test
-  void defaultPathOnTheCpuIsFusedHost() {
+  void defaultPathOnTheCpuIsFusedHostAndNd4jLogsOnlyWarnings() {
     try (Nd4jKernels nd4j = new Nd4jKernels()) {
       assertEquals("nd4j", nd4j.name());
       assertEquals(Path.FUSED_HOST, nd4j.path());
+      // with SLF4J bound to JUL (the router), this is what hides ND4J's start-up banner
+      assertEquals(
+          java.util.logging.Level.WARNING,
+          java.util.logging.Logger.getLogger("org.nd4j").getLevel());
+    }
+  }
+
+  @Test
+  void pathPropertyIsValidated() {
+    String previous = System.getProperty(Nd4jKernels.PATH_PROPERTY);
+    System.setProperty(Nd4jKernels.PATH_PROPERTY, "gpu");
+    try {
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, Nd4jKernels::new);
+      assertEquals("tandem.nd4j.path must be fused_host or nd4j_ops, got gpu", e.getMessage());
+    } finally {
+      if (previous == null) {
+        System.clearProperty(Nd4jKernels.PATH_PROPERTY);
+      } else {
+        System.setProperty(Nd4jKernels.PATH_PROPERTY, previous);
+      }
     }
   }
 }
