@@ -77,8 +77,8 @@ public final class Nd4jKernels implements Kernels {
 
   /**
    * Attention work ({@code rows x positions x nHeads * headDim}) from which the batched ND4J ops
-   * beat the fused Java loop on the CPU: the ops cost ~250 µs fixed, the loop grows with rows times
-   * positions (measured crossover ≈ 1000 row-positions at 16 heads x 64; BENCHMARKS.md).
+   * beat the fused Java loop on the CPU: the ops cost ~200–600 µs fixed, the loop grows with rows
+   * times positions (measured crossover ≈ 1000 row-positions at 16 heads x 64; BENCHMARKS.md).
    */
   static final long ATTENTION_OPS_MIN_WORK = 1L << 20;
 
