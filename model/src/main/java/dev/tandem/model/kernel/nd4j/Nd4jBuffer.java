@@ -33,6 +33,7 @@ final class Nd4jBuffer implements ActivationBuffer {
 
   private INDArray rowScalars; // [rowCapacity, 1] scratch (RMSNorm), ND4J-op path only
   private INDArray twin; // [rowCapacity, cols] scratch (RoPE), ND4J-op path only
+  private INDArray padScratch; // [rowCapacity rounded up to 4, cols], padded sgemm (CPU)
   private final INDArray[] ropeScratch = new INDArray[2]; // [rowCapacity, headDim]: cos, sin rows
 
   /**
@@ -42,7 +43,7 @@ final class Nd4jBuffer implements ActivationBuffer {
    * (measured on this CPU). Contexts are reused on the CPU only: a CUDA context may be bound to the
    * thread that built it, and a sequence's forward passes may run on different model threads.
    */
-  record Matmul(Nd4jBuffer x, DynamicCustomOp[] ops, OpContext[] contexts) {
+  record Matmul(Nd4jBuffer x, DynamicCustomOp[] ops, OpContext[] contexts, Runnable afterwards) {
     void run() {
       for (int i = 0; i < ops.length; i++) {
         if (contexts != null) {
@@ -50,6 +51,9 @@ final class Nd4jBuffer implements ActivationBuffer {
         } else {
           Nd4j.exec(ops[i]);
         }
+      }
+      if (afterwards != null) {
+        afterwards.run();
       }
     }
   }
@@ -104,19 +108,51 @@ final class Nd4jBuffer implements ActivationBuffer {
     Matmul[] byRows = matmuls.computeIfAbsent(w, key -> new Matmul[rowCapacity + 1]);
     Matmul cached = byRows[n];
     if (cached == null || cached.x() != x) {
-      DynamicCustomOp[] ops;
+      int padded = (n + 3) & ~3;
       if (host != null && n <= gemvRows(w)) {
-        ops = new DynamicCustomOp[n];
+        DynamicCustomOp[] ops = new DynamicCustomOp[n];
         for (int r = 0; r < n; r++) {
           ops[r] = matrixVector(x, w, r);
         }
+        cached = new Matmul(x, ops, contexts(ops), null);
+      } else if (host != null && padded != n && x.rowCapacity() >= padded) {
+        cached = paddedMatrixMatrix(x, w, n, padded);
       } else {
-        ops = new DynamicCustomOp[] {matrixMatrix(x, w, n)};
+        DynamicCustomOp[] ops = {matrixMatrix(x, w, n, rows(n))};
+        cached = new Matmul(x, ops, host != null ? contexts(ops) : null, null);
       }
-      cached = new Matmul(x, ops, host != null ? contexts(ops) : null);
       byRows[n] = cached;
     }
     return cached;
+  }
+
+  /**
+   * sgemm over {@code padded} rows (a multiple of 4) into scratch, then rows [0, n) copied out:
+   * OpenBLAS is 10–30 % faster at 8 rows than at 5–7 (e.g. [4096, 1024] weight: 2.6 ms at 8 rows,
+   * 3.7 ms at 7). x's rows [n, padded) are stale; their results are dropped.
+   */
+  private Matmul paddedMatrixMatrix(Nd4jBuffer x, Nd4jWeight w, int n, int padded) {
+    if (padScratch == null) {
+      padScratch = Nd4j.zeros(DataType.FLOAT, (rowCapacity + 3) & ~3, cols);
+    }
+    INDArray scratch = padScratch.get(NDArrayIndex.interval(0, padded), NDArrayIndex.all());
+    DynamicCustomOp[] ops = {matrixMatrix(x, w, padded, scratch)};
+    MemorySegment from = Nd4jMemory.hostSegment(padScratch);
+    Runnable copyOut;
+    if (w.rows() == cols) {
+      long bytes = 4L * n * cols;
+      copyOut = () -> MemorySegment.copy(from, 0, host, 0, bytes);
+    } else { // only the w.rows() columns the matmul writes
+      long rowBytes = 4L * cols;
+      long bytes = 4L * w.rows();
+      copyOut =
+          () -> {
+            for (int r = 0; r < n; r++) {
+              MemorySegment.copy(from, r * rowBytes, host, r * rowBytes, bytes);
+            }
+          };
+    }
+    return new Matmul(x, ops, contexts(ops), copyOut);
   }
 
   private static OpContext[] contexts(DynamicCustomOp[] ops) {
@@ -155,12 +191,12 @@ final class Nd4jBuffer implements ActivationBuffer {
         .build();
   }
 
-  /** Rows [0, n): {@code out = x · wᵀ} (sgemm with w transposed, no copy of w made by us). */
-  private DynamicCustomOp matrixMatrix(Nd4jBuffer x, Nd4jWeight w, int n) {
+  /** Rows [0, n): {@code target = x · wᵀ} (sgemm with w transposed; no copy of w made by us). */
+  private DynamicCustomOp matrixMatrix(Nd4jBuffer x, Nd4jWeight w, int n, INDArray target) {
     INDArray out =
         w.rows() == cols
-            ? rows(n)
-            : rows(n).get(NDArrayIndex.all(), NDArrayIndex.interval(0, w.rows()));
+            ? target
+            : target.get(NDArrayIndex.all(), NDArrayIndex.interval(0, w.rows()));
     return DynamicCustomOp.builder("matmul")
         .addInputs(x.rows(n), w.matrix())
         .addOutputs(out)

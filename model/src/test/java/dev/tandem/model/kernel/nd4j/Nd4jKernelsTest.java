@@ -120,6 +120,47 @@ class Nd4jKernelsTest {
     }
   }
 
+  @Test
+  void matmulOfALargeWeightIntoAWiderBufferOnEveryRowCount() {
+    // > 16 MiB: the CPU path switches from per-row gemv to sgemm at 4 rows, padding 5-7 to 8;
+    // the output buffer is wider than the weight has rows: columns past them are not written
+    Random random = new Random(6);
+    int rows = 4100;
+    int cols = 1030;
+    float[] w = Reference.random(random, rows * cols, 0.5f);
+    TensorData t = Reference.tensor(arena, "big", DType.F32, w, rows, cols);
+    try (Nd4jKernels nd4j = new Nd4jKernels()) {
+      Weight weight = nd4j.weight(t);
+      Run run = new Run(nd4j);
+      ActivationBuffer out = run.buffer(new float[0], rows + 3);
+      for (int n = 1; n <= MAX_ROWS; n++) {
+        float[] x = Reference.random(random, n * cols, 1f);
+        nd4j.matmul(run.buffer(x, cols), weight, n, out);
+        float[] got = run.all(out);
+        double[] expected = Reference.matmul(x, n, w, rows, cols);
+        for (int r = 0; r < MAX_ROWS; r++) {
+          for (int c = 0; c < rows + 3; c++) {
+            float actual = got[r * (rows + 3) + c];
+            if (r < n && c < rows) {
+              assertEquals(
+                  expected[r * rows + c], actual, TOLERANCE, "n=" + n + " at " + r + "," + c);
+            } else if (r >= n || c >= rows) {
+              assertEquals(
+                  SENTINEL, actual, "n=" + n + " wrote outside [n, w.rows()] at " + r + "," + c);
+            }
+          }
+        }
+        nd4j.write(sentinels(MAX_ROWS * (rows + 3)), 0, MAX_ROWS, out);
+      }
+    }
+  }
+
+  static float[] sentinels(int length) {
+    float[] s = new float[length];
+    Arrays.fill(s, SENTINEL);
+    return s;
+  }
+
   @ParameterizedTest
   @EnumSource(Path.class)
   void rmsNormOutOfPlaceAndInPlace(Path path) {
