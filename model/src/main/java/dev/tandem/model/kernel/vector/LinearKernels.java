@@ -30,51 +30,58 @@ final class LinearKernels {
   private LinearKernels() {}
 
   /**
-   * out[r, o] = sum_i x[r, i] * w[o, i] for r in [0, n), o in [oFrom, oTo).
+   * out[r, o] = sum_i x[r, i] * w[o, i] for r in [0, n), o in [oFrom, oTo), with w F32.
    *
-   * @param x [n, cols] row-major; for BF16 in the order {@link #evenOdd} gives
-   * @param w [rows, cols] F32 (bf16 false) or BF16 (bf16 true), little-endian
+   * <p>F32 and BF16 have separate entry points on purpose: one shared loop compiled for whichever
+   * dtype ran first and then ran the other at half speed (measured).
+   *
+   * @param x [n, cols] row-major
+   * @param w [rows, cols] little-endian F32
    * @param out [n, outCols] row-major
    */
-  static void matmul(
-      float[] x,
-      int n,
-      int cols,
-      MemorySegment w,
-      boolean bf16,
-      int oFrom,
-      int oTo,
-      float[] out,
-      int outCols) {
+  static void matmulF32(
+      float[] x, int n, int cols, MemorySegment w, int oFrom, int oTo, float[] out, int outCols) {
+    for (int o = oFrom; o < oTo; o++) {
+      long base = (long) o * cols * 4;
+      int r = 0;
+      for (; r + 4 <= n; r += 4) {
+        F32.dot4(x, r * cols, cols, w, base, out, r * outCols + o, outCols);
+      }
+      for (; r < n; r++) {
+        out[r * outCols + o] = F32.dot1(x, r * cols, cols, w, base);
+      }
+    }
+  }
+
+  /**
+   * As {@link #matmulF32} with w BF16; {@code xp} is x in the order {@link #evenOdd} gives. Two
+   * weight rows against four activation rows at a time: 2 weight loads and 8 activation loads feed
+   * 16 FMAs (one weight row at a time needs 9 loads for 8 FMAs, which made it load-bound).
+   */
+  static void matmulBf16(
+      float[] xp, int n, int cols, MemorySegment w, int oFrom, int oTo, float[] out, int outCols) {
     int o = oFrom;
-    if (bf16 && n >= 4) {
-      // two weight rows against four activation rows at a time: 2 weight loads and 8 activation
-      // loads feed 16 FMAs (one weight row at a time needs 9 loads for 8 FMAs: load-bound)
+    if (n >= 4) {
       for (; o + 2 <= oTo; o += 2) {
+        long base = (long) o * cols * 2;
         int r = 0;
         for (; r + 4 <= n; r += 4) {
-          Bf16.dot4x2(x, r * cols, cols, w, (long) o * cols * 2, out, r * outCols + o, outCols);
+          Bf16.dot4x2(xp, r * cols, cols, w, base, out, r * outCols + o, outCols);
         }
         for (; r < n; r++) {
-          out[r * outCols + o] = Bf16.dot1(x, r * cols, cols, w, (long) o * cols * 2);
-          out[r * outCols + o + 1] = Bf16.dot1(x, r * cols, cols, w, (long) (o + 1) * cols * 2);
+          out[r * outCols + o] = Bf16.dot1(xp, r * cols, cols, w, base);
+          out[r * outCols + o + 1] = Bf16.dot1(xp, r * cols, cols, w, base + cols * 2L);
         }
       }
     }
     for (; o < oTo; o++) {
+      long base = (long) o * cols * 2;
       int r = 0;
       for (; r + 4 <= n; r += 4) {
-        if (bf16) {
-          Bf16.dot4(x, r * cols, cols, w, (long) o * cols * 2, out, r * outCols + o, outCols);
-        } else {
-          F32.dot4(x, r * cols, cols, w, (long) o * cols * 4, out, r * outCols + o, outCols);
-        }
+        Bf16.dot4(xp, r * cols, cols, w, base, out, r * outCols + o, outCols);
       }
       for (; r < n; r++) {
-        out[r * outCols + o] =
-            bf16
-                ? Bf16.dot1(x, r * cols, cols, w, (long) o * cols * 2)
-                : F32.dot1(x, r * cols, cols, w, (long) o * cols * 4);
+        out[r * outCols + o] = Bf16.dot1(xp, r * cols, cols, w, base);
       }
     }
   }

@@ -110,17 +110,12 @@ public final class VectorKernels implements Kernels {
   public void matmul(ActivationBuffer x, Weight w, int n, ActivationBuffer out) {
     VectorWeight vw = (VectorWeight) w;
     VectorBuffer in = (VectorBuffer) x;
-    boolean bf16 = vw.dtype() == DType.BF16;
-    LinearKernels.matmul(
-        bf16 ? in.evenOdd(n) : in.data,
-        n,
-        vw.cols(),
-        vw.data(),
-        bf16,
-        0,
-        vw.rows(),
-        ((VectorBuffer) out).data,
-        out.cols());
+    float[] o = ((VectorBuffer) out).data;
+    if (vw.dtype() == DType.BF16) {
+      LinearKernels.matmulBf16(in.evenOdd(n), n, vw.cols(), vw.data(), 0, vw.rows(), o, out.cols());
+    } else {
+      LinearKernels.matmulF32(in.data, n, vw.cols(), vw.data(), 0, vw.rows(), o, out.cols());
+    }
   }
 
   @Override
