@@ -2,7 +2,8 @@
 # Model runtime benchmark: ModelBench (Java backends) and bench_reference.py (PyTorch) on the same
 # weights, one model thread / one torch thread. Usage: tools/reference/run_model_bench.sh [MODEL_DIR...]
 # Default models: the tiny F32 test model, a 25.7 M-parameter random BF16 model (generated into
-# /tmp/bench-m) and the fixture models when present.
+# /tmp/bench-m) and the fixture models when present. The JVM gets a 64 MB heap: the weights are
+# memory-mapped, not on the heap.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -19,7 +20,7 @@ mvn -B -q -pl model dependency:build-classpath -Dmdep.outputFile=target/bench.cp
 # a private copy of the classes: other builds in this tree may clean model/target meanwhile
 rm -rf /tmp/tandem-model-bench && cp -r model/target/classes /tmp/tandem-model-bench
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+"$JAVA_HOME/bin/java" -Xmx64m --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   --sun-misc-unsafe-memory-access=allow -Djava.util.logging.config.file=/dev/null \
   -cp "/tmp/tandem-model-bench:$(cat model/target/bench.cp)" \
   dev.tandem.model.bench.ModelBench "$@" --tokens 128 2>&1 | grep -v '^WARNING\|^SLF4J'
