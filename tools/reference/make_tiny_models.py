@@ -5,7 +5,8 @@ Writes under model/src/test/resources/models/:
   tiny-gqa-f32/                  GQA (4 heads, 2 KV heads), untied head, F32
   tiny-mqa-bf16-tied/            MQA (6 heads, 1 KV head), tied embeddings, BF16, eos as a list
   tiny-mha-f16-sharded/          MHA, untied, F16, two shards + model.safetensors.index.json
-Each model dir gets config.json, generation_config.json, tokenizer.json, weights and golden.json:
+Each model dir gets config.json, generation_config.json, tokenizer.json, tokenizer_config.json,
+weights and golden.json:
   {"sequences": [{"tokens": [...], "logits": [[vocab floats] per position]}],
    "greedy": [{"prompt": [...], "tokens": [...], "min_margin": float}]}
 computed by llama_reference.py (PyTorch, float32). Fixed seed: reruns give identical files.
@@ -164,6 +165,9 @@ def main():
         with open(os.path.join(d, "generation_config.json"), "w") as f:
             json.dump(gen, f, indent=1)
         shutil.copy(tok_path, os.path.join(d, "tokenizer.json"))
+        with open(os.path.join(d, "tokenizer_config.json"), "w") as f:
+            json.dump({"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<|endoftext|>",
+                       "eos_token": {"content": "<|endoftext|>", "special": True}}, f, indent=1)
         write_weights(d, spec, weights(spec, rng))
         print(spec["name"])
         golden(d, rng)

@@ -30,11 +30,20 @@ public final class Tokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer hf;
   private final byte[][] bytes; // [id] -> raw bytes, null for ids the vocabulary does not define
   private final Set<Integer> special;
+  private final int bosTokenId;
+  private final int eosTokenId;
 
-  private Tokenizer(HuggingFaceTokenizer hf, byte[][] bytes, Set<Integer> special) {
+  private Tokenizer(
+      HuggingFaceTokenizer hf,
+      byte[][] bytes,
+      Set<Integer> special,
+      int bosTokenId,
+      int eosTokenId) {
     this.hf = hf;
     this.bytes = bytes;
     this.special = special;
+    this.bosTokenId = bosTokenId;
+    this.eosTokenId = eosTokenId;
   }
 
   /**
@@ -50,10 +59,32 @@ public final class Tokenizer implements AutoCloseable {
     Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(file), file.toString());
     Set<Integer> special = new HashSet<>();
     byte[][] bytes = TokenBytes.table(json, special, file);
+    Map<?, ?> config = tokenizerConfig(file.resolveSibling("tokenizer_config.json"));
+    int bos = TokenBytes.idOf(json, config.get("bos_token"));
+    int eos = TokenBytes.idOf(json, config.get("eos_token"));
     HuggingFaceTokenizer hf =
         HuggingFaceTokenizer.newInstance(
             file, Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
-    return new Tokenizer(hf, bytes, special);
+    return new Tokenizer(hf, bytes, special, bos, eos);
+  }
+
+  private static Map<?, ?> tokenizerConfig(Path file) throws IOException {
+    return Files.exists(file)
+        ? (Map<?, ?>) Json.parse(Files.readString(file), file.toString())
+        : Map.of();
+  }
+
+  /**
+   * Id of the BOS token named by {@code tokenizer_config.json} next to tokenizer.json, -1 when none
+   * is named. (The model's {@code config.json} ids are in {@link ModelConfig}.)
+   */
+  public int bosTokenId() {
+    return bosTokenId;
+  }
+
+  /** Id of the EOS token named by {@code tokenizer_config.json}, -1 when none is named. */
+  public int eosTokenId() {
+    return eosTokenId;
   }
 
   /** Token ids of {@code text}, without adding BOS/EOS or other special tokens. */
@@ -141,6 +172,24 @@ public final class Tokenizer implements AutoCloseable {
         }
       }
       return out;
+    }
+
+    /** Id of a token given as a string or {content: string}; -1 when absent or unknown. */
+    static int idOf(Map<?, ?> json, Object token) {
+      Object content = token instanceof Map<?, ?> m ? m.get("content") : token;
+      if (!(content instanceof String name)) {
+        return -1;
+      }
+      if (json.get("added_tokens") instanceof List<?> added) {
+        for (Object a : added) {
+          Map<?, ?> t = (Map<?, ?>) a;
+          if (name.equals(t.get("content"))) {
+            return ((Number) t.get("id")).intValue();
+          }
+        }
+      }
+      Object id = ((Map<?, ?>) ((Map<?, ?>) json.get("model")).get("vocab")).get(name);
+      return id instanceof Number n ? n.intValue() : -1;
     }
 
     private static boolean mentionsByteLevel(Object component) {

@@ -66,6 +66,18 @@ class TokenizerTest {
   }
 
   @Test
+  void bosAndEosComeFromTokenizerConfig() throws IOException {
+    try (Tokenizer t = Tokenizer.load(TinyModels.dir("tiny-gqa-f32"))) {
+      assertEquals(0, t.bosTokenId());
+      assertEquals(0, t.eosTokenId());
+    }
+    try (Tokenizer t = Tokenizer.load(TINY)) { // no tokenizer_config.json beside it
+      assertEquals(-1, t.bosTokenId());
+      assertEquals(-1, t.eosTokenId());
+    }
+  }
+
+  @Test
   void unknownIdsAndMissingFilesAreRejected() throws IOException {
     try (Tokenizer t = Tokenizer.load(TINY)) {
       IllegalArgumentException e =
