@@ -1,0 +1,137 @@
+package dev.tandem.verifier.openai;
+
+import dev.tandem.verifier.client.VerifierUnavailableException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Scores one token sequence with a single {@code POST /v1/completions}: {@code prompt} as token
+ * ids, {@code max_tokens: 1} at temperature 0, {@code logprobs: N} and {@code
+ * return_tokens_as_token_ids: true} for the generated position, plus {@code prompt_logprobs: N} or
+ * {@code echo: true} when draft positions are to be scored.
+ *
+ * <p>Failures: a server that cannot be reached, goes away or stays silent past the timeout fails
+ * the stage with {@link VerifierUnavailableException}; an HTTP error status or a body without the
+ * logprobs asked for fails it with {@link BackendResponseException}. Both name the endpoint.
+ *
+ * <p>Threading: {@link #score} may be called from any thread; the returned stage completes on a
+ * Vert.x event loop, where the response is parsed (cost grows with sequence length × N, as the
+ * server returns logprobs for every prompt position).
+ */
+final class CompletionsClient implements AutoCloseable {
+
+  /** Longest piece of an error response body quoted in an exception message. */
+  private static final int QUOTED_BODY_CHARS = 300;
+
+  private final OpenAiVerifierOptions options;
+  private final String endpoint;
+  private final WebClient web;
+  private final CompletionResponseParser parser;
+
+  CompletionsClient(Vertx vertx, OpenAiVerifierOptions options) {
+    this.options = options;
+    this.endpoint = options.completionsUrl();
+    this.web = WebClient.create(vertx, new WebClientOptions().setUserAgent("tandem-verifier"));
+    this.parser = new CompletionResponseParser(endpoint, options.topN());
+  }
+
+  /**
+   * @param sequence the whole sequence: context, then {@code draftCount} draft tokens
+   * @param draftCount trailing tokens whose logprobs are wanted; 0 asks only for the generated one
+   */
+  CompletionStage<ScoredSequence> score(int[] sequence, int draftCount) {
+    long timeoutMillis = options.timeout().toMillis();
+    HttpRequest<Buffer> request =
+        web.postAbs(endpoint).timeout(timeoutMillis).connectTimeout(timeoutMillis);
+    options.apiKey().ifPresent(request::bearerTokenAuthentication);
+    return request
+        .sendJsonObject(requestBody(sequence, draftCount))
+        .recover(cause -> Future.failedFuture(unavailable(cause, timeoutMillis)))
+        .map(response -> parser.parse(json(response), options.mode(), sequence, draftCount))
+        .toCompletionStage();
+  }
+
+  String endpoint() {
+    return endpoint;
+  }
+
+  @Override
+  public void close() {
+    web.close();
+  }
+
+  private JsonObject requestBody(int[] sequence, int draftCount) {
+    JsonArray prompt = new JsonArray();
+    for (int token : sequence) {
+      prompt.add(token);
+    }
+    JsonObject body =
+        new JsonObject()
+            .put("model", options.model())
+            .put("prompt", prompt)
+            .put("max_tokens", 1)
+            // Raw logprobs and an argmax token; the request's sampling is applied here, not there.
+            .put("temperature", 0)
+            .put("logprobs", options.topN())
+            .put("return_tokens_as_token_ids", true);
+    if (draftCount > 0) {
+      switch (options.mode()) {
+        case PROMPT_LOGPROBS -> body.put("prompt_logprobs", options.topN());
+        case ECHO -> body.put("echo", true);
+      }
+    }
+    return body;
+  }
+
+  private JsonObject json(HttpResponse<Buffer> response) {
+    String body = response.bodyAsString();
+    if (response.statusCode() != 200) {
+      throw new BackendResponseException(
+          response.statusCode(),
+          "POST "
+              + endpoint
+              + ": HTTP "
+              + response.statusCode()
+              + " "
+              + response.statusMessage()
+              + ": "
+              + quote(body));
+    }
+    if (body == null || body.isEmpty()) {
+      throw new BackendResponseException(200, "POST " + endpoint + ": the response has no body");
+    }
+    try {
+      return new JsonObject(body);
+    } catch (DecodeException | ClassCastException e) {
+      throw new BackendResponseException(
+          200, "POST " + endpoint + ": the response is not a JSON object: " + quote(body), e);
+    }
+  }
+
+  private VerifierUnavailableException unavailable(Throwable cause, long timeoutMillis) {
+    String what =
+        cause instanceof TimeoutException
+            ? "no response within " + timeoutMillis + " ms"
+            : "no response: " + cause;
+    return new VerifierUnavailableException("POST " + endpoint + ": " + what, cause);
+  }
+
+  private static String quote(String body) {
+    if (body == null || body.isEmpty()) {
+      return "(empty body)";
+    }
+    return body.length() <= QUOTED_BODY_CHARS
+        ? body
+        : body.substring(0, QUOTED_BODY_CHARS) + "... (" + body.length() + " chars)";
+  }
+}

@@ -1,0 +1,107 @@
+package dev.tandem.verifier.openai;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Where and how an {@link OpenAiCompatibleVerifier} reaches its server.
+ *
+ * @param baseUrl the server's root, {@code http(s)://host[:port][/prefix]}; requests go to {@code
+ *     baseUrl + "/v1/completions"}
+ * @param model the {@code model} field of every request; also the verifier's name
+ * @param topN logprobs asked for per position, 1..{@link #MAX_TOP_N} (vLLM's default limit, {@code
+ *     --max-logprobs}, is 20); with sampling the target distribution is truncated to these
+ * @param timeout longest wait for one call's response, connection included
+ * @param apiKey sent as {@code Authorization: Bearer <key>} when present
+ * @param mode how the draft positions' logprobs are asked for
+ */
+public record OpenAiVerifierOptions(
+    String baseUrl,
+    String model,
+    int topN,
+    Duration timeout,
+    Optional<String> apiKey,
+    LogprobsMode mode) {
+
+  /** Largest top-N accepted. */
+  public static final int MAX_TOP_N = 1024;
+
+  /** Path appended to the base URL. */
+  static final String COMPLETIONS_PATH = "/v1/completions";
+
+  public OpenAiVerifierOptions {
+    baseUrl = requireBaseUrl(baseUrl);
+    if (model == null || model.isBlank()) {
+      throw new IllegalArgumentException("model must be a non-empty model id, got " + model);
+    }
+    if (topN < 1 || topN > MAX_TOP_N) {
+      throw new IllegalArgumentException("top_n must be in 1.." + MAX_TOP_N + ", got " + topN);
+    }
+    if (timeout == null || timeout.toMillis() < 1) {
+      throw new IllegalArgumentException("timeout must be >= 1 ms, got " + timeout);
+    }
+    if (apiKey == null) {
+      throw new IllegalArgumentException("apiKey must not be null (Optional.empty() for none)");
+    }
+    if (mode == null) {
+      throw new IllegalArgumentException("logprobs_mode must be prompt_logprobs or echo, got null");
+    }
+  }
+
+  /** vLLM's defaults: {@code prompt_logprobs}, top 20, 30 s timeout, no API key. */
+  public static OpenAiVerifierOptions of(String baseUrl, String model) {
+    return new OpenAiVerifierOptions(
+        baseUrl, model, 20, Duration.ofSeconds(30), Optional.empty(), LogprobsMode.PROMPT_LOGPROBS);
+  }
+
+  public OpenAiVerifierOptions withTopN(int value) {
+    return new OpenAiVerifierOptions(baseUrl, model, value, timeout, apiKey, mode);
+  }
+
+  public OpenAiVerifierOptions withTimeout(Duration value) {
+    return new OpenAiVerifierOptions(baseUrl, model, topN, value, apiKey, mode);
+  }
+
+  public OpenAiVerifierOptions withApiKey(String value) {
+    return new OpenAiVerifierOptions(baseUrl, model, topN, timeout, Optional.of(value), mode);
+  }
+
+  public OpenAiVerifierOptions withMode(LogprobsMode value) {
+    return new OpenAiVerifierOptions(baseUrl, model, topN, timeout, apiKey, value);
+  }
+
+  /** The absolute URL every call is posted to. */
+  public String completionsUrl() {
+    return baseUrl + COMPLETIONS_PATH;
+  }
+
+  private static String requireBaseUrl(String baseUrl) {
+    String allowed =
+        "base_url must be http(s)://host[:port][/prefix] (the server's root; calls go to"
+            + " <base_url>"
+            + COMPLETIONS_PATH
+            + "), got "
+            + baseUrl;
+    if (baseUrl == null) {
+      throw new IllegalArgumentException(allowed);
+    }
+    String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    URI uri;
+    try {
+      uri = new URI(trimmed);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(allowed, e);
+    }
+    boolean http = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+    if (!http || uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null) {
+      throw new IllegalArgumentException(allowed);
+    }
+    if (trimmed.endsWith("/v1")) {
+      // The OpenAI SDKs' base URLs end in /v1; this one is the root, so /v1 would be doubled.
+      throw new IllegalArgumentException(allowed + " (drop the trailing /v1)");
+    }
+    return trimmed;
+  }
+}
