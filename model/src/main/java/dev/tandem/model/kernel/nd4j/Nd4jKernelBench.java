@@ -44,7 +44,12 @@ public final class Nd4jKernelBench {
     backends.add(new Nd4jKernels(Path.ND4J_OPS));
     backends.add(new VectorKernels());
     String[] names = {"nd4j", "nd4j-ops", "vector"};
+    boolean attentionOnly = args.length > 0 && args[0].equals("attention");
     try (Arena arena = Arena.ofShared()) {
+      if (attentionOnly) {
+        attentionTable(backends, names);
+        return;
+      }
       System.out.printf(
           Locale.ROOT,
           "ND4J fixed cost per matmul call ([1,8]·[8,8]ᵀ): %.1f µs%n%n",
@@ -72,19 +77,7 @@ public final class Nd4jKernelBench {
         }
       }
       System.out.println();
-      System.out.println("attention, 16 heads / 4 KV heads x 64, µs per call");
-      System.out.printf(
-          Locale.ROOT, "%6s %6s %10s %10s %10s%n", "cached", "rows", names[0], names[1], names[2]);
-      for (int cached : new int[] {64, 512}) {
-        for (int count : new int[] {1, 2, 4, 8}) {
-          System.out.printf(Locale.ROOT, "%6d %6d", cached, count);
-          for (Kernels k : backends) {
-            System.out.printf(Locale.ROOT, " %10.1f", attention(k, cached, count));
-          }
-          System.out.println();
-        }
-      }
-      System.out.println();
+      attentionTable(backends, names);
       System.out.println("residual add d=1024, µs per call");
       System.out.printf(Locale.ROOT, "%6s %10s %10s %10s%n", "rows", names[0], names[1], names[2]);
       for (int n : new int[] {1, 8}) {
@@ -111,6 +104,22 @@ public final class Nd4jKernelBench {
     for (Kernels k : backends) {
       k.close();
     }
+  }
+
+  private static void attentionTable(List<Kernels> backends, String[] names) {
+    System.out.println("attention, 16 heads / 4 KV heads x 64, µs per call");
+    System.out.printf(
+        Locale.ROOT, "%6s %6s %10s %10s %10s%n", "cached", "rows", names[0], names[1], names[2]);
+    for (int cached : new int[] {64, 512}) {
+      for (int count : new int[] {1, 2, 4, 8}) {
+        System.out.printf(Locale.ROOT, "%6d %6d", cached, count);
+        for (Kernels k : backends) {
+          System.out.printf(Locale.ROOT, " %10.1f", attention(k, cached, count));
+        }
+        System.out.println();
+      }
+    }
+    System.out.println();
   }
 
   /** A random F32 weight {@code [rows, cols]} in off-heap memory, like a mapped file. */

@@ -328,6 +328,8 @@ public final class Nd4jKernels implements Kernels {
         store.hostValues[layer],
         kvDim,
         store.scores,
+        store.query,
+        store.acc,
         startPos,
         qb.host,
         rowStart,

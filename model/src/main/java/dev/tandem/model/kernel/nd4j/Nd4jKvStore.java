@@ -17,6 +17,8 @@ final class Nd4jKvStore implements KvStore {
   final MemorySegment[] hostKeys; // same memory on the host (CPU only), else null
   final MemorySegment[] hostValues;
   final float[] scores; // host path scratch: one row of attention weights, [capacity]
+  final float[] query; // host path scratch: one query head, [>= headDim]
+  final float[] acc; // host path scratch: one output head, [>= headDim]
   private final int capacity;
   private final int kvDim;
 
@@ -50,6 +52,8 @@ final class Nd4jKvStore implements KvStore {
       }
     }
     scores = hostAccess ? new float[capacity] : null;
+    query = hostAccess ? new float[kvDim] : null; // headDim <= kvDim
+    acc = hostAccess ? new float[kvDim] : null;
   }
 
   @Override
