@@ -1,0 +1,177 @@
+package dev.tandem.verifier.openai;
+
+import static dev.tandem.verifier.openai.OpenAiTestSupport.await;
+import static dev.tandem.verifier.openai.OpenAiTestSupport.failure;
+import static dev.tandem.verifier.openai.OpenAiTestSupport.prompt;
+import static dev.tandem.verifier.openai.OpenAiTestSupport.speculate;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.model.Model;
+import dev.tandem.model.ModelRuntime;
+import dev.tandem.speccore.DraftBlock;
+import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.VerifierSession;
+import dev.tandem.verifier.client.VerifierUnavailableException;
+import dev.tandem.verifier.openai.LogprobsCompletionServer.Fault;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Given a server that breaks after the session opened (error status, bad body, missing logprobs,
+ * silence, a dropped connection, gone), expect the step's stage to fail with an exception that
+ * names the endpoint and what was wrong; and a speculation loop to fail with it.
+ */
+class OpenAiVerifierFailureTest {
+
+  private static final DraftBlock DRAFT = DraftBlock.greedy(new int[] {5, 6});
+
+  private static Vertx vertx;
+  private static ModelRuntime runtime;
+  private static Model model;
+  private LogprobsCompletionServer server;
+  private OpenAiCompatibleVerifier verifier;
+
+  @BeforeAll
+  static void loadModel() {
+    vertx = Vertx.vertx();
+    runtime = new ModelRuntime(1);
+    model = OpenAiTestSupport.load(runtime, OpenAiTestSupport.SERVER_MODEL);
+  }
+
+  @AfterAll
+  static void closeAll() {
+    vertx.close().await();
+    runtime.close();
+  }
+
+  @BeforeEach
+  void startServer() {
+    server = LogprobsCompletionServer.start(vertx, model, null);
+    verifier = verifier(LogprobsMode.PROMPT_LOGPROBS, Duration.ofSeconds(10));
+  }
+
+  @AfterEach
+  void stopServer() {
+    verifier.close();
+    server.close();
+  }
+
+  private OpenAiCompatibleVerifier verifier(LogprobsMode mode, Duration timeout) {
+    return new OpenAiCompatibleVerifier(
+        vertx,
+        OpenAiVerifierOptions.of(server.baseUrl(), "tiny-gqa").withMode(mode).withTimeout(timeout));
+  }
+
+  private VerifierSession open(OpenAiCompatibleVerifier v) {
+    return await(v.open(prompt(1, 6), SamplingParams.GREEDY, 32));
+  }
+
+  private String endpoint() {
+    return server.baseUrl() + "/v1/completions";
+  }
+
+  /** Opens a session, lets the fault start, and returns how the next verify failed. */
+  private Throwable verifyFailsWith(Fault fault) {
+    VerifierSession session = open(verifier);
+    server.failAfter(0, fault);
+    return failure(session.verify(DRAFT));
+  }
+
+  @Test
+  void anHttpErrorFailsTheLoopNamingTheEndpointStatusAndBody() {
+    server.failAfter(1, Fault.HTTP_500); // the open succeeds, the first step does not
+    GreedyModelDrafter drafter = new GreedyModelDrafter(model, 64, 0);
+    Throwable e = failure(speculate(verifier, drafter, prompt(2, 6), SamplingParams.GREEDY, 2, 10));
+    BackendResponseException error = assertInstanceOf(BackendResponseException.class, e);
+    assertEquals(500, error.httpStatus());
+    assertTrue(e.getMessage().startsWith("POST " + endpoint() + ": HTTP 500"), e.getMessage());
+    assertTrue(e.getMessage().contains("illegal memory access"), e.getMessage());
+  }
+
+  @Test
+  void aBodyThatIsNotJsonFailsTheStep() {
+    Throwable e = verifyFailsWith(Fault.MALFORMED_JSON);
+    assertInstanceOf(BackendResponseException.class, e);
+    assertTrue(e.getMessage().contains(endpoint()), e.getMessage());
+    assertTrue(e.getMessage().contains("not a JSON object"), e.getMessage());
+  }
+
+  @Test
+  void missingLogprobsFailTheStep() {
+    Throwable e = verifyFailsWith(Fault.NO_LOGPROBS);
+    assertInstanceOf(BackendResponseException.class, e);
+    assertTrue(e.getMessage().contains("choices[0].logprobs is missing"), e.getMessage());
+  }
+
+  @Test
+  void missingPromptLogprobsFailTheStepAndSuggestEcho() {
+    Throwable e = verifyFailsWith(Fault.NO_PROMPT_LOGPROBS);
+    assertInstanceOf(BackendResponseException.class, e);
+    assertTrue(e.getMessage().contains(endpoint()), e.getMessage());
+    assertTrue(e.getMessage().contains("prompt_logprobs is missing"), e.getMessage());
+    assertTrue(e.getMessage().contains("logprobs_mode: echo"), e.getMessage());
+  }
+
+  @Test
+  void tokensAsTextInsteadOfIdsFailTheStep() {
+    Throwable e = verifyFailsWith(Fault.TOKENS_AS_TEXT);
+    assertInstanceOf(BackendResponseException.class, e);
+    assertTrue(e.getMessage().contains("return_tokens_as_token_ids"), e.getMessage());
+  }
+
+  @Test
+  void aDroppedConnectionMakesTheVerifierUnavailable() {
+    Throwable e = verifyFailsWith(Fault.CLOSE_CONNECTION);
+    assertInstanceOf(VerifierUnavailableException.class, e);
+    assertTrue(e.getMessage().startsWith("POST " + endpoint() + ": no response"), e.getMessage());
+  }
+
+  @Test
+  void aSilentServerTimesOut() {
+    try (OpenAiCompatibleVerifier impatient = verifier(LogprobsMode.ECHO, Duration.ofMillis(300))) {
+      VerifierSession session = open(impatient);
+      server.failAfter(0, Fault.SILENT);
+      Throwable e = failure(session.verify(DRAFT));
+      assertInstanceOf(VerifierUnavailableException.class, e);
+      assertEquals("POST " + endpoint() + ": no response within 300 ms", e.getMessage());
+    }
+  }
+
+  @Test
+  void aServerThatIsGoneMakesTheVerifierUnavailable() {
+    VerifierSession session = open(verifier);
+    server.close();
+    Throwable e = failure(session.verify(DRAFT));
+    assertInstanceOf(VerifierUnavailableException.class, e);
+    assertTrue(e.getMessage().startsWith("POST " + endpoint() + ": no response"), e.getMessage());
+  }
+
+  @Test
+  void aWrongApiKeyFailsTheOpenWithItsStatus() {
+    try (LogprobsCompletionServer guarded = LogprobsCompletionServer.start(vertx, model, "right");
+        OpenAiCompatibleVerifier wrong =
+            new OpenAiCompatibleVerifier(
+                vertx,
+                OpenAiVerifierOptions.of(guarded.baseUrl(), "tiny-gqa").withApiKey("wrong"))) {
+      Throwable e = failure(wrong.open(prompt(1, 6), SamplingParams.GREEDY, 32));
+      BackendResponseException error = assertInstanceOf(BackendResponseException.class, e);
+      assertEquals(401, error.httpStatus());
+      assertTrue(e.getMessage().contains(guarded.baseUrl() + "/v1/completions"), e.getMessage());
+    }
+  }
+
+  @Test
+  void aClosedSessionRefusesToVerify() {
+    VerifierSession session = open(verifier);
+    session.close();
+    session.close(); // idempotent
+    assertInstanceOf(IllegalStateException.class, failure(session.verify(DRAFT)));
+  }
+}
