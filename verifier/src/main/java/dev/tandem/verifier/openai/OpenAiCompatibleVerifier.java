@@ -28,6 +28,11 @@ import java.util.random.RandomGenerator;
  * first token. The server is always asked for temperature 0 and the request's sampling is applied
  * here, with the session's generator seeded from {@link SamplingParams#seed()}.
  *
+ * <p>Cost: vLLM does not read its prefix cache for requests that ask for prompt logprobs (both
+ * {@link LogprobsMode}s do when there are drafts), so each scoring step re-runs prefill over the
+ * whole sequence and returns logprobs for every position. Fine for short contexts; a Tandem
+ * verifier server keeps a KV cache per session instead.
+ *
  * <p>Threading: {@link #open} and the sessions' methods may be called from any thread; nothing
  * blocks; the stages complete on a Vert.x event loop.
  */

@@ -12,8 +12,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * One sequence on an OpenAI-compatible server, held on this side only: the token ids so far. Every
- * verify sends the whole sequence plus the draft; the server's prefix cache makes the repeated
- * prefix cheap, and there is nothing to roll back there.
+ * verify sends the whole sequence plus the draft, and there is nothing to roll back there. (vLLM
+ * skips prefix-cache reads for requests with prompt logprobs, so a scoring step re-runs prefill
+ * over the whole sequence; see the module README.)
  *
  * <p>Threading: as {@link VerifierSession}. The sequence is written by the completion of one verify
  * (on an event loop) and read by the next call, ordered by that stage; {@link #close} may come from
