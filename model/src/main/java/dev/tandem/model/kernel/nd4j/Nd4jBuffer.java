@@ -33,7 +33,7 @@ final class Nd4jBuffer implements ActivationBuffer {
 
   private INDArray rowScalars; // [rowCapacity, 1] scratch (RMSNorm), ND4J-op path only
   private INDArray twin; // [rowCapacity, cols] scratch (RoPE), ND4J-op path only
-  private INDArray padScratch; // [rowCapacity rounded up to 4, cols], padded sgemm (CPU)
+  private INDArray padScratch; // [>= padded rows, cols], padded sgemm (CPU)
   private final INDArray[] ropeScratch = new INDArray[2]; // [rowCapacity, headDim]: cos, sin rows
 
   /**
@@ -132,8 +132,10 @@ final class Nd4jBuffer implements ActivationBuffer {
    * 3.7 ms at 7). x's rows [n, padded) are stale; their results are dropped.
    */
   private Matmul paddedMatrixMatrix(Nd4jBuffer x, Nd4jWeight w, int n, int padded) {
-    if (padScratch == null) {
-      padScratch = Nd4j.zeros(DataType.FLOAT, (rowCapacity + 3) & ~3, cols);
+    if (padScratch == null || padScratch.rows() < padded) {
+      // grown on demand: blocks are usually a few rows, and cols may be a vocabulary
+      // (Matmuls prepared earlier keep the smaller scratch they were built on)
+      padScratch = Nd4j.zeros(DataType.FLOAT, padded, cols);
     }
     INDArray scratch = padScratch.get(NDArrayIndex.interval(0, padded), NDArrayIndex.all());
     DynamicCustomOp[] ops = {matrixMatrix(x, w, padded, scratch)};
