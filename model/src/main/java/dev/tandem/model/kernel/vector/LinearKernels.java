@@ -54,21 +54,37 @@ final class LinearKernels {
   }
 
   /**
-   * As {@link #matmulF32} with w BF16; {@code xp} is x in the order {@link #evenOdd} gives. Two
-   * weight rows against four activation rows at a time: 2 weight loads and 8 activation loads feed
-   * 16 FMAs (one weight row at a time needs 9 loads for 8 FMAs, which made it load-bound).
+   * As {@link #matmulF32} with w BF16; {@code xp} is x in the order {@link #evenOdd} gives, and its
+   * last row ({@code xp.length - cols}) must be zeros. For n >= 2, two weight rows run against four
+   * activation rows at a time (2 weight loads and 8 activation loads feed 16 FMAs; one weight row
+   * at a time needed 9 loads for 8 FMAs and was load-bound); a last block of 2 or 3 rows is padded
+   * with the zero row rather than done row by row, which measured cheaper.
    */
   static void matmulBf16(
       float[] xp, int n, int cols, MemorySegment w, int oFrom, int oTo, float[] out, int outCols) {
     int o = oFrom;
-    if (n >= 4) {
+    if (n >= 2) {
+      int zero = xp.length - cols;
       for (; o + 2 <= oTo; o += 2) {
         long base = (long) o * cols * 2;
         int r = 0;
-        for (; r + 4 <= n; r += 4) {
-          Bf16.dot4x2(xp, r * cols, cols, w, base, out, r * outCols + o, outCols);
+        for (; n - r >= 2; r += 4) {
+          int valid = Math.min(4, n - r);
+          Bf16.dot4x2(
+              xp,
+              r * cols,
+              valid > 1 ? (r + 1) * cols : zero,
+              valid > 2 ? (r + 2) * cols : zero,
+              valid > 3 ? (r + 3) * cols : zero,
+              valid,
+              cols,
+              w,
+              base,
+              out,
+              r * outCols + o,
+              outCols);
         }
-        for (; r < n; r++) {
+        if (r < n) { // one row left: padding it to four would cost more than two dot products
           out[r * outCols + o] = Bf16.dot1(xp, r * cols, cols, w, base);
           out[r * outCols + o + 1] = Bf16.dot1(xp, r * cols, cols, w, base + cols * 2L);
         }
@@ -228,9 +244,24 @@ final class LinearKernels {
       out[o0 + 3 * stride] = s3;
     }
 
-    /** Like {@link #dot4} for weight rows o and o + 1 (at base and base + 2 * cols). */
+    /**
+     * Like {@link #dot4} for weight rows o and o + 1 (at base and base + 2 * cols) and activation
+     * rows at offsets x0..x3; only the first {@code valid} rows are stored (the others point at a
+     * zero row and are padding).
+     */
     static void dot4x2(
-        float[] xp, int x0, int cols, MemorySegment w, long base, float[] out, int o0, int stride) {
+        float[] xp,
+        int x0,
+        int x1,
+        int x2,
+        int x3,
+        int valid,
+        int cols,
+        MemorySegment w,
+        long base,
+        float[] out,
+        int o0,
+        int stride) {
       FloatVector a00 = FloatVector.zero(F); // [activation row][weight row]
       FloatVector a10 = FloatVector.zero(F);
       FloatVector a20 = FloatVector.zero(F);
@@ -241,9 +272,6 @@ final class LinearKernels {
       FloatVector a31 = FloatVector.zero(F);
       long base1 = base + cols * 2L;
       int upper = cols - cols % (2 * L);
-      int x1 = x0 + cols;
-      int x2 = x1 + cols;
-      int x3 = x2 + cols;
       int i = 0;
       for (; i < upper; i += 2 * L) {
         IntVector w0 = IntVector.fromMemorySegment(I, w, base + i * 2L, LE);
@@ -299,12 +327,18 @@ final class LinearKernels {
       }
       out[o0] = s00;
       out[o0 + 1] = s01;
-      out[o0 + stride] = s10;
-      out[o0 + stride + 1] = s11;
-      out[o0 + 2 * stride] = s20;
-      out[o0 + 2 * stride + 1] = s21;
-      out[o0 + 3 * stride] = s30;
-      out[o0 + 3 * stride + 1] = s31;
+      if (valid > 1) {
+        out[o0 + stride] = s10;
+        out[o0 + stride + 1] = s11;
+      }
+      if (valid > 2) {
+        out[o0 + 2 * stride] = s20;
+        out[o0 + 2 * stride + 1] = s21;
+      }
+      if (valid > 3) {
+        out[o0 + 3 * stride] = s30;
+        out[o0 + 3 * stride + 1] = s31;
+      }
     }
 
     /** The even-indexed bf16 values of 2L packed in L ints, as floats. */

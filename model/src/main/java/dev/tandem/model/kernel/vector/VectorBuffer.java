@@ -8,12 +8,14 @@ final class VectorBuffer implements ActivationBuffer {
   private final int rowCapacity;
   private final int cols;
 
-  private float[] evenOdd; // same shape, allocated on first BF16 matmul from this buffer
+  // [rowCapacity + 1, cols], allocated on the first BF16 matmul from this buffer; the extra last
+  // row stays zero (padding rows of the BF16 kernel read it)
+  private float[] evenOdd;
 
   /** Rows [0, n) in the BF16 kernel's column order (see LinearKernels.evenOdd). */
   float[] evenOdd(int n) {
     if (evenOdd == null) {
-      evenOdd = new float[data.length];
+      evenOdd = new float[data.length + cols];
     }
     LinearKernels.evenOdd(data, n, cols, evenOdd);
     return evenOdd;
