@@ -48,61 +48,67 @@ public final class Nd4jKernelBench {
     try (Arena arena = Arena.ofShared()) {
       if (attentionOnly) {
         attentionTable(backends, names);
-        return;
+      } else {
+        all(arena, backends, names);
       }
-      System.out.printf(
-          Locale.ROOT,
-          "ND4J fixed cost per matmul call ([1,8]·[8,8]ᵀ): %.1f µs%n%n",
-          matmul(backends.get(0), weight(arena, 8, 8), 1));
-      System.out.println("matmul [n, d] · [4d, d]ᵀ, µs per call (nd4j = both paths: same op)");
-      System.out.printf(
-          Locale.ROOT,
-          "%6s %3s %10s %10s %8s %12s%n",
-          "d",
-          "n",
-          "nd4j",
-          "vector",
-          "ratio",
-          "nd4j GFLOP/s");
-      for (int d : new int[] {128, 256, 1024}) {
-        TensorData w = weight(arena, 4 * d, d);
-        Weight wn = backends.get(0).weight(w);
-        Weight wv = backends.get(2).weight(w);
-        for (int n = 1; n <= 8; n++) {
-          double tn = matmul(backends.get(0), wn, n);
-          double tv = matmul(backends.get(2), wv, n);
-          double gflops = 2.0 * n * d * 4 * d / (tn * 1e3);
-          System.out.printf(
-              Locale.ROOT, "%6d %3d %10.1f %10.1f %8.2f %12.2f%n", d, n, tn, tv, tn / tv, gflops);
-        }
-      }
-      System.out.println();
-      attentionTable(backends, names);
-      System.out.println("residual add d=1024, µs per call");
-      System.out.printf(Locale.ROOT, "%6s %10s %10s %10s%n", "rows", names[0], names[1], names[2]);
-      for (int n : new int[] {1, 8}) {
-        System.out.printf(Locale.ROOT, "%6d", n);
-        for (Kernels k : backends) {
-          ActivationBuffer acc = filled(k, 8, 1024);
-          ActivationBuffer x = filled(k, 8, 1024);
-          System.out.printf(Locale.ROOT, " %10.1f", micros(() -> k.add(acc, x, n)));
-        }
-        System.out.println();
-      }
-      System.out.println();
-      System.out.println("rmsNorm d=1024, µs per call");
-      System.out.printf(Locale.ROOT, "%6s %10s %10s %10s%n", "rows", names[0], names[1], names[2]);
-      TensorData gamma = weight(arena, 1, 1024);
-      for (int n : new int[] {1, 8}) {
-        System.out.printf(Locale.ROOT, "%6d", n);
-        for (Kernels k : backends) {
-          System.out.printf(Locale.ROOT, " %10.1f", rmsNorm(k, k.weight(gamma), n));
-        }
-        System.out.println();
+    } finally {
+      for (Kernels k : backends) {
+        k.close();
       }
     }
-    for (Kernels k : backends) {
-      k.close();
+  }
+
+  /** Every table. */
+  private static void all(Arena arena, List<Kernels> backends, String[] names) {
+    System.out.printf(
+        Locale.ROOT,
+        "ND4J fixed cost per matmul call ([1,8]·[8,8]ᵀ): %.1f µs%n%n",
+        matmul(backends.get(0), weight(arena, 8, 8), 1));
+    System.out.println("matmul [n, d] · [4d, d]ᵀ, µs per call (nd4j = both paths: same op)");
+    System.out.printf(
+        Locale.ROOT,
+        "%6s %3s %10s %10s %8s %12s%n",
+        "d",
+        "n",
+        "nd4j",
+        "vector",
+        "ratio",
+        "nd4j GFLOP/s");
+    for (int d : new int[] {128, 256, 1024}) {
+      TensorData w = weight(arena, 4 * d, d);
+      Weight wn = backends.get(0).weight(w);
+      Weight wv = backends.get(2).weight(w);
+      for (int n = 1; n <= 8; n++) {
+        double tn = matmul(backends.get(0), wn, n);
+        double tv = matmul(backends.get(2), wv, n);
+        double gflops = 2.0 * n * d * 4 * d / (tn * 1e3);
+        System.out.printf(
+            Locale.ROOT, "%6d %3d %10.1f %10.1f %8.2f %12.2f%n", d, n, tn, tv, tn / tv, gflops);
+      }
+    }
+    System.out.println();
+    attentionTable(backends, names);
+    System.out.println("residual add d=1024, µs per call");
+    System.out.printf(Locale.ROOT, "%6s %10s %10s %10s%n", "rows", names[0], names[1], names[2]);
+    for (int n : new int[] {1, 8}) {
+      System.out.printf(Locale.ROOT, "%6d", n);
+      for (Kernels k : backends) {
+        ActivationBuffer acc = filled(k, 8, 1024);
+        ActivationBuffer x = filled(k, 8, 1024);
+        System.out.printf(Locale.ROOT, " %10.1f", micros(() -> k.add(acc, x, n)));
+      }
+      System.out.println();
+    }
+    System.out.println();
+    System.out.println("rmsNorm d=1024, µs per call");
+    System.out.printf(Locale.ROOT, "%6s %10s %10s %10s%n", "rows", names[0], names[1], names[2]);
+    TensorData gamma = weight(arena, 1, 1024);
+    for (int n : new int[] {1, 8}) {
+      System.out.printf(Locale.ROOT, "%6d", n);
+      for (Kernels k : backends) {
+        System.out.printf(Locale.ROOT, " %10.1f", rmsNorm(k, k.weight(gamma), n));
+      }
+      System.out.println();
     }
   }
 
