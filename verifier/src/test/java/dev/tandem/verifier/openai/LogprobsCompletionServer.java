@@ -7,12 +7,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -57,6 +60,7 @@ final class LogprobsCompletionServer implements AutoCloseable {
   private final HttpServer server;
   private final AtomicInteger calls = new AtomicInteger();
   private final List<JsonObject> requests = new CopyOnWriteArrayList<>();
+  private final Set<HttpConnection> connections = ConcurrentHashMap.newKeySet();
   private volatile Fault fault = Fault.NONE;
   private volatile int goodCallsBeforeFault;
 
@@ -64,7 +68,15 @@ final class LogprobsCompletionServer implements AutoCloseable {
     this.vertx = vertx;
     this.model = model;
     this.apiKey = apiKey;
-    this.server = vertx.createHttpServer().requestHandler(this::handle);
+    this.server =
+        vertx
+            .createHttpServer()
+            .connectionHandler(
+                connection -> {
+                  connections.add(connection);
+                  connection.closeHandler(v -> connections.remove(connection));
+                })
+            .requestHandler(this::handle);
   }
 
   /** Starts on a free loopback port. */
@@ -89,9 +101,11 @@ final class LogprobsCompletionServer implements AutoCloseable {
     return requests;
   }
 
+  /** Stops listening and drops every open connection, kept-alive ones included: a server gone. */
   @Override
   public void close() {
     server.close().await();
+    connections.forEach(HttpConnection::close);
   }
 
   private void handle(HttpServerRequest request) {
