@@ -99,8 +99,10 @@ public final class OpenAiCompatibleVerifier implements Verifier, AutoCloseable {
                   params.isGreedy()
                       ? scored.generatedToken()
                       : TruncatedAcceptance.sample(scored.generatedRow(), params, rng);
-              return new OpenAiSession(
-                  client, params, rng, prompt, first, maxLength + DraftBlock.MAX_DRAFT);
+              // A last draft may reach past max length, as in the engine's sessions.
+              int capacity =
+                  (int) Math.min(Integer.MAX_VALUE, (long) maxLength + DraftBlock.MAX_DRAFT);
+              return new OpenAiSession(client, params, rng, prompt, first, capacity);
             });
   }
 

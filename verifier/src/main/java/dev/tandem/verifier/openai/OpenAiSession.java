@@ -27,7 +27,8 @@ final class OpenAiSession implements VerifierSession {
   private final RandomGenerator rng;
   private final int firstToken;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final int[] tokens; // prompt + emitted tokens; the last one is the last emitted token
+  private final int capacity;
+  private volatile int[] tokens; // [length] valid: prompt + emitted; the last is the last emitted
   private volatile int length;
 
   /**
@@ -47,9 +48,10 @@ final class OpenAiSession implements VerifierSession {
     this.params = params;
     this.rng = rng;
     this.firstToken = firstToken;
-    // + 1: a verify of a full-capacity sequence still appends its next token.
-    this.tokens = Arrays.copyOf(prompt, capacity + 1);
-    this.tokens[prompt.length] = firstToken;
+    this.capacity = capacity;
+    int[] initial = Arrays.copyOf(prompt, 2 * prompt.length + DraftBlock.MAX_DRAFT);
+    initial[prompt.length] = firstToken;
+    this.tokens = initial;
     this.length = prompt.length + 1;
   }
 
@@ -64,17 +66,17 @@ final class OpenAiSession implements VerifierSession {
       return CompletableFuture.failedFuture(
           new IllegalStateException("verify on a closed session of " + client.endpoint()));
     }
-    int[] sequence = Arrays.copyOf(tokens, length + draft.size());
-    if (sequence.length > tokens.length - 1) {
+    if (length + draft.size() > capacity) {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException(
               "a verify with "
                   + draft.size()
                   + " draft tokens needs "
-                  + sequence.length
+                  + (length + draft.size())
                   + " positions; the session holds at most "
-                  + (tokens.length - 1)));
+                  + capacity));
     }
+    int[] sequence = Arrays.copyOf(tokens, length + draft.size());
     System.arraycopy(draft.tokens(), 0, sequence, length, draft.size());
     return client
         .score(sequence, draft.size())
@@ -96,8 +98,13 @@ final class OpenAiSession implements VerifierSession {
 
   private void advance(DraftBlock draft, Verdict verdict) {
     int at = length;
-    System.arraycopy(draft.tokens(), 0, tokens, at, verdict.acceptedCount());
-    tokens[at + verdict.acceptedCount()] = verdict.nextToken();
+    int[] grown = tokens;
+    if (at + verdict.emittedCount() > grown.length) {
+      grown = Arrays.copyOf(grown, Math.max(at + verdict.emittedCount(), 2 * grown.length));
+    }
+    System.arraycopy(draft.tokens(), 0, grown, at, verdict.acceptedCount());
+    grown[at + verdict.acceptedCount()] = verdict.nextToken();
+    tokens = grown;
     length = at + verdict.emittedCount();
   }
 
