@@ -24,9 +24,10 @@ import java.util.concurrent.TimeoutException;
  * the stage with {@link VerifierUnavailableException}; an HTTP error status or a body without the
  * logprobs asked for fails it with {@link BackendResponseException}. Both name the endpoint.
  *
- * <p>Threading: {@link #score} may be called from any thread; the returned stage completes on a
- * Vert.x event loop, where the response is parsed (cost grows with sequence length × N, as the
- * server returns logprobs for every prompt position).
+ * <p>Threading: {@link #score} may be called from any thread. The response is parsed on a Vert.x
+ * worker thread (unordered), not the event loop, because its size grows with sequence length × N
+ * (the server returns logprobs for every prompt position); the returned stage completes there, or
+ * on the event loop when the call failed.
  */
 final class CompletionsClient implements AutoCloseable {
 
@@ -35,12 +36,14 @@ final class CompletionsClient implements AutoCloseable {
 
   private final OpenAiVerifierOptions options;
   private final String endpoint;
+  private final Vertx vertx;
   private final WebClient web;
   private final CompletionResponseParser parser;
 
   CompletionsClient(Vertx vertx, OpenAiVerifierOptions options) {
     this.options = options;
     this.endpoint = options.completionsUrl();
+    this.vertx = vertx;
     this.web = WebClient.create(vertx, new WebClientOptions().setUserAgent("tandem-verifier"));
     this.parser = new CompletionResponseParser(endpoint, options.topN());
   }
@@ -57,7 +60,11 @@ final class CompletionsClient implements AutoCloseable {
     return request
         .sendJsonObject(requestBody(sequence, draftCount))
         .recover(cause -> Future.failedFuture(unavailable(cause, timeoutMillis)))
-        .map(response -> parser.parse(json(response), options.mode(), sequence, draftCount))
+        .compose(
+            response ->
+                vertx.executeBlocking(
+                    () -> parser.parse(json(response), options.mode(), sequence, draftCount),
+                    false))
         .toCompletionStage();
   }
 

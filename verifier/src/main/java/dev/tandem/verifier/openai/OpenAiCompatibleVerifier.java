@@ -34,7 +34,8 @@ import java.util.random.RandomGenerator;
  * verifier server keeps a KV cache per session instead.
  *
  * <p>Threading: {@link #open} and the sessions' methods may be called from any thread; nothing
- * blocks; the stages complete on a Vert.x event loop.
+ * blocks; the stages complete on Vert.x threads (responses are parsed on a worker thread, not on
+ * the event loop).
  */
 public final class OpenAiCompatibleVerifier implements Verifier, AutoCloseable {
 

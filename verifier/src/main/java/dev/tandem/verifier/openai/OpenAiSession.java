@@ -17,8 +17,8 @@ import java.util.random.RandomGenerator;
  * over the whole sequence; see the module README.)
  *
  * <p>Threading: as {@link VerifierSession}. The sequence is written by the completion of one verify
- * (on an event loop) and read by the next call, ordered by that stage; {@link #close} may come from
- * any thread.
+ * (on a Vert.x worker thread) and read by the next call, ordered by that stage; {@link #close} may
+ * come from any thread.
  */
 final class OpenAiSession implements VerifierSession {
 
