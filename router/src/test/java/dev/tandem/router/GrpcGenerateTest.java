@@ -61,7 +61,13 @@ class GrpcGenerateTest {
   @Test
   void streamsTheVerifiersTextWithUsageAndSpeculationStatsOnTheLastChunk() {
     List<GenerateChunk> chunks =
-        generate(GenerateRequest.newBuilder().setPrompt("hello").setMaxTokens(40).build());
+        generate(
+            GenerateRequest.newBuilder()
+                .setPrompt("hello")
+                .setMaxTokens(40)
+                .setSpeculation(
+                    Speculation.newBuilder().setMode(Speculation.Mode.MODE_FIXED).setK(4))
+                .build());
     assertEquals(SyntheticRouter.expectedText(40), text(chunks));
     GenerateChunk last = chunks.get(chunks.size() - 1);
     assertEquals(FinishReason.FINISH_REASON_LENGTH, last.getFinishReason());
