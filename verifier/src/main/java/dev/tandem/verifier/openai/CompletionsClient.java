@@ -4,6 +4,7 @@ import dev.tandem.verifier.client.VerifierUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -44,7 +45,11 @@ final class CompletionsClient implements AutoCloseable {
     this.options = options;
     this.endpoint = options.completionsUrl();
     this.vertx = vertx;
-    this.web = WebClient.create(vertx, new WebClientOptions().setUserAgent("tandem-verifier"));
+    this.web =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setUserAgent("tandem-verifier"),
+            new PoolOptions().setHttp1MaxSize(options.maxConnections()));
     this.parser = new CompletionResponseParser(endpoint, options.topN());
   }
 

@@ -59,7 +59,9 @@ public final class OpenAiCompatibleVerifier implements Verifier, AutoCloseable {
                 + options.topN()
                 + " timeout="
                 + options.timeout().toMillis()
-                + "ms (greedy exact; sampling approximate: target truncated to the top "
+                + "ms max_connections="
+                + options.maxConnections()
+                + " (greedy exact; sampling approximate: target truncated to the top "
                 + options.topN()
                 + ")");
   }

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param timeout longest wait for one call's response, connection included
  * @param apiKey sent as {@code Authorization: Bearer <key>} when present
  * @param mode how the draft positions' logprobs are asked for
+ * @param maxConnections HTTP/1.1 connections kept to the server, 1..{@link #MAX_CONNECTIONS}: the
+ *     most calls in flight at once (one per session stepping); further calls queue
  */
 public record OpenAiVerifierOptions(
     String baseUrl,
@@ -23,10 +25,14 @@ public record OpenAiVerifierOptions(
     int topN,
     Duration timeout,
     Optional<String> apiKey,
-    LogprobsMode mode) {
+    LogprobsMode mode,
+    int maxConnections) {
 
   /** Largest top-N accepted. */
   public static final int MAX_TOP_N = 1024;
+
+  /** Largest connection pool accepted. */
+  public static final int MAX_CONNECTIONS = 4096;
 
   /** Path appended to the base URL. */
   static final String COMPLETIONS_PATH = "/v1/completions";
@@ -48,28 +54,43 @@ public record OpenAiVerifierOptions(
     if (mode == null) {
       throw new IllegalArgumentException("logprobs_mode must be prompt_logprobs or echo, got null");
     }
+    if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS) {
+      throw new IllegalArgumentException(
+          "max_connections must be in 1.." + MAX_CONNECTIONS + ", got " + maxConnections);
+    }
   }
 
-  /** vLLM's defaults: {@code prompt_logprobs}, top 20, 30 s timeout, no API key. */
+  /** vLLM's defaults: {@code prompt_logprobs}, top 20; 30 s timeout, no API key, 64 connections. */
   public static OpenAiVerifierOptions of(String baseUrl, String model) {
     return new OpenAiVerifierOptions(
-        baseUrl, model, 20, Duration.ofSeconds(30), Optional.empty(), LogprobsMode.PROMPT_LOGPROBS);
+        baseUrl,
+        model,
+        20,
+        Duration.ofSeconds(30),
+        Optional.empty(),
+        LogprobsMode.PROMPT_LOGPROBS,
+        64);
   }
 
   public OpenAiVerifierOptions withTopN(int value) {
-    return new OpenAiVerifierOptions(baseUrl, model, value, timeout, apiKey, mode);
+    return new OpenAiVerifierOptions(baseUrl, model, value, timeout, apiKey, mode, maxConnections);
   }
 
   public OpenAiVerifierOptions withTimeout(Duration value) {
-    return new OpenAiVerifierOptions(baseUrl, model, topN, value, apiKey, mode);
+    return new OpenAiVerifierOptions(baseUrl, model, topN, value, apiKey, mode, maxConnections);
   }
 
   public OpenAiVerifierOptions withApiKey(String value) {
-    return new OpenAiVerifierOptions(baseUrl, model, topN, timeout, Optional.of(value), mode);
+    return new OpenAiVerifierOptions(
+        baseUrl, model, topN, timeout, Optional.of(value), mode, maxConnections);
   }
 
   public OpenAiVerifierOptions withMode(LogprobsMode value) {
-    return new OpenAiVerifierOptions(baseUrl, model, topN, timeout, apiKey, value);
+    return new OpenAiVerifierOptions(baseUrl, model, topN, timeout, apiKey, value, maxConnections);
+  }
+
+  public OpenAiVerifierOptions withMaxConnections(int value) {
+    return new OpenAiVerifierOptions(baseUrl, model, topN, timeout, apiKey, mode, value);
   }
 
   /** The absolute URL every call is posted to. */

@@ -120,6 +120,9 @@ class TruncatedAcceptanceTest {
     assertEquals(
         "http://h:8000/v1/completions",
         OpenAiVerifierOptions.of("http://h:8000/", "m").completionsUrl());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> OpenAiVerifierOptions.of("http://h", "m").withMaxConnections(0));
     assertEquals(LogprobsMode.ECHO, LogprobsMode.parse("echo"));
     IllegalArgumentException mode =
         assertThrows(IllegalArgumentException.class, () -> LogprobsMode.parse("full"));
