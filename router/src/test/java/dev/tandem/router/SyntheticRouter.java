@@ -62,7 +62,8 @@ final class SyntheticRouter implements AutoCloseable {
                     List.of(),
                     0.001,
                     new TandemConfig.Synthetic(paceMillis, alpha),
-                    1024)),
+                    1024,
+                    null)),
             "large");
     server = new RouterServer(vertx, config, engine);
     port = server.start().toCompletionStage().toCompletableFuture().join();

@@ -19,6 +19,9 @@ import dev.tandem.verifier.InProcessVerifier;
 import dev.tandem.verifier.client.GrpcVerifier;
 import dev.tandem.verifier.client.GrpcVerifierOptions;
 import dev.tandem.verifier.engine.EngineOptions;
+import dev.tandem.verifier.openai.LogprobsMode;
+import dev.tandem.verifier.openai.OpenAiCompatibleVerifier;
+import dev.tandem.verifier.openai.OpenAiVerifierOptions;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -164,6 +167,36 @@ public final class TandemRouter implements AutoCloseable {
         yield new Tier(
             t.name(),
             modelName(t.modelPath()),
+            verifier,
+            TokenizerCodec.of(tokenizer, modelConfig),
+            modelConfig.maxPositionEmbeddings(),
+            price);
+      }
+      case "openai" -> {
+        TandemConfig.OpenAi o = t.openai();
+        dev.tandem.model.Tokenizer tokenizer = dev.tandem.model.Tokenizer.load(t.modelPath());
+        resources.add(tokenizer);
+        dev.tandem.model.ModelConfig modelConfig = dev.tandem.model.ModelConfig.load(t.modelPath());
+        OpenAiVerifierOptions openAiOptions =
+            OpenAiVerifierOptions.of(o.baseUrl(), o.servedModel())
+                .withTopN(o.topN())
+                .withMode(LogprobsMode.parse(o.logprobsMode()));
+        if (o.apiKeyEnv() != null && System.getenv(o.apiKeyEnv()) != null) {
+          openAiOptions = openAiOptions.withApiKey(System.getenv(o.apiKeyEnv()));
+        }
+        OpenAiCompatibleVerifier verifier = new OpenAiCompatibleVerifier(vertx, openAiOptions);
+        resources.add(verifier);
+        progress.accept(
+            "tier "
+                + t.name()
+                + ": OpenAI-compatible verifier "
+                + o.baseUrl()
+                + " ("
+                + verifier.name()
+                + "; exact for greedy, approximate for temperature > 0)");
+        yield new Tier(
+            t.name(),
+            verifier.name(),
             verifier,
             TokenizerCodec.of(tokenizer, modelConfig),
             modelConfig.maxPositionEmbeddings(),

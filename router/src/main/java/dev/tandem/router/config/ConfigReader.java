@@ -27,7 +27,7 @@ public final class ConfigReader {
   private static final Set<String> BACKENDS = Set.of("auto", "vector", "nd4j");
   private static final Set<String> DRAFTERS = Set.of("model", "ngram", "none");
   private static final Set<String> MODES = Set.of("auto", "fixed", "off");
-  private static final Set<String> VERIFIERS = Set.of("in-process", "grpc", "synthetic");
+  private static final Set<String> VERIFIERS = Set.of("in-process", "grpc", "synthetic", "openai");
 
   private final Path baseDir;
 
@@ -113,6 +113,26 @@ public final class ConfigReader {
         }
         synthetic = new TandemConfig.Synthetic(pace, alpha);
       }
+      TandemConfig.OpenAi openai = null;
+      if (verifier.equals("openai")) {
+        JsonObject o = object(t, "openai");
+        String baseUrl = o.getString("base_url");
+        String served = o.getString("model");
+        if (baseUrl == null || served == null) {
+          throw new IllegalArgumentException(
+              where + ".openai needs base_url (server root) and model (the served model's name)");
+        }
+        openai =
+            new TandemConfig.OpenAi(
+                baseUrl,
+                served,
+                o.containsKey("top_n") ? intIn(o, where + ".openai", "top_n", 1, 1024) : 20,
+                o.containsKey("logprobs_mode")
+                    ? oneOf(
+                        o, where + ".openai", "logprobs_mode", Set.of("prompt_logprobs", "echo"))
+                    : "prompt_logprobs",
+                o.getString("api_key_env"));
+      }
       if (verifier.equals("grpc") && endpoints.isEmpty()) {
         throw new IllegalArgumentException(
             where + ".endpoints must list host:port of verifier servers for verifier: grpc");
@@ -127,7 +147,8 @@ public final class ConfigReader {
               endpoints,
               nonNegative(t, where, "price_per_1k_tokens_usd"),
               synthetic,
-              maxSessions));
+              maxSessions,
+              openai));
     }
     return tiers;
   }

@@ -78,6 +78,7 @@ public record TandemConfig(
    * @param pricePer1kTokensUsd price per 1,000 verifier positions scored
    * @param synthetic pacing of the synthetic backend (verifier: synthetic), else null
    * @param maxSessions most concurrent sessions of an in-process verifier
+   * @param openai the OpenAI-compatible server (verifier: openai), else null
    */
   public record Tier(
       String name,
@@ -86,7 +87,8 @@ public record TandemConfig(
       List<String> endpoints,
       double pricePer1kTokensUsd,
       Synthetic synthetic,
-      int maxSessions) {
+      int maxSessions,
+      OpenAi openai) {
     public Tier {
       endpoints = List.copyOf(endpoints);
     }
@@ -97,4 +99,17 @@ public record TandemConfig(
    * right with probability {@code alpha}. For measuring the router itself.
    */
   public record Synthetic(double paceMs, double alpha) {}
+
+  /**
+   * A vLLM-style OpenAI-compatible server used as the verifier: exact for greedy requests,
+   * approximate for temperature > 0 (only the top-N logprobs come back).
+   *
+   * @param baseUrl server root, e.g. {@code http://gpu-box:8000}
+   * @param servedModel the model name the server serves
+   * @param topN logprobs per position, 1..1024
+   * @param logprobsMode prompt_logprobs (vLLM) or echo
+   * @param apiKeyEnv environment variable holding the API key, or null
+   */
+  public record OpenAi(
+      String baseUrl, String servedModel, int topN, String logprobsMode, String apiKeyEnv) {}
 }

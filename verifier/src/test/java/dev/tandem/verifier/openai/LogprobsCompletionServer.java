@@ -33,7 +33,7 @@ import java.util.stream.IntStream;
  * <p>Threading: requests are handled on the server's event loop; forwards run on the model runtime;
  * {@link #failAfter} and the accessors may be called from any thread.
  */
-final class LogprobsCompletionServer implements AutoCloseable {
+public final class LogprobsCompletionServer implements AutoCloseable {
 
   /** How a call goes wrong. */
   enum Fault {
@@ -80,13 +80,13 @@ final class LogprobsCompletionServer implements AutoCloseable {
   }
 
   /** Starts on a free loopback port. */
-  static LogprobsCompletionServer start(Vertx vertx, Model model, String apiKey) {
+  public static LogprobsCompletionServer start(Vertx vertx, Model model, String apiKey) {
     LogprobsCompletionServer s = new LogprobsCompletionServer(vertx, model, apiKey);
     s.server.listen(0, "127.0.0.1").await();
     return s;
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + server.actualPort();
   }
 
