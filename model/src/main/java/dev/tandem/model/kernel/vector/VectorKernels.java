@@ -12,11 +12,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The Java Vector API backend ({@code jdk.incubator.vector}, {@link FloatVector#SPECIES_PREFERRED}
- * lanes). Weights stay where the loader mapped them (F32, BF16) and are read with vector loads; F16
- * is widened once at load into off-heap float32 (the Vector API has no half-float conversion
- * lanewise op); BF16 may also be widened at load ({@code widenBf16AtLoad}), which trades twice the
- * memory for no conversion in the inner loop. Activations and KV caches are heap {@code float[]}.
+ * The Java Vector API backend ({@code jdk.incubator.vector}, {@code FloatVector.SPECIES_PREFERRED}
+ * lanes: 16 floats with AVX-512). Weights stay where the loader mapped them (F32, BF16) and are
+ * read with vector loads; F16 is widened once at load into off-heap float32 (the Vector API has no
+ * half-float lane conversion); BF16 may also be widened at load ({@code widenBf16AtLoad}), which
+ * doubles the memory read per token and measured slower on every model (BENCHMARKS.md). Activations
+ * and KV caches are heap {@code float[]}, allocated once per workspace / sequence.
  *
  * <p>Threads: every call runs on the calling thread only; concurrent calls on distinct buffers and
  * stores are safe.
