@@ -3,6 +3,7 @@ package dev.tandem.streaming;
 import dev.tandem.speccore.SinkSignal;
 import dev.tandem.speccore.TokenSink;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -41,7 +42,11 @@ public final class TokenStreamer implements TokenSink {
   @Override
   public CompletionStage<SinkSignal> onTokens(int[] tokens) {
     CompletableFuture<SinkSignal> signal = new CompletableFuture<>();
-    context.runOnContext(v -> write(tokens, signal));
+    if (Vertx.currentContext() == context) {
+      write(tokens, signal); // already on the stream's event loop: no hop
+    } else {
+      context.runOnContext(v -> write(tokens, signal));
+    }
     return signal;
   }
 

@@ -159,7 +159,7 @@ final class Generation implements GenerationHandle {
     loop =
         SpeculationLoop.builder()
             .draft(opened.draft())
-            .verifier(opened.verifier())
+            .verifier(new ContextBoundVerifierSession(opened.verifier(), context))
             .chooser(DraftLengthChoosers.forRequest(request, settings, tier, promptTokens))
             .acceptance(
                 new RequestAcceptance(

@@ -138,6 +138,11 @@ public final class OpenAiEndpoint {
       boolean includeUsage) {
     HttpServerResponse response = ctx.response();
     SseWriter sse = new SseWriter(response, kind, id, created);
+    // Headers first: nothing is sent until the first write, and an error before it replaces them.
+    response
+        .setChunked(true)
+        .putHeader("Content-Type", "text/event-stream")
+        .putHeader("Cache-Control", "no-cache");
     GenerationHandle generation;
     try {
       generation = engine.start(request, Vertx.currentContext(), sse);
@@ -146,10 +151,6 @@ public final class OpenAiEndpoint {
       return;
     }
     sse.model = generation.model();
-    response
-        .setChunked(true)
-        .putHeader("Content-Type", "text/event-stream")
-        .putHeader("Cache-Control", "no-cache");
     watch(ctx, generation);
     generation
         .completion()
@@ -167,7 +168,9 @@ public final class OpenAiEndpoint {
         .onFailure(
             error -> {
               TandemException e = ErrorMapping.classify(error);
-              if (e.kind() != ErrorKind.CANCELLED && !response.closed()) {
+              if (!response.headWritten()) {
+                sendError(response, e); // nothing streamed yet: a plain HTTP error
+              } else if (e.kind() != ErrorKind.CANCELLED && !response.closed()) {
                 sse.event(ErrorMapping.openAiBody(e));
                 response.end("data: [DONE]\n\n");
               }
