@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
-import dev.tandem.model.Sequence;
 import dev.tandem.proto.v1.GenerateChunk;
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpc;
@@ -100,34 +99,8 @@ class EmbeddedRouterTest {
     runtime.close();
   }
 
-  /** Plain greedy decoding with the model runtime: [BOS] + prompt, until EOS or n tokens. */
   static List<Integer> greedy(String prompt, int n) throws Exception {
-    return runtime
-        .submit(
-            () -> {
-              int[] ids = reference.tokenizer().encode(prompt);
-              int[] withBos = new int[ids.length + 1];
-              withBos[0] = reference.config().bosTokenId();
-              System.arraycopy(ids, 0, withBos, 1, ids.length);
-              Sequence seq = reference.newSequence(withBos.length + n + 1);
-              List<Integer> out = new ArrayList<>();
-              int token = reference.prefill(seq, withBos).argmax(0);
-              while (out.size() < n && !isEos(token)) {
-                out.add(token);
-                token = reference.forward(seq, new int[] {token}).argmax(0);
-              }
-              return out;
-            })
-        .get();
-  }
-
-  static boolean isEos(int token) {
-    for (int eos : reference.config().eosTokenIds()) {
-      if (eos == token) {
-        return true;
-      }
-    }
-    return false;
+    return ReferenceDecoding.greedy(runtime, reference, prompt, n);
   }
 
   static List<Integer> streamedIds(GenerateRequest request) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
-import dev.tandem.model.Sequence;
 import dev.tandem.proto.v1.GenerateChunk;
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpc;
@@ -76,7 +75,7 @@ class OpenAiTierTest {
                 .directExecutor()
                 .build();
         for (String prompt : List.of("hello world", "def f(x):")) {
-          List<Integer> expected = greedy(runtime, model, prompt, 24);
+          List<Integer> expected = ReferenceDecoding.greedy(runtime, model, prompt, 24);
           List<Integer> got = new ArrayList<>();
           GenerateChunk[] last = new GenerateChunk[1];
           GenerationGrpc.newBlockingStub(channel)
@@ -106,26 +105,5 @@ class OpenAiTierTest {
       runtime.close();
       vertx.close().toCompletionStage().toCompletableFuture().join();
     }
-  }
-
-  private static List<Integer> greedy(ModelRuntime runtime, Model model, String prompt, int n)
-      throws Exception {
-    return runtime
-        .submit(
-            () -> {
-              int[] ids = model.tokenizer().encode(prompt);
-              int[] withBos = new int[ids.length + 1];
-              withBos[0] = model.config().bosTokenId();
-              System.arraycopy(ids, 0, withBos, 1, ids.length);
-              Sequence seq = model.newSequence(withBos.length + n + 1);
-              List<Integer> out = new ArrayList<>();
-              int token = model.prefill(seq, withBos).argmax(0);
-              while (out.size() < n && token != 0) {
-                out.add(token);
-                token = model.forward(seq, new int[] {token}).argmax(0);
-              }
-              return out;
-            })
-        .get();
   }
 }
