@@ -1,13 +1,12 @@
 package dev.tandem.verifier;
 
-import dev.tandem.speccore.ChiSquare;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.model.Sequence;
+import dev.tandem.speccore.ChiSquare;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.SamplingTransform;
 import dev.tandem.verifier.client.GrpcVerifier;

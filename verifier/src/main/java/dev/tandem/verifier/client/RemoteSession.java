@@ -104,8 +104,8 @@ final class RemoteSession implements VerifierSession {
           if (released) {
             return;
           }
-          fail(new CancellationException("session closed by its owner"));
           release();
+          fail(new CancellationException("session closed by its owner"));
           request.end(ToProto.close());
         });
   }
@@ -156,6 +156,7 @@ final class RemoteSession implements VerifierSession {
    * server never cancels on its own), with {@link VerifierUnavailableException}.
    */
   private void onEnd(GrpcStatus status, String message) {
+    release(); // before failing the call: whoever it wakes sees the endpoint's count freed
     if (status == null
         || status == GrpcStatus.OK
         || status == GrpcStatus.UNAVAILABLE
@@ -174,7 +175,6 @@ final class RemoteSession implements VerifierSession {
     } else {
       fail(new VerifierCallException(status.name(), message));
     }
-    release();
   }
 
   private void onBroken(Throwable error) {
@@ -182,10 +182,10 @@ final class RemoteSession implements VerifierSession {
       return;
     }
     endpoint.healthy = false; // until its next health check passes
+    release();
     fail(
         new VerifierUnavailableException(
             "verifier server " + endpoint + " went away mid-session: " + error, error));
-    release();
   }
 
   private void fail(Throwable error) {
@@ -226,6 +226,7 @@ final class RemoteSession implements VerifierSession {
             callTimeoutMs,
             id -> {
               timer = -1;
+              release();
               fail(
                   new VerifierUnavailableException(
                       "no answer from verifier server "
