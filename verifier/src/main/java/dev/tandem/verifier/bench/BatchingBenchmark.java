@@ -200,7 +200,8 @@ public final class BatchingBenchmark {
         .join();
   }
 
-  private static Path defaultModel() {
+  /** The fixture verifier when present (run from the root or a module), else the tiny model. */
+  static Path defaultModel() {
     for (Path candidate :
         List.of(
             Path.of("fixtures/models/tandem-verifier"),
