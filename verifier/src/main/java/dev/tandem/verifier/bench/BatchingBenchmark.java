@@ -88,14 +88,9 @@ public final class BatchingBenchmark {
 
   private static void run(Model model, int sessions, int promptLength, int tokens, int k) {
     int vocab = model.config().vocabSize();
-    List<int[]> prompts = new ArrayList<>();
+    List<int[]> prompts = prompts(sessions, promptLength, vocab);
     List<int[]> continuations = new ArrayList<>();
-    for (int s = 0; s < sessions; s++) {
-      int[] prompt = new int[promptLength];
-      for (int i = 0; i < promptLength; i++) {
-        prompt[i] = 1 + Math.floorMod(s * 7919 + i * 104_729 + i * i * 31, vocab - 1);
-      }
-      prompts.add(prompt);
+    for (int[] prompt : prompts) {
       continuations.add(greedy(model, prompt, tokens + k + 1));
     }
     EngineOptions options = EngineOptions.DEFAULTS.withMaxSessions(Math.max(64, sessions));
@@ -198,6 +193,19 @@ public final class BatchingBenchmark {
               return out;
             })
         .join();
+  }
+
+  /** {@code count} distinct deterministic prompts of pseudo-random ids in 1..vocab-1. */
+  static List<int[]> prompts(int count, int length, int vocab) {
+    List<int[]> prompts = new ArrayList<>();
+    for (int s = 0; s < count; s++) {
+      int[] prompt = new int[length];
+      for (int i = 0; i < length; i++) {
+        prompt[i] = 1 + Math.floorMod(s * 7919 + i * 104_729 + i * i * 31, vocab - 1);
+      }
+      prompts.add(prompt);
+    }
+    return prompts;
   }
 
   /** The fixture verifier when present (run from the root or a module), else the tiny model. */

@@ -75,7 +75,8 @@ public final class VerifyLatencyBenchmark {
       int proxyPort = join(proxy.start());
       GrpcVerifier remote = grpcVerifier(vertx, serverPort);
       GrpcVerifier relayed = grpcVerifier(vertx, proxyPort); // bytes only: the relay adds a hop
-      List<int[]> prompts = prompts(model.config().vocabSize());
+      List<int[]> prompts =
+          BatchingBenchmark.prompts(PROMPTS, PROMPT_LENGTH, model.config().vocabSize());
       List<int[]> continuations = new ArrayList<>();
       for (int[] prompt : prompts) {
         continuations.add(greedyContinuation(local, prompt));
@@ -233,18 +234,6 @@ public final class VerifyLatencyBenchmark {
       }
     }
     return out;
-  }
-
-  private static List<int[]> prompts(int vocab) {
-    List<int[]> prompts = new ArrayList<>();
-    for (int s = 0; s < PROMPTS; s++) {
-      int[] prompt = new int[PROMPT_LENGTH];
-      for (int i = 0; i < PROMPT_LENGTH; i++) {
-        prompt[i] = 1 + Math.floorMod(s * 7919 + i * 104_729 + i * i * 31, vocab - 1);
-      }
-      prompts.add(prompt);
-    }
-    return prompts;
   }
 
   private static double[] percentiles(List<Double> values) {
