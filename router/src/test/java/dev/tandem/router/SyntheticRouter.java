@@ -27,11 +27,11 @@ final class SyntheticRouter implements AutoCloseable {
             paceMillis,
             alpha,
             ms -> {
-              CompletableFuture<Void> done = new CompletableFuture<>();
+              CompletableFuture<Long> done = new CompletableFuture<>();
               if (ms <= 0) {
-                done.complete(null);
+                done.complete(System.nanoTime());
               } else {
-                vertx.setTimer(ms, t -> done.complete(null));
+                vertx.setTimer(ms, t -> done.complete(System.nanoTime()));
               }
               return done;
             });

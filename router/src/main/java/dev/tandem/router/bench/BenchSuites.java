@@ -45,8 +45,8 @@ public final class BenchSuites {
     JsonObject overrides = new JsonObject().put("server", new JsonObject().put("port", 0));
     withRouter(
         overrides,
-        router ->
-            new SpeculationBench(router, out)
+        (router, client) ->
+            new SpeculationBench(client, out)
                 .run(
                     "(a) everything in-process on this CPU (verifier and drafter share the model executor)",
                     load(workloads, requests)));
@@ -80,8 +80,8 @@ public final class BenchSuites {
               .put("tiers", new JsonArray().add(tier));
       withRouter(
           overrides,
-          router ->
-              new SpeculationBench(router, out)
+          (router, client) ->
+              new SpeculationBench(client, out)
                   .run(
                       "(b) remote-verifier profile: verifier server adds "
                           + delayMs
@@ -107,11 +107,15 @@ public final class BenchSuites {
             .put("limits", new JsonObject().put("max_tokens", 100_000))
             .put("drafting", new JsonObject().putNull("model"))
             .put("tiers", new JsonArray().add(tier));
-    withRouter(overrides, router -> new OverheadBench(router, out, paceMs).report(streams, steps));
+    withRouter(
+        overrides,
+        (router, client) ->
+            new OverheadBench(client, router.syntheticBackend().orElseThrow(), out, paceMs)
+                .report(streams, steps));
   }
 
   private interface Body {
-    void run(StreamClient client) throws IOException;
+    void run(TandemRouter router, StreamClient client) throws IOException;
   }
 
   private void withRouter(JsonObject overrides, Body body) throws IOException {
@@ -125,7 +129,7 @@ public final class BenchSuites {
     try (TandemRouter router = TandemRouter.start(vertx, config, progress)) {
       Vertx clientVertx = Vertx.vertx();
       try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port())) {
-        body.run(client);
+        body.run(router, client);
       } finally {
         clientVertx.close();
       }

@@ -2,114 +2,187 @@ package dev.tandem.router.bench;
 
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.Speculation;
+import dev.tandem.router.synthetic.SyntheticBackend;
 import io.vertx.core.Future;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What the router itself costs, over the synthetic backend (no model): every stream's verifier call
  * takes {@code paceMs} and returns 4 tokens (k = 3, every draft right), so a chunk is due every
- * {@code paceMs}. The latency the router adds is each chunk interval minus the pace; a stream keeps
- * its pace when its mean interval stays within 10 % of it.
+ * {@code paceMs}.
+ *
+ * <p><b>Latency the router adds per chunk</b> = the chunk's arrival at the client minus the moment
+ * the backend released the verdict that produced it. The backend reports each release ({@link
+ * SyntheticBackend.ReleaseListener}: the {@code System.nanoTime()} of the pacing tick that found
+ * the call due) and the client stamps each chunk's arrival with the same clock in the same JVM;
+ * chunk {@code i} of a stream comes from release {@code i} (the open call, then each verify call),
+ * streams are told apart by their prompt ({@link ReleaseLog}). What lies between the two stamps is
+ * the router's whole path (the hop to the request's event loop, the loop step, detokenizing, proto
+ * building, the HTTP/2 write and flush) plus the client's own share: loopback TCP, HTTP/2 and gRPC
+ * decoding, and queueing on the client's event loop, which runs in this JVM on the same cores. It
+ * does not count the backend's own timing: the up to 1 ms the pacing tick rounds each delay to, or
+ * a tick that fires late. Chunk intervals would count both, and a late chunk twice (its interval
+ * long, the next one short), so they are only used for the pace column.
+ *
+ * <p><b>Keeps pace</b>: every stream completed and the slowest stream's mean chunk interval is
+ * within 10 % of a lone stream's (the pace as the backend delivers it).
+ *
+ * <p>Alongside, what the JVM spent per chunk ({@link JvmCounters}: CPU time and bytes allocated by
+ * router and client together) and the garbage-collector pauses during the level, the usual suspects
+ * for the tail.
+ *
+ * <p>Streams start spread evenly over one pace period, as independent clients would arrive, rather
+ * than all in the same millisecond: started together they would stay in lockstep and every pacing
+ * tick would release all of them at once.
  */
 final class OverheadBench {
 
   private final StreamClient client;
+  private final SyntheticBackend backend;
   private final PrintStream out;
   private final double paceMs;
 
-  OverheadBench(StreamClient client, PrintStream out, double paceMs) {
+  OverheadBench(StreamClient client, SyntheticBackend backend, PrintStream out, double paceMs) {
     this.client = client;
+    this.backend = backend;
     this.out = out;
     this.paceMs = paceMs;
   }
 
-  /** One load level's result. */
+  /**
+   * One load level's result; latencies in milliseconds.
+   *
+   * @param added added latency of every chunk after a stream's first
+   * @param firstChunk added latency of each stream's first chunk, which also carries the request's
+   *     admission (parsing, tokenizing on a worker, opening the sessions): time to first token's
+   *     share of the router, apart from the steady state
+   * @param spent what the JVM (router and client) spent while the level ran
+   */
   record Level(
       int streams,
       int completed,
-      double addedP50,
-      double addedP99,
-      double worstStreamPace,
-      double chunksPerSecond) {
-    boolean keepsPace(double paceMs) {
-      return completed == streams && worstStreamPace <= 1.1 * paceMs;
+      Percentiles added,
+      Percentiles firstChunk,
+      double worstStreamInterval,
+      double chunksPerSecond,
+      long chunks,
+      JvmCounters spent) {
+    boolean keepsPace(double loneIntervalMs) {
+      return completed == streams && worstStreamInterval <= 1.1 * loneIntervalMs;
     }
   }
 
-  /** Median chunk interval of one lone stream: the pace as the backend actually delivers it. */
-  private double baselineMs = Double.NaN;
-
   Level run(int streams, int stepsPerStream) {
-    GenerateRequest request =
-        GenerateRequest.newBuilder()
-            .setPrompt("bench")
-            .setMaxTokens(4 * stepsPerStream)
-            .setReturnTokenIds(true)
-            .setSpeculation(
-                Speculation.newBuilder()
-                    .setMode(Speculation.Mode.MODE_FIXED)
-                    .setK(3)
-                    .setDrafter("model"))
-            .build();
+    ReleaseLog releases = new ReleaseLog(streams, stepsPerStream + 2);
+    backend.watchReleases(releases);
     List<Future<StreamTrace>> futures = new ArrayList<>();
+    JvmCounters before = JvmCounters.now();
     long start = System.nanoTime();
+    long spacing = (long) (paceMs * 1e6 / streams);
     for (int i = 0; i < streams; i++) {
-      futures.add(client.generate(request));
+      long due = start + i * spacing;
+      for (long now; (now = System.nanoTime()) < due; ) {
+        LockSupport.parkNanos(due - now);
+      }
+      futures.add(client.generate(request(i, stepsPerStream)));
     }
     List<StreamTrace> traces = new ArrayList<>();
     for (Future<StreamTrace> f : futures) {
       try {
         traces.add(f.toCompletionStage().toCompletableFuture().join());
       } catch (RuntimeException e) {
-        // counted as not completed
+        traces.add(null); // counted as not completed
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    JvmCounters spent = JvmCounters.now().minus(before);
     List<Double> added = new ArrayList<>();
+    List<Double> firstChunk = new ArrayList<>();
     double worst = 0;
     long chunks = 0;
-    for (StreamTrace t : traces) {
+    int completed = 0;
+    for (int s = 0; s < streams; s++) {
+      StreamTrace t = traces.get(s);
+      if (t == null) {
+        continue;
+      }
+      completed++;
       List<Long> at = t.chunkNanos();
       chunks += at.size();
-      for (int i = 1; i < at.size(); i++) {
-        added.add(
-            (at.get(i) - at.get(i - 1)) / 1e6 - (Double.isNaN(baselineMs) ? paceMs : baselineMs));
+      if (releases.count(s) != at.size()) {
+        throw new IllegalStateException(
+            "stream " + s + ": " + at.size() + " chunks but " + releases.count(s) + " releases");
+      }
+      for (int i = 0; i < at.size(); i++) {
+        (i == 0 ? firstChunk : added).add((at.get(i) - releases.releasedAt(s, i)) / 1e6);
       }
       if (at.size() > 1) {
         worst = Math.max(worst, (at.get(at.size() - 1) - at.get(0)) / 1e6 / (at.size() - 1));
       }
     }
-    Percentiles p = new Percentiles(added);
-    return new Level(streams, traces.size(), p.at(50), p.at(99), worst, chunks / seconds);
+    return new Level(
+        streams,
+        completed,
+        new Percentiles(added),
+        new Percentiles(firstChunk),
+        worst,
+        chunks / seconds,
+        chunks,
+        spent);
   }
 
-  /** The 500-stream latency figure, then the largest stream count that keeps pace. */
+  private static GenerateRequest request(int stream, int steps) {
+    return GenerateRequest.newBuilder()
+        .setPrompt(ReleaseLog.prompt(stream))
+        .setMaxTokens(4 * steps)
+        .setReturnTokenIds(true)
+        .setSpeculation(
+            Speculation.newBuilder()
+                .setMode(Speculation.Mode.MODE_FIXED)
+                .setK(3)
+                .setDrafter("model"))
+        .build();
+  }
+
+  /** The added latency at each stream count, and whether the streams kept their pace. */
   void report(List<Integer> levels, int stepsPerStream) {
     out.println();
     out.printf(
         "#### Router overhead (synthetic backend: one 4-token step every %.0f ms per stream)%n%n",
         paceMs);
     run(Math.min(100, levels.get(0)), 10); // warm-up: JIT, connections
-    baselineMs = paceMs + run(1, stepsPerStream).addedP50();
+    Level lone = run(1, stepsPerStream);
     out.printf(
-        "Baseline: a lone stream's median chunk interval is %.2f ms (the pace plus the 1 ms timer tick); added latency is measured against it.%n%n",
-        baselineMs);
+        "Added latency per chunk: from the backend releasing a verdict to the chunk arriving at the"
+            + " in-process client, chunks after each stream's first (a lone stream: p50 %.3f ms)."
+            + " A lone stream's mean chunk interval is %.2f ms (the pace plus up to 1 ms of timer"
+            + " tick); a stream keeps pace within 10 %% of it.%n%n",
+        lone.added().at(50), lone.worstStreamInterval());
     out.println(
-        "| streams | completed | added latency per chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) |");
-    out.println("|---:|---:|---:|---:|---:|---|");
+        "| streams | completed | added latency per chunk p50 / p99 / p99.9 / max ms | first chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) | CPU µs / allocated KB per chunk | GC pauses: count, total ms |");
+    out.println("|---:|---:|---:|---:|---:|---:|---|---:|---:|");
     for (int streams : levels) {
       Level l = run(streams, stepsPerStream);
       out.printf(
-          "| %d | %d | %.2f / %.2f | %.1f | %.0f | %s |%n",
+          "| %d | %d | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %.1f | %.0f | %s | %.1f / %.2f | %d, %d |%n",
           l.streams(),
           l.completed(),
-          l.addedP50(),
-          l.addedP99(),
-          l.worstStreamPace(),
+          l.added().at(50),
+          l.added().at(99),
+          l.added().at(99.9),
+          l.added().at(100),
+          l.firstChunk().at(50),
+          l.firstChunk().at(99),
+          l.worstStreamInterval(),
           l.chunksPerSecond(),
-          l.keepsPace(baselineMs) ? "yes" : "no");
+          l.keepsPace(lone.worstStreamInterval()) ? "yes" : "no",
+          l.spent().cpuNanos() / 1e3 / l.chunks(),
+          l.spent().allocatedBytes() / 1024.0 / l.chunks(),
+          l.spent().gcPauses(),
+          l.spent().gcPauseMillis());
       out.flush();
     }
   }

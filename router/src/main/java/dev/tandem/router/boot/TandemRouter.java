@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -47,7 +48,7 @@ public final class TandemRouter implements AutoCloseable {
   private final Vertx vertx;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private RouterServer server;
-  private DraftProposer syntheticDrafter;
+  private SyntheticBackend synthetic;
   private final List<InProcessVerifier> inProcessVerifiers = new ArrayList<>();
   private GenerationEngine engine;
   private int port;
@@ -89,8 +90,8 @@ public final class TandemRouter implements AutoCloseable {
         "ngram",
         new PromptLookupDrafter(
             Math.min(drafting.ngramMin(), drafting.ngramMax()), drafting.ngramMax()));
-    if (syntheticDrafter != null) {
-      drafters.put("model", syntheticDrafter);
+    if (synthetic != null) {
+      drafters.put("model", synthetic.drafter()); // a synthetic tier drafts without a model
     } else if (drafting.draftModel() != null) {
       drafters.put(
           "model", new ModelDrafter(load(runtime, drafting.draftModel(), modelOptions, progress)));
@@ -207,7 +208,7 @@ public final class TandemRouter implements AutoCloseable {
         resources.add(timer);
         SyntheticBackend backend =
             new SyntheticBackend(t.synthetic().paceMs(), t.synthetic().alpha(), timer::delay);
-        syntheticDrafter = backend.drafter(); // a synthetic tier drafts without a model
+        synthetic = backend;
         yield new Tier(t.name(), "synthetic", backend.verifier(), backend.codec(), 1 << 20, price);
       }
       default ->
@@ -242,6 +243,11 @@ public final class TandemRouter implements AutoCloseable {
   /** Sessions open on the in-process verifiers (for leak checks and health). */
   public int openVerifierSessions() {
     return inProcessVerifiers.stream().mapToInt(v -> v.engine().openSessions()).sum();
+  }
+
+  /** The synthetic tier's backend, when the config has one (for the overhead benchmark). */
+  public Optional<SyntheticBackend> syntheticBackend() {
+    return Optional.ofNullable(synthetic);
   }
 
   public GenerationEngine engine() {

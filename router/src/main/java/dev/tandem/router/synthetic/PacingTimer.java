@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class PacingTimer implements AutoCloseable {
 
-  private record Due(long atNanos, CompletableFuture<Void> future) {}
+  private record Due(long atNanos, CompletableFuture<Long> future) {}
 
   private final Vertx vertx;
   private final Queue<Due> incoming = new ConcurrentLinkedQueue<>();
@@ -28,11 +28,14 @@ public final class PacingTimer implements AutoCloseable {
     this.timerId = vertx.setPeriodic(1, id -> tick());
   }
 
-  /** A stage that completes after about {@code millis} ms (at once when {@code millis <= 0}). */
-  public CompletionStage<Void> delay(long millis) {
-    CompletableFuture<Void> future = new CompletableFuture<>();
+  /**
+   * A stage that completes after about {@code millis} ms (at once when {@code millis <= 0}) with
+   * the time it was released: the {@link System#nanoTime()} of the tick that found it due.
+   */
+  public CompletionStage<Long> delay(long millis) {
+    CompletableFuture<Long> future = new CompletableFuture<>();
     if (millis <= 0) {
-      future.complete(null);
+      future.complete(System.nanoTime());
     } else {
       incoming.add(new Due(System.nanoTime() + millis * 1_000_000, future));
     }
@@ -49,7 +52,7 @@ public final class PacingTimer implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       Due d = waiting.poll();
       if (d.atNanos() <= now) {
-        d.future().complete(null);
+        d.future().complete(now);
       } else {
         waiting.add(d);
       }

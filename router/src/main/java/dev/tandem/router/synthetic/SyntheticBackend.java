@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
 /**
@@ -27,22 +28,39 @@ import java.util.function.LongFunction;
  */
 public final class SyntheticBackend {
 
+  /**
+   * Watches the moments the paced calls complete, so that a benchmark can tell how long the router
+   * took from there to the client.
+   *
+   * <p>Threading: {@link #session} is called where the verifier session is opened; the consumer it
+   * returns is called on the thread that completes the delay with the delay's release time (a
+   * {@link System#nanoTime()}), once for the open call (whose completion releases the first token)
+   * and once for each verify call, in call order.
+   */
+  public interface ReleaseListener {
+    LongConsumer session(int[] prompt);
+  }
+
+  private static final LongConsumer NOT_WATCHED = nanos -> {};
+
   private static final byte[] TEXT =
       "The quick brown fox jumps over the lazy dog. ".getBytes(StandardCharsets.US_ASCII);
 
   private final long paceMillis;
   private final double alpha;
-  private final LongFunction<CompletionStage<Void>> delay;
+  private final LongFunction<CompletionStage<Long>> delay;
   private final AtomicInteger openSessions = new AtomicInteger();
   private final AtomicLong tokensEmitted = new AtomicLong();
+  private volatile ReleaseListener releases = prompt -> NOT_WATCHED;
 
   /**
    * @param paceMillis time each verifier call takes
    * @param alpha probability that each draft token is right
-   * @param delay completes after the given milliseconds (e.g. a Vert.x timer); never blocks
+   * @param delay completes after the given milliseconds (e.g. a Vert.x timer) with the {@link
+   *     System#nanoTime()} at which the delay was over; never blocks
    */
   public SyntheticBackend(
-      double paceMillis, double alpha, LongFunction<CompletionStage<Void>> delay) {
+      double paceMillis, double alpha, LongFunction<CompletionStage<Long>> delay) {
     if (!(alpha >= 0 && alpha <= 1)) {
       throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
     }
@@ -54,6 +72,11 @@ public final class SyntheticBackend {
   /** Tokens emitted by all sessions so far (to watch flow control pause generation). */
   public long tokensEmitted() {
     return tokensEmitted.get();
+  }
+
+  /** Watches the sessions opened from now on (one listener at a time). */
+  public void watchReleases(ReleaseListener listener) {
+    releases = listener;
   }
 
   /** Sessions open right now (for leak checks). */
@@ -105,7 +128,14 @@ public final class SyntheticBackend {
       public CompletionStage<VerifierSession> open(
           int[] prompt, SamplingParams params, int maxLength) {
         openSessions.incrementAndGet();
-        return delay.apply(paceMillis).thenApply(v -> new Session());
+        LongConsumer released = releases.session(prompt);
+        return delay
+            .apply(paceMillis)
+            .thenApply(
+                releasedAt -> {
+                  released.accept(releasedAt);
+                  return new Session(released);
+                });
       }
     };
   }
@@ -126,8 +156,13 @@ public final class SyntheticBackend {
 
   /** Output position n holds tokenAt(n): the verifier's whole "model". */
   private final class Session implements VerifierSession {
+    private final LongConsumer released;
     private long emitted = 1;
     private boolean closed;
+
+    Session(LongConsumer released) {
+      this.released = released;
+    }
 
     @Override
     public int firstToken() {
@@ -144,7 +179,13 @@ public final class SyntheticBackend {
       emitted += accepted + 1;
       tokensEmitted.addAndGet(accepted + 1);
       Verdict verdict = new Verdict(accepted, next);
-      return delay.apply(paceMillis).thenApply(v -> verdict);
+      return delay
+          .apply(paceMillis)
+          .thenApply(
+              releasedAt -> {
+                released.accept(releasedAt);
+                return verdict;
+              });
     }
 
     @Override
