@@ -26,8 +26,9 @@ final class SyntheticRouter implements AutoCloseable {
         new SyntheticBackend(
             paceMillis,
             alpha,
-            ms -> {
+            due -> {
               CompletableFuture<Long> done = new CompletableFuture<>();
+              long ms = Math.ceilDiv(due - System.nanoTime(), 1_000_000L);
               if (ms <= 0) {
                 done.complete(System.nanoTime());
               } else {

@@ -5,16 +5,18 @@ import java.lang.management.ManagementFactory;
 
 /**
  * What the whole JVM (router and in-process client together) spent over an interval: CPU time,
- * bytes allocated, and garbage-collector pauses. Taken with {@link #now()} before and after, then
- * {@link #minus}.
+ * bytes allocated, garbage-collector pauses and JIT compilation (which competes for the cores while
+ * the code is not warm). Taken with {@link #now()} before and after, then {@link #minus}.
  *
  * @param cpuNanos process CPU time, all threads
  * @param allocatedBytes bytes allocated by all threads
  * @param gcPauses stop-the-world pauses (collections of the collectors that pause; ZGC's and G1's
  *     concurrent cycles are not counted, their remark and cleanup pauses are)
  * @param gcPauseMillis total length of those pauses
+ * @param jitMillis time the JIT compiler threads spent compiling
  */
-record JvmCounters(long cpuNanos, long allocatedBytes, long gcPauses, long gcPauseMillis) {
+record JvmCounters(
+    long cpuNanos, long allocatedBytes, long gcPauses, long gcPauseMillis, long jitMillis) {
 
   static JvmCounters now() {
     long pauses = 0;
@@ -30,7 +32,11 @@ record JvmCounters(long cpuNanos, long allocatedBytes, long gcPauses, long gcPau
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     return new JvmCounters(
-        os.getProcessCpuTime(), threads.getTotalThreadAllocatedBytes(), pauses, pauseMillis);
+        os.getProcessCpuTime(),
+        threads.getTotalThreadAllocatedBytes(),
+        pauses,
+        pauseMillis,
+        ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
   }
 
   JvmCounters minus(JvmCounters before) {
@@ -38,6 +44,7 @@ record JvmCounters(long cpuNanos, long allocatedBytes, long gcPauses, long gcPau
         cpuNanos - before.cpuNanos,
         allocatedBytes - before.allocatedBytes,
         gcPauses - before.gcPauses,
-        gcPauseMillis - before.gcPauseMillis);
+        gcPauseMillis - before.gcPauseMillis,
+        jitMillis - before.jitMillis);
   }
 }

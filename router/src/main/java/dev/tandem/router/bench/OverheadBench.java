@@ -10,22 +10,24 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * What the router itself costs, over the synthetic backend (no model): every stream's verifier call
- * takes {@code paceMs} and returns 4 tokens (k = 3, every draft right), so a chunk is due every
- * {@code paceMs}.
+ * What the router itself costs, over the synthetic backend (no model): every stream's verifier
+ * releases a verdict of 4 tokens (k = 3, every draft right) every {@code paceMs} on the stream's
+ * own clock, so a chunk is due every {@code paceMs}.
  *
  * <p><b>Latency the router adds per chunk</b> = the chunk's arrival at the client minus the moment
  * the backend released the verdict that produced it. The backend reports each release ({@link
- * SyntheticBackend.ReleaseListener}: the {@code System.nanoTime()} of the pacing tick that found
- * the call due) and the client stamps each chunk's arrival with the same clock in the same JVM;
- * chunk {@code i} of a stream comes from release {@code i} (the open call, then each verify call),
- * streams are told apart by their prompt ({@link ReleaseLog}). What lies between the two stamps is
- * the router's whole path (the hop to the request's event loop, the loop step, detokenizing, proto
- * building, the HTTP/2 write and flush) plus the client's own share: loopback TCP, HTTP/2 and gRPC
- * decoding, and queueing on the client's event loop, which runs in this JVM on the same cores. It
- * does not count the backend's own timing: the up to 1 ms the pacing tick rounds each delay to, or
- * a tick that fires late. Chunk intervals would count both, and a late chunk twice (its interval
- * long, the next one short), so they are only used for the pace column.
+ * SyntheticBackend.ReleaseListener}: the {@code System.nanoTime()} at which the pacing tick
+ * released the call, see {@link dev.tandem.router.synthetic.PacingTimer}) and the client stamps
+ * each chunk's arrival with the same clock in the same JVM; chunk {@code i} of a stream comes from
+ * release {@code i} (the open call, then each verify call), streams are told apart by their prompt
+ * ({@link ReleaseLog}). What lies between the two stamps is the router's whole path (the hop to the
+ * request's event loop, the loop step, detokenizing, proto building, the HTTP/2 write and flush)
+ * plus the client's own share: loopback TCP, HTTP/2 and gRPC decoding, and queueing on the client's
+ * event loop, which runs in this JVM on the same cores (on its own Vert.x instance and event loop,
+ * over one HTTP/2 connection). It counts the wait behind the other verdicts the same tick released
+ * and a tick that comes late because the event loop was busy, not the up to 1 ms a due verdict
+ * waits for the next tick (the backend's own timing). Chunk intervals would count that, and a late
+ * chunk twice (its interval long, the next one short), so they are only used for the pace column.
  *
  * <p><b>Keeps pace</b>: every stream completed and the slowest stream's mean chunk interval is
  * within 10 % of a lone stream's (the pace as the backend delivers it).
@@ -34,11 +36,16 @@ import java.util.concurrent.locks.LockSupport;
  * router and client together) and the garbage-collector pauses during the level, the usual suspects
  * for the tail.
  *
- * <p>Streams start spread evenly over one pace period, as independent clients would arrive, rather
- * than all in the same millisecond: started together they would stay in lockstep and every pacing
- * tick would release all of them at once.
+ * <p>Streams start spread evenly over whole pace periods, as independent clients would arrive, at
+ * most {@value #STARTS_PER_MS} a millisecond (the router admits them one by one on its event loop:
+ * faster, their sessions would open in clumps). The backend paces each session on its own clock, so
+ * the streams keep these phases and each pacing tick releases about streams / pace-in-ms of them.
+ * Started all at once they would stay in lockstep and every tick would release all of them together
+ * (which is what the figures recorded before this measurement's p99 consisted of).
  */
 final class OverheadBench {
+
+  private static final int STARTS_PER_MS = 5;
 
   private final StreamClient client;
   private final SyntheticBackend backend;
@@ -81,7 +88,8 @@ final class OverheadBench {
     List<Future<StreamTrace>> futures = new ArrayList<>();
     JvmCounters before = JvmCounters.now();
     long start = System.nanoTime();
-    long spacing = (long) (paceMs * 1e6 / streams);
+    long ramp = (long) (paceMs * 1e6) * Math.ceilDiv(streams, (long) (STARTS_PER_MS * paceMs));
+    long spacing = ramp / streams;
     for (int i = 0; i < streams; i++) {
       long due = start + i * spacing;
       for (long now; (now = System.nanoTime()) < due; ) {
@@ -153,21 +161,25 @@ final class OverheadBench {
     out.printf(
         "#### Router overhead (synthetic backend: one 4-token step every %.0f ms per stream)%n%n",
         paceMs);
-    run(Math.min(100, levels.get(0)), 10); // warm-up: JIT, connections
+    // Warm-up until the JIT is done with the hot path, at the largest level too: with a shorter
+    // one the C2 compiler thread still takes a third to a half of a core during the levels.
+    run(levels.get(0), stepsPerStream);
+    run(levels.stream().mapToInt(Integer::intValue).max().orElseThrow(), stepsPerStream);
+    run(levels.get(0), stepsPerStream);
     Level lone = run(1, stepsPerStream);
     out.printf(
         "Added latency per chunk: from the backend releasing a verdict to the chunk arriving at the"
             + " in-process client, chunks after each stream's first (a lone stream: p50 %.3f ms)."
-            + " A lone stream's mean chunk interval is %.2f ms (the pace plus up to 1 ms of timer"
-            + " tick); a stream keeps pace within 10 %% of it.%n%n",
+            + " A lone stream's mean chunk interval is %.2f ms (the pace as the backend delivers"
+            + " it); a stream keeps pace within 10 %% of it.%n%n",
         lone.added().at(50), lone.worstStreamInterval());
     out.println(
-        "| streams | completed | added latency per chunk p50 / p99 / p99.9 / max ms | first chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) | CPU µs / allocated KB per chunk | GC pauses: count, total ms |");
-    out.println("|---:|---:|---:|---:|---:|---:|---|---:|---:|");
+        "| streams | completed | added latency per chunk p50 / p99 / p99.9 / max ms | first chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) | CPU µs / allocated KB per chunk | GC pauses: count, total ms | JIT ms |");
+    out.println("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
     for (int streams : levels) {
       Level l = run(streams, stepsPerStream);
       out.printf(
-          "| %d | %d | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %.1f | %.0f | %s | %.1f / %.2f | %d, %d |%n",
+          "| %d | %d | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %.1f | %.0f | %s | %.1f / %.2f | %d, %d | %d |%n",
           l.streams(),
           l.completed(),
           l.added().at(50),
@@ -182,7 +194,8 @@ final class OverheadBench {
           l.spent().cpuNanos() / 1e3 / l.chunks(),
           l.spent().allocatedBytes() / 1024.0 / l.chunks(),
           l.spent().gcPauses(),
-          l.spent().gcPauseMillis());
+          l.spent().gcPauseMillis(),
+          l.spent().jitMillis());
       out.flush();
     }
   }

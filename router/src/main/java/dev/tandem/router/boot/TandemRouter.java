@@ -207,7 +207,7 @@ public final class TandemRouter implements AutoCloseable {
         PacingTimer timer = new PacingTimer(vertx);
         resources.add(timer);
         SyntheticBackend backend =
-            new SyntheticBackend(t.synthetic().paceMs(), t.synthetic().alpha(), timer::delay);
+            new SyntheticBackend(t.synthetic().paceMs(), t.synthetic().alpha(), timer::releaseAt);
         synthetic = backend;
         yield new Tier(t.name(), "synthetic", backend.verifier(), backend.codec(), 1 << 20, price);
       }

@@ -8,13 +8,20 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Completes delays for the synthetic backend with one periodic 1 ms Vert.x timer instead of one
- * timer per call: thousands of paced streams cost one tick per millisecond, so a benchmark measures
- * the router rather than the timer wheel. Delays are rounded up to whole milliseconds.
+ * Releases the synthetic backend's stages with one periodic 1 ms Vert.x timer instead of one timer
+ * per call: thousands of paced streams cost one tick per millisecond, so a benchmark measures the
+ * router rather than the timer wheel. A stage is released by the first tick at or after its due
+ * time and completes with its release time: when the tick would have released it had the ticks come
+ * every millisecond since the previous one. A tick that comes late because its event loop was busy
+ * (with the router's own work, say) so does not hide that wait, and everything one tick releases
+ * shares about one time, so that a benchmark measuring from it counts the wait of the last one
+ * behind the others. The up to 1 ms a due time waits for the next tick is the timer's, not counted.
  *
- * <p>Threading: {@link #delay} from any thread; futures complete on the ticking event loop.
+ * <p>Threading: {@link #releaseAt} from any thread; futures complete on the ticking event loop.
  */
 public final class PacingTimer implements AutoCloseable {
+
+  private static final long TICK_NANOS = 1_000_000;
 
   private record Due(long atNanos, CompletableFuture<Long> future) {}
 
@@ -22,6 +29,7 @@ public final class PacingTimer implements AutoCloseable {
   private final Queue<Due> incoming = new ConcurrentLinkedQueue<>();
   private final Queue<Due> waiting = new ArrayDeque<>();
   private final long timerId;
+  private long lastTick = System.nanoTime();
 
   public PacingTimer(Vertx vertx) {
     this.vertx = vertx;
@@ -29,30 +37,33 @@ public final class PacingTimer implements AutoCloseable {
   }
 
   /**
-   * A stage that completes after about {@code millis} ms (at once when {@code millis <= 0}) with
-   * the time it was released: the {@link System#nanoTime()} of the tick that found it due.
+   * A stage released by the first tick at or after {@code dueNanos} (a {@link System#nanoTime()}),
+   * completing with the time of that tick; at once, with the current time, when it is already due.
    */
-  public CompletionStage<Long> delay(long millis) {
+  public CompletionStage<Long> releaseAt(long dueNanos) {
     CompletableFuture<Long> future = new CompletableFuture<>();
-    if (millis <= 0) {
-      future.complete(System.nanoTime());
+    long now = System.nanoTime();
+    if (dueNanos <= now) {
+      future.complete(now);
     } else {
-      incoming.add(new Due(System.nanoTime() + millis * 1_000_000, future));
+      incoming.add(new Due(dueNanos, future));
     }
     return future;
   }
 
-  /** Every delay in one batch has the same length, so arrival order is due order per length. */
   private void tick() {
     for (Due d; (d = incoming.poll()) != null; ) {
       waiting.add(d);
     }
     long now = System.nanoTime();
+    long previous = lastTick;
+    lastTick = now;
     int n = waiting.size();
     for (int i = 0; i < n; i++) {
       Due d = waiting.poll();
       if (d.atNanos() <= now) {
-        d.future().complete(now);
+        long onTime = previous + Math.ceilDiv(d.atNanos() - previous, TICK_NANOS) * TICK_NANOS;
+        d.future().complete(Math.min(now, Math.max(onTime, d.atNanos())));
       } else {
         waiting.add(d);
       }

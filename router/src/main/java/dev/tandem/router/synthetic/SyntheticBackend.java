@@ -20,9 +20,18 @@ import java.util.function.LongFunction;
 
 /**
  * A drafter/verifier pair with no model, for measuring the router itself: the "verifier" emits a
- * fixed text over and over (one byte = one token), each verify call completes after a fixed pace
- * (as a remote verifier would), and the drafter guesses the next tokens right with a fixed
- * probability α. Deterministic per prompt. Costs no CPU besides the router's own work.
+ * fixed text over and over (one byte = one token), each session releases one verdict per pace on
+ * its own clock (as a remote verifier serving a steady stream would), and the drafter guesses the
+ * next tokens right with a fixed probability α. Deterministic per prompt. Costs no CPU besides the
+ * router's own work.
+ *
+ * <p>Pacing: the open call is released one pace after it was made; each verify call one pace after
+ * the session's previous release, or at once when the router calls later than that (it cannot be
+ * answered before it is asked). So a router that keeps up sees exactly one verdict per pace per
+ * stream, one that falls behind sees its streams slow down, and streams keep their own phases: a
+ * stall (a GC pause, a preempted thread) does not leave every stream it delayed due at the same
+ * moment from then on, as counting each delay from the call would, with the timer's tick gathering
+ * them into ever larger bursts.
  *
  * <p>Thread-safe; sessions belong to one request's loop.
  */
@@ -46,27 +55,30 @@ public final class SyntheticBackend {
   private static final byte[] TEXT =
       "The quick brown fox jumps over the lazy dog. ".getBytes(StandardCharsets.US_ASCII);
 
-  private final long paceMillis;
+  private final long paceNanos;
   private final double alpha;
-  private final LongFunction<CompletionStage<Long>> delay;
+  private final LongFunction<CompletionStage<Long>> releaseAt;
   private final AtomicInteger openSessions = new AtomicInteger();
   private final AtomicLong tokensEmitted = new AtomicLong();
   private volatile ReleaseListener releases = prompt -> NOT_WATCHED;
 
   /**
-   * @param paceMillis time each verifier call takes
+   * @param paceMillis time between a session's verdicts
    * @param alpha probability that each draft token is right
-   * @param delay completes after the given milliseconds (e.g. a Vert.x timer) with the {@link
-   *     System#nanoTime()} at which the delay was over; never blocks
+   * @param releaseAt completes at or soon after the given {@link System#nanoTime()} (e.g. on a
+   *     Vert.x timer) with the nanoTime at which it released the stage; never blocks
    */
   public SyntheticBackend(
-      double paceMillis, double alpha, LongFunction<CompletionStage<Long>> delay) {
+      double paceMillis, double alpha, LongFunction<CompletionStage<Long>> releaseAt) {
     if (!(alpha >= 0 && alpha <= 1)) {
       throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
     }
-    this.paceMillis = Math.round(paceMillis);
+    if (!(paceMillis >= 0)) {
+      throw new IllegalArgumentException("paceMillis must be >= 0, got " + paceMillis);
+    }
+    this.paceNanos = Math.round(paceMillis * 1e6);
     this.alpha = alpha;
-    this.delay = delay;
+    this.releaseAt = releaseAt;
   }
 
   /** Tokens emitted by all sessions so far (to watch flow control pause generation). */
@@ -129,12 +141,13 @@ public final class SyntheticBackend {
           int[] prompt, SamplingParams params, int maxLength) {
         openSessions.incrementAndGet();
         LongConsumer released = releases.session(prompt);
-        return delay
-            .apply(paceMillis)
+        long due = System.nanoTime() + paceNanos;
+        return releaseAt
+            .apply(due)
             .thenApply(
                 releasedAt -> {
                   released.accept(releasedAt);
-                  return new Session(released);
+                  return new Session(released, due);
                 });
       }
     };
@@ -157,11 +170,13 @@ public final class SyntheticBackend {
   /** Output position n holds tokenAt(n): the verifier's whole "model". */
   private final class Session implements VerifierSession {
     private final LongConsumer released;
+    private long due;
     private long emitted = 1;
     private boolean closed;
 
-    Session(LongConsumer released) {
+    Session(LongConsumer released, long lastDue) {
       this.released = released;
+      this.due = lastDue;
     }
 
     @Override
@@ -179,8 +194,9 @@ public final class SyntheticBackend {
       emitted += accepted + 1;
       tokensEmitted.addAndGet(accepted + 1);
       Verdict verdict = new Verdict(accepted, next);
-      return delay
-          .apply(paceMillis)
+      due = Math.max(due + paceNanos, System.nanoTime());
+      return releaseAt
+          .apply(due)
           .thenApply(
               releasedAt -> {
                 released.accept(releasedAt);
