@@ -31,6 +31,7 @@ final class SpeculationBench {
           new Variant("plain (k=0)", "none", 0),
           new Variant("model, adaptive k", "model", 0),
           new Variant("model, k=4", "model", 4),
+          new Variant("model, k=8", "model", 8),
           new Variant("ngram, adaptive k", "ngram", 0));
 
   private final StreamClient client;
