@@ -1,10 +1,5 @@
 package dev.tandem.streaming;
 
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.IntFunction;
@@ -23,11 +18,6 @@ import java.util.function.IntFunction;
 public final class IncrementalDetokenizer {
 
   private final IntFunction<byte[]> tokenBytes;
-  private final CharsetDecoder decoder =
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPLACE)
-          .onUnmappableCharacter(CodingErrorAction.REPLACE);
   private byte[] pending = new byte[16];
   private int pendingLength;
 
@@ -96,16 +86,11 @@ public final class IncrementalDetokenizer {
     return 1;
   }
 
+  /**
+   * The String constructor replaces malformed input as a lossy decoder does, and allocates only the
+   * string (this runs once per chunk): no byte or char buffers.
+   */
   private String decode(int from, int to) {
-    if (to <= from) {
-      return "";
-    }
-    try {
-      decoder.reset();
-      CharBuffer chars = decoder.decode(ByteBuffer.wrap(pending, from, to - from));
-      return chars.toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalStateException("UTF-8 decoder configured to replace failed", e);
-    }
+    return to <= from ? "" : new String(pending, from, to - from, StandardCharsets.UTF_8);
   }
 }
