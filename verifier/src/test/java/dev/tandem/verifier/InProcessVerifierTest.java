@@ -7,9 +7,14 @@ import dev.tandem.model.Model;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.verifier.engine.EngineOptions;
+import dev.tandem.verifier.engine.ModelScoring;
+import dev.tandem.verifier.engine.ScoringModel;
+import dev.tandem.verifier.engine.ScoringSequence;
+import dev.tandem.verifier.engine.SessionEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,6 +94,80 @@ class InProcessVerifierTest {
       }
       assertEquals(0, verifier.engine().openSessions());
       System.out.println("batching: " + verifier.engine().batchStats());
+    }
+  }
+
+  @Test
+  void twoModelThreadsRunTwoBatchesAtOnceWithTheSameOutputs() {
+    try (ModelRuntime twoThreads = new ModelRuntime(2);
+        Model model = TestModels.load(twoThreads, TestModels.VERIFIER)) {
+      CountingScoring scoring = new CountingScoring(new ModelScoring("tiny", model));
+      try (InProcessVerifier verifier =
+          new InProcessVerifier(new SessionEngine(scoring, EngineOptions.DEFAULTS))) {
+        List<CompletableFuture<int[]>> runs = new ArrayList<>();
+        for (int s = 0; s < 16; s++) {
+          runs.add(
+              Speculate.generate(
+                      verifier,
+                      new ModelDrafter(draftModel, 128),
+                      TestModels.prompt(s, 6),
+                      SamplingParams.GREEDY,
+                      2,
+                      32)
+                  .toCompletableFuture());
+        }
+        for (int s = 0; s < 16; s++) {
+          int[] alone =
+              TestModels.decode(verifierModel, TestModels.prompt(s, 6), SamplingParams.GREEDY, 32);
+          assertArrayEquals(alone, runs.get(s).join(), "session " + s);
+        }
+        assertEquals(2, scoring.maxInFlight.get(), "most forwards in flight at once");
+        assertEquals(0, verifier.engine().openSessions());
+      }
+    }
+  }
+
+  /** Delegates to a model and records how many forwards were ever in flight at once. */
+  private static final class CountingScoring implements ScoringModel {
+    private final ScoringModel delegate;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger maxInFlight = new AtomicInteger();
+
+    CountingScoring(ScoringModel delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public CompletableFuture<List<float[][]>> forward(List<Input> inputs) {
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      CompletableFuture<List<float[][]>> result = delegate.forward(inputs);
+      // Decrement before the engine sees the result (and may start the next forward).
+      return result.whenComplete((rows, error) -> inFlight.decrementAndGet());
+    }
+
+    @Override
+    public String name() {
+      return delegate.name();
+    }
+
+    @Override
+    public int vocabSize() {
+      return delegate.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+      return delegate.contextLength();
+    }
+
+    @Override
+    public int parallelForwards() {
+      return delegate.parallelForwards();
+    }
+
+    @Override
+    public ScoringSequence newSequence(int capacity) {
+      return delegate.newSequence(capacity);
     }
   }
 }

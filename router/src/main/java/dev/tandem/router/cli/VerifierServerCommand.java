@@ -39,6 +39,12 @@ final class VerifierServerCommand implements Callable<Integer> {
       description = "Added to every call: stands for a network hop (benchmarks)")
   long perCallDelayMs;
 
+  @Option(
+      names = "--model-threads",
+      description =
+          "Model threads: batched forwards over different sessions that run at once (default 1)")
+  int modelThreads = VerifierServerOptions.DEFAULTS.modelThreads();
+
   @Override
   public Integer call() throws Exception {
     Path dir = model != null ? model : TandemHome.path().resolve("fixtures/models/tandem-verifier");
@@ -47,6 +53,7 @@ final class VerifierServerCommand implements Callable<Integer> {
             .withHost(host)
             .withPort(port)
             .withPerCallDelay(Duration.ofMillis(perCallDelayMs))
+            .withModelThreads(modelThreads)
             .withEngine(
                 EngineOptions.DEFAULTS.withMaxSessions(maxSessions).withMaxKvTokens(maxKvTokens));
     System.err.println("tandem: loading verifier model " + dir + " ...");

@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * rejections and bonus tokens occur.
  *
  * <p>Usage: {@code BatchingBenchmark [--model DIR] [--sessions 8,32] [--tokens N] [--k 0,1,4]
- * [--model-batch-rows 64]}. Default model: {@code fixtures/models/tandem-verifier} if present, else
- * the tiny test model.
+ * [--model-batch-rows 64] [--model-threads 1]}: with 2 model threads two batched forwards (over
+ * different sessions) run at once, while one session at a time can use only one. Default model:
+ * {@code fixtures/models/tandem-verifier} if present, else the tiny test model.
  */
 public final class BatchingBenchmark {
 
@@ -43,6 +44,7 @@ public final class BatchingBenchmark {
     int tokens = 64;
     int[] ks = {0, 1, 4};
     int modelRows = ModelOptions.DEFAULT.maxBatchRows();
+    int modelThreads = 1;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--model" -> model = Path.of(args[i + 1]);
@@ -53,6 +55,7 @@ public final class BatchingBenchmark {
                     .toArray();
         case "--tokens" -> tokens = Integer.parseInt(args[i + 1]);
         case "--model-batch-rows" -> modelRows = Integer.parseInt(args[i + 1]);
+        case "--model-threads" -> modelThreads = Integer.parseInt(args[i + 1]);
         case "--k" ->
             ks =
                 java.util.Arrays.stream(args[i + 1].split(","))
@@ -61,7 +64,7 @@ public final class BatchingBenchmark {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    try (ModelRuntime runtime = new ModelRuntime(1);
+    try (ModelRuntime runtime = new ModelRuntime(modelThreads);
         Model loaded =
             runtime.load(
                 model,
@@ -76,8 +79,9 @@ public final class BatchingBenchmark {
                   - dev.tandem.speccore.DraftBlock.MAX_DRAFT
                   - 1);
       System.out.printf(
-          "model=%s prompt=%d tokens/session=%d model-batch-rows=%d drafter=replay(30%% wrong)%n",
-          model, promptLength, tokens, modelRows);
+          "model=%s prompt=%d tokens/session=%d model-batch-rows=%d model-threads=%d"
+              + " drafter=replay(30%% wrong)%n",
+          model, promptLength, tokens, modelRows, modelThreads);
       for (int k : ks) {
         for (int sessions : sessionCounts) {
           run(loaded, sessions, promptLength, tokens, k);

@@ -9,11 +9,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
 /**
- * Continuous batching: coalesces work from different sessions into one batched forward. One forward
- * runs at a time; work arriving meanwhile queues. When the model is free, the queue is flushed at
- * once if it fills a batch ({@code maxBatchRows}) or if no other open session could add work (every
- * session is queued or running, so waiting gains nothing: a lone session is never delayed);
- * otherwise it waits at most {@code maxBatchWait} for the others.
+ * Continuous batching: coalesces work from different sessions into one batched forward. Up to
+ * {@link ScoringModel#parallelForwards} forwards run at once (one per model thread, each over
+ * different sessions); work arriving while every thread is busy queues. When a thread is free, the
+ * queue is flushed at once if it fills a batch ({@code maxBatchRows}) or if no other open session
+ * could add work (every session is queued or running, so waiting gains nothing: a lone session is
+ * never delayed); otherwise it waits at most {@code maxBatchWait} for the others.
  *
  * <p>Threading: {@link #submit} from any thread. Forwards run on the model's executor; results are
  * interpreted and handed back there. The wait timer runs on the engine's scheduler thread. State is
@@ -26,11 +27,12 @@ final class BatchScheduler {
   private final long maxWaitNanos;
   private final ScheduledExecutorService timer;
   private final IntSupplier idleSessions;
+  private final int maxRunning;
 
   private final ArrayDeque<Work<?>> queue = new ArrayDeque<>();
   private int queuedRows;
-  private boolean running;
-  private long freeSinceNanos; // when the last forward finished
+  private int running; // forwards in flight
+  private long freeSinceNanos; // when a model thread last became free
   private ScheduledFuture<?> waitTimer;
   private long batches;
   private long items;
@@ -50,6 +52,7 @@ final class BatchScheduler {
     this.maxWaitNanos = options.maxBatchWait().toNanos();
     this.timer = timer;
     this.idleSessions = idleSessions;
+    this.maxRunning = Math.max(1, model.parallelForwards());
   }
 
   void submit(Work<?> work) {
@@ -82,7 +85,7 @@ final class BatchScheduler {
   private void maybeFlush() {
     List<Work<?>> batch;
     synchronized (this) {
-      if (running || queue.isEmpty()) {
+      if (running >= maxRunning || queue.isEmpty()) {
         return;
       }
       // The wait counts from when the model became free: work that queued behind a running
@@ -104,7 +107,7 @@ final class BatchScheduler {
         waitTimer = null;
       }
       batch = takeBatch();
-      running = true;
+      running++;
       batches++;
       items += batch.size();
       for (Work<?> work : batch) {
@@ -149,7 +152,7 @@ final class BatchScheduler {
     }
     if (batch.isEmpty()) {
       synchronized (this) {
-        running = false;
+        running--;
       }
       maybeFlush();
       return;
@@ -170,7 +173,7 @@ final class BatchScheduler {
       }
     }
     synchronized (this) {
-      running = false;
+      running--;
       freeSinceNanos = System.nanoTime();
     }
     // Callers may submit their next work from these completions; the flush below sees it.

@@ -47,6 +47,11 @@ public final class ModelScoring implements ScoringModel {
   }
 
   @Override
+  public int parallelForwards() {
+    return model.runtime().threads();
+  }
+
+  @Override
   public ScoringSequence newSequence(int capacity) {
     return new ModelSequence(model.newSequence(capacity));
   }

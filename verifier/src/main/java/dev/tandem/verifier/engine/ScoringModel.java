@@ -9,8 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * port keeps the engine's batching and session logic readable apart from the numerics.
  *
  * <p>Threading: {@link #forward} may be called from any thread and never blocks the caller: the
- * pass runs on the model's own executor and the returned future completes there. At most one
- * forward is outstanding at a time (the engine's scheduler guarantees it).
+ * pass runs on the model's own executor and the returned future completes there. At most {@link
+ * #parallelForwards} forwards are outstanding at a time, never two over the same sequence (the
+ * engine's scheduler guarantees both).
  */
 public interface ScoringModel {
 
@@ -22,6 +23,9 @@ public interface ScoringModel {
 
   /** Longest sequence the model supports (its position limit). */
   int contextLength();
+
+  /** How many forwards over different sequences may run at once (the model's threads). */
+  int parallelForwards();
 
   /** A fresh empty sequence able to hold {@code capacity} positions. */
   ScoringSequence newSequence(int capacity);

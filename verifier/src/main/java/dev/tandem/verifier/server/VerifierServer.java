@@ -59,7 +59,8 @@ public final class VerifierServer {
 
   /**
    * A server that loads the Hugging Face model in {@code modelDir} when started (on its own model
-   * runtime, one thread) and closes it on {@link #close}. The model's id is the directory's name.
+   * runtime of {@link VerifierServerOptions#modelThreads} threads) and closes it on {@link #close}.
+   * The model's id is the directory's name.
    */
   public static VerifierServer loading(Path modelDir, VerifierServerOptions options) {
     return loading(modelDir, ModelOptions.DEFAULT, options);
@@ -106,7 +107,7 @@ public final class VerifierServer {
   }
 
   private Future<SessionEngine> load() {
-    runtime = new ModelRuntime(1);
+    runtime = new ModelRuntime(options.modelThreads());
     return Future.fromCompletionStage(runtime.loadAsync(modelDir, modelOptions))
         .map(
             loaded -> {

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * VerifierServerMain --model DIR [--host 0.0.0.0] [--port 50061] [--max-sessions 64]
  *     [--max-kv-tokens 1048576] [--idle-timeout-ms 60000] [--max-batch-rows 256]
- *     [--max-batch-wait-us 1000] [--per-call-delay-ms 0] [--backend auto|vector|nd4j]
+ *     [--max-batch-wait-us 1000] [--per-call-delay-ms 0] [--model-threads 1]
+ *     [--backend auto|vector|nd4j]
  * </pre>
  */
 public final class VerifierServerMain {
@@ -45,6 +46,7 @@ public final class VerifierServerMain {
             engine = engine.withMaxBatchWait(Duration.ofNanos(1000 * Long.parseLong(value)));
         case "--per-call-delay-ms" ->
             options = options.withPerCallDelay(Duration.ofMillis(Long.parseLong(value)));
+        case "--model-threads" -> options = options.withModelThreads(Integer.parseInt(value));
         case "--backend" -> modelOptions = modelOptions.withBackend(Backend.parse(value));
         default -> usage("unknown option " + args[i]);
       }
@@ -91,7 +93,8 @@ public final class VerifierServerMain {
     System.err.println(
         "usage: VerifierServerMain --model DIR [--host H] [--port N] [--max-sessions N]"
             + " [--max-kv-tokens N] [--idle-timeout-ms N] [--max-batch-rows N]"
-            + " [--max-batch-wait-us N] [--per-call-delay-ms N] [--backend auto|vector|nd4j]");
+            + " [--max-batch-wait-us N] [--per-call-delay-ms N] [--model-threads N]"
+            + " [--backend auto|vector|nd4j]");
     System.exit(2);
   }
 }
