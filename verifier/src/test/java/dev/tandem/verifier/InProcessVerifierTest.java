@@ -75,24 +75,7 @@ class InProcessVerifierTest {
   void concurrentSessionsAreBatchedAndGiveTheSameOutputAsAlone() {
     try (InProcessVerifier verifier =
         new InProcessVerifier("tiny", verifierModel, EngineOptions.DEFAULTS)) {
-      List<CompletableFuture<int[]>> runs = new ArrayList<>();
-      for (int s = 0; s < 16; s++) {
-        runs.add(
-            Speculate.generate(
-                    verifier,
-                    new ModelDrafter(draftModel, 128),
-                    TestModels.prompt(s, 6),
-                    SamplingParams.GREEDY,
-                    3,
-                    24)
-                .toCompletableFuture());
-      }
-      for (int s = 0; s < 16; s++) {
-        int[] alone =
-            TestModels.decode(verifierModel, TestModels.prompt(s, 6), SamplingParams.GREEDY, 24);
-        assertArrayEquals(alone, runs.get(s).join(), "session " + s);
-      }
-      assertEquals(0, verifier.engine().openSessions());
+      assertConcurrentRunsEqualAlone(verifier, 3, 24);
       System.out.println("batching: " + verifier.engine().batchStats());
     }
   }
@@ -104,27 +87,33 @@ class InProcessVerifierTest {
       CountingScoring scoring = new CountingScoring(new ModelScoring("tiny", model));
       try (InProcessVerifier verifier =
           new InProcessVerifier(new SessionEngine(scoring, EngineOptions.DEFAULTS))) {
-        List<CompletableFuture<int[]>> runs = new ArrayList<>();
-        for (int s = 0; s < 16; s++) {
-          runs.add(
-              Speculate.generate(
-                      verifier,
-                      new ModelDrafter(draftModel, 128),
-                      TestModels.prompt(s, 6),
-                      SamplingParams.GREEDY,
-                      2,
-                      32)
-                  .toCompletableFuture());
-        }
-        for (int s = 0; s < 16; s++) {
-          int[] alone =
-              TestModels.decode(verifierModel, TestModels.prompt(s, 6), SamplingParams.GREEDY, 32);
-          assertArrayEquals(alone, runs.get(s).join(), "session " + s);
-        }
+        assertConcurrentRunsEqualAlone(verifier, 2, 32);
         assertEquals(2, scoring.maxInFlight.get(), "most forwards in flight at once");
-        assertEquals(0, verifier.engine().openSessions());
       }
     }
+  }
+
+  /** 16 sessions at once, each with the same output as the verifier model's own greedy run. */
+  private static void assertConcurrentRunsEqualAlone(
+      InProcessVerifier verifier, int k, int tokens) {
+    List<CompletableFuture<int[]>> runs = new ArrayList<>();
+    for (int s = 0; s < 16; s++) {
+      runs.add(
+          Speculate.generate(
+                  verifier,
+                  new ModelDrafter(draftModel, 128),
+                  TestModels.prompt(s, 6),
+                  SamplingParams.GREEDY,
+                  k,
+                  tokens)
+              .toCompletableFuture());
+    }
+    for (int s = 0; s < 16; s++) {
+      int[] alone =
+          TestModels.decode(verifierModel, TestModels.prompt(s, 6), SamplingParams.GREEDY, tokens);
+      assertArrayEquals(alone, runs.get(s).join(), "session " + s);
+    }
+    assertEquals(0, verifier.engine().openSessions());
   }
 
   /** Delegates to a model and records how many forwards were ever in flight at once. */
