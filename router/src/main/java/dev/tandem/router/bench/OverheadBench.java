@@ -118,17 +118,17 @@ final class OverheadBench {
         continue;
       }
       completed++;
-      List<Long> at = t.chunkNanos();
-      chunks += at.size();
-      if (releases.count(s) != at.size()) {
+      long[] at = t.chunkNanos();
+      chunks += at.length;
+      if (releases.count(s) != at.length) {
         throw new IllegalStateException(
-            "stream " + s + ": " + at.size() + " chunks but " + releases.count(s) + " releases");
+            "stream " + s + ": " + at.length + " chunks but " + releases.count(s) + " releases");
       }
-      for (int i = 0; i < at.size(); i++) {
-        (i == 0 ? firstChunk : added).add((at.get(i) - releases.releasedAt(s, i)) / 1e6);
+      for (int i = 0; i < at.length; i++) {
+        (i == 0 ? firstChunk : added).add((at[i] - releases.releasedAt(s, i)) / 1e6);
       }
-      if (at.size() > 1) {
-        worst = Math.max(worst, (at.get(at.size() - 1) - at.get(0)) / 1e6 / (at.size() - 1));
+      if (at.length > 1) {
+        worst = Math.max(worst, (at[at.length - 1] - at[0]) / 1e6 / (at.length - 1));
       }
     }
     return new Level(

@@ -4,12 +4,15 @@ import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.Speculation;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Speculative vs. plain decoding on the same router and models, one request at a time (batch 1):
  * for each workload and drafter, throughput, tokens per verifier call, TTFT and inter-token
- * latency, and the speedup over plain decoding measured in the same run.
+ * latency, and the speedup over plain decoding measured in the same run. The variants take turns
+ * request by request.
  */
 final class SpeculationBench {
 
@@ -58,10 +61,18 @@ final class SpeculationBench {
                 .map(v::apply)
                 .toList());
       }
+      // Variants take turns request by request, so drift (JIT, GC, other load) spreads evenly.
+      Map<Variant, List<StreamTrace>> traces = new LinkedHashMap<>();
+      for (GenerateRequest request : w.requests()) {
+        for (Variant v : VARIANTS) {
+          traces
+              .computeIfAbsent(v, x -> new ArrayList<>())
+              .addAll(client.sequential(List.of(v.apply(request))));
+        }
+      }
       double plain = Double.NaN;
       for (Variant v : VARIANTS) {
-        List<GenerateRequest> requests = w.requests().stream().map(v::apply).toList();
-        Summary s = Summary.of(client.sequential(requests));
+        Summary s = Summary.of(traces.get(v));
         if (v.drafter().equals("none")) {
           plain = s.tokensPerSecond();
         }
@@ -113,8 +124,9 @@ final class SpeculationBench {
         tpot.add(t.tpotMillis());
         // Inter-token latency as streaming clients see it: the gap between successive chunks
         // (a chunk carries all tokens one speculation step accepted).
-        for (int i = 1; i < t.chunkNanos().size(); i++) {
-          itl.add((t.chunkNanos().get(i) - t.chunkNanos().get(i - 1)) / 1e6);
+        long[] at = t.chunkNanos();
+        for (int i = 1; i < at.length; i++) {
+          itl.add((at[i] - at[i - 1]) / 1e6);
         }
       }
       return new Summary(

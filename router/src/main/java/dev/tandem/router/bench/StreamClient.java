@@ -11,6 +11,7 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.LongStream;
 
 /**
  * A non-blocking gRPC load client for the benchmarks: streams Generate calls over a few HTTP/2
@@ -36,7 +37,7 @@ final class StreamClient implements AutoCloseable {
   Future<StreamTrace> generate(GenerateRequest request) {
     Promise<StreamTrace> done = Promise.promise();
     long start = System.nanoTime();
-    List<Long> times = new ArrayList<>();
+    LongStream.Builder times = LongStream.builder();
     List<Integer> tokens = new ArrayList<>();
     stub.generate(request)
         .onFailure(done::tryFail)
@@ -52,7 +53,8 @@ final class StreamClient implements AutoCloseable {
                           }
                           if (chunk.hasSummary()) {
                             done.tryComplete(
-                                new StreamTrace(start, times, tokens, now, chunk.getSummary()));
+                                new StreamTrace(
+                                    start, times.build().toArray(), tokens, now, chunk.getSummary()));
                           }
                         })
                     .exceptionHandler(done::tryFail)

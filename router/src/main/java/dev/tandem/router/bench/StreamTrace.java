@@ -8,14 +8,15 @@ import java.util.List;
  * and how many tokens it carried, and the final summary.
  *
  * @param startNanos when the request was sent
- * @param chunkNanos arrival time of each chunk that carried tokens
+ * @param chunkNanos arrival time of each chunk that carried tokens (primitive: thousands of live
+ *     streams' boxed timestamps would make the benchmark's own GC pauses longer)
  * @param chunkTokens tokens in each such chunk
  * @param endNanos arrival of the last chunk
  * @param summary the router's summary (usage, speculation figures)
  */
 record StreamTrace(
     long startNanos,
-    List<Long> chunkNanos,
+    long[] chunkNanos,
     List<Integer> chunkTokens,
     long endNanos,
     GenerationSummary summary) {
@@ -25,7 +26,7 @@ record StreamTrace(
   }
 
   double ttftMillis() {
-    return chunkNanos.isEmpty() ? Double.NaN : (chunkNanos.get(0) - startNanos) / 1e6;
+    return chunkNanos.length == 0 ? Double.NaN : (chunkNanos[0] - startNanos) / 1e6;
   }
 
   double seconds() {
@@ -35,8 +36,8 @@ record StreamTrace(
   /** Time per output token after the first (TPOT), milliseconds. */
   double tpotMillis() {
     int n = tokens();
-    return n <= 1 || chunkNanos.isEmpty()
+    return n <= 1 || chunkNanos.length == 0
         ? Double.NaN
-        : (endNanos - chunkNanos.get(0)) / 1e6 / (n - 1);
+        : (endNanos - chunkNanos[0]) / 1e6 / (n - 1);
   }
 }
