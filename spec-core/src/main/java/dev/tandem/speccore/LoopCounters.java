@@ -7,7 +7,8 @@ import java.util.List;
 final class LoopCounters {
 
   private final int maxTokens;
-  private final List<StepRecord> steps = new ArrayList<>();
+  private final List<StepRecord> steps; // null when the loop keeps totals only
+  private int stepCount;
   private int generated;
   private int proposed;
   private int accepted;
@@ -15,12 +16,16 @@ final class LoopCounters {
   private long draftNanos;
   private long verifyNanos;
 
-  LoopCounters(int maxTokens) {
+  LoopCounters(int maxTokens, boolean keepSteps) {
     this.maxTokens = maxTokens;
+    this.steps = keepSteps ? new ArrayList<>() : null;
   }
 
   void addStep(StepRecord step) {
-    steps.add(step);
+    if (steps != null) {
+      steps.add(step);
+    }
+    stepCount++;
     proposed += step.proposed();
     accepted += step.accepted();
     positions += step.verifierPositions();
@@ -41,7 +46,7 @@ final class LoopCounters {
   }
 
   LoopState state(double alpha) {
-    return new LoopState(generated, maxTokens, steps.size(), proposed, accepted, positions, alpha);
+    return new LoopState(generated, maxTokens, stepCount, proposed, accepted, positions, alpha);
   }
 
   LoopResult result(FinishReason reason) {
@@ -50,10 +55,10 @@ final class LoopCounters {
         generated,
         proposed,
         accepted,
-        steps.size(),
+        stepCount,
         positions,
         draftNanos,
         verifyNanos,
-        steps);
+        steps == null ? List.of() : steps);
   }
 }

@@ -14,7 +14,7 @@ import java.util.List;
  *     bills)
  * @param draftNanos total measured drafting time
  * @param verifyNanos total measured verifying time
- * @param steps every step in order
+ * @param steps every step in order; empty when the loop was built with {@code keepSteps(false)}
  */
 public record LoopResult(
     FinishReason reason,

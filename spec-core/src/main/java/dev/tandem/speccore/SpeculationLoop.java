@@ -69,7 +69,7 @@ public final class SpeculationLoop {
 
   SpeculationLoop(SpeculationLoopBuilder config) {
     this.config = config;
-    this.counters = new LoopCounters(config.maxTokens);
+    this.counters = new LoopCounters(config.maxTokens, config.keepSteps);
   }
 
   /** Starts building a loop. */

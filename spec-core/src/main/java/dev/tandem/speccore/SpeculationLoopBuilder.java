@@ -17,6 +17,7 @@ public final class SpeculationLoopBuilder {
   int maxTokens;
   Set<Integer> eosTokens = Set.of();
   LongSupplier clock = System::nanoTime;
+  boolean keepSteps = true;
 
   SpeculationLoopBuilder() {}
 
@@ -72,6 +73,16 @@ public final class SpeculationLoopBuilder {
   /** Source of nanosecond timestamps for step latencies; default {@link System#nanoTime()}. */
   public SpeculationLoopBuilder clock(LongSupplier clock) {
     this.clock = clock;
+    return this;
+  }
+
+  /**
+   * Whether {@link LoopResult#steps()} lists every step (default true). Servers turn it off: a
+   * request would otherwise keep one record per step alive until it ends, memory the garbage
+   * collector must copy for every stream in flight. Totals are kept either way.
+   */
+  public SpeculationLoopBuilder keepSteps(boolean keep) {
+    this.keepSteps = keep;
     return this;
   }
 

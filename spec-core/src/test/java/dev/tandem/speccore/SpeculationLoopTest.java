@@ -45,6 +45,33 @@ class SpeculationLoopTest {
   }
 
   @Test
+  void withoutKeptStepsTheTotalsAreTheSameAndTheStepListIsEmpty() throws Exception {
+    LoopResult kept = runFixedK(true);
+    LoopResult totalsOnly = runFixedK(false);
+
+    assertEquals(kept.steps().size(), totalsOnly.verifierCalls());
+    assertEquals(kept.verifierCalls(), totalsOnly.verifierCalls());
+    assertEquals(kept.generatedTokens(), totalsOnly.generatedTokens());
+    assertEquals(kept.draftTokensProposed(), totalsOnly.draftTokensProposed());
+    assertEquals(kept.draftTokensAccepted(), totalsOnly.draftTokensAccepted());
+    assertEquals(kept.verifierPositionsScored(), totalsOnly.verifierPositionsScored());
+    assertEquals(List.of(), totalsOnly.steps());
+  }
+
+  private static LoopResult runFixedK(boolean keepSteps) throws Exception {
+    return await(
+        builder(
+                TestDrafter.alwaysRight(TARGET, null),
+                verifierSession(new TestVerifier(TARGET, null)),
+                new CollectingSink())
+            .chooser(DraftLengthChooser.fixed(3))
+            .maxTokens(30)
+            .keepSteps(keepSteps)
+            .build()
+            .start());
+  }
+
+  @Test
   void eosIsNotEmittedAndEverythingAfterItIsDropped() throws Exception {
     int[] expected = greedy(40);
     int eosAt = firstFreshTokenIndex(expected, 2); // mid-step: the step covers tokens 1..9

@@ -169,6 +169,7 @@ final class Generation implements GenerationHandle {
                         : AcceptanceStats.withDefaults(),
                     RequestAcceptance.DEFAULT_GLOBAL_WEIGHT))
             .maxTokens(request.maxTokens())
+            .keepSteps(false) // totals only: per-step records of every live stream add GC work
             .eosTokens(tier.codec().eosTokens().stream().mapToInt(Integer::intValue).toArray())
             .sink(streamer)
             .build();
