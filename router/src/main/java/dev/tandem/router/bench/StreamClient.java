@@ -54,7 +54,11 @@ final class StreamClient implements AutoCloseable {
                           if (chunk.hasSummary()) {
                             done.tryComplete(
                                 new StreamTrace(
-                                    start, times.build().toArray(), tokens, now, chunk.getSummary()));
+                                    start,
+                                    times.build().toArray(),
+                                    tokens,
+                                    now,
+                                    chunk.getSummary()));
                           }
                         })
                     .exceptionHandler(done::tryFail)
