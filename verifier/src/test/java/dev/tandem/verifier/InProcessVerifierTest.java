@@ -14,6 +14,8 @@ import dev.tandem.verifier.engine.SessionEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,10 +118,17 @@ class InProcessVerifierTest {
     assertEquals(0, verifier.engine().openSessions());
   }
 
-  /** Delegates to a model and records how many forwards were ever in flight at once. */
+  /**
+   * Delegates to a model and records how many forwards were ever in flight at once. The first
+   * forward is held open (its result handed back late, off the model thread) until a second one
+   * starts or 5 s pass, so a scheduler that allows two at once shows it even when the tiny model's
+   * forwards finish faster than the next work arrives.
+   */
   private static final class CountingScoring implements ScoringModel {
     private final ScoringModel delegate;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger started = new AtomicInteger();
+    private final CountDownLatch secondStarted = new CountDownLatch(1);
     final AtomicInteger maxInFlight = new AtomicInteger();
 
     CountingScoring(ScoringModel delegate) {
@@ -128,10 +137,26 @@ class InProcessVerifierTest {
 
     @Override
     public CompletableFuture<List<float[][]>> forward(List<Input> inputs) {
-      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      int now = inFlight.incrementAndGet();
+      maxInFlight.accumulateAndGet(now, Math::max);
+      if (now >= 2) {
+        secondStarted.countDown();
+      }
       CompletableFuture<List<float[][]>> result = delegate.forward(inputs);
+      if (started.incrementAndGet() == 1) {
+        result = result.thenApplyAsync(rows -> awaitSecond(rows));
+      }
       // Decrement before the engine sees the result (and may start the next forward).
       return result.whenComplete((rows, error) -> inFlight.decrementAndGet());
+    }
+
+    private List<float[][]> awaitSecond(List<float[][]> rows) {
+      try {
+        secondStarted.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return rows;
     }
 
     @Override
