@@ -6,11 +6,11 @@ import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
+import dev.tandem.router.synthetic.PacingTimer;
 import dev.tandem.router.synthetic.SyntheticBackend;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /** A router on a loopback port over the synthetic backend (no model), for transport tests. */
 final class SyntheticRouter implements AutoCloseable {
@@ -22,20 +22,7 @@ final class SyntheticRouter implements AutoCloseable {
 
   SyntheticRouter(double paceMillis, double alpha, int maxTokens) {
     vertx = Vertx.vertx();
-    backend =
-        new SyntheticBackend(
-            paceMillis,
-            alpha,
-            due -> {
-              CompletableFuture<Long> done = new CompletableFuture<>();
-              long ms = Math.ceilDiv(due - System.nanoTime(), 1_000_000L);
-              if (ms <= 0) {
-                done.complete(System.nanoTime());
-              } else {
-                vertx.setTimer(ms, t -> done.complete(System.nanoTime()));
-              }
-              return done;
-            });
+    backend = new SyntheticBackend(paceMillis, alpha, new PacingTimer(vertx)::releaseAt);
     Tier tier =
         new Tier("large", "synthetic-large", backend.verifier(), backend.codec(), 1 << 20, 1e-6);
     GenerationEngine engine =
@@ -78,6 +65,7 @@ final class SyntheticRouter implements AutoCloseable {
 
   @Override
   public void close() {
+    // The pacing timer's periodic tick ends with the Vert.x instance.
     server.close().toCompletionStage().toCompletableFuture().join();
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }

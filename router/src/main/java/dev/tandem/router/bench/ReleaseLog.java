@@ -18,6 +18,7 @@ import java.util.function.LongConsumer;
 final class ReleaseLog implements SyntheticBackend.ReleaseListener {
 
   private static final String PREFIX = "overhead-stream ";
+  private static final LongConsumer NOT_RECORDED = at -> {};
 
   private final int perStream;
   private final AtomicLongArray nanos;
@@ -46,11 +47,11 @@ final class ReleaseLog implements SyntheticBackend.ReleaseListener {
     }
     String text = new String(bytes, StandardCharsets.US_ASCII);
     if (!text.startsWith(PREFIX)) {
-      return nanos -> {};
+      return NOT_RECORDED;
     }
     int stream = Integer.parseInt(text.substring(PREFIX.length()));
     if (stream < 0 || stream >= counts.length()) {
-      return nanos -> {};
+      return NOT_RECORDED;
     }
     return at -> {
       int i = counts.get(stream);
