@@ -2,6 +2,7 @@ package dev.tandem.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
@@ -167,6 +168,63 @@ class EmbeddedRouterTest {
           text,
           prompt);
     }
+  }
+
+  static HttpResponse<String> postCompletion(JsonObject body) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + router.port() + "/v1/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aCostBudgetEndsTheStreamWithBudgetBeforeItIsOverspent() throws Exception {
+    String prompt = "def fibonacci(n):";
+    double maxCost = 4e-5; // 20 positions at 0.002 USD per 1k: the prompt and a few tokens
+    for (String mode : List.of("auto", "off")) {
+      JsonObject response =
+          new JsonObject(
+              postCompletion(
+                      new JsonObject()
+                          .put("prompt", prompt)
+                          .put("max_tokens", 60)
+                          .put("budget", new JsonObject().put("max_cost_usd", maxCost))
+                          .put("speculation", new JsonObject().put("mode", mode)))
+                  .body());
+      JsonObject usage = response.getJsonObject("usage");
+      JsonObject choice = response.getJsonArray("choices").getJsonObject(0);
+      assertEquals("length", choice.getString("finish_reason"), mode);
+      assertEquals("budget", usage.getJsonObject("tandem").getString("finish_reason"), mode);
+      double cost = usage.getJsonObject("tandem").getDouble("cost_usd");
+      assertTrue(cost <= maxCost, mode + ": cost " + cost + " > budget " + maxCost);
+      int generated = usage.getInteger("completion_tokens");
+      assertTrue(generated > 0 && generated < 60, mode + ": " + generated + " tokens");
+      List<Integer> expected = greedy(prompt, generated);
+      assertEquals(
+          reference.tokenizer().decode(expected.stream().mapToInt(Integer::intValue).toArray()),
+          choice.getString("text"),
+          mode);
+    }
+  }
+
+  @Test
+  void aBudgetThatCannotCoverThePromptIsRefusedNamingTheCheapestCost() throws Exception {
+    HttpResponse<String> response =
+        postCompletion(
+            new JsonObject()
+                .put("prompt", "def fibonacci(n):")
+                .put("max_tokens", 8)
+                .put("budget", new JsonObject().put("max_cost_usd", 1e-9)));
+    assertEquals(429, response.statusCode(), response.body());
+    JsonObject error = new JsonObject(response.body()).getJsonObject("error");
+    assertEquals("budget.max_cost_usd", error.getString("param"));
+    assertTrue(
+        error.getString("message").contains("cannot cover the prompt"), error.getString("message"));
+    assertTrue(error.getString("message").contains("USD"), error.getString("message"));
   }
 
   @Test

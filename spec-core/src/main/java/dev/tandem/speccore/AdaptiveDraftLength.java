@@ -122,7 +122,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     if (objective == Objective.MIN_COST_WITHIN_LATENCY || Double.isInfinite(budget)) {
       return budget;
     }
-    double spent = prices.spent(state.verifierPositionsScored(), state.draftTokensProposed());
+    double spent = prices.spent(state);
     return (budget - spent) / Math.max(1, state.remainingTokens());
   }
 

@@ -8,6 +8,8 @@ public enum FinishReason {
   EOS,
   /** The sink asked to stop (e.g. a stop sequence). */
   STOP,
+  /** The next step would have spent more than the loop's spend limit. */
+  BUDGET,
   /** {@link SpeculationLoop#cancel()} was called. */
   CANCELLED
 }

@@ -11,9 +11,9 @@ import java.util.function.Supplier;
 /**
  * Drives one request's speculative decoding: emit the verifier's first token, then repeat choose k
  * → propose → verify → emit, with one step in flight, until max tokens, EOS, the sink's STOP, a
- * cancel, or an error. Each step's tokens (accepted drafts + the verifier's next token) reach the
- * {@link TokenSink} in one call; the loop waits for the sink's stage before the next step, which is
- * how flow control pauses it.
+ * cancel, the spend limit ({@link SpeculationLoopBuilder#spendLimit}), or an error. Each step's
+ * tokens (accepted drafts + the verifier's next token) reach the {@link TokenSink} in one call; the
+ * loop waits for the sink's stage before the next step, which is how flow control pauses it.
  *
  * <p>Ending: the max-tokens limit truncates the last step's tokens; an EOS token is not emitted and
  * everything after it is dropped; errors (thrown or as failed stages, from any collaborator)
@@ -150,11 +150,16 @@ public final class SpeculationLoop {
         startNext();
       }
       case PROPOSING -> {
-        requestedK = config.chooser.chooseK(counters.state(config.acceptance.alpha()));
+        LoopState state = counters.state(config.acceptance.alpha());
+        requestedK = config.chooser.chooseK(state);
         if (requestedK < 0) {
           throw new IllegalStateException("chooseK must return k >= 0, got " + requestedK);
         }
-        requestedK = Math.min(requestedK, DraftBlock.MAX_DRAFT);
+        requestedK = config.affordableK(state, Math.min(requestedK, DraftBlock.MAX_DRAFT));
+        if (requestedK < 0) {
+          finish(FinishReason.BUDGET, null);
+          return;
+        }
         if (requestedK == 0) {
           onProposal(DraftBlock.empty(), 0);
           startNext();

@@ -18,6 +18,8 @@ public final class SpeculationLoopBuilder {
   Set<Integer> eosTokens = Set.of();
   LongSupplier clock = System::nanoTime;
   boolean keepSteps = true;
+  Prices spendPrices = Prices.FREE;
+  double maxSpend = Double.POSITIVE_INFINITY;
 
   SpeculationLoopBuilder() {}
 
@@ -84,6 +86,44 @@ public final class SpeculationLoopBuilder {
   public SpeculationLoopBuilder keepSteps(boolean keep) {
     this.keepSteps = keep;
     return this;
+  }
+
+  /**
+   * A hard cap on what the loop spends (by {@link Prices#spent(LoopState)}): before each step k is
+   * cut to the longest draft whose step still fits, and when not even a plain step (k = 0) fits the
+   * loop ends with {@link FinishReason#BUDGET} instead. Default: no cap.
+   *
+   * @param maxSpend {@code >= 0}, in the prices' unit
+   */
+  public SpeculationLoopBuilder spendLimit(Prices prices, double maxSpend) {
+    require(prices, "prices");
+    if (!(maxSpend >= 0)) {
+      throw new IllegalArgumentException("maxSpend must be >= 0, got " + maxSpend);
+    }
+    this.spendPrices = prices;
+    this.maxSpend = maxSpend;
+    return this;
+  }
+
+  /**
+   * The longest k <= {@code wanted} whose step keeps the loop's spend within the limit, or -1 when
+   * not even k = 0 fits.
+   */
+  int affordableK(LoopState state, int wanted) {
+    if (Double.isInfinite(maxSpend)) {
+      return wanted;
+    }
+    for (int k = wanted; k >= 0; k--) {
+      double after =
+          spendPrices.spent(
+              state.verifierCalls() + 1,
+              state.verifierPositionsScored() + k + 1,
+              state.draftTokensProposed() + k);
+      if (after <= maxSpend) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   /** A loop ready to {@link SpeculationLoop#start()}. */

@@ -8,8 +8,14 @@ package dev.tandem.speccore;
  * <pre>
  *   E(k) = (1 − α^(k+1)) / (1 − α)             expected tokens per step (k + 1 when α = 1)
  *   T(k) = (k·t_draft + t_verify(k)) / E(k)     expected time per token, t_verify(k) = a + b·(k+1)
- *   C(k) = (price_position·(k+1) + price_draft·k) / E(k)   expected cost per token
+ *   C(k) = (price_call + price_position·(k+1) + price_draft·k) / E(k)   expected cost per token
  * </pre>
+ *
+ * <p>The prices' shape decides what speculation is for. With {@link VerifierPricing.SelfHosted}
+ * pricing the call dominates, C(k) falls as E(k) grows and longer drafts save money. With {@link
+ * VerifierPricing.PerToken} pricing C(0) = price_position is the minimum (E(k) ≤ k + 1), so
+ * drafting only buys latency: MIN_COST_WITHIN_LATENCY picks k = 0 unless the latency target needs
+ * more, and MIN_LATENCY_WITHIN_COST drafts only as far as the cost limit allows.
  *
  * <p>{@link #chooseK} minimises the {@link Objective}'s quantity over k in [0, kMax] among the k
  * that satisfy its constraint; when none does, it picks the k that violates it least. Ties, and
@@ -47,8 +53,7 @@ public final class SpeculationPolicy {
 
   /** C(k): expected cost per generated token, in the prices' unit. */
   public static double costPerToken(double alpha, int k, Prices prices) {
-    double stepCost = prices.perVerifierPosition() * (k + 1) + prices.perDraftToken() * k;
-    return stepCost / expectedTokens(alpha, k);
+    return prices.stepCost(k) / expectedTokens(alpha, k);
   }
 
   /**

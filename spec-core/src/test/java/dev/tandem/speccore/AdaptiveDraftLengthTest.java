@@ -56,7 +56,7 @@ class AdaptiveDraftLengthTest {
 
   @Test
   void theCostLimitIsTheBudgetLeftPerTokenLeft() {
-    Prices prices = new Prices(0.01, 0.001);
+    Prices prices = new Prices(new VerifierPricing.SelfHosted(0, 0.01, 0), 0.001);
     AdaptiveDraftLength chooser =
         new AdaptiveDraftLength(
             8,
@@ -91,7 +91,7 @@ class AdaptiveDraftLengthTest {
     AdaptiveDraftLength chooser =
         new AdaptiveDraftLength(
             8,
-            new Prices(1, 0.5),
+            new Prices(new VerifierPricing.SelfHosted(0, 1, 0), 0.5),
             Objective.MIN_LATENCY_WITHIN_COST,
             100.0, // one token per unit of budget: only plain decoding fits
             new LatencyEstimator(new LatencyModel(2, 100, 1), 0.2),

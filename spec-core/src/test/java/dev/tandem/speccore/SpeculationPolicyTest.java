@@ -32,7 +32,8 @@ class SpeculationPolicyTest {
       double e = expectedTokensBySum(alpha, k);
       double time =
           (k * lat.draftPerToken() + lat.verifyFixed() + lat.verifyPerPosition() * (k + 1)) / e;
-      double cost = (prices.perVerifierPosition() * (k + 1) + prices.perDraftToken() * k) / e;
+      VerifierPricing v = prices.verifier();
+      double cost = (v.perCall() + v.perPosition() * (k + 1) + prices.perDraftToken() * k) / e;
       value[k] = objective == Objective.MIN_LATENCY_WITHIN_COST ? time : cost;
       constrained[k] = objective == Objective.MIN_LATENCY_WITHIN_COST ? cost : time;
     }
@@ -64,7 +65,14 @@ class SpeculationPolicyTest {
     double[] alphas = {0, 0.2, 0.5, 0.7, 0.8, 0.9, 0.97, 1};
     double[] draftCosts = {0, 0.5, 2, 10, 40};
     double[][] verifyCosts = {{20, 0}, {20, 1}, {5, 5}, {50, 0.2}};
-    Prices[] prices = {Prices.FREE, new Prices(1, 0), new Prices(1, 0.05), new Prices(0.2, 1)};
+    Prices[] prices = {
+      Prices.FREE,
+      new Prices(new VerifierPricing.SelfHosted(0, 1, 0), 0),
+      new Prices(new VerifierPricing.SelfHosted(0, 1, 0), 0.05),
+      new Prices(new VerifierPricing.SelfHosted(0, 0.2, 0), 1),
+      new Prices(new VerifierPricing.SelfHosted(5, 0.2, 0.1), 0.05),
+      new Prices(new VerifierPricing.PerToken(3e6, 1.5e6), 0.1)
+    };
     double[] limits = {Double.POSITIVE_INFINITY, 3, 1.2, 1.0, 0.8, 0.3, 15, 8, 0};
     int cases = 0;
     for (double alpha : alphas) {
@@ -114,7 +122,7 @@ class SpeculationPolicyTest {
     assertEquals(0, SpeculationPolicy.chooseK(0.5, 8, slowDraft, Prices.FREE, fastest, none));
     assertTrue(SpeculationPolicy.chooseK(0.8, 8, cheapDraft, Prices.FREE, fastest, none) >= 3);
     // Drafting makes each token cost more when α is low: a tight budget forbids it.
-    Prices prices = new Prices(1, 0.1);
+    Prices prices = new Prices(new VerifierPricing.SelfHosted(0, 1, 0), 0.1);
     assertEquals(0, SpeculationPolicy.chooseK(0.3, 8, cheapDraft, prices, fastest, 1.0));
     // Cheapest k within a latency target: α = 0 makes every k > 0 both slower and dearer.
     assertEquals(
@@ -153,7 +161,9 @@ class SpeculationPolicyTest {
     assertTrue(kMax.getMessage().startsWith("kMax must be in 0..16"));
     var latency = assertThrows(IllegalArgumentException.class, () -> new LatencyModel(-1, 0, 0));
     assertTrue(latency.getMessage().startsWith("draftPerToken"));
-    var price = assertThrows(IllegalArgumentException.class, () -> new Prices(0, Double.NaN));
+    var price =
+        assertThrows(
+            IllegalArgumentException.class, () -> new Prices(VerifierPricing.FREE, Double.NaN));
     assertTrue(price.getMessage().startsWith("perDraftToken"));
   }
 }

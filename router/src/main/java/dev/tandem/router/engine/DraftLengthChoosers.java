@@ -60,17 +60,22 @@ final class DraftLengthChoosers {
     };
   }
 
+  /** What a request on {@code tier} pays for verifying and drafting. */
+  static Prices prices(Tier tier, SpeculationSettings settings) {
+    return new Prices(tier.pricing(), settings.draftPricePerTokenUsd());
+  }
+
   private static DraftLengthChooser adaptive(
       GenerationRequest request,
       SpeculationSettings settings,
       Tier tier,
       int promptTokens,
       int kMax) {
-    Prices prices = new Prices(tier.pricePerTokenUsd(), settings.draftPricePerTokenUsd());
+    Prices prices = prices(tier, settings);
     GenerationRequest.Budget budget = request.budget();
     LatencyEstimator latencies = new LatencyEstimator(PRIOR, LatencyEstimator.DEFAULT_WEIGHT);
     if (budget.maxCostUsd() > 0) {
-      double left = Math.max(0, budget.maxCostUsd() - promptTokens * tier.pricePerTokenUsd());
+      double left = Math.max(0, budget.maxCostUsd() - prices.verifier().openCost(promptTokens));
       return new AdaptiveDraftLength(
           kMax, prices, Objective.MIN_LATENCY_WITHIN_COST, left, latencies);
     }

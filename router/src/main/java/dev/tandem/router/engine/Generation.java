@@ -10,6 +10,7 @@ import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.LoopResult;
+import dev.tandem.speccore.Prices;
 import dev.tandem.speccore.RequestAcceptance;
 import dev.tandem.speccore.SpeculationLoop;
 import dev.tandem.speccore.VerifierSession;
@@ -36,6 +37,7 @@ final class Generation implements GenerationHandle {
   private final Tier tier;
   private final DraftProposer drafter;
   private final SpeculationSettings settings;
+  private final Prices prices;
   private final AcceptanceStatsRegistry acceptance;
   private final Context context;
   private final ChunkWriter writer;
@@ -57,6 +59,7 @@ final class Generation implements GenerationHandle {
     this.tier = tier;
     this.drafter = drafter;
     this.settings = settings;
+    this.prices = DraftLengthChoosers.prices(tier, settings);
     this.acceptance = acceptance;
     this.context = context;
     this.writer = writer;
@@ -116,6 +119,19 @@ final class Generation implements GenerationHandle {
       return Future.failedFuture(stopped());
     }
     promptTokens = prompt.length;
+    double openCost = prices.verifier().openCost(promptTokens);
+    double maxCost = request.budget().maxCostUsd();
+    if (maxCost > 0 && openCost > maxCost) {
+      return Future.failedFuture(
+          new TandemException(
+              ErrorKind.RESOURCE_EXHAUSTED,
+              "budget.max_cost_usd",
+              String.format(
+                  "budget.max_cost_usd %.9f cannot cover the prompt: %d tokens on tier %s cost"
+                      + " at least %.9f USD",
+                  maxCost, promptTokens, tier.name(), openCost),
+              null));
+    }
     DraftSession draft;
     try {
       draft = drafter.open(prompt, request.sampling());
@@ -156,7 +172,7 @@ final class Generation implements GenerationHandle {
             new IncrementalDetokenizer(tier.codec()::tokenBytes),
             new StopSequenceFilter(request.stop()),
             writer);
-    loop =
+    var builder =
         SpeculationLoop.builder()
             .draft(opened.draft())
             .verifier(new ContextBoundVerifierSession(opened.verifier(), context))
@@ -171,8 +187,14 @@ final class Generation implements GenerationHandle {
             .maxTokens(request.maxTokens())
             .keepSteps(false) // totals only: per-step records of every live stream add GC work
             .eosTokens(tier.codec().eosTokens().stream().mapToInt(Integer::intValue).toArray())
-            .sink(streamer)
-            .build();
+            .sink(streamer);
+    if (request.budget().maxCostUsd() > 0) {
+      // The open is paid already; the loop may spend what is left and stops with BUDGET before
+      // the step that would overspend.
+      builder.spendLimit(
+          prices, request.budget().maxCostUsd() - prices.verifier().openCost(promptTokens));
+    }
+    loop = builder.build();
     Future.fromCompletionStage(loop.start(), context).onSuccess(this::finish).onFailure(this::fail);
   }
 
@@ -189,12 +211,15 @@ final class Generation implements GenerationHandle {
               case EOS -> GenerationResult.FinishReason.EOS;
               case LENGTH -> GenerationResult.FinishReason.LENGTH;
               case STOP -> GenerationResult.FinishReason.STOP;
+              case BUDGET -> GenerationResult.FinishReason.BUDGET;
               case CANCELLED -> GenerationResult.FinishReason.LENGTH;
             };
-    int positions = promptTokens + result.verifierPositionsScored();
     double cost =
-        positions * tier.pricePerTokenUsd()
-            + result.draftTokensProposed() * settings.draftPricePerTokenUsd();
+        prices.verifier().openCost(promptTokens)
+            + prices.spent(
+                result.verifierCalls(),
+                result.verifierPositionsScored(),
+                result.draftTokensProposed());
     completion.tryComplete(
         new Completion(
             tail,

@@ -1,6 +1,7 @@
 package dev.tandem.router.engine;
 
 import dev.tandem.speccore.Verifier;
+import dev.tandem.speccore.VerifierPricing;
 
 /**
  * A verifier tier ready to serve: its model's verifier backend, tokenizer and price.
@@ -18,4 +19,13 @@ public record Tier(
     Verifier verifier,
     PromptCodec codec,
     int contextLength,
-    double pricePerTokenUsd) {}
+    double pricePerTokenUsd) {
+
+  /**
+   * The tier's price as a {@link VerifierPricing}: every prompt token prefilled and every position
+   * scored costs {@code pricePerTokenUsd}, calls are free.
+   */
+  public VerifierPricing pricing() {
+    return new VerifierPricing.SelfHosted(0, pricePerTokenUsd, pricePerTokenUsd);
+  }
+}
