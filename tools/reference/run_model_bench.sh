@@ -15,14 +15,9 @@ if [ $# -eq 0 ]; then
     [ -f "$m/config.json" ] && set -- "$@" "$m"
   done
 fi
-mvn -B -q -pl model -am install -DskipTests
-mvn -B -q -pl model dependency:build-classpath -Dmdep.outputFile=target/bench.cp
-# a private copy of the classes: other builds in this tree may clean model/target meanwhile
-rm -rf /tmp/tandem-model-bench && cp -r model/target/classes /tmp/tandem-model-bench
+./tandem build
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$JAVA_HOME/bin/java" -Xmx64m --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-  --sun-misc-unsafe-memory-access=allow -Djava.util.logging.config.file=/dev/null \
-  -cp "/tmp/tandem-model-bench:$(cat model/target/bench.cp)" \
-  dev.tandem.model.bench.ModelBench "$@" --tokens 128 2>&1 | grep -v '^WARNING\|^SLF4J'
+TANDEM_JAVA_OPTS="-Xmx64m -Djava.util.logging.config.file=/dev/null" \
+  ./tandem bench model "$@" --tokens 128 2>&1 | grep -v '^WARNING\|^SLF4J'
 /usr/bin/python3 tools/reference/bench_reference.py "$@" --tokens 128 --threads 1
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

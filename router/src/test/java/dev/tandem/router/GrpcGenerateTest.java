@@ -9,6 +9,7 @@ import dev.tandem.proto.v1.GenerateChunk;
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpc;
 import dev.tandem.proto.v1.Speculation;
+import dev.tandem.router.synthetic.SyntheticRouter;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tandem.proto.v1.GenerateChunk;
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpc;
+import dev.tandem.router.synthetic.SyntheticRouter;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;

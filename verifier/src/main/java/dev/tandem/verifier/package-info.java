@@ -9,8 +9,7 @@
  *       embedded default).
  *   <li>{@code server}: {@link dev.tandem.verifier.server.VerifierServer} serves {@code
  *       tandem.v1.Verifier/Session} (one bidi stream per session) and {@code GET /health} on one
- *       port; {@link dev.tandem.verifier.server.VerifierServerMain} runs it: {@code
- *       VerifierServerMain --model DIR --port 50061 [--max-sessions N] [--per-call-delay-ms N]}.
+ *       port; the CLI runs it: {@code ./tandem verifier-server --model DIR --port 50061}.
  *   <li>{@code client}: {@link dev.tandem.verifier.client.GrpcVerifier}, the router side of remote
  *       servers (least-outstanding balancing, health checks, sessions pinned to their server).
  *   <li>{@code protocol}: the proto ↔ domain mappers, one per direction.

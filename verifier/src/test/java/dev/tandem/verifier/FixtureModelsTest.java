@@ -13,7 +13,6 @@ import dev.tandem.verifier.engine.EngineOptions;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -41,8 +40,7 @@ class FixtureModelsTest {
         Model draftModel = draftRuntime.load(DRAFT, dev.tandem.model.ModelOptions.DEFAULT);
         InProcessVerifier inProcess =
             new InProcessVerifier("tandem-verifier", verifierModel, EngineOptions.DEFAULTS);
-        ServerFixture server =
-            new ServerFixture(vertx, verifierModel, EngineOptions.DEFAULTS, Duration.ZERO);
+        ServerFixture server = new ServerFixture(vertx, verifierModel, EngineOptions.DEFAULTS);
         GrpcVerifier remote =
             new GrpcVerifier(vertx, GrpcVerifierOptions.of("", List.of(server.endpoint())))) {
       for (int seed = 0; seed < 3; seed++) {

@@ -13,7 +13,6 @@ import dev.tandem.verifier.client.GrpcVerifier;
 import dev.tandem.verifier.client.GrpcVerifierOptions;
 import dev.tandem.verifier.engine.EngineOptions;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -49,8 +48,7 @@ class GrpcSamplingExactnessTest {
         Model model = TestModels.load(runtime, TestModels.VERIFIER);
         Model draft = TestModels.load(draftRuntime, TestModels.DRAFT);
         ServerFixture server =
-            new ServerFixture(
-                vertx, model, EngineOptions.DEFAULTS.withMaxSessions(128), Duration.ZERO);
+            new ServerFixture(vertx, model, EngineOptions.DEFAULTS.withMaxSessions(128));
         GrpcVerifier verifier =
             new GrpcVerifier(vertx, GrpcVerifierOptions.of("tiny", List.of(server.endpoint())))) {
       int vocab = model.config().vocabSize();

@@ -20,6 +20,7 @@ import dev.tandem.verifier.client.GrpcVerifierOptions;
 import dev.tandem.verifier.client.VerifierCallException;
 import dev.tandem.verifier.client.VerifierUnavailableException;
 import dev.tandem.verifier.engine.EngineOptions;
+import dev.tandem.verifier.engine.ModelScoring;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -46,6 +47,7 @@ class GrpcServerFailureTest {
   private static ModelRuntime runtime;
   private static Model model;
   private ServerFixture server;
+  private HeldScoring scoring;
   private ManagedChannel channel;
 
   @BeforeAll
@@ -62,8 +64,9 @@ class GrpcServerFailureTest {
     runtime.close();
   }
 
-  private void start(EngineOptions engine, Duration perCallDelay) {
-    server = new ServerFixture(vertx, model, engine, perCallDelay);
+  private void start(EngineOptions engine) {
+    scoring = new HeldScoring(new ModelScoring("tiny", model));
+    server = new ServerFixture(vertx, scoring, engine);
     channel =
         NettyChannelBuilder.forAddress("127.0.0.1", server.port)
             .usePlaintext()
@@ -73,6 +76,9 @@ class GrpcServerFailureTest {
 
   @AfterEach
   void stop() {
+    if (scoring != null) {
+      scoring.release();
+    }
     if (channel != null) {
       channel.shutdownNow();
     }
@@ -120,7 +126,7 @@ class GrpcServerFailureTest {
 
   @Test
   void verifyAndCloseEndTheStreamWithOk() throws Exception {
-    start(EngineOptions.DEFAULTS, Duration.ZERO);
+    start(EngineOptions.DEFAULTS);
     int[] first = new int[1];
     RawSession session = opened(0, first);
     VerifierResponse verdict = session.send(verify(3, first[0])).next();
@@ -135,7 +141,7 @@ class GrpcServerFailureTest {
 
   @Test
   void aVerifyAtTheWrongPositionIsFailedPreconditionAndFreesTheSession() throws Exception {
-    start(EngineOptions.DEFAULTS, Duration.ZERO);
+    start(EngineOptions.DEFAULTS);
     int[] first = new int[1];
     RawSession session = opened(0, first);
     assertEquals(1, server.openSessions());
@@ -146,7 +152,7 @@ class GrpcServerFailureTest {
 
   @Test
   void aVerifyWithTheWrongLastTokenIsFailedPrecondition() throws Exception {
-    start(EngineOptions.DEFAULTS, Duration.ZERO);
+    start(EngineOptions.DEFAULTS);
     int[] first = new int[1];
     RawSession session = opened(0, first);
     session.send(verify(3, (first[0] + 1) % 272));
@@ -156,7 +162,7 @@ class GrpcServerFailureTest {
 
   @Test
   void badInputIsInvalidArgumentOrNotFound() throws Exception {
-    start(EngineOptions.DEFAULTS, Duration.ZERO);
+    start(EngineOptions.DEFAULTS);
     RawSession outOfVocab = new RawSession(channel, 0).send(open(new int[] {5, 999}, 32));
     assertStatus(Status.Code.INVALID_ARGUMENT, "prompt_tokens", outOfVocab.status());
     RawSession tooLong = new RawSession(channel, 0).send(open(new int[] {5}, 500));
@@ -178,7 +184,7 @@ class GrpcServerFailureTest {
 
   @Test
   void exceedingTheSessionLimitIsResourceExhausted() throws Exception {
-    start(EngineOptions.DEFAULTS.withMaxSessions(2), Duration.ZERO);
+    start(EngineOptions.DEFAULTS.withMaxSessions(2));
     int[] first = new int[1];
     RawSession a = opened(0, first);
     RawSession b = opened(0, first);
@@ -192,7 +198,7 @@ class GrpcServerFailureTest {
 
   @Test
   void exceedingTheKvCapacityIsResourceExhausted() throws Exception {
-    start(EngineOptions.DEFAULTS.withMaxKvTokens(100), Duration.ZERO);
+    start(EngineOptions.DEFAULTS.withMaxKvTokens(100));
     int[] first = new int[1];
     RawSession a = opened(0, first); // max_length 32 + 16 draft slack = 48 positions
     RawSession b = opened(0, first); // 96 reserved
@@ -207,20 +213,21 @@ class GrpcServerFailureTest {
 
   @Test
   void aCancelledStreamFreesItsSessionAtOnce() throws Exception {
-    start(EngineOptions.DEFAULTS, Duration.ofMillis(300));
+    start(EngineOptions.DEFAULTS);
     int[] first = new int[1];
     RawSession idle = opened(0, first);
     RawSession verifying = opened(0, first);
     assertEquals(2, server.openSessions());
     idle.cancel();
-    verifying.send(verify(3, first[0], 1, 2, 3)); // answered only after the 300 ms delay
+    scoring.hold();
+    verifying.send(verify(3, first[0], 1, 2, 3)); // its forward's result is held: still pending
     verifying.cancel();
     assertEquals(0, server.awaitNoSessions());
   }
 
   @Test
   void thePassingDeadlineFreesTheSession() throws Exception {
-    start(EngineOptions.DEFAULTS, Duration.ZERO);
+    start(EngineOptions.DEFAULTS);
     int[] first = new int[1];
     RawSession session = opened(500, first);
     assertEquals(1, server.openSessions());
@@ -230,7 +237,7 @@ class GrpcServerFailureTest {
 
   @Test
   void anAbandonedSessionIsReapedAfterTheIdleTimeout() throws Exception {
-    start(EngineOptions.DEFAULTS.withIdleTimeout(Duration.ofMillis(200)), Duration.ZERO);
+    start(EngineOptions.DEFAULTS.withIdleTimeout(Duration.ofMillis(200)));
     int[] first = new int[1];
     RawSession session = opened(0, first);
     assertEquals(1, server.openSessions());
@@ -240,7 +247,7 @@ class GrpcServerFailureTest {
 
   @Test
   void aServerGoingAwayMidSessionFailsThePendingVerifyAndFreesLocalState() throws Exception {
-    start(EngineOptions.DEFAULTS, Duration.ofMillis(500));
+    start(EngineOptions.DEFAULTS);
     try (GrpcVerifier verifier =
         new GrpcVerifier(vertx, GrpcVerifierOptions.of("tiny", List.of(server.endpoint())))) {
       VerifierSession session =
@@ -248,6 +255,7 @@ class GrpcServerFailureTest {
               .open(new int[] {5, 6, 7}, SamplingParams.GREEDY, 32)
               .toCompletableFuture()
               .join();
+      scoring.hold();
       var pending = session.verify(DraftBlock.greedy(new int[] {1, 2})).toCompletableFuture();
       server.close();
       CompletionException failure = assertThrows(CompletionException.class, pending::join);
@@ -266,8 +274,8 @@ class GrpcServerFailureTest {
   @Test
   void aServerWhoseConnectionsDieFailsThePendingVerifyAndFreesBothSides() throws Exception {
     Vertx serverVertx = Vertx.vertx();
-    ServerFixture dying =
-        new ServerFixture(serverVertx, model, EngineOptions.DEFAULTS, Duration.ofMillis(500));
+    scoring = new HeldScoring(new ModelScoring("tiny", model));
+    ServerFixture dying = new ServerFixture(serverVertx, scoring, EngineOptions.DEFAULTS);
     try (GrpcVerifier verifier =
         new GrpcVerifier(vertx, GrpcVerifierOptions.of("tiny", List.of(dying.endpoint())))) {
       VerifierSession session =
@@ -275,6 +283,7 @@ class GrpcServerFailureTest {
               .open(new int[] {5, 6, 7}, SamplingParams.GREEDY, 32)
               .toCompletableFuture()
               .join();
+      scoring.hold();
       var pending = session.verify(DraftBlock.greedy(new int[] {1, 2})).toCompletableFuture();
       serverVertx.close().await(); // every connection of the server closes at once
       CompletionException failure = assertThrows(CompletionException.class, pending::join);
@@ -293,7 +302,7 @@ class GrpcServerFailureTest {
 
   @Test
   void theGrpcBackendReportsALimitWithItsStatus() throws Exception {
-    start(EngineOptions.DEFAULTS.withMaxSessions(1), Duration.ZERO);
+    start(EngineOptions.DEFAULTS.withMaxSessions(1));
     try (GrpcVerifier verifier =
         new GrpcVerifier(vertx, GrpcVerifierOptions.of("tiny", List.of(server.endpoint())))) {
       VerifierSession held =
@@ -320,7 +329,7 @@ class GrpcServerFailureTest {
 
   @Test
   void healthEndpointAnswersOnTheSamePort() throws Exception {
-    start(EngineOptions.DEFAULTS, Duration.ZERO);
+    start(EngineOptions.DEFAULTS);
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(

@@ -60,8 +60,7 @@ class GrpcVerifierTest {
 
   @Test
   void greedySpeculationThroughTheServerEqualsTheVerifiersOwnGreedyOutput() throws Exception {
-    try (ServerFixture server =
-            new ServerFixture(vertx, verifierModel, EngineOptions.DEFAULTS, Duration.ZERO);
+    try (ServerFixture server = new ServerFixture(vertx, verifierModel, EngineOptions.DEFAULTS);
         GrpcVerifier verifier = client(server.endpoint())) {
       for (int seed = 0; seed < 3; seed++) {
         int[] prompt = TestModels.prompt(seed, 4 + seed);
@@ -87,8 +86,7 @@ class GrpcVerifierTest {
   @Test
   void thirtyTwoConcurrentSessionsThroughTheBatchedServerGiveTheirAloneOutputs() throws Exception {
     int sessions = 32;
-    try (ServerFixture server =
-            new ServerFixture(vertx, verifierModel, EngineOptions.DEFAULTS, Duration.ZERO);
+    try (ServerFixture server = new ServerFixture(vertx, verifierModel, EngineOptions.DEFAULTS);
         GrpcVerifier verifier = client(server.endpoint())) {
       List<CompletableFuture<int[]>> runs = new ArrayList<>();
       for (int s = 0; s < sessions; s++) {
@@ -117,10 +115,8 @@ class GrpcVerifierTest {
 
   @Test
   void newSessionsGoToTheLeastLoadedHealthyServer() throws Exception {
-    try (ServerFixture a =
-            new ServerFixture(vertx, verifierModel, EngineOptions.DEFAULTS, Duration.ZERO);
-        ServerFixture b =
-            new ServerFixture(vertx, verifierModel, EngineOptions.DEFAULTS, Duration.ZERO);
+    try (ServerFixture a = new ServerFixture(vertx, verifierModel, EngineOptions.DEFAULTS);
+        ServerFixture b = new ServerFixture(vertx, verifierModel, EngineOptions.DEFAULTS);
         GrpcVerifier verifier = client(a.endpoint(), b.endpoint())) {
       List<VerifierSession> open = new ArrayList<>();
       for (int i = 0; i < 4; i++) {

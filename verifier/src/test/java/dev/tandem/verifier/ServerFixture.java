@@ -3,11 +3,11 @@ package dev.tandem.verifier;
 import dev.tandem.model.Model;
 import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.engine.ModelScoring;
+import dev.tandem.verifier.engine.ScoringModel;
 import dev.tandem.verifier.engine.SessionEngine;
 import dev.tandem.verifier.server.VerifierServer;
 import dev.tandem.verifier.server.VerifierServerOptions;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.function.IntSupplier;
 
 /** A real verifier server on a loopback port over an already loaded model. */
@@ -16,14 +16,14 @@ final class ServerFixture implements AutoCloseable {
   final VerifierServer server;
   final int port;
 
-  ServerFixture(Vertx vertx, Model model, EngineOptions engine, Duration perCallDelay) {
-    SessionEngine sessions = new SessionEngine(new ModelScoring("tiny", model), engine);
+  ServerFixture(Vertx vertx, Model model, EngineOptions engine) {
+    this(vertx, new ModelScoring("tiny", model), engine);
+  }
+
+  ServerFixture(Vertx vertx, ScoringModel scoring, EngineOptions engine) {
+    SessionEngine sessions = new SessionEngine(scoring, engine);
     VerifierServerOptions options =
-        VerifierServerOptions.DEFAULTS
-            .withHost("127.0.0.1")
-            .withPort(0)
-            .withEngine(engine)
-            .withPerCallDelay(perCallDelay);
+        VerifierServerOptions.DEFAULTS.withHost("127.0.0.1").withPort(0).withEngine(engine);
     server = new VerifierServer(sessions, options);
     port = server.start(vertx).await();
   }

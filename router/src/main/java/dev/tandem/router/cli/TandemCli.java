@@ -5,20 +5,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code tandem} command line: one entry point for the router, the verifier server, the client
- * and the benchmarks.
+ * The {@code tandem} command line: one entry point for the router, the verifier server and the
+ * client. (The benchmarks are not in this jar: {@code ./tandem bench} runs load-tests' own.)
  */
 @Command(
     name = "tandem",
     mixinStandardHelpOptions = true,
     version = "tandem 0.1.0-SNAPSHOT",
     description = "Speculative-decoding gRPC router for LLM inference.",
-    subcommands = {
-      ServeCommand.class,
-      GenerateCommand.class,
-      VerifierServerCommand.class,
-      BenchCommand.class
-    })
+    subcommands = {ServeCommand.class, GenerateCommand.class, VerifierServerCommand.class})
 public final class TandemCli implements Callable<Integer> {
 
   public static void main(String[] args) {

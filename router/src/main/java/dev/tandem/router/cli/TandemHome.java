@@ -3,12 +3,12 @@ package dev.tandem.router.cli;
 import java.nio.file.Path;
 
 /** Where relative paths of the embedded default (the bundled fixture models) are resolved. */
-final class TandemHome {
+public final class TandemHome {
 
   private TandemHome() {}
 
   /** {@code TANDEM_HOME} (set by the {@code ./tandem} launcher), else the working directory. */
-  static Path path() {
+  public static Path path() {
     String home = System.getenv("TANDEM_HOME");
     return Path.of(home == null || home.isBlank() ? "." : home).toAbsolutePath().normalize();
   }

@@ -1,5 +1,7 @@
 package dev.tandem.router.cli;
 
+import dev.tandem.model.Backend;
+import dev.tandem.model.ModelOptions;
 import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.server.VerifierServer;
 import dev.tandem.verifier.server.VerifierServerOptions;
@@ -11,7 +13,10 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code tandem verifier-server}: hosts a large model behind {@code tandem.v1.Verifier}. */
+/**
+ * {@code tandem verifier-server}: hosts a large model behind {@code tandem.v1.Verifier}. The one
+ * launcher of the verifier server. Listens on loopback unless {@code --host} says otherwise.
+ */
 @Command(
     name = "verifier-server",
     description = "Host a verifier model behind tandem.v1.Verifier (one session = one KV cache).")
@@ -22,7 +27,9 @@ final class VerifierServerCommand implements Callable<Integer> {
       description = "Model directory (default: the bundled fixtures/models/tandem-verifier)")
   Path model;
 
-  @Option(names = "--host", description = "Address to listen on (default 127.0.0.1)")
+  @Option(
+      names = "--host",
+      description = "Address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)")
   String host = "127.0.0.1";
 
   @Option(names = "--port", description = "Port (default 50061; 0 = any free port)")
@@ -35,9 +42,19 @@ final class VerifierServerCommand implements Callable<Integer> {
   long maxKvTokens = EngineOptions.DEFAULTS.maxKvTokens();
 
   @Option(
-      names = "--per-call-delay-ms",
-      description = "Added to every call: stands for a network hop (benchmarks)")
-  long perCallDelayMs;
+      names = "--idle-timeout-ms",
+      description = "A session idle this long is closed (default 60000)")
+  long idleTimeoutMs = EngineOptions.DEFAULTS.idleTimeout().toMillis();
+
+  @Option(
+      names = "--max-batch-rows",
+      description = "Most rows (scored tokens) in one batched forward (default 256)")
+  int maxBatchRows = EngineOptions.DEFAULTS.maxBatchRows();
+
+  @Option(
+      names = "--max-batch-wait-us",
+      description = "How long a batch waits for more sessions' calls (default 1000)")
+  long maxBatchWaitMicros = EngineOptions.DEFAULTS.maxBatchWait().toNanos() / 1000;
 
   @Option(
       names = "--model-threads",
@@ -45,20 +62,35 @@ final class VerifierServerCommand implements Callable<Integer> {
           "Model threads: batched forwards over different sessions that run at once (default 1)")
   int modelThreads = VerifierServerOptions.DEFAULTS.modelThreads();
 
+  @Option(names = "--backend", description = "auto, vector or nd4j (default auto)")
+  String backend = "auto";
+
   @Override
   public Integer call() throws Exception {
     Path dir = model != null ? model : TandemHome.path().resolve("fixtures/models/tandem-verifier");
-    VerifierServerOptions options =
-        VerifierServerOptions.DEFAULTS
-            .withHost(host)
-            .withPort(port)
-            .withPerCallDelay(Duration.ofMillis(perCallDelayMs))
-            .withModelThreads(modelThreads)
-            .withEngine(
-                EngineOptions.DEFAULTS.withMaxSessions(maxSessions).withMaxKvTokens(maxKvTokens));
+    VerifierServerOptions options;
+    ModelOptions modelOptions;
+    try {
+      options =
+          VerifierServerOptions.DEFAULTS
+              .withHost(host)
+              .withPort(port)
+              .withModelThreads(modelThreads)
+              .withEngine(
+                  EngineOptions.DEFAULTS
+                      .withMaxSessions(maxSessions)
+                      .withMaxKvTokens(maxKvTokens)
+                      .withIdleTimeout(Duration.ofMillis(idleTimeoutMs))
+                      .withMaxBatchRows(maxBatchRows)
+                      .withMaxBatchWait(Duration.ofNanos(1000 * maxBatchWaitMicros)));
+      modelOptions = ModelOptions.DEFAULT.withBackend(Backend.parse(backend));
+    } catch (IllegalArgumentException e) {
+      System.err.println("tandem verifier-server: " + e.getMessage());
+      return 2;
+    }
     System.err.println("tandem: loading verifier model " + dir + " ...");
     Vertx vertx = Vertx.vertx();
-    VerifierServer server = VerifierServer.loading(dir, options);
+    VerifierServer server = VerifierServer.loading(dir, modelOptions, options);
     int bound;
     try {
       bound = server.start(vertx).toCompletionStage().toCompletableFuture().join();

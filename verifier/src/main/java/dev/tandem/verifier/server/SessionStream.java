@@ -38,7 +38,6 @@ final class SessionStream {
   private final GrpcServerResponse<VerifierRequest, VerifierResponse> response;
   private final SessionEngine engine;
   private final Context context;
-  private final long delayMs;
   private final Runnable onEnded;
 
   private long sessionId = NO_SESSION;
@@ -51,14 +50,12 @@ final class SessionStream {
       GrpcServerRequest<VerifierRequest, VerifierResponse> call,
       SessionEngine engine,
       Context context,
-      long delayMs,
       Runnable onEnded) {
     this.call = call;
     this.onEnded = onEnded;
     this.response = call.response();
     this.engine = engine;
     this.context = context;
-    this.delayMs = delayMs;
   }
 
   /** Installs the stream's handlers. */
@@ -152,7 +149,7 @@ final class SessionStream {
   }
 
   /**
-   * Waits for an engine call on the event loop, then answers (after the per-call delay).
+   * Waits for an engine call on the event loop, then answers.
    *
    * @param orphan when the stream ended meanwhile, the id of a session the call created, to close
    */
@@ -175,12 +172,7 @@ final class SessionStream {
                 fail(result.cause());
                 return;
               }
-              VerifierResponse message = toResponse.apply(result.result());
-              if (delayMs > 0) {
-                context.owner().setTimer(delayMs, t -> write(message));
-              } else {
-                write(message);
-              }
+              write(toResponse.apply(result.result()));
             });
   }
 

@@ -120,7 +120,6 @@ public final class VerifierServer {
   private Future<Integer> listen(Vertx vertx) {
     GrpcServer grpc =
         GrpcServer.server(vertx, new GrpcServerOptions().setScheduleDeadlineAutomatically(true));
-    long delayMs = options.perCallDelay().toMillis();
     engine.onReaped(this::onReaped);
     grpc.callHandler(
         VerifierGrpcService.Session,
@@ -128,11 +127,7 @@ public final class VerifierServer {
           SessionStream[] stream = new SessionStream[1];
           stream[0] =
               new SessionStream(
-                  call,
-                  engine,
-                  vertx.getOrCreateContext(),
-                  delayMs,
-                  () -> streams.remove(stream[0]));
+                  call, engine, vertx.getOrCreateContext(), () -> streams.remove(stream[0]));
           streams.add(stream[0]);
           stream[0].start();
         });
@@ -163,14 +158,13 @@ public final class VerifierServer {
                     () ->
                         String.format(
                             "verifier server on %s:%d model=%s max-sessions=%d max-kv-tokens=%d"
-                                + " batch-wait=%dus per-call-delay=%dms",
+                                + " batch-wait=%dus",
                             options.host(),
                             port,
                             engine.modelName(),
                             options.engine().maxSessions(),
                             options.engine().maxKvTokens(),
-                            options.engine().maxBatchWait().toNanos() / 1000,
-                            delayMs)));
+                            options.engine().maxBatchWait().toNanos() / 1000)));
   }
 
   // Reaper thread: the stream reads its session id on its own event loop.

@@ -1,4 +1,4 @@
-package dev.tandem.router.bench;
+package dev.tandem.bench.router;
 
 import java.util.Arrays;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package dev.tandem.router.bench;
+package dev.tandem.bench.router;
 
 import dev.tandem.router.synthetic.SyntheticBackend;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,10 @@
-package dev.tandem.router.bench;
+package dev.tandem.bench.router;
 
+import dev.tandem.bench.net.TcpRelay;
 import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.ConfigLoader;
 import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.synthetic.SyntheticRouter;
 import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.server.VerifierServer;
 import dev.tandem.verifier.server.VerifierServerOptions;
@@ -18,9 +20,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Starts the router (and, for the remote profile, a verifier server) inside this JVM on loopback
- * ports, drives it with {@link StreamClient} and prints the results. Each suite starts and stops
- * its own servers.
+ * Starts the router (and, for the remote profile, a verifier server behind a delaying {@link
+ * TcpRelay}) inside this JVM on loopback ports, drives it with {@link StreamClient} and prints the
+ * results. Each suite starts and stops its own servers.
  */
 public final class BenchSuites {
 
@@ -53,7 +55,9 @@ public final class BenchSuites {
   }
 
   /**
-   * Setting (b): a verifier server that adds {@code delayMs} per call, as a remote GPU box would.
+   * Setting (b): the verifier server behind a TCP relay that holds every byte {@code delayMs / 2}
+   * each way, so each verifier call takes one {@code delayMs} round trip longer, as a remote GPU
+   * box would. The server itself runs unchanged.
    */
   public void remote(List<String> workloads, int requests, long delayMs) throws IOException {
     Vertx vertx = Vertx.vertx();
@@ -62,10 +66,13 @@ public final class BenchSuites {
         VerifierServer.loading(
             model,
             VerifierServerOptions.DEFAULTS
+                .withHost("127.0.0.1")
                 .withPort(0)
-                .withPerCallDelay(Duration.ofMillis(delayMs))
                 .withEngine(EngineOptions.DEFAULTS.withMaxSessions(64)));
-    int port = server.start(vertx).toCompletionStage().toCompletableFuture().join();
+    int serverPort = join(server.start(vertx));
+    TcpRelay relay =
+        new TcpRelay(vertx, "127.0.0.1", serverPort, Duration.ofNanos(delayMs * 500_000L));
+    int port = join(relay.start());
     try {
       JsonObject tier =
           new JsonObject()
@@ -83,35 +90,31 @@ public final class BenchSuites {
           (router, client) ->
               new SpeculationBench(client, out)
                   .run(
-                      "(b) remote-verifier profile: verifier server adds "
+                      "(b) remote-verifier profile: a relay adds "
                           + delayMs
-                          + " ms per call (a network hop); model compute is real",
+                          + " ms round trip to every verifier call (a network hop); model compute"
+                          + " is real",
                       load(workloads, requests)));
     } finally {
-      server.close().toCompletionStage().toCompletableFuture().join();
+      join(relay.close());
+      join(server.close());
       vertx.close();
     }
   }
 
-  /** Router overhead over the synthetic backend. */
-  public void overhead(List<Integer> streams, int steps, double paceMs) throws IOException {
-    JsonObject tier =
-        new JsonObject()
-            .put("name", "large")
-            .put("verifier", "synthetic")
-            .put("synthetic", new JsonObject().put("pace_ms", paceMs).put("alpha", 1.0))
-            .put("price_per_1k_tokens_usd", 0.002);
-    JsonObject overrides =
-        new JsonObject()
-            .put("server", new JsonObject().put("port", 0))
-            .put("limits", new JsonObject().put("max_tokens", 100_000))
-            .put("drafting", new JsonObject().putNull("model"))
-            .put("tiers", new JsonArray().add(tier));
-    withRouter(
-        overrides,
-        (router, client) ->
-            new OverheadBench(client, router.syntheticBackend().orElseThrow(), out, paceMs)
-                .report(streams, steps));
+  /**
+   * Router overhead over the synthetic backend: the router's transports and engine over a verifier
+   * and drafter that cost nothing ({@link SyntheticRouter}, every draft token right).
+   */
+  public void overhead(List<Integer> streams, int steps, double paceMs) {
+    try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000)) {
+      Vertx clientVertx = Vertx.vertx();
+      try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port)) {
+        new OverheadBench(client, router.backend, out, paceMs).report(streams, steps);
+      } finally {
+        clientVertx.close();
+      }
+    }
   }
 
   private interface Body {
@@ -144,5 +147,9 @@ public final class BenchSuites {
       workloads.add(Workload.load(home.resolve("fixtures/workloads/" + name + ".jsonl"), requests));
     }
     return workloads;
+  }
+
+  private static <T> T join(io.vertx.core.Future<T> future) {
+    return future.toCompletionStage().toCompletableFuture().join();
   }
 }

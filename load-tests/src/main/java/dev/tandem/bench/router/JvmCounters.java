@@ -1,4 +1,4 @@
-package dev.tandem.router.bench;
+package dev.tandem.bench.router;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;

@@ -1,4 +1,4 @@
-package dev.tandem.router.bench;
+package dev.tandem.bench.router;
 
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.Speculation;
@@ -150,8 +150,8 @@ final class OverheadBench {
         .setSpeculation(
             Speculation.newBuilder()
                 .setMode(Speculation.Mode.MODE_FIXED)
-                .setK(3)
-                .setDrafter("model"))
+                .setK(3)) // drafter auto: the synthetic router's default, the synthetic drafter
+
         .build();
   }
 

@@ -1,5 +1,6 @@
-package dev.tandem.verifier.bench;
+package dev.tandem.bench.verifier;
 
+import dev.tandem.bench.net.TcpRelay;
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
@@ -71,7 +72,7 @@ public final class VerifyLatencyBenchmark {
       VerifierServer server =
           new VerifierServer(local.engine(), VerifierServerOptions.DEFAULTS.withPort(0));
       int serverPort = join(server.start(vertx));
-      ByteCountingProxy proxy = new ByteCountingProxy(vertx, serverPort);
+      TcpRelay proxy = new TcpRelay(vertx, "127.0.0.1", serverPort, Duration.ZERO);
       int proxyPort = join(proxy.start());
       GrpcVerifier remote = grpcVerifier(vertx, serverPort);
       GrpcVerifier relayed = grpcVerifier(vertx, proxyPort); // bytes only: the relay adds a hop
@@ -170,8 +171,7 @@ public final class VerifyLatencyBenchmark {
   }
 
   /** Runs sessions one after another over the prompts until enough verify calls were timed. */
-  private record Driver(
-      List<int[]> prompts, List<int[]> continuations, ByteCountingProxy proxy, int vocab) {
+  private record Driver(List<int[]> prompts, List<int[]> continuations, TcpRelay proxy, int vocab) {
 
     Result run(Verifier verifier, int k, int calls, boolean sampled) {
       List<Double> latencies = new ArrayList<>();

@@ -1,26 +1,40 @@
-package dev.tandem.router;
+package dev.tandem.router.synthetic;
 
 import dev.tandem.draft.NoDrafter;
 import dev.tandem.draft.PromptLookupDrafter;
+import dev.tandem.router.RouterServer;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
-import dev.tandem.router.synthetic.PacingTimer;
-import dev.tandem.router.synthetic.SyntheticBackend;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
 
-/** A router on a loopback port over the synthetic backend (no model), for transport tests. */
-final class SyntheticRouter implements AutoCloseable {
+/**
+ * A router on a loopback port over the synthetic backend (no model): the transport tests' server
+ * and the router overhead benchmark's ({@code load-tests}). Test code, shipped in the router's test
+ * jar only: production builds its engine from the config, and the config has no synthetic verifier.
+ *
+ * <p>Its drafter is the synthetic one, named {@code synthetic} and the default; {@code ngram} and
+ * {@code none} are there too.
+ *
+ * <p>Threading: construct and close it off the event loops (both block until the server is up or
+ * down).
+ */
+public final class SyntheticRouter implements AutoCloseable {
 
-  final Vertx vertx;
-  final SyntheticBackend backend;
-  final RouterServer server;
-  final int port;
+  public final Vertx vertx;
+  public final SyntheticBackend backend;
+  public final RouterServer server;
+  public final int port;
 
-  SyntheticRouter(double paceMillis, double alpha, int maxTokens) {
+  /**
+   * @param paceMillis time between a session's verdicts
+   * @param alpha probability that each draft token is right
+   * @param maxTokens the request limit on max_tokens
+   */
+  public SyntheticRouter(double paceMillis, double alpha, int maxTokens) {
     vertx = Vertx.vertx();
     backend = new SyntheticBackend(paceMillis, alpha, new PacingTimer(vertx)::releaseAt);
     Tier tier =
@@ -30,17 +44,17 @@ final class SyntheticRouter implements AutoCloseable {
             Map.of("large", tier),
             "large",
             Map.of(
-                "model", backend.drafter(),
+                "synthetic", backend.drafter(),
                 "ngram", new PromptLookupDrafter(1, 3),
                 "none", new NoDrafter()),
-            "model",
+            "synthetic",
             new SpeculationSettings(8, "auto", 4, 1e-8));
     TandemConfig config =
         new TandemConfig(
             new TandemConfig.Server("127.0.0.1", 0),
             new TandemConfig.Limits(maxTokens, Math.min(16, maxTokens), 4096, 64 * 1024, 0, 10_000),
             new TandemConfig.Runtime("auto", 1),
-            new TandemConfig.Drafting("model", null, 1, 3, 0.00001),
+            new TandemConfig.Drafting("synthetic", null, 1, 3, 0.00001),
             new TandemConfig.Speculation(8, "auto", 4),
             List.of(
                 new TandemConfig.Tier(
@@ -58,7 +72,7 @@ final class SyntheticRouter implements AutoCloseable {
   }
 
   /** The text the synthetic verifier produces for any prompt, first {@code n} characters. */
-  static String expectedText(int n) {
+  public static String expectedText(int n) {
     String unit = "The quick brown fox jumps over the lazy dog. ";
     return unit.repeat(n / unit.length() + 1).substring(0, n);
   }

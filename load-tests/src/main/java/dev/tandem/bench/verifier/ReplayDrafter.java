@@ -1,4 +1,4 @@
-package dev.tandem.verifier.bench;
+package dev.tandem.bench.verifier;
 
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.DraftProposer;

@@ -1,4 +1,4 @@
-package dev.tandem.model.bench;
+package dev.tandem.bench.model;
 
 import dev.tandem.model.Backend;
 import dev.tandem.model.Logits;
@@ -23,11 +23,10 @@ import java.util.Locale;
  * decode step, and resident memory with the model loaded.
  *
  * <pre>
- * mvn -q -pl model -am install -DskipTests
- * mvn -q -pl model exec:exec -Dbench.args="DIR... [--backends vector,nd4j] [--tokens 128]"
+ * ./tandem bench model DIR... [--backends vector,nd4j] [--tokens 128]
  * </pre>
  *
- * (see BENCHMARKS.md for the plain java command). Single model thread; kernels are single-threaded.
+ * Single model thread; kernels are single-threaded.
  */
 public final class ModelBench {
   private static final int PROMPT = 16;

@@ -1,4 +1,4 @@
-package dev.tandem.router.bench;
+package dev.tandem.bench.router;
 
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpcClient;

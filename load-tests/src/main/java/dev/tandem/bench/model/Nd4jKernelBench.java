@@ -1,4 +1,4 @@
-package dev.tandem.model.kernel.nd4j;
+package dev.tandem.bench.model;
 
 import dev.tandem.model.kernel.ActivationBuffer;
 import dev.tandem.model.kernel.DType;
@@ -7,6 +7,7 @@ import dev.tandem.model.kernel.KvStore;
 import dev.tandem.model.kernel.Layouts;
 import dev.tandem.model.kernel.TensorData;
 import dev.tandem.model.kernel.Weight;
+import dev.tandem.model.kernel.nd4j.Nd4jKernels;
 import dev.tandem.model.kernel.nd4j.Nd4jKernels.Path;
 import dev.tandem.model.kernel.vector.VectorKernels;
 import java.lang.foreign.Arena;
@@ -24,11 +25,7 @@ import java.util.Random;
  * ND4J's fixed per-call cost is, measured on a 1×8·8×8 matmul.
  *
  * <pre>
- * mvn -q -pl model -am install -DskipTests
- * mvn -q -pl model dependency:build-classpath -Dmdep.outputFile=/tmp/model.cp
- * OMP_NUM_THREADS=1 java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
- *   --sun-misc-unsafe-memory-access=allow -cp model/target/classes:$(cat /tmp/model.cp) \
- *   dev.tandem.model.kernel.nd4j.Nd4jKernelBench
+ * ./tandem bench kernels [attention]
  * </pre>
  */
 public final class Nd4jKernelBench {

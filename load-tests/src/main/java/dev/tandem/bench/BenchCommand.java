@@ -1,0 +1,165 @@
+package dev.tandem.bench;
+
+import dev.tandem.bench.model.ModelBench;
+import dev.tandem.bench.model.Nd4jKernelBench;
+import dev.tandem.bench.router.BenchSuites;
+import dev.tandem.bench.verifier.BatchingBenchmark;
+import dev.tandem.bench.verifier.VerifyLatencyBenchmark;
+import dev.tandem.router.cli.TandemHome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code tandem bench}: the benchmarks whose numbers go into BENCHMARKS.md. The launcher runs this
+ * jar ({@code load-tests/target/tandem-bench.jar}); no production jar contains it.
+ */
+@Command(
+    name = "tandem bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Router benchmarks, printed as markdown tables (--suite):",
+      "  real      speculative vs. plain decoding, everything in-process on this CPU",
+      "  remote    the same through a verifier server behind a TCP relay that delays each call by"
+          + " --delay-ms (a network round trip)",
+      "  overhead  router cost over a zero-compute synthetic backend at many concurrent streams",
+      "The other benchmarks are subcommands (each takes its own arguments, see BENCHMARKS.md)."
+    },
+    subcommands = {
+      BenchCommand.Model.class,
+      BenchCommand.Kernels.class,
+      BenchCommand.Batching.class,
+      BenchCommand.VerifyLatency.class
+    })
+public final class BenchCommand implements Callable<Integer> {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchCommand()).execute(args));
+  }
+
+  @Option(
+      names = "--config",
+      description = "Config file merged over the embedded default (models, runtime)")
+  java.nio.file.Path config;
+
+  @Option(
+      names = "--suite",
+      split = ",",
+      description = "real, remote, overhead (default: all three)")
+  List<String> suites = List.of("real", "remote", "overhead");
+
+  @Option(
+      names = "--workloads",
+      split = ",",
+      description = "Workload names under fixtures/workloads (default code,prose,repetitive,chat)")
+  List<String> workloads = List.of("code", "prose", "repetitive", "chat");
+
+  @Option(names = "--requests", description = "Requests per workload and variant (default 6)")
+  int requests = 6;
+
+  @Option(
+      names = "--delay-ms",
+      description =
+          "Round trip the relay adds to every remote verifier call, half each way (default 25)")
+  long delayMs = 25;
+
+  @Option(
+      names = "--streams",
+      split = ",",
+      description = "Concurrent streams for the overhead suite (default 500,1000,2000,3000)")
+  List<Integer> streams = List.of(500, 1000, 2000, 3000);
+
+  @Option(names = "--steps", description = "Steps per stream in the overhead suite (default 100)")
+  int steps = 100;
+
+  @Option(
+      names = "--pace-ms",
+      description = "Synthetic verifier pace in the overhead suite (default 20)")
+  double paceMs = 20;
+
+  @Override
+  public Integer call() throws Exception {
+    for (String suite : suites) {
+      if (!List.of("real", "remote", "overhead").contains(suite)) {
+        System.err.println("tandem bench: --suite must be real, remote or overhead, got " + suite);
+        return 2;
+      }
+    }
+    if (requests < 1 || steps < 1 || delayMs < 0 || !(paceMs > 0)) {
+      System.err.println(
+          "tandem bench: --requests and --steps must be >= 1, --delay-ms >= 0, --pace-ms > 0");
+      return 2;
+    }
+    BenchSuites bench =
+        new BenchSuites(
+            TandemHome.path(), config, System.out, line -> System.err.println("tandem: " + line));
+    for (String suite : suites) {
+      switch (suite) {
+        case "real" -> bench.real(workloads, requests);
+        case "remote" -> bench.remote(workloads, requests, delayMs);
+        default -> bench.overhead(streams, steps, paceMs);
+      }
+    }
+    return 0;
+  }
+
+  /** A benchmark with its own {@code main(String[])} and argument parsing. */
+  private abstract static class PassThrough implements Callable<Integer> {
+    @Unmatched List<String> args = new ArrayList<>();
+
+    abstract void run(String[] args) throws Exception;
+
+    @Override
+    public Integer call() throws Exception {
+      run(args.toArray(String[]::new));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "model",
+      description =
+          "Model runtime decode speed: DIR... [--backends vector,nd4j] [--tokens 128] [--dtype F32]")
+  static final class Model extends PassThrough {
+    @Override
+    void run(String[] args) throws Exception {
+      ModelBench.main(args);
+    }
+  }
+
+  @Command(name = "kernels", description = "ND4J vs. vector kernels per operation [attention]")
+  static final class Kernels extends PassThrough {
+    @Override
+    void run(String[] args) {
+      Nd4jKernelBench.main(args);
+    }
+  }
+
+  @Command(
+      name = "batching",
+      description =
+          "Verifier continuous batching: [--model DIR] [--k 0,1,4] [--sessions 8,32]"
+              + " [--model-threads N]")
+  static final class Batching extends PassThrough {
+    @Override
+    void run(String[] args) throws Exception {
+      BatchingBenchmark.main(args);
+    }
+  }
+
+  @Command(
+      name = "verify-latency",
+      description =
+          "Verify-call latency, in-process vs. loopback gRPC, and bytes on the wire:"
+              + " [--model DIR] [--k 1,...] [--calls N]")
+  static final class VerifyLatency extends PassThrough {
+    @Override
+    void run(String[] args) throws Exception {
+      VerifyLatencyBenchmark.main(args);
+    }
+  }
+}
