@@ -151,7 +151,6 @@ final class OverheadBench {
             Speculation.newBuilder()
                 .setMode(Speculation.Mode.MODE_FIXED)
                 .setK(3)) // drafter auto: the synthetic router's default, the synthetic drafter
-
         .build();
   }
 
