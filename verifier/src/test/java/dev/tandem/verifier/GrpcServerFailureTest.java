@@ -14,10 +14,10 @@ import dev.tandem.proto.v1.VerifierResponse;
 import dev.tandem.proto.v1.Verify;
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.VerifierException;
 import dev.tandem.speccore.VerifierSession;
 import dev.tandem.verifier.client.GrpcVerifier;
 import dev.tandem.verifier.client.GrpcVerifierOptions;
-import dev.tandem.verifier.client.VerifierCallException;
 import dev.tandem.verifier.client.VerifierUnavailableException;
 import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.engine.ModelScoring;
@@ -318,9 +318,8 @@ class GrpcServerFailureTest {
                       .open(new int[] {5}, SamplingParams.GREEDY, 32)
                       .toCompletableFuture()
                       .join());
-      VerifierCallException call =
-          assertInstanceOf(VerifierCallException.class, failure.getCause());
-      assertEquals("RESOURCE_EXHAUSTED", call.status());
+      VerifierException call = assertInstanceOf(VerifierException.class, failure.getCause());
+      assertEquals(VerifierException.Kind.CAPACITY, call.kind());
       assertTrue(call.getMessage().contains("max-sessions"), call.getMessage());
       held.close();
       assertEquals(0, server.awaitNoSessions());

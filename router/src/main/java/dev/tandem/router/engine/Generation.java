@@ -4,6 +4,7 @@ import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.GenerationRequest.ChatPrompt;
 import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.router.errors.ErrorKind;
+import dev.tandem.router.errors.ErrorMapping;
 import dev.tandem.router.errors.TandemException;
 import dev.tandem.speccore.AcceptanceStats;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
@@ -21,6 +22,8 @@ import dev.tandem.streaming.TokenStreamer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One request from prompt to last chunk: tokenize (off the event loop), open the verifier session,
@@ -33,6 +36,8 @@ import io.vertx.core.Promise;
  */
 final class Generation implements GenerationHandle {
 
+  private static final Logger LOG = Logger.getLogger(Generation.class.getName());
+
   private final GenerationRequest request;
   private final Tier tier;
   private final DraftProposer drafter;
@@ -41,7 +46,7 @@ final class Generation implements GenerationHandle {
   private final AcceptanceStatsRegistry acceptance;
   private final Context context;
   private final ChunkWriter writer;
-  private final Promise<Completion> completion = Promise.promise();
+  private final Promise<StreamEnd> completion = Promise.promise();
   private ErrorKind stopReason;
   private SpeculationLoop loop;
   private TokenStreamer streamer;
@@ -220,8 +225,8 @@ final class Generation implements GenerationHandle {
                 result.verifierCalls(),
                 result.verifierPositionsScored(),
                 result.draftTokensProposed());
-    completion.tryComplete(
-        new Completion(
+    end(
+        new StreamEnd.Finished(
             tail,
             new GenerationResult(
                 reason,
@@ -237,8 +242,30 @@ final class Generation implements GenerationHandle {
                 false)));
   }
 
+  /**
+   * Fails the stream after what was already sent. A stream that was streaming owes the client the
+   * text the stop filter held back (its stop sequence never completed); a cancelled one owes
+   * nothing.
+   */
   private void fail(Throwable error) {
-    completion.tryFail(error);
+    TandemException classified = ErrorMapping.classify(error);
+    String tail =
+        streamer == null || classified.kind() == ErrorKind.CANCELLED ? "" : streamer.finish();
+    end(new StreamEnd.Failed(tail, classified));
+  }
+
+  /**
+   * The one place a stream ends, whichever way: every session is closed by now (by the loop, or by
+   * {@link #openSessions} before it started), so all that is left is to hand the transport what it
+   * must send.
+   */
+  private void end(StreamEnd outcome) {
+    if (!completion.tryComplete(outcome)) {
+      return;
+    }
+    if (outcome instanceof StreamEnd.Failed failed && failed.error().kind() == ErrorKind.INTERNAL) {
+      LOG.log(Level.WARNING, this + " failed", failed.error());
+    }
   }
 
   private TandemException stopped() {
@@ -250,7 +277,7 @@ final class Generation implements GenerationHandle {
   }
 
   @Override
-  public Future<Completion> completion() {
+  public Future<StreamEnd> completion() {
     return completion.future();
   }
 

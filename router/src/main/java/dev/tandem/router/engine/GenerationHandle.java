@@ -11,12 +11,11 @@ import io.vertx.core.Future;
 public interface GenerationHandle {
 
   /**
-   * Completes when generation ends normally, with the text still held back (to send with the last
-   * chunk) and the result; fails with a {@link dev.tandem.router.errors.TandemException}
-   * (CANCELLED, DEADLINE_EXCEEDED, ...) otherwise. Either way every session and reservation the
-   * generation held has been released when it completes.
+   * Completes (never fails) once with how the stream ends: {@link StreamEnd.Finished} or {@link
+   * StreamEnd.Failed} (CANCELLED, DEADLINE_EXCEEDED, UNAVAILABLE, ...). Every session and
+   * reservation the generation held has been released when it completes.
    */
-  Future<Completion> completion();
+  Future<StreamEnd> completion();
 
   /** The model that serves this generation (known once it started). */
   String model();
@@ -26,7 +25,4 @@ public interface GenerationHandle {
 
   /** The request's deadline passed: stop within one step and fail with DEADLINE_EXCEEDED. */
   void deadlineExceeded();
-
-  /** What a finished generation still has to send. */
-  record Completion(String tailText, GenerationResult result) {}
 }

@@ -1,7 +1,9 @@
 package dev.tandem.router.errors;
 
+import dev.tandem.speccore.VerifierException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.common.GrpcStatus;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -26,6 +28,9 @@ public final class ErrorMapping {
     if (t instanceof TandemException te) {
       return te;
     }
+    if (t instanceof VerifierException ve) {
+      return verifier(ve);
+    }
     if (t instanceof IllegalArgumentException) {
       return new TandemException(ErrorKind.INVALID_ARGUMENT, null, t.getMessage(), t);
     }
@@ -42,6 +47,42 @@ public final class ErrorMapping {
             + t.getClass().getSimpleName()
             + (t.getMessage() == null ? "" : ": " + t.getMessage()),
         t);
+  }
+
+  /**
+   * Verifier failures in client terms: a full verifier is RESOURCE_EXHAUSTED with a retry hint (the
+   * verifier's, else {@link #DEFAULT_RETRY_AFTER}); a request the verifier refused is
+   * INVALID_ARGUMENT; everything else (unreachable, timed out, session lost or out of step, model
+   * not hosted) is UNAVAILABLE: none of it is the client's doing, none of it is INTERNAL.
+   */
+  static TandemException verifier(VerifierException e) {
+    return switch (e.kind()) {
+      case CAPACITY ->
+          new TandemException(
+              ErrorKind.RESOURCE_EXHAUSTED,
+              null,
+              "verifier capacity exhausted: " + e.getMessage(),
+              e.retryAfter().orElse(DEFAULT_RETRY_AFTER),
+              e);
+      case INVALID_REQUEST ->
+          new TandemException(
+              ErrorKind.INVALID_ARGUMENT,
+              null,
+              "the verifier refused the request: " + e.getMessage(),
+              e);
+      case UNAVAILABLE, POSITION_MISMATCH, MODEL_NOT_FOUND ->
+          new TandemException(
+              ErrorKind.UNAVAILABLE, null, "verifier unavailable: " + e.getMessage(), e);
+    };
+  }
+
+  /** The retry hint of a capacity refusal when the verifier gave none. */
+  public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
+
+  /** {@code Retry-After} in whole seconds, rounded up (at least 1). */
+  public static String retryAfterSeconds(Duration retryAfter) {
+    long seconds = (retryAfter.toMillis() + 999) / 1000;
+    return Long.toString(Math.max(1, seconds));
   }
 
   public static GrpcStatus grpcStatus(ErrorKind kind) {

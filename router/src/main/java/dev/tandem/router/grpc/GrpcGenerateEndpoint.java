@@ -7,6 +7,8 @@ import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.RequestValidator;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.GenerationHandle;
+import dev.tandem.router.engine.StreamEnd;
+import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.ErrorMapping;
 import dev.tandem.router.errors.TandemException;
 import dev.tandem.streaming.ChunkWriter;
@@ -71,17 +73,40 @@ public final class GrpcGenerateEndpoint {
     if (call.deadline() != null) {
       call.deadline().onSuccess(v -> generation.deadlineExceeded());
     }
-    generation
-        .completion()
-        .onSuccess(done -> response.end(ProtoMapper.last(done.tailText(), done.result())))
-        .onFailure(error -> fail(response, ErrorMapping.classify(error)));
+    generation.completion().onSuccess(end -> end(response, end));
+  }
+
+  /** Formats how the generation ended: the tail and the summary chunk, or the tail and a status. */
+  private static void end(
+      GrpcServerResponse<GenerateRequest, GenerateChunk> response, StreamEnd end) {
+    switch (end) {
+      case StreamEnd.Finished done ->
+          response.end(ProtoMapper.last(done.tailText(), done.result()));
+      case StreamEnd.Failed failed -> {
+        if (!failed.tailText().isEmpty()) {
+          try {
+            response.write(ProtoMapper.delta(failed.tailText(), new int[0], false));
+          } catch (IllegalStateException alreadyEnded) {
+            // The client reset the stream: the status below is not sent either.
+          }
+        }
+        fail(response, failed.error());
+      }
+    }
   }
 
   private static void fail(GrpcServerResponse<?, ?> response, TandemException error) {
-    if (error.kind() == dev.tandem.router.errors.ErrorKind.INTERNAL) {
+    if (error.kind() == ErrorKind.INTERNAL) {
       LOG.log(Level.WARNING, "Generate failed", error);
     }
     try {
+      error
+          .retryAfter()
+          .ifPresent(
+              wait ->
+                  response
+                      .trailers()
+                      .set("grpc-retry-pushback-ms", Long.toString(wait.toMillis())));
       response
           .status(ErrorMapping.grpcStatus(error.kind()))
           .statusMessage(error.getMessage())

@@ -4,6 +4,7 @@ import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.RequestValidator;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.GenerationHandle;
+import dev.tandem.router.engine.StreamEnd;
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.ErrorMapping;
 import dev.tandem.router.errors.TandemException;
@@ -122,11 +123,15 @@ public final class OpenAiEndpoint {
     generation
         .completion()
         .onSuccess(
-            done ->
-                ctx.json(
-                    OpenAiResponses.complete(
-                        kind, id, created, text + done.tailText(), done.result())))
-        .onFailure(error -> sendError(ctx.response(), ErrorMapping.classify(error)));
+            end -> {
+              switch (end) {
+                case StreamEnd.Finished done ->
+                    ctx.json(
+                        OpenAiResponses.complete(
+                            kind, id, created, text + done.tailText(), done.result()));
+                case StreamEnd.Failed failed -> sendError(ctx.response(), failed.error());
+              }
+            });
   }
 
   private void stream(
@@ -152,29 +157,37 @@ public final class OpenAiEndpoint {
     }
     sse.model = generation.model();
     watch(ctx, generation);
-    generation
-        .completion()
-        .onSuccess(
-            done -> {
-              String reason = OpenAiResponses.finishReason(done.result().finishReason());
-              sse.event(
-                  OpenAiResponses.chunk(
-                      kind, id, created, sse.model, done.tailText(), reason, sse.first));
-              if (includeUsage) {
-                sse.event(OpenAiResponses.usageChunk(kind, id, created, done.result()));
-              }
-              response.end("data: [DONE]\n\n");
-            })
-        .onFailure(
-            error -> {
-              TandemException e = ErrorMapping.classify(error);
-              if (!response.headWritten()) {
-                sendError(response, e); // nothing streamed yet: a plain HTTP error
-              } else if (e.kind() != ErrorKind.CANCELLED && !response.closed()) {
-                sse.event(ErrorMapping.openAiBody(e));
-                response.end("data: [DONE]\n\n");
-              }
-            });
+    generation.completion().onSuccess(end -> endStream(sse, end, includeUsage));
+  }
+
+  /**
+   * Formats how a stream ended: the tail and the finish chunk (then usage when asked), or the tail
+   * and an error event after what was sent; a plain HTTP error when nothing was sent yet.
+   */
+  private static void endStream(SseWriter sse, StreamEnd end, boolean includeUsage) {
+    HttpServerResponse response = sse.response;
+    switch (end) {
+      case StreamEnd.Finished done -> {
+        String reason = OpenAiResponses.finishReason(done.result().finishReason());
+        sse.event(
+            OpenAiResponses.chunk(
+                sse.kind, sse.id, sse.created, sse.model, done.tailText(), reason, sse.first));
+        if (includeUsage) {
+          sse.event(OpenAiResponses.usageChunk(sse.kind, sse.id, sse.created, done.result()));
+        }
+        response.end("data: [DONE]\n\n");
+      }
+      case StreamEnd.Failed failed -> {
+        TandemException e = failed.error();
+        if (!response.headWritten() && failed.tailText().isEmpty()) {
+          sendError(response, e); // nothing streamed yet: a plain HTTP error
+        } else if (e.kind() != ErrorKind.CANCELLED && !response.closed()) {
+          sse.writeDelta(failed.tailText(), new int[0]);
+          sse.event(ErrorMapping.openAiBody(e));
+          response.end("data: [DONE]\n\n");
+        }
+      }
+    }
   }
 
   /** Client disconnects cancel the generation; the configured timeout ends it. */
@@ -214,6 +227,9 @@ public final class OpenAiEndpoint {
       response.end();
       return;
     }
+    error
+        .retryAfter()
+        .ifPresent(wait -> response.putHeader("Retry-After", ErrorMapping.retryAfterSeconds(wait)));
     response
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")

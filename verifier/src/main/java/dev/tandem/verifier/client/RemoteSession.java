@@ -5,11 +5,13 @@ import dev.tandem.proto.v1.VerifierResponse;
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.Verdict;
+import dev.tandem.speccore.VerifierException;
 import dev.tandem.speccore.VerifierSession;
 import dev.tandem.verifier.engine.OpenResult;
 import dev.tandem.verifier.engine.VerifyResult;
 import dev.tandem.verifier.protocol.FromProto;
 import dev.tandem.verifier.protocol.ToProto;
+import dev.tandem.verifier.protocol.VerifierStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,8 +25,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * One session on a remote verifier server: one bidi stream, at most one call (Open or Verify)
  * pending. Ends by {@link #close()} (sends Close), by the server (a status), or by the stream
- * breaking (the pending call fails with {@link VerifierUnavailableException}); either way {@link
- * #release()} frees the endpoint's count once.
+ * breaking (the pending call fails with {@link VerifierUnavailableException}, or the kind of the
+ * status the server sent); either way {@link #release()} frees the endpoint's count once.
  *
  * <p>Threading: state is confined to the verifier's context; public methods hop onto it.
  */
@@ -150,31 +152,26 @@ final class RemoteSession implements VerifierSession {
   }
 
   /**
-   * The server ended the stream. A status the server sends on purpose (INVALID_ARGUMENT,
-   * RESOURCE_EXHAUSTED, ...) fails the pending call with {@link VerifierCallException}; OK with a
-   * call pending, or a status that stands for a lost stream (UNAVAILABLE, CANCELLED, UNKNOWN: the
-   * server never cancels on its own), with {@link VerifierUnavailableException}.
+   * The server ended the stream. OK with a call pending, or no status at all, is a lost session
+   * ({@link VerifierUnavailableException}); any other status becomes the {@link
+   * dev.tandem.speccore.VerifierException} of its kind ({@link VerifierStatus}).
    */
   private void onEnd(GrpcStatus status, String message) {
     release(); // before failing the call: whoever it wakes sees the endpoint's count freed
-    if (status == null
-        || status == GrpcStatus.OK
-        || status == GrpcStatus.UNAVAILABLE
-        || status == GrpcStatus.CANCELLED
-        || status == GrpcStatus.UNKNOWN) {
-      fail(
-          new VerifierUnavailableException(
-              "verifier server "
-                  + endpoint
-                  + " ended the session ("
-                  + status
-                  + ": "
-                  + message
-                  + ")",
-              null));
-    } else {
-      fail(new VerifierCallException(status.name(), message));
-    }
+    String what =
+        "verifier server "
+            + endpoint
+            + " ended the session: "
+            + status
+            + (message == null || message.isEmpty() ? "" : ": " + message);
+    VerifierException.Kind kind =
+        status == null || status == GrpcStatus.OK
+            ? VerifierException.Kind.UNAVAILABLE
+            : VerifierStatus.kindOf(status);
+    fail(
+        kind == VerifierException.Kind.UNAVAILABLE
+            ? new VerifierUnavailableException(what, null)
+            : new VerifierException(kind, what));
   }
 
   private void onBroken(Throwable error) {

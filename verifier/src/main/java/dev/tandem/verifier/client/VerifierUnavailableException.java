@@ -1,12 +1,14 @@
 package dev.tandem.verifier.client;
 
+import dev.tandem.speccore.VerifierException;
+
 /**
- * A remote verifier server could not be reached, went away mid-session, or did not answer in time;
- * or no healthy server was left to open a session on. The message names the endpoint. Maps to
- * UNAVAILABLE.
+ * A verifier could not be reached, went away mid-session, did not answer in time or is draining; or
+ * no healthy endpoint was left to open a session on. The message names the endpoint. Kind {@link
+ * VerifierException.Kind#UNAVAILABLE}.
  */
-public final class VerifierUnavailableException extends RuntimeException {
+public final class VerifierUnavailableException extends VerifierException {
   public VerifierUnavailableException(String message, Throwable cause) {
-    super(message, cause);
+    super(Kind.UNAVAILABLE, message, cause);
   }
 }

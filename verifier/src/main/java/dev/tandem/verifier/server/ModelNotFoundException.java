@@ -1,8 +1,13 @@
 package dev.tandem.verifier.server;
 
-/** An Open naming a model this server does not host. Maps to NOT_FOUND. */
-public final class ModelNotFoundException extends RuntimeException {
+import dev.tandem.speccore.VerifierException;
+
+/**
+ * An Open naming a model this server does not host. Kind {@link
+ * VerifierException.Kind#MODEL_NOT_FOUND} (NOT_FOUND).
+ */
+public final class ModelNotFoundException extends VerifierException {
   public ModelNotFoundException(String message) {
-    super(message);
+    super(Kind.MODEL_NOT_FOUND, message);
   }
 }

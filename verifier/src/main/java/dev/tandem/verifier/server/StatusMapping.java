@@ -1,16 +1,16 @@
 package dev.tandem.verifier.server;
 
-import dev.tandem.verifier.engine.CapacityExceededException;
-import dev.tandem.verifier.engine.PositionMismatchException;
-import dev.tandem.verifier.engine.SessionClosedException;
+import dev.tandem.speccore.VerifierException;
+import dev.tandem.verifier.protocol.VerifierStatus;
 import io.vertx.grpc.common.GrpcStatus;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The one mapping from the verifier's failures to gRPC statuses. Messages of known failures pass
- * through (they say what was wrong and what is allowed); unexpected ones become INTERNAL with the
- * exception's class and message.
+ * The one mapping from the verifier's failures to gRPC statuses: {@link VerifierException}s by
+ * their kind ({@link VerifierStatus}, the table the client reads back), bad input and protocol
+ * misuse by type. Messages of known failures pass through (they say what was wrong and what is
+ * allowed); unexpected ones become INTERNAL with the exception's class and message.
  */
 public final class StatusMapping {
 
@@ -23,12 +23,9 @@ public final class StatusMapping {
     Throwable t = unwrap(error);
     GrpcStatus status =
         switch (t) {
+          case VerifierException e -> VerifierStatus.of(e.kind());
           case IllegalArgumentException e -> GrpcStatus.INVALID_ARGUMENT;
-          case PositionMismatchException e -> GrpcStatus.FAILED_PRECONDITION;
-          case SessionClosedException e -> GrpcStatus.FAILED_PRECONDITION;
           case IllegalStateException e -> GrpcStatus.FAILED_PRECONDITION;
-          case CapacityExceededException e -> GrpcStatus.RESOURCE_EXHAUSTED;
-          case ModelNotFoundException e -> GrpcStatus.NOT_FOUND;
           default -> GrpcStatus.INTERNAL;
         };
     String message =
