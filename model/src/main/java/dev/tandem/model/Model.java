@@ -33,6 +33,8 @@ public final class Model implements AutoCloseable {
   private final Tokenizer tokenizer; // null when the directory has no tokenizer.json
   private final ModelWeightsFiles files;
   private final Kernels kernels;
+  private final WeightQuantizer quantizer;
+  private final Quantization quantization;
   private final Transformer transformer;
 
   private Model(
@@ -43,6 +45,7 @@ public final class Model implements AutoCloseable {
       Tokenizer tokenizer,
       ModelWeightsFiles files,
       Kernels kernels,
+      WeightQuantizer quantizer,
       ModelOptions options) {
     this.runtime = runtime;
     this.dir = dir;
@@ -51,7 +54,10 @@ public final class Model implements AutoCloseable {
     this.tokenizer = tokenizer;
     this.files = files;
     this.kernels = kernels;
-    ModelWeights weights = ModelWeights.bind(config, files.tensors(), kernels);
+    this.quantizer = quantizer;
+    ModelWeights weights = ModelWeights.bind(config, files.tensors(), kernels, quantizer);
+    quantizer.report(dir.toString());
+    this.quantization = weights.quantization();
     this.transformer = new Transformer(config, weights, kernels, options.maxBatchRows());
   }
 
@@ -62,13 +68,18 @@ public final class Model implements AutoCloseable {
     Tokenizer tokenizer = Files.exists(dir.resolve("tokenizer.json")) ? Tokenizer.load(dir) : null;
     ModelWeightsFiles files = null;
     Kernels kernels = null;
+    WeightQuantizer quantizer = null;
     try {
       files = ModelWeightsFiles.open(dir);
       kernels = options.backend().create(options);
-      return new Model(runtime, dir, config, gen, tokenizer, files, kernels, options);
+      quantizer = new WeightQuantizer(options.quantize());
+      return new Model(runtime, dir, config, gen, tokenizer, files, kernels, quantizer, options);
     } catch (IOException | RuntimeException e) {
       if (kernels != null) {
         kernels.close();
+      }
+      if (quantizer != null) {
+        quantizer.close();
       }
       if (files != null) {
         files.close();
@@ -94,6 +105,15 @@ public final class Model implements AutoCloseable {
       throw new IllegalStateException(dir + " has no tokenizer.json");
     }
     return tokenizer;
+  }
+
+  /**
+   * The format of the weights the forward runs on: quantized at load ({@link
+   * ModelOptions#quantize}) or read so from a quantized file; {@link Quantization#NONE} for float
+   * weights. Output is exact with respect to this model, not to the float original.
+   */
+  public Quantization quantization() {
+    return quantization;
   }
 
   /** Backend name ({@code vector}, {@code nd4j}). */
@@ -203,6 +223,7 @@ public final class Model implements AutoCloseable {
   @Override
   public void close() {
     kernels.close();
+    quantizer.close();
     files.close();
     if (tokenizer != null) {
       tokenizer.close();
@@ -211,6 +232,11 @@ public final class Model implements AutoCloseable {
 
   @Override
   public String toString() {
-    return dir.getFileName() + " " + config + " backend=" + kernels.name();
+    return dir.getFileName()
+        + " "
+        + config
+        + " backend="
+        + kernels.name()
+        + (quantization == Quantization.NONE ? "" : " weights=" + quantization.configName());
   }
 }

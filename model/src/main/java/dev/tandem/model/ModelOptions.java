@@ -8,14 +8,26 @@ package dev.tandem.model;
  *     passes); sizes the per-thread scratch buffers, including {@code [rows, vocab]} logits
  * @param widenBf16AtLoad vector backend: convert BF16 weights to F32 once at load (2x memory)
  *     instead of widening them per tile while multiplying
+ * @param quantize quantize float weights to Q8_0 / Q4_0 at load ({@link Quantization}); weights a
+ *     file already holds quantized are used as they are
  */
-public record ModelOptions(Backend backend, int maxBatchRows, boolean widenBf16AtLoad) {
+public record ModelOptions(
+    Backend backend, int maxBatchRows, boolean widenBf16AtLoad, Quantization quantize) {
 
-  public static final ModelOptions DEFAULT = new ModelOptions(Backend.AUTO, 64, false);
+  public static final ModelOptions DEFAULT =
+      new ModelOptions(Backend.AUTO, 64, false, Quantization.NONE);
+
+  /** Options without quantize-at-load. */
+  public ModelOptions(Backend backend, int maxBatchRows, boolean widenBf16AtLoad) {
+    this(backend, maxBatchRows, widenBf16AtLoad, Quantization.NONE);
+  }
 
   public ModelOptions {
     if (backend == null) {
       throw new IllegalArgumentException("backend must not be null");
+    }
+    if (quantize == null) {
+      throw new IllegalArgumentException("quantize must not be null (Quantization.NONE for none)");
     }
     if (maxBatchRows < 1 || maxBatchRows > 4096) {
       throw new IllegalArgumentException("maxBatchRows must be in 1..4096, got " + maxBatchRows);
@@ -23,6 +35,10 @@ public record ModelOptions(Backend backend, int maxBatchRows, boolean widenBf16A
   }
 
   public ModelOptions withBackend(Backend b) {
-    return new ModelOptions(b, maxBatchRows, widenBf16AtLoad);
+    return new ModelOptions(b, maxBatchRows, widenBf16AtLoad, quantize);
+  }
+
+  public ModelOptions withQuantize(Quantization q) {
+    return new ModelOptions(backend, maxBatchRows, widenBf16AtLoad, q);
   }
 }

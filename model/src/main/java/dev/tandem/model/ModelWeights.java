@@ -1,5 +1,6 @@
 package dev.tandem.model;
 
+import dev.tandem.model.kernel.DType;
 import dev.tandem.model.kernel.Kernels;
 import dev.tandem.model.kernel.TensorData;
 import dev.tandem.model.kernel.Weight;
@@ -9,8 +10,16 @@ import java.util.Map;
 /**
  * The LLaMA weights bound to a backend, by their Hugging Face names, each shape-checked against the
  * config. Tied embeddings reuse the embedding table as the output head.
+ *
+ * @param quantization the format of the blocks' quantized linear layers (from the file or quantized
+ *     at load), {@link Quantization#NONE} when none is quantized
  */
-record ModelWeights(Weight embedTokens, Layer[] layers, Weight finalNorm, Weight lmHead) {
+record ModelWeights(
+    Weight embedTokens,
+    Layer[] layers,
+    Weight finalNorm,
+    Weight lmHead,
+    Quantization quantization) {
 
   /** One transformer block's weights. Linear weights are {@code [out, in]}. */
   record Layer(
@@ -28,8 +37,9 @@ record ModelWeights(Weight embedTokens, Layer[] layers, Weight finalNorm, Weight
    * @throws IllegalArgumentException naming the tensor and both shapes when one is missing or has
    *     the wrong shape
    */
-  static ModelWeights bind(ModelConfig c, Map<String, TensorData> tensors, Kernels kernels) {
-    Binder b = new Binder(tensors, kernels);
+  static ModelWeights bind(
+      ModelConfig c, Map<String, TensorData> tensors, Kernels kernels, WeightQuantizer quantizer) {
+    Binder b = new Binder(tensors, kernels, quantizer);
     int dim = c.hiddenSize();
     Layer[] layers = new Layer[c.numLayers()];
     for (int i = 0; i < layers.length; i++) {
@@ -37,21 +47,24 @@ record ModelWeights(Weight embedTokens, Layer[] layers, Weight finalNorm, Weight
       layers[i] =
           new Layer(
               b.get(p + "input_layernorm.weight", dim),
-              b.get(p + "self_attn.q_proj.weight", c.qDim(), dim),
-              b.get(p + "self_attn.k_proj.weight", c.kvDim(), dim),
-              b.get(p + "self_attn.v_proj.weight", c.kvDim(), dim),
-              b.get(p + "self_attn.o_proj.weight", dim, c.qDim()),
+              b.linear(p + "self_attn.q_proj.weight", c.qDim(), dim),
+              b.linear(p + "self_attn.k_proj.weight", c.kvDim(), dim),
+              b.linear(p + "self_attn.v_proj.weight", c.kvDim(), dim),
+              b.linear(p + "self_attn.o_proj.weight", dim, c.qDim()),
               b.get(p + "post_attention_layernorm.weight", dim),
-              b.get(p + "mlp.gate_proj.weight", c.intermediateSize(), dim),
-              b.get(p + "mlp.up_proj.weight", c.intermediateSize(), dim),
-              b.get(p + "mlp.down_proj.weight", dim, c.intermediateSize()));
+              b.linear(p + "mlp.gate_proj.weight", c.intermediateSize(), dim),
+              b.linear(p + "mlp.up_proj.weight", c.intermediateSize(), dim),
+              b.linear(p + "mlp.down_proj.weight", dim, c.intermediateSize()));
     }
-    Weight embed = b.get("model.embed_tokens.weight", c.vocabSize(), dim);
-    Weight head =
-        c.tieWordEmbeddings() || !tensors.containsKey("lm_head.weight")
-            ? tiedHead(c, embed)
-            : b.get("lm_head.weight", c.vocabSize(), dim);
-    return new ModelWeights(embed, layers, b.get("model.norm.weight", dim), head);
+    boolean tied = c.tieWordEmbeddings() || !tensors.containsKey("lm_head.weight");
+    // a tied table is the head too: quantized like the head, looked up row by row
+    Weight embed =
+        tied && c.tieWordEmbeddings()
+            ? b.head("model.embed_tokens.weight", c.vocabSize(), dim)
+            : b.get("model.embed_tokens.weight", c.vocabSize(), dim);
+    Weight head = tied ? tiedHead(c, embed) : b.head("lm_head.weight", c.vocabSize(), dim);
+    Quantization format = b.linearFormat == null ? Quantization.NONE : b.linearFormat;
+    return new ModelWeights(embed, layers, b.get("model.norm.weight", dim), head, format);
   }
 
   private static Weight tiedHead(ModelConfig c, Weight embed) {
@@ -62,8 +75,38 @@ record ModelWeights(Weight embedTokens, Layer[] layers, Weight finalNorm, Weight
     return embed;
   }
 
-  private record Binder(Map<String, TensorData> tensors, Kernels kernels) {
+  private static final class Binder {
+    private final Map<String, TensorData> tensors;
+    private final Kernels kernels;
+    private final WeightQuantizer quantizer;
+    private Quantization linearFormat; // of the first quantized linear layer, null while none
+
+    Binder(Map<String, TensorData> tensors, Kernels kernels, WeightQuantizer quantizer) {
+      this.tensors = tensors;
+      this.kernels = kernels;
+      this.quantizer = quantizer;
+    }
+
+    /** A weight used as stored (embedding table, norm gains). */
     Weight get(String name, long... shape) {
+      return kernels.weight(checked(name, shape));
+    }
+
+    /** A block's linear layer: quantized when the option says so. */
+    Weight linear(String name, long... shape) {
+      TensorData t = quantizer.apply(checked(name, shape), WeightQuantizer.Role.LINEAR);
+      if (t.dtype().quantized() && linearFormat == null) {
+        linearFormat = t.dtype() == DType.Q8_0 ? Quantization.Q8_0 : Quantization.Q4_0;
+      }
+      return kernels.weight(t);
+    }
+
+    /** The output head (or the tied embedding table). */
+    Weight head(String name, long... shape) {
+      return kernels.weight(quantizer.apply(checked(name, shape), WeightQuantizer.Role.HEAD));
+    }
+
+    private TensorData checked(String name, long... shape) {
       TensorData t = tensors.get(name);
       if (t == null) {
         throw new IllegalArgumentException("missing tensor " + name);
@@ -77,7 +120,7 @@ record ModelWeights(Weight embedTokens, Layer[] layers, Weight finalNorm, Weight
                 + ", config.json implies "
                 + Arrays.toString(shape));
       }
-      return kernels.weight(t);
+      return t;
     }
   }
 }

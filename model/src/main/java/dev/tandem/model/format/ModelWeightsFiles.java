@@ -11,13 +11,15 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The weights of a Hugging Face model directory: {@code model.safetensors}, or the shards listed by
- * {@code model.safetensors.index.json}. Owns the arena of the mappings: closing it unmaps every
- * tensor (and any backend weight that points into them).
+ * The weights of a model directory: {@code model.safetensors}, the shards listed by {@code
+ * model.safetensors.index.json}, or {@code model.gguf} (as {@code tandem quantize} writes it; see
+ * {@link GgufFile}). Owns the arena of the mappings: closing it unmaps every tensor (and any
+ * backend weight that points into them).
  */
 public final class ModelWeightsFiles implements AutoCloseable {
   public static final String SINGLE = "model.safetensors";
   public static final String INDEX = "model.safetensors.index.json";
+  public static final String GGUF = "model.gguf";
 
   private final Arena arena = Arena.ofShared();
   private final Map<String, TensorData> tensors = new LinkedHashMap<>();
@@ -27,14 +29,22 @@ public final class ModelWeightsFiles implements AutoCloseable {
   /**
    * Maps the weights of {@code dir}.
    *
-   * @throws NoSuchFileException naming both accepted file names when neither exists
+   * @throws NoSuchFileException naming the accepted file names when none exists
+   * @throws IllegalArgumentException when the directory holds both safetensors and GGUF weights
    */
   public static ModelWeightsFiles open(Path dir) throws IOException {
     ModelWeightsFiles w = new ModelWeightsFiles();
     try {
       Path index = dir.resolve(INDEX);
       Path single = dir.resolve(SINGLE);
-      if (Files.exists(index)) {
+      Path gguf = dir.resolve(GGUF);
+      if (Files.exists(gguf) && (Files.exists(index) || Files.exists(single))) {
+        throw new IllegalArgumentException(
+            dir + ": holds both " + GGUF + " and safetensors weights; keep one of them");
+      }
+      if (Files.exists(gguf)) {
+        w.tensors.putAll(GgufFile.map(gguf, w.arena));
+      } else if (Files.exists(index)) {
         Object parsed = Json.parse(Files.readString(index), index.toString());
         Map<?, ?> weightMap = (Map<?, ?>) ((Map<?, ?>) parsed).get("weight_map");
         if (weightMap == null) {
@@ -48,7 +58,7 @@ public final class ModelWeightsFiles implements AutoCloseable {
         w.tensors.putAll(SafetensorsFile.map(single, w.arena));
       } else {
         throw new NoSuchFileException(
-            dir.toString(), null, "no weights: expected " + SINGLE + " or " + INDEX);
+            dir.toString(), null, "no weights: expected " + SINGLE + ", " + INDEX + " or " + GGUF);
       }
       return w;
     } catch (IOException | RuntimeException e) {

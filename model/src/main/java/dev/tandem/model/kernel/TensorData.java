@@ -14,15 +14,29 @@ import java.util.Arrays;
  * @param name tensor name, e.g. {@code model.layers.0.self_attn.q_proj.weight}
  * @param dtype element type
  * @param shape dimensions, outermost first (a {@code nn.Linear} weight is {@code [out, in]})
- * @param data exactly {@code numel * dtype.bytes()} bytes, little-endian, row-major
+ * @param data exactly {@code dtype.byteSize(numel, cols)} bytes, little-endian, row-major (for a
+ *     block-quantized dtype: each row is {@code cols / 32} blocks, see {@link BlockQuant})
  */
 public record TensorData(String name, DType dtype, long[] shape, MemorySegment data) {
 
   public TensorData {
-    long expected = dtype.bytes();
+    long numel = 1;
     for (long d : shape) {
-      expected *= d;
+      numel *= d;
     }
+    long cols = shape.length == 0 ? 1 : shape[shape.length - 1];
+    if (dtype.quantized() && cols % dtype.blockSize() != 0) {
+      throw new IllegalArgumentException(
+          "tensor "
+              + name
+              + ": "
+              + dtype
+              + " needs a last dimension that is a multiple of "
+              + dtype.blockSize()
+              + ", got shape "
+              + Arrays.toString(shape));
+    }
+    long expected = dtype.byteSize(numel, cols);
     if (data.byteSize() != expected) {
       throw new IllegalArgumentException(
           "tensor "
@@ -63,6 +77,7 @@ public record TensorData(String name, DType dtype, long[] shape, MemorySegment d
       case F32 -> data.get(Layouts.F32_LE, i * 4);
       case F16 -> Float.float16ToFloat(data.get(Layouts.I16_LE, i * 2));
       case BF16 -> Float.intBitsToFloat(data.get(Layouts.I16_LE, i * 2) << 16);
+      case Q8_0, Q4_0 -> BlockQuant.dequantize(dtype, data, i);
     };
   }
 

@@ -168,6 +168,8 @@ public final class Nd4jKernels implements Kernels {
     }
     int rows = t.rows();
     int cols = t.cols();
+    // Q8_0 / Q4_0 weights are decoded to float32 here (copyAsF32): ND4J has no quantized matmul,
+    // so on this backend quantization changes the values, not the memory or the speed.
     // Zero-copy only where ND4J reads the weight through BLAS alone (matmul), which accepts any
     // address: ND4J's own element-wise kernels (used by the ND4J-op path for embeddings and norm
     // gains) crash on float arrays that are not 4-byte aligned, and safetensors slices need not be.

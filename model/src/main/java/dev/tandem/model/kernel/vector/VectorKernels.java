@@ -1,6 +1,7 @@
 package dev.tandem.model.kernel.vector;
 
 import dev.tandem.model.kernel.ActivationBuffer;
+import dev.tandem.model.kernel.BlockQuant;
 import dev.tandem.model.kernel.DType;
 import dev.tandem.model.kernel.Kernels;
 import dev.tandem.model.kernel.KvStore;
@@ -16,8 +17,10 @@ import java.lang.foreign.MemorySegment;
  * lanes: 16 floats with AVX-512). Weights stay where the loader mapped them (F32, BF16) and are
  * read with vector loads; F16 is widened once at load into off-heap float32 (the Vector API has no
  * half-float lane conversion); BF16 may also be widened at load ({@code widenBf16AtLoad}), which
- * doubles the memory read per token and measured slower on every model (BENCHMARKS.md). Activations
- * and KV caches are heap {@code float[]}, allocated once per workspace / sequence.
+ * doubles the memory read per token and measured slower on every model (BENCHMARKS.md). Q8_0 and
+ * Q4_0 weights are multiplied block by block where they lie ({@link QuantLinearKernels}); an
+ * embedding table in those formats is de-quantized one looked-up row at a time. Activations and KV
+ * caches are heap {@code float[]}, allocated once per workspace / sequence.
  *
  * <p>Threads: every call runs on the calling thread only; concurrent calls on distinct buffers and
  * stores are safe.
@@ -45,6 +48,12 @@ public final class VectorKernels implements Kernels {
 
   @Override
   public Weight weight(TensorData t) {
+    if (t.dtype().quantized()) {
+      if (t.shape().length != 2) {
+        throw new IllegalArgumentException("tensor " + t + ": quantized weights must be 2-D");
+      }
+      return new VectorWeight(t.name(), t.dtype(), t.rows(), t.cols(), t.data(), null);
+    }
     boolean widen = t.dtype() == DType.F16 || (t.dtype() == DType.BF16 && widenBf16AtLoad);
     if (t.shape().length == 1) {
       float[] floats = new float[t.cols()];
@@ -112,10 +121,18 @@ public final class VectorKernels implements Kernels {
     VectorWeight vw = (VectorWeight) w;
     VectorBuffer in = (VectorBuffer) x;
     float[] o = ((VectorBuffer) out).data;
-    if (vw.dtype() == DType.BF16) {
-      LinearKernels.matmulBf16(in.evenOdd(n), n, vw.cols(), vw.data(), 0, vw.rows(), o, out.cols());
-    } else {
-      LinearKernels.matmulF32(in.data, n, vw.cols(), vw.data(), 0, vw.rows(), o, out.cols());
+    switch (vw.dtype()) {
+      case BF16 ->
+          LinearKernels.matmulBf16(
+              in.evenOdd(n), n, vw.cols(), vw.data(), 0, vw.rows(), o, out.cols());
+      case Q8_0 ->
+          QuantLinearKernels.matmulQ8(
+              in.data, n, vw.cols(), vw.data(), 0, vw.rows(), o, out.cols());
+      case Q4_0 ->
+          QuantLinearKernels.matmulQ4(
+              in.data, n, vw.cols(), vw.data(), 0, vw.rows(), o, out.cols());
+      case F32, F16 ->
+          LinearKernels.matmulF32(in.data, n, vw.cols(), vw.data(), 0, vw.rows(), o, out.cols());
     }
   }
 
@@ -179,8 +196,10 @@ public final class VectorKernels implements Kernels {
   }
 
   private static float element(VectorWeight w, long i) {
-    return w.dtype() == DType.BF16
-        ? Float.intBitsToFloat(w.data().get(Layouts.I16_LE, i * 2) << 16)
-        : w.data().get(Layouts.F32_LE, i * 4);
+    return switch (w.dtype()) {
+      case BF16 -> Float.intBitsToFloat(w.data().get(Layouts.I16_LE, i * 2) << 16);
+      case Q8_0, Q4_0 -> BlockQuant.dequantize(w.dtype(), w.data(), i);
+      case F32, F16 -> w.data().get(Layouts.F32_LE, i * 4); // F16 was widened at load
+    };
   }
 }

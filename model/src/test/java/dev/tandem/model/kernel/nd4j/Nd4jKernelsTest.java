@@ -98,7 +98,7 @@ class Nd4jKernelsTest {
   void matmulOfEveryDtypeMatchesReference(Path path) {
     Random random = new Random(1);
     try (Nd4jKernels nd4j = new Nd4jKernels(path)) {
-      for (DType dtype : DType.values()) {
+      for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
         float[] w = Reference.random(random, FFN * DIM, 0.5f);
         TensorData t = Reference.tensor(arena, "w." + dtype, dtype, w, FFN, DIM);
         float[] stored = Reference.quantized(w, dtype);

@@ -38,6 +38,7 @@ final class Reference {
             case F32 -> values[i];
             case F16 -> Float.float16ToFloat(Float.floatToFloat16(values[i]));
             case BF16 -> Float.intBitsToFloat(Float.floatToRawIntBits(values[i]) & 0xFFFF0000);
+            case Q8_0, Q4_0 -> throw new IllegalArgumentException("not an element type: " + dtype);
           };
     }
     return q;

@@ -1,0 +1,108 @@
+package dev.tandem.model.kernel.vector;
+
+import static dev.tandem.model.kernel.vector.QuantSpecies.B;
+import static dev.tandem.model.kernel.vector.QuantSpecies.F;
+import static dev.tandem.model.kernel.vector.QuantSpecies.L;
+
+import dev.tandem.model.kernel.Layouts;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Dot products of float activation rows with one Q8_0 weight row, read block by block from off-heap
+ * memory (34-byte blocks: float16 scale d, 32 int8 q). Per block, the int8 values are widened to
+ * floats in registers, multiplied with the activations into a block sum t, and the block adds
+ * {@code d * t} to the accumulator: one scale multiply per 32 values, nothing de-quantized in
+ * memory.
+ */
+final class Q8Dots {
+  private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+  private static final int BYTES = 34;
+  private static final int PARTS = 32 / L; // float vectors per block
+
+  private Q8Dots() {}
+
+  /** sum over {@code blocks * 32} columns of x[x0 + i] * w[i], w's row at {@code base}. */
+  static float dot1(float[] x, int x0, int blocks, MemorySegment w, long base) {
+    // two accumulators over alternate blocks: the scale FMA of one block need not wait for the last
+    FloatVector a0 = FloatVector.zero(F);
+    FloatVector a1 = FloatVector.zero(F);
+    int b = 0;
+    for (; b + 2 <= blocks; b += 2) {
+      long at = base + (long) b * BYTES;
+      a0 = block(x, x0 + b * 32, w, at, a0);
+      a1 = block(x, x0 + b * 32 + 32, w, at + BYTES, a1);
+    }
+    if (b < blocks) {
+      a0 = block(x, x0 + b * 32, w, base + (long) b * BYTES, a0);
+    }
+    return a0.add(a1).reduceLanes(VectorOperators.ADD);
+  }
+
+  private static FloatVector block(float[] x, int xi, MemorySegment w, long at, FloatVector acc) {
+    FloatVector t = FloatVector.zero(F);
+    for (int p = 0; p < PARTS; p++) {
+      t = quants(w, at + 2 + p * L).fma(FloatVector.fromArray(F, x, xi + p * L), t);
+    }
+    return t.fma(scale(w, at), acc);
+  }
+
+  /**
+   * Four activation rows (at x offsets r0..r3) against one weight row: each block is widened once
+   * for all four. Only the first {@code valid} results are stored, at {@code out[o0 + j * stride]};
+   * the others are padding (callers point them at a real row).
+   */
+  static void dot4(
+      float[] x,
+      int r0,
+      int r1,
+      int r2,
+      int r3,
+      int valid,
+      int blocks,
+      MemorySegment w,
+      long base,
+      float[] out,
+      int o0,
+      int stride) {
+    FloatVector a0 = FloatVector.zero(F);
+    FloatVector a1 = FloatVector.zero(F);
+    FloatVector a2 = FloatVector.zero(F);
+    FloatVector a3 = FloatVector.zero(F);
+    for (int b = 0; b < blocks; b++) {
+      long at = base + (long) b * BYTES;
+      int c = b * 32;
+      FloatVector t0 = FloatVector.zero(F);
+      FloatVector t1 = FloatVector.zero(F);
+      FloatVector t2 = FloatVector.zero(F);
+      FloatVector t3 = FloatVector.zero(F);
+      for (int p = 0; p < PARTS; p++) {
+        FloatVector q = quants(w, at + 2 + p * L);
+        int i = c + p * L;
+        t0 = q.fma(FloatVector.fromArray(F, x, r0 + i), t0);
+        t1 = q.fma(FloatVector.fromArray(F, x, r1 + i), t1);
+        t2 = q.fma(FloatVector.fromArray(F, x, r2 + i), t2);
+        t3 = q.fma(FloatVector.fromArray(F, x, r3 + i), t3);
+      }
+      FloatVector d = scale(w, at);
+      a0 = t0.fma(d, a0);
+      a1 = t1.fma(d, a1);
+      a2 = t2.fma(d, a2);
+      a3 = t3.fma(d, a3);
+    }
+    QuantLinearKernels.store(a0, a1, a2, a3, valid, out, o0, stride);
+  }
+
+  /** L int8 values at {@code at}, widened to floats. */
+  private static FloatVector quants(MemorySegment w, long at) {
+    return (FloatVector)
+        ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.B2F, F, 0);
+  }
+
+  private static FloatVector scale(MemorySegment w, long at) {
+    return FloatVector.broadcast(F, Float.float16ToFloat(w.get(Layouts.I16_LE, at)));
+  }
+}

@@ -1,0 +1,120 @@
+package dev.tandem.model;
+
+import static dev.tandem.model.TinyModels.onModelThread;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@link ModelQuantizer} (what {@code tandem quantize} runs) and quantize-at-load ({@link
+ * ModelOptions#quantize}) make the same model: loading the written file gives bit-identical logits
+ * to quantizing the original at load, and the model says which format it runs on.
+ */
+class QuantizedModelTest {
+  static ModelRuntime runtime;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void start() {
+    runtime = new ModelRuntime(1);
+  }
+
+  @AfterAll
+  static void stop() {
+    runtime.close();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "tiny-gqa-f32, q8_0",
+    "tiny-gqa-f32, q4",
+    "tiny-mqa-bf16-tied, q8_0",
+    "tiny-mha-f16-sharded, q4"
+  })
+  void theWrittenFileLoadsToTheSameLogitsAsQuantizingAtLoad(String name, String format)
+      throws IOException {
+    Quantization q = Quantization.parse(format, "format");
+    Path dst = tmp.resolve(name + "-" + format);
+    ModelQuantizer.Result result = ModelQuantizer.quantize(TinyModels.dir(name), dst, q);
+    assertTrue(result.quantized() > 0, "nothing was quantized");
+    assertTrue(Files.exists(dst.resolve("tokenizer.json")), "tokenizer.json was not copied");
+    int[] tokens = {5, 17, 200, 3, 9, 64};
+    ModelOptions vector = ModelOptions.DEFAULT.withBackend(Backend.VECTOR);
+    try (Model fromFile = runtime.load(dst, vector);
+        Model atLoad = runtime.load(TinyModels.dir(name), vector.withQuantize(q));
+        Model plain = runtime.load(TinyModels.dir(name), vector)) {
+      assertEquals(q, fromFile.quantization());
+      assertEquals(q, atLoad.quantization());
+      assertEquals(Quantization.NONE, plain.quantization());
+      float[] a = logits(fromFile, tokens);
+      float[] b = logits(atLoad, tokens);
+      assertArrayEquals(b, a, name + " " + format + ": file and quantize-at-load differ");
+      float[] c = logits(plain, tokens);
+      assertTrue(!java.util.Arrays.equals(a, c), "quantized logits equal the float ones");
+    }
+  }
+
+  @Test
+  void aFileQuantizedToOneFormatIsNotRequantizedToAnother() throws IOException {
+    Path dst = tmp.resolve("q8");
+    ModelQuantizer.quantize(TinyModels.dir("tiny-gqa-f32"), dst, Quantization.Q8_0);
+    ModelOptions q4 =
+        ModelOptions.DEFAULT.withBackend(Backend.VECTOR).withQuantize(Quantization.Q4_0);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> runtime.load(dst, q4).close());
+    assertTrue(e.getMessage().contains("is stored as Q8_0"), e.getMessage());
+    assertTrue(e.getMessage().contains("quantize: q4"), e.getMessage());
+    try (Model same = runtime.load(dst, q4.withQuantize(Quantization.Q8_0))) {
+      assertEquals(Quantization.Q8_0, same.quantization());
+    }
+  }
+
+  @Test
+  void theNd4jBackendRunsAQuantizedFileOnDecodedWeights() throws IOException {
+    Path dst = tmp.resolve("q4-nd4j");
+    ModelQuantizer.quantize(TinyModels.dir("tiny-gqa-f32"), dst, Quantization.Q4_0);
+    int[] tokens = {5, 17, 200, 3};
+    try (Model vector = runtime.load(dst, ModelOptions.DEFAULT.withBackend(Backend.VECTOR));
+        Model nd4j = runtime.load(dst, ModelOptions.DEFAULT.withBackend(Backend.ND4J))) {
+      float[] a = logits(vector, tokens);
+      float[] b = logits(nd4j, tokens);
+      for (int i = 0; i < a.length; i++) {
+        assertEquals(a[i], b[i], TinyModels.TOLERANCE, "logit " + i);
+      }
+    }
+  }
+
+  @Test
+  void badArgumentsAreRefusedWithTheReason() {
+    Path src = TinyModels.dir("tiny-gqa-f32");
+    IllegalArgumentException none =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ModelQuantizer.quantize(src, tmp.resolve("x"), Quantization.NONE));
+    assertTrue(none.getMessage().contains("q8_0 or q4"), none.getMessage());
+    IllegalArgumentException same =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ModelQuantizer.quantize(src, src, Quantization.Q8_0));
+    assertTrue(same.getMessage().contains("another directory"), same.getMessage());
+    IllegalArgumentException parse =
+        assertThrows(IllegalArgumentException.class, () -> Quantization.parse("q5", "quantize"));
+    assertEquals("quantize must be one of none, q8_0, q4, got q5", parse.getMessage());
+  }
+
+  private static float[] logits(Model model, int[] tokens) {
+    Sequence seq = model.newSequence(16);
+    return onModelThread(runtime, () -> model.forward(seq, tokens)).data();
+  }
+}
