@@ -1,7 +1,9 @@
 /**
- * Gatling load tests for Tandem: HTTP/SSE and gRPC simulations that read like user stories with
- * their SLA assertions at the bottom, plus the benchmark harness that writes {@code
- * BENCHMARKS.md}-style reports. Run with {@code mvn gatling:test -pl load-tests}; never part of the
- * unit test suite.
+ * Gatling simulations of Tandem (Gatling 3.15.1, Java DSL): {@link
+ * dev.tandem.loadtests.SseSimulation} (OpenAI-compatible SSE) and {@link
+ * dev.tandem.loadtests.GrpcSimulation} (gRPC Generate), over the fixtures' mixed workload, with
+ * TTFT, inter-token latency, TPOT, end-to-end and goodput recorded as separate values and an SLA
+ * asserted at the end. Run with {@code ./tandem loadtest sse|grpc}; never part of the test suite
+ * (the suite only compiles them and tests their parts).
  */
 package dev.tandem.loadtests;
