@@ -1,11 +1,12 @@
 package dev.tandem.router;
 
-import dev.tandem.router.api.RequestLimits;
-import dev.tandem.router.api.RequestValidator;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.grpc.GrpcGenerateEndpoint;
+import dev.tandem.router.http.AdminEndpoint;
+import dev.tandem.router.http.HealthEndpoint;
 import dev.tandem.router.http.OpenAiEndpoint;
+import dev.tandem.router.metrics.RouterMetrics;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,64 +14,88 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * One Vert.x HTTP server that serves both APIs on one port: requests with a gRPC content type go to
  * the gRPC server ({@code tandem.v1.Generation}), everything else to the HTTP router
- * (OpenAI-compatible API, health).
+ * (OpenAI-compatible API, health, metrics, admin). Plaintext or TLS (see {@link ServerTls}).
  *
  * <p>Threading: built and started from any thread; handlers run on event loops.
  */
 public final class RouterServer {
 
+  private static final Logger LOG = Logger.getLogger(RouterServer.class.getName());
+
   private final Vertx vertx;
-  private final TandemConfig config;
-  private final GenerationEngine engine;
+  private final TandemConfig startConfig;
+  private final Supplier<RouterState> state;
+  private final Optional<AdminEndpoint.Actions> admin;
+  private final RouterMetrics metrics;
   private HttpServer server;
 
-  public RouterServer(Vertx vertx, TandemConfig config, GenerationEngine engine) {
+  /**
+   * @param startConfig what the listener is built from (host, port, TLS on or off, HTTP/2 limits):
+   *     a reload changing these is reported, not applied
+   * @param state what each new request runs against
+   * @param admin reload and config inspection, if this router can reload
+   * @param metrics served at {@code /metrics} when enabled
+   */
+  public RouterServer(
+      Vertx vertx,
+      TandemConfig startConfig,
+      Supplier<RouterState> state,
+      Optional<AdminEndpoint.Actions> admin,
+      RouterMetrics metrics) {
     this.vertx = vertx;
-    this.config = config;
-    this.engine = engine;
+    this.startConfig = startConfig;
+    this.state = state;
+    this.admin = admin;
+    this.metrics = metrics;
   }
 
-  /** The validator for the config's limits. */
-  static RequestValidator validator(TandemConfig config) {
-    TandemConfig.Limits l = config.limits();
-    return new RequestValidator(
-        new RequestLimits(
-            l.maxTokens(),
-            l.defaultMaxTokens(),
-            l.maxPromptChars(),
-            config.speculation().kMax(),
-            16));
+  /** A server over one fixed engine: no reload, no metrics (embedding and benchmarks). */
+  public RouterServer(Vertx vertx, TandemConfig config, GenerationEngine engine) {
+    this(
+        vertx,
+        config,
+        fixed(RouterState.of(config, engine, 1, Instant.now(), Map.of())),
+        Optional.empty(),
+        RouterMetrics.disabled());
+  }
+
+  private static Supplier<RouterState> fixed(RouterState state) {
+    return () -> state;
   }
 
   /** Starts listening; completes with the bound port (useful when the config says 0). */
   public Future<Integer> start() {
-    RequestValidator validator = validator(config);
     GrpcServer grpc =
         GrpcServer.server(vertx, new GrpcServerOptions().setScheduleDeadlineAutomatically(true));
-    new GrpcGenerateEndpoint(validator, engine).bind(grpc);
+    new GrpcGenerateEndpoint(state).bind(grpc);
 
     Router http = Router.router(vertx);
-    new OpenAiEndpoint(
-            validator, engine, config.limits().maxBodyBytes(), config.limits().requestTimeoutMs())
-        .mount(http);
-    http.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
+    new OpenAiEndpoint(state).mount(http);
+    new HealthEndpoint(state).mount(http);
+    http.get("/metrics").handler(metrics::serve);
+    admin.ifPresent(actions -> new AdminEndpoint(state, actions).mount(http));
 
     HttpServerOptions options =
         new HttpServerOptions()
-            .setHost(config.server().host())
-            .setPort(config.server().port())
+            .setHost(startConfig.server().host())
+            .setPort(startConfig.server().port())
             .setInitialSettings(
                 new Http2Settings()
-                    .setMaxConcurrentStreams(config.limits().maxConcurrentStreams()));
+                    .setMaxConcurrentStreams(startConfig.limits().maxConcurrentStreams()));
+    startConfig.tls().ifPresent(tls -> ServerTls.configure(options, tls));
     server =
         vertx
             .createHttpServer(options)
@@ -85,6 +110,23 @@ public final class RouterServer {
                   }
                 });
     return server.listen().map(HttpServer::actualPort);
+  }
+
+  /**
+   * Loads the certificates of {@code config} for new connections (existing ones keep theirs).
+   * Nothing to do without TLS.
+   */
+  public Future<Void> updateTls(TandemConfig config) {
+    if (server == null || config.tls().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return server
+        .updateSSLOptions(ServerTls.sslOptions(config.tls().get()), true)
+        .map(
+            changed -> {
+              LOG.info("tls: certificates reloaded from " + config.tls().get().cert());
+              return null;
+            });
   }
 
   /**

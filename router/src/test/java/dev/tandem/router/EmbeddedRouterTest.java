@@ -12,7 +12,7 @@ import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpc;
 import dev.tandem.proto.v1.Speculation;
 import dev.tandem.router.boot.TandemRouter;
-import dev.tandem.router.config.ConfigLoader;
+import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.config.TandemConfig;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,8 +77,8 @@ class EmbeddedRouterTest {
                             .put("model", VERIFIER)
                             .put("price_per_1k_tokens_usd", 0.002)));
     TandemConfig config =
-        new ConfigLoader(vertx, HOME)
-            .load(null, overrides)
+        new FileConfigSource(vertx, HOME, Optional.empty(), overrides)
+            .load()
             .toCompletionStage()
             .toCompletableFuture()
             .join();

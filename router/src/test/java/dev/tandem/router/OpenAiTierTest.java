@@ -11,7 +11,7 @@ import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpc;
 import dev.tandem.proto.v1.Speculation;
 import dev.tandem.router.boot.TandemRouter;
-import dev.tandem.router.config.ConfigLoader;
+import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.verifier.openai.LogprobsCompletionServer;
 import io.grpc.ManagedChannel;
@@ -22,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -63,8 +64,8 @@ class OpenAiTierTest {
               .put("default_tier", "vllm")
               .put("tiers", new JsonArray().add(tier));
       TandemConfig config =
-          new ConfigLoader(vertx, HOME)
-              .load(null, overrides)
+          new FileConfigSource(vertx, HOME, Optional.empty(), overrides)
+              .load()
               .toCompletionStage()
               .toCompletableFuture()
               .join();

@@ -2,7 +2,8 @@ package dev.tandem.bench.router;
 
 import dev.tandem.bench.net.TcpRelay;
 import dev.tandem.router.boot.TandemRouter;
-import dev.tandem.router.config.ConfigLoader;
+import dev.tandem.router.config.FileConfigSource;
+import java.util.Optional;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.synthetic.SyntheticRouter;
 import dev.tandem.verifier.engine.EngineOptions;
@@ -124,8 +125,8 @@ public final class BenchSuites {
   private void withRouter(JsonObject overrides, Body body) throws IOException {
     Vertx vertx = Vertx.vertx();
     TandemConfig config =
-        new ConfigLoader(vertx, home)
-            .load(configFile, overrides)
+        new FileConfigSource(vertx, home, Optional.ofNullable(configFile), overrides)
+            .load()
             .toCompletionStage()
             .toCompletableFuture()
             .join();

@@ -1,70 +1,109 @@
 package dev.tandem.router.boot;
 
-import dev.tandem.draft.ModelDrafter;
-import dev.tandem.draft.NoDrafter;
-import dev.tandem.draft.PromptLookupDrafter;
 import dev.tandem.model.Backend;
-import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.router.RouterServer;
+import dev.tandem.router.RouterState;
+import dev.tandem.router.config.ConfigJson;
+import dev.tandem.router.config.ConfigSource;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.engine.GenerationEngine;
-import dev.tandem.router.engine.SpeculationSettings;
-import dev.tandem.router.engine.Tier;
-import dev.tandem.router.synthetic.PacingTimer;
-import dev.tandem.router.synthetic.SyntheticBackend;
-import dev.tandem.speccore.DraftProposer;
+import dev.tandem.router.http.AdminEndpoint;
+import dev.tandem.router.metrics.RouterMetrics;
+import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.verifier.InProcessVerifier;
-import dev.tandem.verifier.client.GrpcVerifier;
-import dev.tandem.verifier.client.GrpcVerifierOptions;
-import dev.tandem.verifier.engine.EngineOptions;
-import dev.tandem.verifier.openai.LogprobsMode;
-import dev.tandem.verifier.openai.OpenAiCompatibleVerifier;
-import dev.tandem.verifier.openai.OpenAiVerifierOptions;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * Builds a running router from a {@link TandemConfig}: the model runtime, each tier's verifier
- * backend, the drafters, the engine and the server. Logs what it chose ({@code drafter=model
- * tier=large verifier=in-process k=adaptive(0..8)}). Closing it releases everything in reverse.
+ * A running router: the model runtime, the server, and the current {@link RouterState}, which a
+ * reload replaces atomically. New requests see the new state; running streams finish on the one
+ * they started with; what only the old state used (a model no tier serves any more, the client of a
+ * removed verifier endpoint) is closed once its last stream ended. A configuration that does not
+ * read, validate or build is rejected whole with one log line, and the old one stays.
  *
  * <p>Threading: {@link #start} blocks (model loading) and must not run on an event loop; the CLI
- * calls it from its main thread.
+ * calls it from its main thread. Reloads run one at a time on the router's Vert.x context, building
+ * the new state on a worker thread.
  */
 public final class TandemRouter implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(TandemRouter.class.getName());
 
   private final Vertx vertx;
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final ConfigSource source;
+  private final Context context;
+  private final ResourcePool pool = new ResourcePool();
+  private final AtomicReference<RouterState> state = new AtomicReference<>();
+  private final List<Object> stateKeys = new ArrayList<>();
+  private final RouterMetrics metrics;
+  private final AcceptanceStatsRegistry acceptance = new AcceptanceStatsRegistry();
+  private TandemConfig startConfig;
+  private ModelRuntime runtime;
+  private RouterStateBuilder builder;
   private RouterServer server;
-  private SyntheticBackend synthetic;
-  private final List<InProcessVerifier> inProcessVerifiers = new ArrayList<>();
-  private GenerationEngine engine;
+  private ConfigWatcher watcher;
+  private Future<JsonObject> lastReload = Future.succeededFuture();
   private int port;
 
-  private TandemRouter(Vertx vertx) {
+  private TandemRouter(Vertx vertx, ConfigSource source, RouterMetrics metrics) {
     this.vertx = vertx;
+    this.source = source;
+    this.context = vertx.getOrCreateContext();
+    this.metrics = metrics;
   }
 
   /**
-   * Loads the models and starts serving.
+   * Reads the configuration from {@code source}, loads the models and starts serving; watches the
+   * config file when there is one and {@code reload.watch} is on.
    *
    * @param progress receives one line per slow step (model loading), for the CLI to show
+   * @throws IllegalArgumentException when the configuration is invalid (the message names the key)
+   */
+  public static TandemRouter start(
+      Vertx vertx, ConfigSource source, RouterMetrics metrics, Consumer<String> progress)
+      throws IOException {
+    TandemConfig config;
+    try {
+      config = source.load().toCompletionStage().toCompletableFuture().join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    TandemRouter router =
+        new TandemRouter(
+            vertx, source, config.metrics().enabled() ? metrics : RouterMetrics.disabled());
+    try {
+      router.build(config, progress);
+      return router;
+    } catch (IOException | RuntimeException e) {
+      router.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A router on a fixed configuration (no file to reload from), with metrics on their own registry.
    */
   public static TandemRouter start(Vertx vertx, TandemConfig config, Consumer<String> progress)
       throws IOException {
-    TandemRouter router = new TandemRouter(vertx);
+    TandemRouter router =
+        new TandemRouter(
+            vertx,
+            ConfigSource.fixed(config),
+            config.metrics().enabled()
+                ? RouterMetrics.enabled(RouterMetrics.newRegistry())
+                : RouterMetrics.disabled());
     try {
       router.build(config, progress);
       return router;
@@ -75,164 +114,60 @@ public final class TandemRouter implements AutoCloseable {
   }
 
   private void build(TandemConfig config, Consumer<String> progress) throws IOException {
-    ModelRuntime runtime = new ModelRuntime(config.runtime().threads());
-    resources.add(runtime);
-    ModelOptions modelOptions =
-        ModelOptions.DEFAULT.withBackend(Backend.parse(config.runtime().backend()));
-    Map<String, Tier> tiers = new LinkedHashMap<>();
-    for (TandemConfig.Tier t : config.tiers()) {
-      tiers.put(t.name(), tier(t, runtime, modelOptions, progress));
-    }
-    Map<String, DraftProposer> drafters = new LinkedHashMap<>();
-    drafters.put("none", new NoDrafter());
-    TandemConfig.Drafting drafting = config.drafting();
-    drafters.put(
-        "ngram",
-        new PromptLookupDrafter(
-            Math.min(drafting.ngramMin(), drafting.ngramMax()), drafting.ngramMax()));
-    if (synthetic != null) {
-      drafters.put("model", synthetic.drafter()); // a synthetic tier drafts without a model
-    } else if (drafting.draftModel() != null) {
-      drafters.put(
-          "model", new ModelDrafter(load(runtime, drafting.draftModel(), modelOptions, progress)));
-    }
-    String defaultDrafter =
-        drafters.containsKey(drafting.defaultDrafter()) ? drafting.defaultDrafter() : "ngram";
-    TandemConfig.Speculation s = config.speculation();
-    engine =
-        new GenerationEngine(
-            tiers,
-            config.defaultTier(),
-            drafters,
-            defaultDrafter,
-            new SpeculationSettings(
-                s.kMax(), s.mode(), s.fixedK(), drafting.draftPricePer1kTokensUsd() / 1000));
-    server = new RouterServer(vertx, config, engine);
+    startConfig = config;
+    runtime = new ModelRuntime(config.runtime().threads());
+    builder =
+        new RouterStateBuilder(
+            vertx,
+            runtime,
+            ModelOptions.DEFAULT.withBackend(Backend.valueOf(config.runtime().backend().name())),
+            pool,
+            metrics,
+            acceptance,
+            progress);
+    RouterStateBuilder.Built built = builder.build(config, 1);
+    state.set(built.state());
+    stateKeys.addAll(built.keys());
+    server = new RouterServer(vertx, config, state::get, Optional.of(new Admin()), metrics);
     port = server.start().toCompletionStage().toCompletableFuture().join();
     LOG.info(
         "tandem router on "
             + config.server().host()
             + ":"
             + port
-            + ": tiers="
-            + tiers.keySet()
-            + " default_tier="
-            + config.defaultTier()
-            + " drafter="
-            + defaultDrafter
-            + " (of "
-            + drafters.keySet()
-            + ") k="
-            + (s.mode().equals("fixed")
-                ? "fixed(" + s.fixedK() + ")"
-                : s.mode() + "(0.." + s.kMax() + ")")
+            + (config.tls().isPresent() ? " (tls)" : "")
+            + ": "
+            + built.summary()
             + " backend="
-            + config.runtime().backend()
+            + config.runtime().backend().name().toLowerCase(java.util.Locale.ROOT)
             + " threads="
-            + config.runtime().threads());
+            + config.runtime().threads()
+            + source.file().map(f -> " config=" + f).orElse(""));
+    if (source.file().isPresent() && config.reload().watch()) {
+      watcher = new ConfigWatcher(vertx, context, source, config.reload(), () -> reload("file"));
+      watcher.start();
+    }
   }
 
-  private Tier tier(
-      TandemConfig.Tier t, ModelRuntime runtime, ModelOptions options, Consumer<String> progress)
-      throws IOException {
-    double price = t.pricePer1kTokensUsd() / 1000;
-    return switch (t.verifier()) {
-      case "in-process" -> {
-        Model model = load(runtime, t.modelPath(), options, progress);
-        InProcessVerifier verifier =
-            new InProcessVerifier(
-                modelName(t.modelPath()),
-                model,
-                EngineOptions.DEFAULTS.withMaxSessions(t.maxSessions()));
-        resources.add(verifier);
-        inProcessVerifiers.add(verifier);
-        yield new Tier(
-            t.name(),
-            modelName(t.modelPath()),
-            verifier,
-            TokenizerCodec.of(model.tokenizer(), model.config()),
-            model.config().maxPositionEmbeddings(),
-            price);
-      }
-      case "grpc" -> {
-        // The tokenizer and context length come from the model directory; the weights stay on
-        // the verifier servers.
-        dev.tandem.model.Tokenizer tokenizer = dev.tandem.model.Tokenizer.load(t.modelPath());
-        resources.add(tokenizer);
-        dev.tandem.model.ModelConfig modelConfig = dev.tandem.model.ModelConfig.load(t.modelPath());
-        GrpcVerifier verifier =
-            new GrpcVerifier(
-                vertx, GrpcVerifierOptions.of(modelName(t.modelPath()), t.endpoints()));
-        resources.add(verifier);
-        progress.accept("tier " + t.name() + ": verifier servers " + t.endpoints());
-        yield new Tier(
-            t.name(),
-            modelName(t.modelPath()),
-            verifier,
-            TokenizerCodec.of(tokenizer, modelConfig),
-            modelConfig.maxPositionEmbeddings(),
-            price);
-      }
-      case "openai" -> {
-        TandemConfig.OpenAi o = t.openai();
-        dev.tandem.model.Tokenizer tokenizer = dev.tandem.model.Tokenizer.load(t.modelPath());
-        resources.add(tokenizer);
-        dev.tandem.model.ModelConfig modelConfig = dev.tandem.model.ModelConfig.load(t.modelPath());
-        OpenAiVerifierOptions openAiOptions =
-            OpenAiVerifierOptions.of(o.baseUrl(), o.servedModel())
-                .withTopN(o.topN())
-                .withMode(LogprobsMode.parse(o.logprobsMode()));
-        if (o.apiKeyEnv() != null && System.getenv(o.apiKeyEnv()) != null) {
-          openAiOptions = openAiOptions.withApiKey(System.getenv(o.apiKeyEnv()));
-        }
-        OpenAiCompatibleVerifier verifier = new OpenAiCompatibleVerifier(vertx, openAiOptions);
-        resources.add(verifier);
-        progress.accept(
-            "tier "
-                + t.name()
-                + ": OpenAI-compatible verifier "
-                + o.baseUrl()
-                + " ("
-                + verifier.name()
-                + "; exact for greedy, approximate for temperature > 0)");
-        yield new Tier(
-            t.name(),
-            verifier.name(),
-            verifier,
-            TokenizerCodec.of(tokenizer, modelConfig),
-            modelConfig.maxPositionEmbeddings(),
-            price);
-      }
-      case "synthetic" -> {
-        PacingTimer timer = new PacingTimer(vertx);
-        resources.add(timer);
-        SyntheticBackend backend =
-            new SyntheticBackend(t.synthetic().paceMs(), t.synthetic().alpha(), timer::releaseAt);
-        synthetic = backend;
-        yield new Tier(t.name(), "synthetic", backend.verifier(), backend.codec(), 1 << 20, price);
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "tiers: verifier " + t.verifier() + " is not available in this build");
-    };
+  /**
+   * Reads the configuration again and applies it when it is valid; one reload at a time.
+   *
+   * @param trigger who asked ("admin", "file", "SIGHUP"), for the log
+   * @return the outcome as JSON (see {@link AdminEndpoint.Actions#reload}); never fails
+   */
+  public Future<JsonObject> reload(String trigger) {
+    return Future.<Future<JsonObject>>future(
+            p -> context.runOnContext(v -> p.complete(lastReload = chain(lastReload, trigger))))
+        .compose(f -> f);
   }
 
-  private Model load(
-      ModelRuntime runtime, Path dir, ModelOptions options, Consumer<String> progress)
-      throws IOException {
-    long start = System.nanoTime();
-    progress.accept("loading model " + dir + " ...");
-    Model model = runtime.load(dir, options);
-    resources.add(model);
-    progress.accept(
-        String.format(
-            "loaded %s (%s backend) in %.1f s",
-            modelName(dir), model.backend(), (System.nanoTime() - start) / 1e9));
-    return model;
+  private Future<JsonObject> chain(Future<JsonObject> previous, String trigger) {
+    return previous.transform(ignored -> new Reload(this, trigger).run());
   }
 
-  private static String modelName(Path dir) {
-    return dir.getFileName().toString();
+  /** The state new requests run against. */
+  public RouterState state() {
+    return state.get();
   }
 
   /** The port the router listens on. */
@@ -240,31 +175,97 @@ public final class TandemRouter implements AutoCloseable {
     return port;
   }
 
-  /** Sessions open on the in-process verifiers (for leak checks and health). */
-  public int openVerifierSessions() {
-    return inProcessVerifiers.stream().mapToInt(v -> v.engine().openSessions()).sum();
-  }
-
-  /** The synthetic tier's backend, when the config has one (for the overhead benchmark). */
-  public Optional<SyntheticBackend> syntheticBackend() {
-    return Optional.ofNullable(synthetic);
-  }
-
+  /** The engine new requests run on. */
   public GenerationEngine engine() {
-    return engine;
+    return state.get().engine();
+  }
+
+  /** The metrics the router records. */
+  public RouterMetrics metrics() {
+    return metrics;
+  }
+
+  /** Sessions open on the in-process verifiers (for leak checks). */
+  public int openVerifierSessions() {
+    return pool.stream(InProcessVerifier.class).mapToInt(v -> v.engine().openSessions()).sum();
+  }
+
+  /** Resources (models, tokenizers, verifier clients) held now, for tests. */
+  public int resourcesHeld() {
+    return pool.size();
+  }
+
+  // Reload steps, called by Reload on the router's context.
+
+  TandemConfig startConfig() {
+    return startConfig;
+  }
+
+  ConfigSource source() {
+    return source;
+  }
+
+  RouterStateBuilder builder() {
+    return builder;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /** Swaps in {@code built}; the old state's resources are released when its streams have ended. */
+  void swap(RouterStateBuilder.Built built) {
+    RouterState old = state.getAndSet(built.state());
+    List<Object> oldKeys = List.copyOf(stateKeys);
+    stateKeys.clear();
+    stateKeys.addAll(built.keys());
+    old.engine()
+        .retire()
+        .onComplete(
+            drained ->
+                vertx.executeBlocking(
+                    () -> {
+                      for (int i = oldKeys.size() - 1; i >= 0; i--) {
+                        pool.release(oldKeys.get(i));
+                      }
+                      return null;
+                    },
+                    false));
+  }
+
+  Future<Void> updateTls(TandemConfig config) {
+    return server.updateTls(config);
+  }
+
+  /** The admin endpoints' view of this router. */
+  private final class Admin implements AdminEndpoint.Actions {
+    @Override
+    public Future<JsonObject> reload(String trigger) {
+      return TandemRouter.this.reload(trigger);
+    }
+
+    @Override
+    public JsonObject effectiveConfig() {
+      RouterState current = state.get();
+      return new JsonObject()
+          .put("generation", current.generation())
+          .put("loaded_at", current.loadedAt().toString())
+          .put("file", source.file().map(Object::toString).orElse(null))
+          .put("config", ConfigJson.of(current.config()));
+    }
   }
 
   @Override
   public void close() {
+    if (watcher != null) {
+      watcher.stop();
+    }
     if (server != null) {
       server.close().toCompletionStage().toCompletableFuture().join();
     }
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      try {
-        resources.get(i).close();
-      } catch (Exception e) {
-        LOG.warning("closing " + resources.get(i) + ": " + e);
-      }
+    pool.close();
+    if (runtime != null) {
+      runtime.close();
     }
   }
 }

@@ -1,15 +1,23 @@
 package dev.tandem.router.cli;
 
 import dev.tandem.router.boot.TandemRouter;
-import dev.tandem.router.config.ConfigLoader;
+import dev.tandem.router.config.ConfigSource;
+import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.metrics.RouterMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /** {@code tandem serve}: runs the router until interrupted. */
 @Command(
@@ -33,7 +41,16 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Vertx vertx = Vertx.vertx();
+    PrometheusMeterRegistry registry = RouterMetrics.newRegistry();
+    // Vert.x's own HTTP/pool metrics share the registry with Tandem's, under vertx_*.
+    Vertx vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setMetricsOptions(
+                        new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
     JsonObject overrides = new JsonObject();
     if (host != null || port != null) {
       JsonObject server = new JsonObject();
@@ -45,21 +62,22 @@ final class ServeCommand implements Callable<Integer> {
       }
       overrides.put("server", server);
     }
-    TandemConfig cfg;
+    ConfigSource source =
+        new FileConfigSource(vertx, TandemHome.path(), Optional.ofNullable(config), overrides);
+    TandemRouter router;
     try {
-      cfg =
-          new ConfigLoader(vertx, TandemHome.path())
-              .load(config, overrides)
-              .toCompletionStage()
-              .toCompletableFuture()
-              .join();
-    } catch (RuntimeException e) {
+      router =
+          TandemRouter.start(
+              vertx,
+              source,
+              RouterMetrics.enabled(registry),
+              line -> System.err.println("tandem: " + line));
+    } catch (IllegalArgumentException e) {
       System.err.println("tandem serve: bad configuration: " + rootMessage(e));
       vertx.close();
       return 2;
     }
-    TandemRouter router =
-        TandemRouter.start(vertx, cfg, line -> System.err.println("tandem: " + line));
+    reloadOnSighup(router);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -69,21 +87,43 @@ final class ServeCommand implements Callable<Integer> {
                   vertx.close().toCompletionStage().toCompletableFuture().join();
                   stopped.countDown();
                 }));
+    TandemConfig cfg = router.state().config();
+    String scheme = cfg.tls().isPresent() ? "https" : "http";
     String address = cfg.server().host() + ":" + router.port();
     System.out.println(
         "tandem: serving gRPC and HTTP on "
             + address
+            + (cfg.tls().isPresent() ? " with TLS" : "")
             + " (models: "
             + router.engine().modelIds()
             + ")");
     System.out.println("  try:  ./tandem generate --target " + address + " \"def fibonacci(n):\"");
     System.out.println(
-        "  or:   curl -N http://"
+        "  or:   curl -N "
+            + scheme
+            + "://"
             + address
             + "/v1/completions -H 'Content-Type: application/json' "
             + "-d '{\"prompt\":\"def fibonacci(n):\",\"max_tokens\":48,\"stream\":true}'");
+    System.out.println(
+        "  ops:  "
+            + scheme
+            + "://"
+            + address
+            + "/metrics, /health/ready, /admin/config, POST /admin/reload (or kill -HUP "
+            + ProcessHandle.current().pid()
+            + ")");
     stopped.await();
     return 0;
+  }
+
+  /** SIGHUP reloads the config file, as it does for most daemons. */
+  private static void reloadOnSighup(TandemRouter router) {
+    try {
+      Signal.handle(new Signal("HUP"), signal -> router.reload("SIGHUP"));
+    } catch (IllegalArgumentException e) {
+      System.err.println("tandem: SIGHUP cannot be handled here (" + e.getMessage() + ")");
+    }
   }
 
   static String rootMessage(Throwable e) {

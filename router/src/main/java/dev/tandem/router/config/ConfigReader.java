@@ -1,33 +1,45 @@
 package dev.tandem.router.config;
 
+import dev.tandem.router.config.TandemConfig.Admin;
+import dev.tandem.router.config.TandemConfig.ClientTls;
+import dev.tandem.router.config.TandemConfig.DrafterKind;
 import dev.tandem.router.config.TandemConfig.Drafting;
+import dev.tandem.router.config.TandemConfig.Endpoint;
+import dev.tandem.router.config.TandemConfig.Grpc;
+import dev.tandem.router.config.TandemConfig.InProcess;
 import dev.tandem.router.config.TandemConfig.Limits;
+import dev.tandem.router.config.TandemConfig.LogprobsMode;
+import dev.tandem.router.config.TandemConfig.Metrics;
+import dev.tandem.router.config.TandemConfig.OpenAi;
+import dev.tandem.router.config.TandemConfig.Reload;
 import dev.tandem.router.config.TandemConfig.Runtime;
+import dev.tandem.router.config.TandemConfig.RuntimeBackend;
 import dev.tandem.router.config.TandemConfig.Server;
 import dev.tandem.router.config.TandemConfig.Speculation;
+import dev.tandem.router.config.TandemConfig.SpeculationMode;
 import dev.tandem.router.config.TandemConfig.Tier;
-import io.vertx.core.json.JsonArray;
+import dev.tandem.router.config.TandemConfig.Tls;
+import dev.tandem.router.config.TandemConfig.VerifierBackend;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Turns a JSON tree (from YAML or JSON, merged over the built-in defaults) into a validated {@link
- * TandemConfig}. Every problem is reported as an {@link IllegalArgumentException} whose message
- * names the key path and what is allowed, e.g. {@code server.port must be in 0..65535, got 70000}.
- * Relative paths are resolved against a base directory (the repository root for the embedded
- * default). Stateless.
+ * TandemConfig}. Every problem is a {@link ConfigException} naming the key path, the value and what
+ * is allowed, e.g. {@code server.port must be an integer in 0..65535, got 70000}; unknown keys are
+ * errors with a "did you mean". Nothing is clamped and nothing falls back. Relative paths are
+ * resolved against a base directory (the repository root for the embedded default). Stateless.
  */
 public final class ConfigReader {
-
-  private static final Set<String> BACKENDS = Set.of("auto", "vector", "nd4j");
-  private static final Set<String> DRAFTERS = Set.of("model", "ngram", "none");
-  private static final Set<String> MODES = Set.of("auto", "fixed", "off");
-  private static final Set<String> VERIFIERS = Set.of("in-process", "grpc", "synthetic", "openai");
 
   private final Path baseDir;
 
@@ -36,183 +48,314 @@ public final class ConfigReader {
   }
 
   public TandemConfig read(JsonObject json) {
-    JsonObject server = object(json, "server");
-    JsonObject limits = object(json, "limits");
-    JsonObject runtime = object(json, "runtime");
-    JsonObject drafting = object(json, "drafting");
-    JsonObject speculation = object(json, "speculation");
-    int maxTokens = intIn(limits, "limits", "max_tokens", 1, 1 << 20);
-    Speculation spec =
-        new Speculation(
-            intIn(speculation, "speculation", "k_max", 0, 16),
-            oneOf(speculation, "speculation", "mode", MODES),
-            intIn(speculation, "speculation", "fixed_k", 1, 16));
-    List<Tier> tiers = tiers(json);
-    String defaultTier = json.getString("default_tier", tiers.get(0).name());
-    if (tiers.stream().noneMatch(t -> t.name().equals(defaultTier))) {
-      throw new IllegalArgumentException(
-          "default_tier must name one of the tiers, got " + defaultTier);
+    ConfigNode root = new ConfigNode("", json);
+    Server server = server(root.object("server"));
+    Admin admin = admin(root.object("admin"));
+    Optional<Tls> tls = root.has("tls") ? Optional.of(tls(root.object("tls"))) : Optional.empty();
+    if (admin.requireClientCert() && tls.flatMap(Tls::clientCa).isEmpty()) {
+      throw new ConfigException(
+          "admin.require_client_cert",
+          "admin.require_client_cert needs tls.client_ca (the CA that signs admin client"
+              + " certificates)");
     }
+    Reload reload = reload(root.object("reload"));
+    Metrics metrics = new Metrics(finished(root.object("metrics"), n -> n.bool("enabled", true)));
+    Limits limits = limits(root.object("limits"));
+    Runtime runtime = runtime(root.object("runtime"));
+    Drafting drafting = drafting(root.object("drafting"));
+    Speculation speculation = speculation(root.object("speculation"));
+    List<Tier> tiers = tiers(root, drafting);
+    String defaultTier = root.string("default_tier", tiers.get(0).name());
+    if (tiers.stream().noneMatch(t -> t.name().equals(defaultTier))) {
+      throw root.error(
+          "default_tier",
+          "must name one of the tiers "
+              + tiers.stream().map(Tier::name).toList()
+              + ", got '"
+              + defaultTier
+              + "'");
+    }
+    root.finish();
     return new TandemConfig(
-        new Server(
-            server.getString("host", "127.0.0.1"), intIn(server, "server", "port", 0, 65535)),
-        new Limits(
-            maxTokens,
-            intIn(limits, "limits", "default_max_tokens", 1, maxTokens),
-            intIn(limits, "limits", "max_prompt_chars", 1, Integer.MAX_VALUE),
-            intIn(limits, "limits", "max_body_bytes", 1024, Integer.MAX_VALUE),
-            intIn(limits, "limits", "request_timeout_ms", 0, Integer.MAX_VALUE),
-            intIn(limits, "limits", "max_concurrent_streams", 1, 1 << 20)),
-        new Runtime(
-            oneOf(runtime, "runtime", "backend", BACKENDS),
-            intIn(runtime, "runtime", "threads", 1, 256)),
-        new Drafting(
-            oneOf(drafting, "drafting", "default", DRAFTERS),
-            optionalPath(drafting, "drafting.model"),
-            intIn(drafting, "drafting", "ngram_min", 1, 8),
-            intIn(drafting, "drafting", "ngram_max", 1, 8),
-            nonNegative(drafting, "drafting", "price_per_1k_tokens_usd")),
-        spec,
+        server,
+        admin,
+        tls,
+        reload,
+        metrics,
+        limits,
+        runtime,
+        drafting,
+        speculation,
         tiers,
         defaultTier);
   }
 
-  private List<Tier> tiers(JsonObject json) {
-    JsonArray array = json.getJsonArray("tiers");
-    if (array == null || array.isEmpty()) {
-      throw new IllegalArgumentException("tiers must list at least one tier");
+  private static Server server(ConfigNode n) {
+    return finished(n, s -> new Server(s.string("host"), s.integer("port", 0, 65535)));
+  }
+
+  private static Admin admin(ConfigNode n) {
+    return finished(
+        n, a -> new Admin(a.bool("allow_remote", false), a.bool("require_client_cert", false)));
+  }
+
+  private Tls tls(ConfigNode n) {
+    return finished(
+        n,
+        t ->
+            new Tls(
+                file(t, "cert"),
+                file(t, "key"),
+                t.has("client_ca") ? Optional.of(file(t, "client_ca")) : Optional.empty()));
+  }
+
+  private static Reload reload(ConfigNode n) {
+    return finished(
+        n,
+        r ->
+            new Reload(
+                r.bool("watch", true),
+                Duration.ofMillis(r.integer("scan_period_ms", 10, 3_600_000, 500)),
+                Duration.ofMillis(r.integer("debounce_ms", 0, 60_000, 200))));
+  }
+
+  private static Limits limits(ConfigNode n) {
+    return finished(
+        n,
+        l -> {
+          int maxTokens = l.integer("max_tokens", 1, 1 << 20);
+          return new Limits(
+              maxTokens,
+              l.integer("default_max_tokens", 1, maxTokens),
+              l.integer("max_prompt_chars", 1, Integer.MAX_VALUE),
+              l.integer("max_body_bytes", 1024, Integer.MAX_VALUE),
+              l.integer("request_timeout_ms", 0, Integer.MAX_VALUE),
+              l.integer("max_concurrent_streams", 1, 1 << 20));
+        });
+  }
+
+  private static Runtime runtime(ConfigNode n) {
+    return finished(
+        n,
+        r -> new Runtime(r.oneOf("backend", RuntimeBackend.class), r.integer("threads", 1, 256)));
+  }
+
+  private Drafting drafting(ConfigNode n) {
+    return finished(
+        n,
+        d -> {
+          DrafterKind defaultDrafter = d.oneOf("default", DrafterKind.class);
+          Optional<Path> model =
+              d.has("model") ? Optional.of(modelDir(d, "model")) : Optional.empty();
+          int ngramMin = d.integer("ngram_min", 1, 8);
+          int ngramMax = d.integer("ngram_max", 1, 8);
+          if (ngramMin > ngramMax) {
+            throw d.error(
+                "ngram_min", "must be <= drafting.ngram_max (" + ngramMax + "), got " + ngramMin);
+          }
+          if (defaultDrafter == DrafterKind.MODEL && model.isEmpty()) {
+            throw d.error(
+                "default", "is 'model' but drafting.model names no draft model directory");
+          }
+          return new Drafting(
+              defaultDrafter, model, ngramMin, ngramMax, d.nonNegative("price_per_1k_tokens_usd"));
+        });
+  }
+
+  private static Speculation speculation(ConfigNode n) {
+    return finished(
+        n,
+        s ->
+            new Speculation(
+                s.integer("k_max", 0, 16),
+                s.oneOf("mode", SpeculationMode.class),
+                s.integer("fixed_k", 1, 16)));
+  }
+
+  private List<Tier> tiers(ConfigNode root, Drafting drafting) {
+    List<ConfigNode> nodes = root.objects("tiers");
+    if (nodes.isEmpty()) {
+      throw root.error("tiers", "must list at least one tier");
     }
     List<Tier> tiers = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    for (int i = 0; i < array.size(); i++) {
-      String where = "tiers[" + i + "]";
-      JsonObject t = array.getJsonObject(i);
-      String name = t.getString("name");
-      if (name == null || name.isBlank() || name.equals("auto")) {
-        throw new IllegalArgumentException(
-            where + ".name must be a non-empty name other than 'auto'");
+    for (ConfigNode t : nodes) {
+      Tier tier = finished(t, n -> tier(n, drafting));
+      if (!names.add(tier.name())) {
+        throw t.error("name", "'" + tier.name() + "' is used by an earlier tier");
       }
-      if (!names.add(name)) {
-        throw new IllegalArgumentException(where + ".name '" + name + "' is used twice");
-      }
-      String verifier = oneOf(t, where, "verifier", VERIFIERS);
-      Path model = optionalPath(t, where + ".model");
-      List<String> endpoints = new ArrayList<>();
-      t.getJsonArray("endpoints", new JsonArray()).forEach(e -> endpoints.add(String.valueOf(e)));
-      if (model == null && !verifier.equals("synthetic")) {
-        throw new IllegalArgumentException(where + ".model must name a model directory");
-      }
-      TandemConfig.Synthetic synthetic = null;
-      if (verifier.equals("synthetic")) {
-        JsonObject s = object(t, "synthetic");
-        double pace = nonNegative(s, where + ".synthetic", "pace_ms");
-        double alpha = nonNegative(s, where + ".synthetic", "alpha");
-        if (alpha > 1) {
-          throw new IllegalArgumentException(
-              where + ".synthetic.alpha must be in [0, 1], got " + alpha);
-        }
-        synthetic = new TandemConfig.Synthetic(pace, alpha);
-      }
-      TandemConfig.OpenAi openai = null;
-      if (verifier.equals("openai")) {
-        JsonObject o = object(t, "openai");
-        String baseUrl = o.getString("base_url");
-        String served = o.getString("model");
-        if (baseUrl == null || served == null) {
-          throw new IllegalArgumentException(
-              where + ".openai needs base_url (server root) and model (the served model's name)");
-        }
-        openai =
-            new TandemConfig.OpenAi(
-                baseUrl,
-                served,
-                o.containsKey("top_n") ? intIn(o, where + ".openai", "top_n", 1, 1024) : 20,
-                o.containsKey("logprobs_mode")
-                    ? oneOf(
-                        o, where + ".openai", "logprobs_mode", Set.of("prompt_logprobs", "echo"))
-                    : "prompt_logprobs",
-                o.getString("api_key_env"));
-      }
-      if (verifier.equals("grpc") && endpoints.isEmpty()) {
-        throw new IllegalArgumentException(
-            where + ".endpoints must list host:port of verifier servers for verifier: grpc");
-      }
-      int maxSessions =
-          t.containsKey("max_sessions") ? intIn(t, where, "max_sessions", 1, 1 << 20) : 1024;
-      tiers.add(
-          new Tier(
-              name,
-              verifier,
-              model,
-              endpoints,
-              nonNegative(t, where, "price_per_1k_tokens_usd"),
-              synthetic,
-              maxSessions,
-              openai));
+      tiers.add(tier);
     }
     return tiers;
   }
 
-  private static JsonObject object(JsonObject json, String key) {
-    Object value = json.getValue(key);
-    if (value == null) {
-      return new JsonObject();
-    }
-    if (!(value instanceof JsonObject o)) {
-      throw new IllegalArgumentException(key + " must be a mapping");
-    }
-    return o;
+  /** The kinds of verifier backend, as {@code verifier:} names them. */
+  private enum VerifierKind {
+    IN_PROCESS,
+    GRPC,
+    OPENAI
   }
 
-  private static int intIn(JsonObject json, String section, String key, int min, int max) {
-    Object value = json.getValue(key);
-    if (!(value instanceof Number n)
-        || n.doubleValue() != Math.rint(n.doubleValue())
-        || n.longValue() < min
-        || n.longValue() > max) {
-      throw new IllegalArgumentException(
-          section + "." + key + " must be an integer in " + min + ".." + max + ", got " + value);
+  private Tier tier(ConfigNode t, Drafting drafting) {
+    String name = t.string("name");
+    if (name.equals("auto")) {
+      throw t.error("name", "must not be 'auto' (requests use it to let the router choose)");
     }
-    return n.intValue();
+    VerifierBackend backend =
+        switch (t.oneOf("verifier", VerifierKind.class)) {
+          case IN_PROCESS -> inProcess(t);
+          case GRPC -> grpc(t);
+          case OPENAI -> openAi(t);
+        };
+    List<DrafterKind> drafters = new ArrayList<>();
+    if (t.has("drafters")) {
+      for (String value : t.strings("drafters")) {
+        drafters.add(drafterNamed(t, "drafters", value));
+      }
+    } else {
+      for (DrafterKind kind : DrafterKind.values()) {
+        if (kind != DrafterKind.MODEL || drafting.draftModel().isPresent()) {
+          drafters.add(kind);
+        }
+      }
+    }
+    if (drafters.contains(DrafterKind.MODEL) && drafting.draftModel().isEmpty()) {
+      throw t.error("drafters", "lists 'model' but drafting.model names no draft model directory");
+    }
+    DrafterKind defaultDrafter =
+        t.has("default_drafter")
+            ? t.oneOf("default_drafter", DrafterKind.class)
+            : drafting.defaultDrafter();
+    if (!drafters.contains(defaultDrafter)) {
+      throw t.error(
+          "default_drafter",
+          "must be one of the tier's drafters "
+              + drafters.stream().map(DrafterKind::configName).toList()
+              + ", got '"
+              + defaultDrafter.configName()
+              + "'");
+    }
+    return new Tier(
+        name, backend, t.nonNegative("price_per_1k_tokens_usd"), defaultDrafter, drafters);
   }
 
-  private static double nonNegative(JsonObject json, String section, String key) {
-    Object value = json.getValue(key, 0);
-    if (!(value instanceof Number n)
-        || !(n.doubleValue() >= 0)
-        || Double.isInfinite(n.doubleValue())) {
-      throw new IllegalArgumentException(
-          section + "." + key + " must be a number >= 0, got " + value);
+  private static DrafterKind drafterNamed(ConfigNode t, String key, String value) {
+    for (DrafterKind kind : DrafterKind.values()) {
+      if (kind.configName().equals(value)) {
+        return kind;
+      }
     }
-    return n.doubleValue();
+    throw t.error(
+        key,
+        "must list drafters among "
+            + ConfigNode.names(DrafterKind.class)
+            + ", got '"
+            + value
+            + "'");
   }
 
-  private static String oneOf(JsonObject json, String section, String key, Set<String> allowed) {
-    Object value = json.getValue(key);
-    if (!(value instanceof String s) || !allowed.contains(s)) {
-      throw new IllegalArgumentException(
-          section
-              + "."
-              + key
-              + " must be one of "
-              + String.join(", ", new java.util.TreeSet<>(allowed))
-              + ", got "
-              + value);
-    }
-    return s;
+  private InProcess inProcess(ConfigNode t) {
+    return new InProcess(modelDir(t, "model"), t.integer("max_sessions", 1, 1 << 20, 1024));
   }
 
-  private Path optionalPath(JsonObject json, String keyPath) {
-    String key = keyPath.substring(keyPath.lastIndexOf('.') + 1);
-    String value = json.getString(key);
-    if (value == null || value.isBlank()) {
-      return null;
+  private Grpc grpc(ConfigNode t) {
+    List<String> values = t.strings("endpoints");
+    if (values.isEmpty()) {
+      throw t.error("endpoints", "must list host:port of verifier servers for verifier: grpc");
     }
-    Path path = baseDir.resolve(value).normalize();
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      endpoints.add(endpoint(t.keyPath("endpoints") + "[" + i + "]", values.get(i)));
+    }
+    Optional<ClientTls> tls =
+        t.has("tls") ? Optional.of(finished(t.object("tls"), this::clientTls)) : Optional.empty();
+    return new Grpc(modelDir(t, "model"), endpoints, tls);
+  }
+
+  private ClientTls clientTls(ConfigNode n) {
+    Optional<Path> cert = n.has("cert") ? Optional.of(file(n, "cert")) : Optional.empty();
+    Optional<Path> key = n.has("key") ? Optional.of(file(n, "key")) : Optional.empty();
+    if (cert.isPresent() != key.isPresent()) {
+      throw n.error(
+          cert.isPresent() ? "key" : "cert",
+          "is required with the other (client certificate and its key)");
+    }
+    return new ClientTls(file(n, "ca"), cert, key);
+  }
+
+  /** Parses {@code host:port} (IPv6 hosts in brackets). */
+  static Endpoint endpoint(String key, String value) {
+    int colon = value.lastIndexOf(':');
+    String host = colon > 0 ? value.substring(0, colon) : "";
+    String port = colon > 0 ? value.substring(colon + 1) : "";
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    if (host.isBlank()
+        || host.contains(" ")
+        || !port.matches("\\d{1,5}")
+        || Integer.parseInt(port) < 1
+        || Integer.parseInt(port) > 65535) {
+      throw new ConfigException(
+          key, key + " must be host:port with a port in 1..65535, got '" + value + "'");
+    }
+    return new Endpoint(host, Integer.parseInt(port));
+  }
+
+  private OpenAi openAi(ConfigNode t) {
+    Path model = modelDir(t, "model");
+    return finished(
+        t.object("openai"),
+        o -> {
+          String baseUrl = o.string("base_url");
+          URI uri;
+          try {
+            uri = new URI(baseUrl);
+          } catch (URISyntaxException e) {
+            throw o.error("base_url", "must be an http(s) URL, got '" + baseUrl + "'");
+          }
+          if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+              || uri.getHost() == null) {
+            throw o.error("base_url", "must be an http(s) URL with a host, got '" + baseUrl + "'");
+          }
+          return new OpenAi(
+              model,
+              uri,
+              o.string("model"),
+              o.integer("top_n", 1, 1024, 20),
+              o.oneOf("logprobs_mode", LogprobsMode.class, LogprobsMode.PROMPT_LOGPROBS),
+              o.optionalString("api_key_env"));
+        });
+  }
+
+  /** A model directory (HF layout) that exists and holds config.json and tokenizer.json. */
+  private Path modelDir(ConfigNode n, String key) {
+    Path path = baseDir.resolve(n.string(key)).normalize();
     if (!Files.isDirectory(path)) {
-      throw new IllegalArgumentException(
-          keyPath + " must be a model directory, " + path + " is not one");
+      throw n.error(key, "must be a model directory, " + path + " is not one");
+    }
+    for (String file : List.of("config.json", "tokenizer.json")) {
+      if (!Files.isRegularFile(path.resolve(file))) {
+        throw n.error(key, "must be a model directory with " + file + ", " + path + " has none");
+      }
     }
     return path;
+  }
+
+  /** A readable file. */
+  private Path file(ConfigNode n, String key) {
+    Path path = baseDir.resolve(n.string(key)).normalize();
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw n.error(key, "must be a readable file, " + path + " is not one");
+    }
+    return path;
+  }
+
+  /** Reads a mapping with {@code reader}, then rejects its unknown keys. */
+  private static <T> T finished(
+      ConfigNode node, java.util.function.Function<ConfigNode, T> reader) {
+    T value = reader.apply(node);
+    node.finish();
+    return value;
   }
 }

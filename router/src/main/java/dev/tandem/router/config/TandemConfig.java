@@ -1,14 +1,25 @@
 package dev.tandem.router.config;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The router's whole configuration, read once into typed records and validated as a whole by {@link
  * ConfigReader}. Immutable: a reload builds a new instance and swaps it in atomically.
+ *
+ * <p>{@link Server} and {@link Runtime} (and whether TLS is on at all) are read when the router
+ * starts; a change to them is reported by a reload and needs a restart. Everything else applies
+ * live to new requests.
  */
 public record TandemConfig(
     Server server,
+    Admin admin,
+    Optional<Tls> tls,
+    Reload reload,
+    Metrics metrics,
     Limits limits,
     Runtime runtime,
     Drafting drafting,
@@ -20,8 +31,47 @@ public record TandemConfig(
     tiers = List.copyOf(tiers);
   }
 
-  /** Where the router listens: gRPC and HTTP share one port. */
+  /** The tier named {@code name}. */
+  public Optional<Tier> tier(String name) {
+    return tiers.stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+
+  /** Where the router listens (restart needed): gRPC and HTTP share one port. */
   public record Server(String host, int port) {}
+
+  /**
+   * The admin endpoints ({@code /admin/*}) on the router's port.
+   *
+   * @param allowRemote serve them to non-loopback clients too
+   * @param requireClientCert only to clients that presented a certificate trusted by {@code
+   *     tls.client_ca} (mTLS; needs TLS with a client CA)
+   */
+  public record Admin(boolean allowRemote, boolean requireClientCert) {}
+
+  /**
+   * TLS on the router's listener (gRPC and HTTP), OpenSSL engine when available.
+   *
+   * @param cert PEM certificate chain
+   * @param key PEM private key
+   * @param clientCa PEM CA that signs client certificates; when present clients may present one
+   *     (required for the admin endpoints when {@code admin.require_client_cert})
+   */
+  public record Tls(Path cert, Path key, Optional<Path> clientCa) {}
+
+  /**
+   * How the config file is watched.
+   *
+   * @param watch reload when the file changes (besides {@code POST /admin/reload} and SIGHUP)
+   * @param scanPeriod how often the file is checked
+   * @param debounce how long a changed file must stay unchanged before it is read (a half-written
+   *     file is not read)
+   */
+  public record Reload(boolean watch, Duration scanPeriod, Duration debounce) {}
+
+  /**
+   * @param enabled record metrics and serve {@code GET /metrics}
+   */
+  public record Metrics(boolean enabled) {}
 
   /**
    * @param maxTokens largest max_tokens a request may ask for
@@ -29,7 +79,7 @@ public record TandemConfig(
    * @param maxPromptChars largest prompt, in characters
    * @param maxBodyBytes largest HTTP body
    * @param requestTimeoutMs deadline of HTTP requests (gRPC uses grpc-timeout); 0 = none
-   * @param maxConcurrentStreams HTTP/2 streams per connection
+   * @param maxConcurrentStreams HTTP/2 streams per connection (restart needed)
    */
   public record Limits(
       int maxTokens,
@@ -39,77 +89,172 @@ public record TandemConfig(
       long requestTimeoutMs,
       int maxConcurrentStreams) {}
 
-  /**
-   * The model runtime that runs local models (the drafter, in-process verifiers).
-   *
-   * @param backend auto, vector or nd4j
-   * @param threads model executor threads
-   */
-  public record Runtime(String backend, int threads) {}
+  /** Which kernels run local models. */
+  public enum RuntimeBackend {
+    AUTO,
+    VECTOR,
+    ND4J
+  }
 
   /**
-   * @param defaultDrafter what "auto" means: model, ngram or none
-   * @param draftModel directory of the draft model (HF format), or null for none
+   * The model runtime that runs local models (the drafter, in-process verifiers); restart needed.
+   *
+   * @param backend kernels
+   * @param threads model executor threads
+   */
+  public record Runtime(RuntimeBackend backend, int threads) {}
+
+  /** A drafter a tier can speculate with. */
+  public enum DrafterKind {
+    /** the small draft model ({@code drafting.model}) */
+    MODEL,
+    /** prompt lookup: continues n-grams already in the prompt; no model */
+    NGRAM,
+    /** plain decoding */
+    NONE;
+
+    public String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * @param defaultDrafter what "auto" means, unless a tier says otherwise
+   * @param draftModel directory of the draft model (HF format), if any
    * @param ngramMin shortest n-gram the prompt-lookup drafter matches
    * @param ngramMax longest n-gram the prompt-lookup drafter matches
    * @param draftPricePer1kTokensUsd what drafting costs per 1,000 draft tokens
    */
   public record Drafting(
-      String defaultDrafter,
-      Path draftModel,
+      DrafterKind defaultDrafter,
+      Optional<Path> draftModel,
       int ngramMin,
       int ngramMax,
       double draftPricePer1kTokensUsd) {}
 
+  /** The default speculation mode. */
+  public enum SpeculationMode {
+    /** k chosen per step from acceptance, latencies and budgets */
+    AUTO,
+    /** always {@code fixed_k} */
+    FIXED,
+    /** plain decoding */
+    OFF
+  }
+
   /**
    * @param kMax largest draft length
-   * @param mode default mode: auto (adaptive), fixed or off
+   * @param mode default mode
    * @param fixedK k for fixed mode
    */
-  public record Speculation(int kMax, String mode, int fixedK) {}
+  public record Speculation(int kMax, SpeculationMode mode, int fixedK) {}
 
   /**
    * A verifier tier: one model behind one verifier backend, with its price.
    *
    * @param name the name requests use in {@code model}
-   * @param verifier in-process or grpc
-   * @param modelPath model directory (HF format) for in-process; the tokenizer for grpc
-   * @param endpoints verifier servers (host:port) for grpc
+   * @param backend what serves the model
    * @param pricePer1kTokensUsd price per 1,000 verifier positions scored
-   * @param synthetic pacing of the synthetic backend (verifier: synthetic), else null
-   * @param maxSessions most concurrent sessions of an in-process verifier
-   * @param openai the OpenAI-compatible server (verifier: openai), else null
+   * @param defaultDrafter what "auto" means on this tier
+   * @param drafters the drafters requests may use on this tier
    */
   public record Tier(
       String name,
-      String verifier,
-      Path modelPath,
-      List<String> endpoints,
+      VerifierBackend backend,
       double pricePer1kTokensUsd,
-      Synthetic synthetic,
-      int maxSessions,
-      OpenAi openai) {
+      DrafterKind defaultDrafter,
+      List<DrafterKind> drafters) {
     public Tier {
-      endpoints = List.copyOf(endpoints);
+      drafters = List.copyOf(drafters);
+    }
+  }
+
+  /** What serves a tier's model; each variant holds only its own fields. */
+  public sealed interface VerifierBackend {
+    /** Directory holding the model's tokenizer (and for in-process, its weights). */
+    Path model();
+
+    /** The config name of this kind of backend. */
+    String kind();
+  }
+
+  /**
+   * The model runs inside the router on the model runtime.
+   *
+   * @param maxSessions most concurrent sessions
+   */
+  public record InProcess(Path model, int maxSessions) implements VerifierBackend {
+    @Override
+    public String kind() {
+      return "in-process";
     }
   }
 
   /**
-   * The synthetic backend: no model, each verifier call takes {@code paceMs}, each draft token is
-   * right with probability {@code alpha}. For measuring the router itself.
+   * Tandem verifier servers ({@code ./tandem verifier-server}), least outstanding sessions,
+   * health-checked.
+   *
+   * @param model the tokenizer and config.json (the weights stay remote)
+   * @param endpoints the servers
+   * @param tls TLS to the servers, if they serve it
    */
-  public record Synthetic(double paceMs, double alpha) {}
+  public record Grpc(Path model, List<Endpoint> endpoints, Optional<ClientTls> tls)
+      implements VerifierBackend {
+    public Grpc {
+      endpoints = List.copyOf(endpoints);
+    }
+
+    @Override
+    public String kind() {
+      return "grpc";
+    }
+  }
 
   /**
-   * A vLLM-style OpenAI-compatible server used as the verifier: exact for greedy requests,
-   * approximate for temperature > 0 (only the top-N logprobs come back).
+   * A vLLM-style OpenAI-compatible server: exact for greedy requests, approximate for temperature >
+   * 0 (only the top-N logprobs come back).
    *
+   * @param model the tokenizer and config.json of the served model
    * @param baseUrl server root, e.g. {@code http://gpu-box:8000}
    * @param servedModel the model name the server serves
-   * @param topN logprobs per position, 1..1024
-   * @param logprobsMode prompt_logprobs (vLLM) or echo
-   * @param apiKeyEnv environment variable holding the API key, or null
+   * @param topN logprobs per position
+   * @param logprobsMode how draft positions' logprobs are asked for
+   * @param apiKeyEnv environment variable holding the API key, if any
    */
   public record OpenAi(
-      String baseUrl, String servedModel, int topN, String logprobsMode, String apiKeyEnv) {}
+      Path model,
+      URI baseUrl,
+      String servedModel,
+      int topN,
+      LogprobsMode logprobsMode,
+      Optional<String> apiKeyEnv)
+      implements VerifierBackend {
+    @Override
+    public String kind() {
+      return "openai";
+    }
+  }
+
+  /** How an OpenAI-compatible server is asked for the draft positions' logprobs. */
+  public enum LogprobsMode {
+    PROMPT_LOGPROBS,
+    ECHO
+  }
+
+  /** A {@code host:port} a client connects to. */
+  public record Endpoint(String host, int port) {
+    @Override
+    public String toString() {
+      return host + ":" + port;
+    }
+  }
+
+  /**
+   * TLS from the router to verifier servers.
+   *
+   * @param ca PEM CA that signs the servers' certificates
+   * @param cert PEM client certificate, for servers that require one (with {@code key})
+   * @param key PEM client private key
+   */
+  public record ClientTls(Path ca, Optional<Path> cert, Optional<Path> key) {}
 }

@@ -37,10 +37,8 @@ final class DraftLengthChoosers {
       GenerationRequest request, SpeculationSettings settings, Tier tier, int promptTokens) {
     SpeculationOverride override = request.speculation();
     SpeculationMode mode = override.mode();
-    if (mode == SpeculationMode.AUTO
-        && !settings.defaultMode().equals("auto")
-        && override.k() == 0) {
-      mode = settings.defaultMode().equals("off") ? SpeculationMode.OFF : SpeculationMode.FIXED;
+    if (mode == SpeculationMode.AUTO && override.k() == 0) {
+      mode = settings.defaultMode();
     }
     if (override.drafter().equals("none")) {
       mode = SpeculationMode.OFF;

@@ -7,53 +7,95 @@ import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Starts generations: resolves the tier and the drafter of a validated request and hands it to a
- * {@link Generation}. Holds what outlives requests: tiers, drafters, acceptance statistics per
- * (drafter, verifier) pair.
+ * {@link Generation}. Holds what outlives requests of one configuration: tiers, drafters per tier,
+ * acceptance statistics per (drafter, verifier) pair. A reload builds a new engine; the old one is
+ * {@link #retire retired} and reports when its last generation ended, so that what only it used can
+ * be closed.
  *
  * <p>Threading: {@link #start} is called on the request's event loop; the engine is otherwise
- * immutable and its statistics are thread-safe.
+ * immutable and its counters and statistics are thread-safe.
  */
 public final class GenerationEngine {
 
+  private static final String ID_PREFIX =
+      Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36) + "-";
+  private static final AtomicLong NEXT_ID = new AtomicLong();
+
   private final Map<String, Tier> tiers;
   private final String defaultTier;
-  private final Map<String, DraftProposer> drafters;
-  private final String defaultDrafter;
+  private final Map<String, TierDrafters> drafters;
   private final SpeculationSettings speculation;
-  private final AcceptanceStatsRegistry acceptance = new AcceptanceStatsRegistry();
+  private final AcceptanceStatsRegistry acceptance;
+  private final GenerationObserver observer;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicBoolean retired = new AtomicBoolean();
+  private final Promise<Void> drained = Promise.promise();
 
   /**
    * @param tiers by name
    * @param defaultTier the tier "auto" resolves to
-   * @param drafters by name ("model", "ngram", "none"): the ones configured
-   * @param defaultDrafter the drafter "auto" resolves to
+   * @param drafters per tier name: the drafters allowed there and the default
    * @param speculation k_max, default mode, draft price
+   * @param acceptance acceptance statistics (kept across reloads)
+   * @param observer metrics and the request log
    */
+  public GenerationEngine(
+      Map<String, Tier> tiers,
+      String defaultTier,
+      Map<String, TierDrafters> drafters,
+      SpeculationSettings speculation,
+      AcceptanceStatsRegistry acceptance,
+      GenerationObserver observer) {
+    if (!tiers.containsKey(defaultTier)) {
+      throw new IllegalArgumentException(
+          "default tier " + defaultTier + " is not among " + tiers.keySet());
+    }
+    if (!drafters.keySet().equals(tiers.keySet())) {
+      throw new IllegalArgumentException(
+          "drafters are given for tiers " + drafters.keySet() + ", not " + tiers.keySet());
+    }
+    this.tiers = Map.copyOf(tiers);
+    this.defaultTier = defaultTier;
+    this.drafters = Map.copyOf(drafters);
+    this.speculation = speculation;
+    this.acceptance = acceptance;
+    this.observer = observer;
+  }
+
+  /** An engine whose tiers all allow the same drafters; no observer. */
   public GenerationEngine(
       Map<String, Tier> tiers,
       String defaultTier,
       Map<String, DraftProposer> drafters,
       String defaultDrafter,
       SpeculationSettings speculation) {
-    if (!tiers.containsKey(defaultTier)) {
-      throw new IllegalArgumentException(
-          "default tier " + defaultTier + " is not among " + tiers.keySet());
-    }
-    if (!drafters.containsKey(defaultDrafter)) {
-      throw new IllegalArgumentException(
-          "default drafter " + defaultDrafter + " is not among " + drafters.keySet());
-    }
-    this.tiers = Map.copyOf(tiers);
-    this.defaultTier = defaultTier;
-    this.drafters = Map.copyOf(drafters);
-    this.defaultDrafter = defaultDrafter;
-    this.speculation = speculation;
+    this(
+        tiers,
+        defaultTier,
+        sameForAll(tiers, new TierDrafters(drafters, defaultDrafter)),
+        speculation,
+        new AcceptanceStatsRegistry(),
+        GenerationObserver.NONE);
+  }
+
+  private static Map<String, TierDrafters> sameForAll(Map<String, Tier> tiers, TierDrafters d) {
+    Map<String, TierDrafters> map = new HashMap<>();
+    tiers.keySet().forEach(name -> map.put(name, d));
+    return map;
   }
 
   /** Model ids a client may ask for: each tier and "auto". */
@@ -64,36 +106,86 @@ public final class GenerationEngine {
     return ids;
   }
 
+  /** The tiers by name. */
+  public Map<String, Tier> tiers() {
+    return tiers;
+  }
+
   /** Acceptance statistics by (drafter, verifier) pair. */
   public AcceptanceStatsRegistry acceptance() {
     return acceptance;
   }
 
+  /** Generations started by this engine that have not ended. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
   /**
    * Starts a generation whose chunks go to {@code writer} on {@code context}.
    *
-   * @throws TandemException NOT_FOUND for an unknown model, INVALID_ARGUMENT for an unknown or
-   *     unconfigured drafter
+   * @throws TandemException NOT_FOUND for an unknown model, INVALID_ARGUMENT for a drafter the tier
+   *     does not allow
    */
   public GenerationHandle start(GenerationRequest request, Context context, ChunkWriter writer) {
     Tier tier = tier(request.model());
-    String drafterName = request.speculation().drafter();
-    if (drafterName.equals("auto")) {
-      drafterName = defaultDrafter;
+    DraftProposer drafter = drafter(tier, request.speculation().drafter());
+    long startNanos = System.nanoTime();
+    FirstChunkClock clock = new FirstChunkClock(writer);
+    Generation generation =
+        new Generation(request, tier, drafter, speculation, acceptance, context, clock);
+    inFlight.incrementAndGet();
+    observer.started(request, tier);
+    generation
+        .completion()
+        .onComplete(
+            ar -> {
+              observer.ended(
+                  new GenerationObserver.Ended(
+                      ID_PREFIX + NEXT_ID.incrementAndGet(),
+                      request,
+                      tier,
+                      drafter.name(),
+                      ar.succeeded() ? ar.result().result() : null,
+                      ar.failed() ? ar.cause() : null,
+                      clock.firstChunkNanos() < 0 ? -1 : clock.firstChunkNanos() - startNanos,
+                      System.nanoTime() - startNanos));
+              if (inFlight.decrementAndGet() == 0 && retired.get()) {
+                drained.tryComplete();
+              }
+            });
+    generation.start();
+    return generation;
+  }
+
+  /**
+   * No new generations will be started on this engine (a newer config took over).
+   *
+   * @return completes once every generation it started has ended
+   */
+  public Future<Void> retire() {
+    retired.set(true);
+    if (inFlight.get() == 0) {
+      drained.tryComplete();
     }
-    DraftProposer drafter = drafters.get(drafterName);
+    return drained.future();
+  }
+
+  private DraftProposer drafter(Tier tier, String requested) {
+    TierDrafters allowed = drafters.get(tier.name());
+    String name = requested.equals("auto") ? allowed.defaultName() : requested;
+    DraftProposer drafter = allowed.byName().get(name);
     if (drafter == null) {
       throw TandemException.invalid(
           "speculation.drafter",
           "speculation.drafter must be one of "
-              + new java.util.TreeSet<>(drafters.keySet())
-              + " here, got "
-              + drafterName);
+              + new TreeSet<>(allowed.byName().keySet())
+              + " or auto on model "
+              + tier.name()
+              + ", got "
+              + name);
     }
-    Generation generation =
-        new Generation(request, tier, drafter, speculation, acceptance, context, writer);
-    generation.start();
-    return generation;
+    return drafter;
   }
 
   private Tier tier(String model) {
@@ -107,5 +199,37 @@ public final class GenerationEngine {
           null);
     }
     return tier;
+  }
+
+  /** Passes chunks through and notes when the first one with text was written. */
+  private static final class FirstChunkClock implements ChunkWriter {
+    private final ChunkWriter delegate;
+    private long firstChunkNanos = -1;
+
+    FirstChunkClock(ChunkWriter delegate) {
+      this.delegate = delegate;
+    }
+
+    long firstChunkNanos() {
+      return firstChunkNanos;
+    }
+
+    @Override
+    public void writeDelta(String text, int[] tokens) {
+      if (firstChunkNanos < 0 && tokens.length > 0) {
+        firstChunkNanos = System.nanoTime();
+      }
+      delegate.writeDelta(text, tokens);
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return delegate.writeQueueFull();
+    }
+
+    @Override
+    public void drainHandler(Runnable handler) {
+      delegate.drainHandler(handler);
+    }
   }
 }

@@ -3,9 +3,8 @@ package dev.tandem.router.grpc;
 import dev.tandem.proto.v1.GenerateChunk;
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpcService;
+import dev.tandem.router.RouterState;
 import dev.tandem.router.api.GenerationRequest;
-import dev.tandem.router.api.RequestValidator;
-import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.GenerationHandle;
 import dev.tandem.router.engine.StreamEnd;
 import dev.tandem.router.errors.ErrorKind;
@@ -17,6 +16,7 @@ import io.vertx.grpc.common.GrpcError;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,12 +30,13 @@ public final class GrpcGenerateEndpoint {
 
   private static final Logger LOG = Logger.getLogger(GrpcGenerateEndpoint.class.getName());
 
-  private final RequestValidator validator;
-  private final GenerationEngine engine;
+  private final Supplier<RouterState> state;
 
-  public GrpcGenerateEndpoint(RequestValidator validator, GenerationEngine engine) {
-    this.validator = validator;
-    this.engine = engine;
+  /**
+   * @param state the configuration a new request runs against (read once per request)
+   */
+  public GrpcGenerateEndpoint(Supplier<RouterState> state) {
+    this.state = state;
   }
 
   public void bind(GrpcServer server) {
@@ -56,9 +57,10 @@ public final class GrpcGenerateEndpoint {
     GrpcServerResponse<GenerateRequest, GenerateChunk> response = call.response();
     GenerationHandle generation;
     try {
-      GenerationRequest request = validator.validate(ProtoMapper.toRaw(message));
+      RouterState current = state.get();
+      GenerationRequest request = current.validator().validate(ProtoMapper.toRaw(message));
       ResponseWriter writer = new ResponseWriter(response, request.returnTokenIds());
-      generation = engine.start(request, Vertx.currentContext(), writer);
+      generation = current.engine().start(request, Vertx.currentContext(), writer);
     } catch (RuntimeException e) {
       fail(response, ErrorMapping.classify(e));
       return;

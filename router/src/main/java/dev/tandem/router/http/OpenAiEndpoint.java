@@ -1,8 +1,7 @@
 package dev.tandem.router.http;
 
+import dev.tandem.router.RouterState;
 import dev.tandem.router.api.GenerationRequest;
-import dev.tandem.router.api.RequestValidator;
-import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.GenerationHandle;
 import dev.tandem.router.engine.StreamEnd;
 import dev.tandem.router.errors.ErrorKind;
@@ -22,6 +21,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,28 +36,28 @@ public final class OpenAiEndpoint {
 
   private static final Logger LOG = Logger.getLogger(OpenAiEndpoint.class.getName());
 
-  private final RequestValidator validator;
-  private final GenerationEngine engine;
-  private final long maxBodyBytes;
-  private final long requestTimeoutMs;
+  private final Supplier<RouterState> state;
 
   /**
-   * @param maxBodyBytes larger bodies are refused with 413
-   * @param requestTimeoutMs deadline of each request (0 = none): DEADLINE_EXCEEDED after it
+   * @param state the configuration a new request runs against (read once per request): its limits
+   *     (larger bodies are refused with 413; the request timeout ends a request with
+   *     DEADLINE_EXCEEDED), validator and engine
    */
-  public OpenAiEndpoint(
-      RequestValidator validator,
-      GenerationEngine engine,
-      long maxBodyBytes,
-      long requestTimeoutMs) {
-    this.validator = validator;
-    this.engine = engine;
-    this.maxBodyBytes = maxBodyBytes;
-    this.requestTimeoutMs = requestTimeoutMs;
+  public OpenAiEndpoint(Supplier<RouterState> state) {
+    this.state = state;
   }
 
   public void mount(Router router) {
-    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+    router
+        .route("/v1/*")
+        .handler(
+            ctx -> {
+              RouterState current = state.get();
+              ctx.put(RouterState.class.getName(), current);
+              BodyHandler.create(false)
+                  .setBodyLimit(current.config().limits().maxBodyBytes())
+                  .handle(ctx);
+            });
     router
         .post("/v1/completions")
         .handler(ctx -> generate(ctx, Kind.COMPLETION, OpenAiRequestParser::completion));
@@ -68,9 +68,14 @@ public final class OpenAiEndpoint {
     router.route("/v1/*").failureHandler(this::failure);
   }
 
+  /** The state the request started with (every /v1 request reads it once, first thing). */
+  private static RouterState state(RoutingContext ctx) {
+    return ctx.get(RouterState.class.getName());
+  }
+
   private void models(RoutingContext ctx) {
     JsonArray data = new JsonArray();
-    for (String id : engine.modelIds()) {
+    for (String id : state(ctx).engine().modelIds()) {
       data.add(
           new JsonObject()
               .put("id", id)
@@ -90,7 +95,7 @@ public final class OpenAiEndpoint {
         throw TandemException.invalid(null, "request body must be a JSON object");
       }
       parsed = parser.apply(body);
-      request = validator.validate(parsed.raw());
+      request = state(ctx).validator().validate(parsed.raw());
     } catch (DecodeException | ClassCastException e) {
       sendError(
           ctx.response(),
@@ -114,7 +119,8 @@ public final class OpenAiEndpoint {
     StringBuilder text = new StringBuilder();
     GenerationHandle generation;
     try {
-      generation = engine.start(request, Vertx.currentContext(), new BufferWriter(text));
+      generation =
+          state(ctx).engine().start(request, Vertx.currentContext(), new BufferWriter(text));
     } catch (RuntimeException e) {
       sendError(ctx.response(), ErrorMapping.classify(e));
       return;
@@ -150,7 +156,7 @@ public final class OpenAiEndpoint {
         .putHeader("Cache-Control", "no-cache");
     GenerationHandle generation;
     try {
-      generation = engine.start(request, Vertx.currentContext(), sse);
+      generation = state(ctx).engine().start(request, Vertx.currentContext(), sse);
     } catch (RuntimeException e) {
       sendError(response, ErrorMapping.classify(e));
       return;
@@ -193,6 +199,7 @@ public final class OpenAiEndpoint {
   /** Client disconnects cancel the generation; the configured timeout ends it. */
   private void watch(RoutingContext ctx, GenerationHandle generation) {
     ctx.response().closeHandler(v -> generation.cancel());
+    long requestTimeoutMs = state(ctx).config().limits().requestTimeoutMs();
     if (requestTimeoutMs > 0) {
       long timer = ctx.vertx().setTimer(requestTimeoutMs, t -> generation.deadlineExceeded());
       generation.completion().onComplete(ar -> ctx.vertx().cancelTimer(timer));
@@ -204,7 +211,10 @@ public final class OpenAiEndpoint {
     TandemException error =
         status == 413
             ? TandemException.invalid(
-                null, "request body must be at most " + maxBodyBytes + " bytes")
+                null,
+                "request body must be at most "
+                    + state(ctx).config().limits().maxBodyBytes()
+                    + " bytes")
             : ErrorMapping.classify(
                 ctx.failure() == null
                     ? new IllegalStateException("HTTP " + status)

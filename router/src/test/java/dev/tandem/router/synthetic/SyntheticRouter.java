@@ -3,7 +3,11 @@ package dev.tandem.router.synthetic;
 import dev.tandem.draft.NoDrafter;
 import dev.tandem.draft.PromptLookupDrafter;
 import dev.tandem.router.RouterServer;
+import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.config.TandemConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
@@ -48,24 +52,27 @@ public final class SyntheticRouter implements AutoCloseable {
                 "ngram", new PromptLookupDrafter(1, 3),
                 "none", new NoDrafter()),
             "synthetic",
-            new SpeculationSettings(8, "auto", 4, 1e-8));
+            new SpeculationSettings(8, GenerationRequest.SpeculationMode.AUTO, 4, 1e-8));
+    // The server reads its listener and request limits from the config; the engine above serves
+    // the requests, so the tier here only names it.
     TandemConfig config =
         new TandemConfig(
             new TandemConfig.Server("127.0.0.1", 0),
+            new TandemConfig.Admin(false, false),
+            Optional.empty(),
+            new TandemConfig.Reload(false, Duration.ofSeconds(1), Duration.ZERO),
+            new TandemConfig.Metrics(false),
             new TandemConfig.Limits(maxTokens, Math.min(16, maxTokens), 4096, 64 * 1024, 0, 10_000),
-            new TandemConfig.Runtime("auto", 1),
-            new TandemConfig.Drafting("synthetic", null, 1, 3, 0.00001),
-            new TandemConfig.Speculation(8, "auto", 4),
+            new TandemConfig.Runtime(TandemConfig.RuntimeBackend.AUTO, 1),
+            new TandemConfig.Drafting(TandemConfig.DrafterKind.NGRAM, Optional.empty(), 1, 3, 1e-5),
+            new TandemConfig.Speculation(8, TandemConfig.SpeculationMode.AUTO, 4),
             List.of(
                 new TandemConfig.Tier(
                     "large",
-                    "synthetic",
-                    null,
-                    List.of(),
+                    new TandemConfig.InProcess(Path.of("synthetic-large"), 1024),
                     0.001,
-                    new TandemConfig.Synthetic(paceMillis, alpha),
-                    1024,
-                    null)),
+                    TandemConfig.DrafterKind.NGRAM,
+                    List.of(TandemConfig.DrafterKind.NGRAM, TandemConfig.DrafterKind.NONE))),
             "large");
     server = new RouterServer(vertx, config, engine);
     port = server.start().toCompletionStage().toCompletableFuture().join();

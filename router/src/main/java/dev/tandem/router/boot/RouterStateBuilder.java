@@ -1,0 +1,406 @@
+package dev.tandem.router.boot;
+
+import dev.tandem.draft.ModelDrafter;
+import dev.tandem.draft.NoDrafter;
+import dev.tandem.draft.PromptLookupDrafter;
+import dev.tandem.model.Model;
+import dev.tandem.model.ModelConfig;
+import dev.tandem.model.ModelOptions;
+import dev.tandem.model.ModelRuntime;
+import dev.tandem.model.Tokenizer;
+import dev.tandem.router.RouterState;
+import dev.tandem.router.api.GenerationRequest.SpeculationMode;
+import dev.tandem.router.config.ConfigException;
+import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.config.TandemConfig.DrafterKind;
+import dev.tandem.router.engine.GenerationEngine;
+import dev.tandem.router.engine.SpeculationSettings;
+import dev.tandem.router.engine.Tier;
+import dev.tandem.router.engine.TierDrafters;
+import dev.tandem.router.metrics.RouterMetrics;
+import dev.tandem.speccore.AcceptanceStatsRegistry;
+import dev.tandem.speccore.DraftProposer;
+import dev.tandem.verifier.InProcessVerifier;
+import dev.tandem.verifier.client.GrpcVerifier;
+import dev.tandem.verifier.client.GrpcVerifierOptions;
+import dev.tandem.verifier.engine.EngineOptions;
+import dev.tandem.verifier.openai.LogprobsMode;
+import dev.tandem.verifier.openai.OpenAiCompatibleVerifier;
+import dev.tandem.verifier.openai.OpenAiVerifierOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Builds a {@link RouterState} from a {@link TandemConfig}: each tier's verifier backend, the
+ * drafters each tier may use, the engine. Models, tokenizers and verifier clients come from the
+ * {@link ResourcePool}, so a reload reuses what did not change; the returned {@link Built} lists
+ * what to give back once the state is retired and drained.
+ *
+ * <p>A model drafter must share its tier's tokenizer: where it does not, the tier loses the model
+ * drafter (said in the log), and a tier whose default drafter is the model is a config error. The
+ * draft model is only loaded when some tier can use it.
+ *
+ * <p>Threading: {@link #build} blocks (model loading) and must not run on an event loop; one build
+ * at a time.
+ */
+final class RouterStateBuilder {
+
+  private final Vertx vertx;
+  private final ModelRuntime runtime;
+  private final ModelOptions modelOptions;
+  private final ResourcePool pool;
+  private final RouterMetrics metrics;
+  private final AcceptanceStatsRegistry acceptance;
+  private final Consumer<String> progress;
+
+  RouterStateBuilder(
+      Vertx vertx,
+      ModelRuntime runtime,
+      ModelOptions modelOptions,
+      ResourcePool pool,
+      RouterMetrics metrics,
+      AcceptanceStatsRegistry acceptance,
+      Consumer<String> progress) {
+    this.vertx = vertx;
+    this.runtime = runtime;
+    this.modelOptions = modelOptions;
+    this.pool = pool;
+    this.metrics = metrics;
+    this.acceptance = acceptance;
+    this.progress = progress;
+  }
+
+  /** A built state and the pool keys it holds (to release in reverse order). */
+  record Built(RouterState state, List<Object> keys, String summary) {}
+
+  private record ModelKey(Path dir) {}
+
+  private record TokenizerKey(Path dir) {}
+
+  private record InProcessKey(Path dir, int maxSessions) {}
+
+  private record GrpcKey(String model, TandemConfig.Grpc backend) {}
+
+  private record OpenAiKey(TandemConfig.OpenAi backend) {}
+
+  /** One build: the keys acquired so far, released if the build fails. */
+  private final class Leases {
+    final List<Object> keys = new ArrayList<>();
+
+    <T extends AutoCloseable> T acquire(Object key, ResourcePool.Factory<T> factory)
+        throws IOException {
+      T resource = pool.acquire(key, factory);
+      keys.add(key);
+      return resource;
+    }
+
+    void releaseAll() {
+      for (int i = keys.size() - 1; i >= 0; i--) {
+        pool.release(keys.get(i));
+      }
+    }
+  }
+
+  Built build(TandemConfig config, long generation) throws IOException {
+    Leases leases = new Leases();
+    try {
+      return build(config, generation, leases);
+    } catch (IOException | RuntimeException e) {
+      leases.releaseAll();
+      throw e;
+    }
+  }
+
+  private Built build(TandemConfig config, long generation, Leases leases) throws IOException {
+    Map<String, Tier> tiers = new LinkedHashMap<>();
+    Map<String, Tokenizer> tokenizers = new LinkedHashMap<>();
+    Map<String, RouterState.TierProbe> probes = new LinkedHashMap<>();
+    for (TandemConfig.Tier t : config.tiers()) {
+      tiers.put(t.name(), tier(t, leases, tokenizers, probes));
+    }
+    Map<String, List<DrafterKind>> allowed = allowedDrafters(config, tokenizers, leases);
+    TandemConfig.Drafting drafting = config.drafting();
+    Optional<DraftProposer> modelDrafter = Optional.empty();
+    if (allowed.values().stream().anyMatch(kinds -> kinds.contains(DrafterKind.MODEL))) {
+      Path dir = drafting.draftModel().orElseThrow();
+      modelDrafter = Optional.of(new ModelDrafter(model(dir, leases)));
+    }
+    DraftProposer ngram = new PromptLookupDrafter(drafting.ngramMin(), drafting.ngramMax());
+    DraftProposer none = new NoDrafter();
+    Map<String, TierDrafters> drafters = new LinkedHashMap<>();
+    StringBuilder summary = new StringBuilder();
+    for (TandemConfig.Tier t : config.tiers()) {
+      Map<String, DraftProposer> byName = new LinkedHashMap<>();
+      for (DrafterKind kind : allowed.get(t.name())) {
+        byName.put(
+            kind.configName(),
+            switch (kind) {
+              case MODEL -> modelDrafter.orElseThrow();
+              case NGRAM -> ngram;
+              case NONE -> none;
+            });
+      }
+      drafters.put(t.name(), new TierDrafters(byName, t.defaultDrafter().configName()));
+      summary
+          .append(summary.isEmpty() ? "" : " ")
+          .append("tier=")
+          .append(t.name())
+          .append('(')
+          .append(t.backend().kind())
+          .append(", drafter=")
+          .append(t.defaultDrafter().configName())
+          .append(" of ")
+          .append(byName.keySet())
+          .append(')');
+    }
+    TandemConfig.Speculation s = config.speculation();
+    SpeculationMode mode =
+        switch (s.mode()) {
+          case AUTO -> SpeculationMode.AUTO;
+          case FIXED -> SpeculationMode.FIXED;
+          case OFF -> SpeculationMode.OFF;
+        };
+    GenerationEngine engine =
+        new GenerationEngine(
+            tiers,
+            config.defaultTier(),
+            drafters,
+            new SpeculationSettings(
+                s.kMax(), mode, s.fixedK(), drafting.draftPricePer1kTokensUsd() / 1000),
+            acceptance,
+            metrics);
+    summary
+        .append(" default_tier=")
+        .append(config.defaultTier())
+        .append(" k=")
+        .append(
+            switch (s.mode()) {
+              case FIXED -> "fixed(" + s.fixedK() + ")";
+              case AUTO -> "adaptive(0.." + s.kMax() + ")";
+              case OFF -> "off";
+            });
+    return new Built(
+        RouterState.of(config, engine, generation, Instant.now(), probes),
+        List.copyOf(leases.keys),
+        summary.toString());
+  }
+
+  /**
+   * The drafters each tier may use: its configured list, less the model drafter where the draft
+   * model's tokenizer differs from the tier's.
+   */
+  private Map<String, List<DrafterKind>> allowedDrafters(
+      TandemConfig config, Map<String, Tokenizer> tokenizers, Leases leases) throws IOException {
+    Map<String, List<DrafterKind>> allowed = new LinkedHashMap<>();
+    Tokenizer draftTokenizer = null;
+    for (int i = 0; i < config.tiers().size(); i++) {
+      TandemConfig.Tier t = config.tiers().get(i);
+      List<DrafterKind> kinds = new ArrayList<>(t.drafters());
+      if (kinds.contains(DrafterKind.MODEL)) {
+        Path draftDir = config.drafting().draftModel().orElseThrow();
+        if (draftTokenizer == null) {
+          draftTokenizer =
+              leases.acquire(new TokenizerKey(draftDir), () -> Tokenizer.load(draftDir));
+        }
+        Optional<String> difference = difference(draftTokenizer, tokenizers.get(t.name()));
+        if (difference.isPresent()) {
+          String why =
+              "the draft model "
+                  + draftDir.getFileName()
+                  + " does not share the tokenizer of tier "
+                  + t.name()
+                  + " ("
+                  + difference.get()
+                  + ")";
+          if (t.defaultDrafter() == DrafterKind.MODEL) {
+            throw new ConfigException(
+                "tiers[" + i + "].default_drafter",
+                "tiers["
+                    + i
+                    + "].default_drafter is model, but "
+                    + why
+                    + "; set tiers["
+                    + i
+                    + "].default_drafter to ngram or none");
+          }
+          kinds.remove(DrafterKind.MODEL);
+          progress.accept("tier " + t.name() + ": no model drafter: " + why);
+        }
+      }
+      allowed.put(t.name(), kinds);
+    }
+    return allowed;
+  }
+
+  /** Why two tokenizers are not interchangeable, if they are not. */
+  static Optional<String> difference(Tokenizer a, Tokenizer b) {
+    if (a.vocabSize() != b.vocabSize()) {
+      return Optional.of("vocabulary " + a.vocabSize() + " vs " + b.vocabSize() + " ids");
+    }
+    for (int id = 0; id < a.vocabSize(); id++) {
+      if (a.isSpecial(id) != b.isSpecial(id)
+          || (!a.isSpecial(id) && !Arrays.equals(a.tokenBytes(id), b.tokenBytes(id)))) {
+        return Optional.of("token id " + id + " differs");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Tier tier(
+      TandemConfig.Tier t,
+      Leases leases,
+      Map<String, Tokenizer> tokenizers,
+      Map<String, RouterState.TierProbe> probes)
+      throws IOException {
+    double price = t.pricePer1kTokensUsd() / 1000;
+    String modelName = t.backend().model().getFileName().toString();
+    return switch (t.backend()) {
+      case TandemConfig.InProcess b -> {
+        Model model = model(b.model(), leases);
+        InProcessVerifier verifier =
+            leases.acquire(
+                new InProcessKey(b.model(), b.maxSessions()),
+                () ->
+                    new InProcessVerifier(
+                        modelName, model, EngineOptions.DEFAULTS.withMaxSessions(b.maxSessions())));
+        tokenizers.put(t.name(), model.tokenizer());
+        probes.put(t.name(), Future::succeededFuture);
+        yield new Tier(
+            t.name(),
+            modelName,
+            metrics.meter(verifier, t.name(), b.kind()),
+            TokenizerCodec.of(model.tokenizer(), model.config()),
+            model.config().maxPositionEmbeddings(),
+            price);
+      }
+      case TandemConfig.Grpc b -> {
+        GrpcVerifier verifier =
+            leases.acquire(
+                new GrpcKey(modelName, b),
+                () ->
+                    new GrpcVerifier(
+                        vertx,
+                        GrpcVerifierOptions.of(
+                            modelName, b.endpoints().stream().map(Object::toString).toList())));
+        progress.accept("tier " + t.name() + ": verifier servers " + b.endpoints());
+        probes.put(
+            t.name(),
+            () ->
+                verifier
+                    .healthyEndpoints()
+                    .compose(
+                        healthy ->
+                            healthy.isEmpty()
+                                ? Future.failedFuture(
+                                    "no healthy verifier server among " + b.endpoints())
+                                : Future.succeededFuture()));
+        yield remoteTier(
+            t,
+            b.model(),
+            verifier,
+            metrics.meter(verifier, t.name(), b.kind()),
+            leases,
+            tokenizers,
+            price);
+      }
+      case TandemConfig.OpenAi b -> {
+        OpenAiVerifierOptions options =
+            OpenAiVerifierOptions.of(b.baseUrl().toString(), b.servedModel())
+                .withTopN(b.topN())
+                .withMode(
+                    switch (b.logprobsMode()) {
+                      case PROMPT_LOGPROBS -> LogprobsMode.PROMPT_LOGPROBS;
+                      case ECHO -> LogprobsMode.ECHO;
+                    });
+        Optional<String> key = b.apiKeyEnv().map(System::getenv);
+        if (b.apiKeyEnv().isPresent() && key.isEmpty()) {
+          progress.accept(
+              "tier "
+                  + t.name()
+                  + ": "
+                  + b.apiKeyEnv().get()
+                  + " is not set; calling without a key");
+        }
+        OpenAiVerifierOptions withKey = key.map(options::withApiKey).orElse(options);
+        OpenAiCompatibleVerifier verifier =
+            leases.acquire(new OpenAiKey(b), () -> new OpenAiCompatibleVerifier(vertx, withKey));
+        progress.accept(
+            "tier "
+                + t.name()
+                + ": OpenAI-compatible verifier "
+                + b.baseUrl()
+                + " ("
+                + verifier.name()
+                + "; exact for greedy, approximate for temperature > 0)");
+        probes.put(t.name(), () -> reachable(b.baseUrl()));
+        yield remoteTier(
+            t,
+            b.model(),
+            verifier,
+            metrics.meter(verifier, t.name(), b.kind()),
+            leases,
+            tokenizers,
+            price);
+      }
+    };
+  }
+
+  /** A tier whose weights are elsewhere: tokenizer and context length from the model directory. */
+  private Tier remoteTier(
+      TandemConfig.Tier t,
+      Path modelDir,
+      dev.tandem.speccore.Verifier named,
+      dev.tandem.speccore.Verifier metered,
+      Leases leases,
+      Map<String, Tokenizer> tokenizers,
+      double price)
+      throws IOException {
+    Tokenizer tokenizer =
+        leases.acquire(new TokenizerKey(modelDir), () -> Tokenizer.load(modelDir));
+    ModelConfig modelConfig = ModelConfig.load(modelDir);
+    tokenizers.put(t.name(), tokenizer);
+    return new Tier(
+        t.name(),
+        named.name(),
+        metered,
+        TokenizerCodec.of(tokenizer, modelConfig),
+        modelConfig.maxPositionEmbeddings(),
+        price);
+  }
+
+  private Future<Void> reachable(java.net.URI url) {
+    int port = url.getPort() > 0 ? url.getPort() : url.getScheme().equals("https") ? 443 : 80;
+    var client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2000));
+    return client
+        .connect(port, url.getHost())
+        .<Void>compose(socket -> socket.close())
+        .recover(e -> Future.failedFuture("cannot connect to " + url + ": " + e.getMessage()))
+        .eventually(client::close);
+  }
+
+  private Model model(Path dir, Leases leases) throws IOException {
+    return leases.acquire(
+        new ModelKey(dir),
+        () -> {
+          long start = System.nanoTime();
+          progress.accept("loading model " + dir + " ...");
+          Model model = runtime.load(dir, modelOptions);
+          progress.accept(
+              String.format(
+                  "loaded %s (%s backend) in %.1f s",
+                  dir.getFileName(), model.backend(), (System.nanoTime() - start) / 1e9));
+          return model;
+        });
+  }
+}

@@ -1,0 +1,41 @@
+package dev.tandem.router.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The keys that take effect only at start: where the router listens, the model runtime, HTTP/2
+ * limits and whether TLS is on at all. A reload reports changes to them and leaves them as they
+ * are; everything else applies live. Stateless.
+ */
+public final class RestartKeys {
+
+  private RestartKeys() {}
+
+  /** The restart-only keys whose values differ between {@code running} and {@code next}. */
+  public static List<String> changed(TandemConfig running, TandemConfig next) {
+    List<String> keys = new ArrayList<>();
+    if (!running.server().host().equals(next.server().host())) {
+      keys.add("server.host");
+    }
+    if (running.server().port() != next.server().port()) {
+      keys.add("server.port");
+    }
+    if (running.runtime().backend() != next.runtime().backend()) {
+      keys.add("runtime.backend");
+    }
+    if (running.runtime().threads() != next.runtime().threads()) {
+      keys.add("runtime.threads");
+    }
+    if (running.limits().maxConcurrentStreams() != next.limits().maxConcurrentStreams()) {
+      keys.add("limits.max_concurrent_streams");
+    }
+    if (!running.reload().equals(next.reload())) {
+      keys.add("reload");
+    }
+    if (running.tls().isPresent() != next.tls().isPresent()) {
+      keys.add("tls");
+    }
+    return keys;
+  }
+}

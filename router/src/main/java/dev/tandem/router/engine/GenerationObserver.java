@@ -1,0 +1,49 @@
+package dev.tandem.router.engine;
+
+import dev.tandem.router.api.GenerationRequest;
+
+/**
+ * What the engine reports about each generation, for metrics and the request log: one {@link
+ * #started} and then exactly one {@link #ended}.
+ *
+ * <p>Threading: called on the request's Vert.x context; implementations must be thread-safe across
+ * requests (different requests run on different event loops) and must not block.
+ */
+public interface GenerationObserver {
+
+  /** Observes nothing. */
+  GenerationObserver NONE =
+      new GenerationObserver() {
+        @Override
+        public void started(GenerationRequest request, Tier tier) {}
+
+        @Override
+        public void ended(Ended ended) {}
+      };
+
+  void started(GenerationRequest request, Tier tier);
+
+  void ended(Ended ended);
+
+  /**
+   * A generation that ended.
+   *
+   * @param requestId the router's id for the request (logs only; never a metric label)
+   * @param request the validated request
+   * @param tier the tier that served it
+   * @param drafter the drafter's name
+   * @param result usage and speculation figures when it finished normally, else null
+   * @param error why it failed, else null
+   * @param ttftNanos request start to first non-empty chunk, or -1 when none was written
+   * @param durationNanos request start to end
+   */
+  record Ended(
+      String requestId,
+      GenerationRequest request,
+      Tier tier,
+      String drafter,
+      GenerationResult result,
+      Throwable error,
+      long ttftNanos,
+      long durationNanos) {}
+}

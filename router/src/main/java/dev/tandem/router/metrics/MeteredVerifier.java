@@ -1,0 +1,88 @@
+package dev.tandem.router.metrics;
+
+import dev.tandem.speccore.DraftBlock;
+import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.Verdict;
+import dev.tandem.speccore.Verifier;
+import dev.tandem.speccore.VerifierSession;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link Verifier} whose sessions report each verify call's latency and draft length, and count
+ * themselves open until closed.
+ *
+ * <p>Threading: as the wrapped verifier; the meters are thread-safe.
+ */
+final class MeteredVerifier implements Verifier {
+
+  private final Verifier delegate;
+  private final Timer callDuration;
+  private final DistributionSummary draftLength;
+  private final AtomicInteger sessionsOpen;
+
+  MeteredVerifier(
+      Verifier delegate,
+      Timer callDuration,
+      DistributionSummary draftLength,
+      AtomicInteger sessionsOpen) {
+    this.delegate = delegate;
+    this.callDuration = callDuration;
+    this.draftLength = draftLength;
+    this.sessionsOpen = sessionsOpen;
+  }
+
+  @Override
+  public String name() {
+    return delegate.name();
+  }
+
+  @Override
+  public CompletionStage<VerifierSession> open(
+      int[] promptTokens, SamplingParams params, int maxLength) {
+    return delegate
+        .open(promptTokens, params, maxLength)
+        .thenApply(
+            session -> {
+              sessionsOpen.incrementAndGet();
+              return new Session(session);
+            });
+  }
+
+  private final class Session implements VerifierSession {
+    private final VerifierSession delegate;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Session(VerifierSession delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public int firstToken() {
+      return delegate.firstToken();
+    }
+
+    @Override
+    public CompletionStage<Verdict> verify(DraftBlock draft) {
+      draftLength.record(draft.tokens().length);
+      long start = System.nanoTime();
+      return delegate
+          .verify(draft)
+          .whenComplete(
+              (verdict, error) ->
+                  callDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+    }
+
+    @Override
+    public void close() {
+      if (closed.compareAndSet(false, true)) {
+        sessionsOpen.decrementAndGet();
+      }
+      delegate.close();
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package dev.tandem.router.metrics;
+
+import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.engine.GenerationObserver;
+import dev.tandem.router.engine.GenerationResult;
+import dev.tandem.router.engine.Tier;
+import dev.tandem.router.errors.ErrorMapping;
+import dev.tandem.speccore.Verifier;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The router's metrics, exported in Prometheus text format at {@code GET /metrics}. OpenTelemetry
+ * GenAI semantic-convention names where one exists ({@code gen_ai.server.time_to_first_token},
+ * {@code gen_ai.server.time_per_output_token}, {@code gen_ai.server.request.duration}, {@code
+ * gen_ai.client.token.usage}, labelled {@code gen_ai.request.model} = tier and {@code
+ * gen_ai.operation.name}), Tandem's own under {@code tandem_*}. Labels take values from the config
+ * (tier names) or small fixed sets only: never prompt text or request ids.
+ *
+ * <p>Threading: thread-safe; called from every event loop and model thread. Recording never blocks.
+ */
+public final class RouterMetrics implements GenerationObserver {
+
+  /** OpenTelemetry's recommended boundaries for the GenAI latency histograms, in seconds. */
+  private static final double[] LATENCY_BUCKETS_S = {
+    0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0
+  };
+
+  /** OpenTelemetry's recommended boundaries for token counts. */
+  private static final double[] TOKEN_BUCKETS = {
+    1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576
+  };
+
+  private final PrometheusMeterRegistry registry;
+  private final boolean enabled;
+  private final AtomicInteger activeStreams = new AtomicInteger();
+  private final AtomicInteger sessionsOpen = new AtomicInteger();
+
+  private RouterMetrics(PrometheusMeterRegistry registry, boolean enabled) {
+    this.registry = registry;
+    this.enabled = enabled;
+    if (enabled) {
+      Gauge.builder("tandem.active.streams", activeStreams, AtomicInteger::get)
+          .description("Generations running now")
+          .register(registry);
+      Gauge.builder("tandem.verifier.sessions.open", sessionsOpen, AtomicInteger::get)
+          .description("Verifier sessions open now (all tiers)")
+          .register(registry);
+    }
+  }
+
+  /** Metrics recorded into {@code registry}. */
+  public static RouterMetrics enabled(PrometheusMeterRegistry registry) {
+    return new RouterMetrics(registry, true);
+  }
+
+  /** A fresh Prometheus registry. */
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** Records nothing; {@code /metrics} answers 404. */
+  public static RouterMetrics disabled() {
+    return new RouterMetrics(null, false);
+  }
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  /** The registry, when enabled (Vert.x's own metrics may share it). */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** {@code GET /metrics}: the Prometheus text exposition. */
+  public void serve(RoutingContext ctx) {
+    if (!enabled) {
+      ctx.response().setStatusCode(404);
+      ctx.json(
+          new JsonObject()
+              .put("error", new JsonObject().put("message", "metrics are off (metrics.enabled)")));
+      return;
+    }
+    ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape());
+  }
+
+  /** Wraps a tier's verifier so that its calls, draft lengths and sessions are measured. */
+  public Verifier meter(Verifier verifier, String tier, String backend) {
+    if (!enabled) {
+      return verifier;
+    }
+    Tags tags = Tags.of("tier", tier, "backend", backend);
+    return new MeteredVerifier(
+        verifier,
+        Timer.builder("tandem.verifier.call.duration")
+            .description("One verify call: score a draft block and accept a prefix")
+            .tags(tags)
+            .serviceLevelObjectives(durations(LATENCY_BUCKETS_S))
+            .register(registry),
+        DistributionSummary.builder("tandem.draft.length")
+            .description("Draft length k chosen per verify call (0 = plain decoding)")
+            .tags(tags)
+            .serviceLevelObjectives(0.5, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16) // le=0.5: plain steps
+            .register(registry),
+        sessionsOpen);
+  }
+
+  /** Counts a config reload by outcome: applied, unchanged or rejected. */
+  public void reload(String result) {
+    if (enabled) {
+      Counter.builder("tandem.config.reloads").tag("result", result).register(registry).increment();
+    }
+  }
+
+  @Override
+  public void started(GenerationRequest request, Tier tier) {
+    if (enabled) {
+      activeStreams.incrementAndGet();
+    }
+  }
+
+  @Override
+  public void ended(Ended e) {
+    if (!enabled) {
+      return;
+    }
+    activeStreams.decrementAndGet();
+    String operation =
+        e.request().prompt() instanceof GenerationRequest.ChatPrompt ? "chat" : "text_completion";
+    Tags tags =
+        Tags.of("gen_ai.request.model", e.tier().name(), "gen_ai.operation.name", operation);
+    String outcome;
+    if (e.result() != null) {
+      outcome = e.result().finishReason().name().toLowerCase(Locale.ROOT);
+      recordResult(e, tags, e.result());
+    } else {
+      outcome = ErrorMapping.classify(e.error()).kind().name().toLowerCase(Locale.ROOT);
+      Counter.builder("tandem.errors")
+          .description("Generations that ended in an error, by status")
+          .tags(tags.and("status", outcome))
+          .register(registry)
+          .increment();
+    }
+    Counter.builder("tandem.requests")
+        .description("Generations ended, by finish reason (or error status)")
+        .tags(tags.and("finish_reason", outcome))
+        .register(registry)
+        .increment();
+    Timer.builder("gen_ai.server.request.duration")
+        .description("Request start to last chunk")
+        .tags(tags.and("error.type", e.result() != null ? "none" : outcome))
+        .serviceLevelObjectives(durations(LATENCY_BUCKETS_S))
+        .register(registry)
+        .record(e.durationNanos(), TimeUnit.NANOSECONDS);
+    if (e.ttftNanos() >= 0) {
+      Timer.builder("gen_ai.server.time_to_first_token")
+          .description("Request start to the first chunk with tokens")
+          .tags(tags)
+          .serviceLevelObjectives(durations(LATENCY_BUCKETS_S))
+          .register(registry)
+          .record(e.ttftNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void recordResult(Ended e, Tags tags, GenerationResult r) {
+    summary("gen_ai.client.token.usage", tags.and("gen_ai.token.type", "input"), TOKEN_BUCKETS)
+        .record(r.promptTokens());
+    summary("gen_ai.client.token.usage", tags.and("gen_ai.token.type", "output"), TOKEN_BUCKETS)
+        .record(r.completionTokens());
+    if (r.completionTokens() > 1 && e.ttftNanos() >= 0) {
+      Timer.builder("gen_ai.server.time_per_output_token")
+          .description("(end - first token) / (output tokens - 1)")
+          .tags(tags)
+          .serviceLevelObjectives(durations(LATENCY_BUCKETS_S))
+          .register(registry)
+          .record(
+              (e.durationNanos() - e.ttftNanos()) / (r.completionTokens() - 1),
+              TimeUnit.NANOSECONDS);
+    }
+    Tags speculation = Tags.of("tier", e.tier().name(), "drafter", e.drafter());
+    Counter.builder("tandem.speculation.steps")
+        .description("Verify calls after the prefill")
+        .tags(speculation)
+        .register(registry)
+        .increment(Math.max(0, r.verifierCalls() - 1));
+    Counter.builder("tandem.draft.tokens.proposed")
+        .tags(speculation)
+        .register(registry)
+        .increment(r.draftTokens());
+    Counter.builder("tandem.draft.tokens.accepted")
+        .tags(speculation)
+        .register(registry)
+        .increment(r.acceptedTokens());
+    summary("tandem.tokens.per.verifier.call", speculation, new double[] {1, 1.5, 2, 3, 4, 6, 9})
+        .record(r.tokensPerVerifierCall());
+    Counter.builder("tandem.cost.usd")
+        .description("Cost of served generations in USD")
+        .tags(Tags.of("tier", e.tier().name()))
+        .register(registry)
+        .increment(r.costUsd());
+  }
+
+  private DistributionSummary summary(String name, Tags tags, double[] buckets) {
+    return DistributionSummary.builder(name)
+        .tags(tags)
+        .serviceLevelObjectives(buckets)
+        .register(registry);
+  }
+
+  private static Duration[] durations(double[] seconds) {
+    Duration[] durations = new Duration[seconds.length];
+    for (int i = 0; i < seconds.length; i++) {
+      durations[i] = Duration.ofNanos(Math.round(seconds[i] * 1e9));
+    }
+    return durations;
+  }
+}
