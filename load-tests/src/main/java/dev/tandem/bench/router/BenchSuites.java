@@ -3,7 +3,6 @@ package dev.tandem.bench.router;
 import dev.tandem.bench.net.TcpRelay;
 import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.FileConfigSource;
-import java.util.Optional;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.synthetic.SyntheticRouter;
 import dev.tandem.verifier.engine.EngineOptions;
@@ -18,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**

@@ -5,15 +5,15 @@ import dev.tandem.draft.PromptLookupDrafter;
 import dev.tandem.router.RouterServer;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.config.TandemConfig;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A router on a loopback port over the synthetic backend (no model): the transport tests' server

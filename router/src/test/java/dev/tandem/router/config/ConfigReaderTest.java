@@ -1,0 +1,206 @@
+package dev.tandem.router.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.router.config.TandemConfig.DrafterKind;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The config reader: typed values from the embedded default, and every bad value named. */
+class ConfigReaderTest {
+
+  static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+  static Vertx vertx;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  static TandemConfig load(JsonObject overrides) {
+    try {
+      return new FileConfigSource(vertx, HOME, Optional.empty(), overrides)
+          .load()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .join();
+    } catch (CompletionException e) {
+      throw (RuntimeException) e.getCause();
+    }
+  }
+
+  static ConfigException rejected(JsonObject overrides) {
+    return assertThrows(ConfigException.class, () -> load(overrides));
+  }
+
+  static JsonObject tier(JsonObject fields) {
+    return new JsonObject()
+        .put("tiers", new JsonArray().add(new JsonObject().put("name", "t").mergeIn(fields)));
+  }
+
+  @Test
+  void embeddedDefaultReadsIntoTypes() {
+    TandemConfig config = load(new JsonObject());
+    assertEquals(8080, config.server().port());
+    assertEquals(TandemConfig.SpeculationMode.AUTO, config.speculation().mode());
+    assertEquals(DrafterKind.MODEL, config.drafting().defaultDrafter());
+    TandemConfig.Tier large = config.tier("large").orElseThrow();
+    TandemConfig.InProcess backend =
+        assertInstanceOf(TandemConfig.InProcess.class, large.backend());
+    assertEquals(HOME.resolve("fixtures/models/tandem-verifier"), backend.model());
+    assertEquals(List.of(DrafterKind.MODEL, DrafterKind.NGRAM, DrafterKind.NONE), large.drafters());
+    assertTrue(config.tls().isEmpty());
+  }
+
+  @Test
+  void unknownKeyIsAnErrorWithTheNearestKnownKey() {
+    ConfigException e =
+        rejected(new JsonObject().put("limits", new JsonObject().put("max_token", 5)));
+    assertEquals("limits.max_token", e.key());
+    assertTrue(e.getMessage().contains("did you mean 'max_tokens'"), e.getMessage());
+    ConfigException top = rejected(new JsonObject().put("speculaton", new JsonObject()));
+    assertTrue(top.getMessage().contains("did you mean 'speculation'"), top.getMessage());
+  }
+
+  @Test
+  void outOfRangeValuesAreNamedWithTheirRangeNotClamped() {
+    ConfigException port =
+        rejected(new JsonObject().put("server", new JsonObject().put("port", 70000)));
+    assertEquals("server.port must be an integer in 0..65535, got 70000", port.getMessage());
+    ConfigException ngram =
+        rejected(
+            new JsonObject()
+                .put("drafting", new JsonObject().put("ngram_min", 4).put("ngram_max", 2)));
+    assertEquals("drafting.ngram_min", ngram.key());
+    assertTrue(ngram.getMessage().contains("<= drafting.ngram_max (2), got 4"), ngram.getMessage());
+    ConfigException mode =
+        rejected(new JsonObject().put("speculation", new JsonObject().put("mode", "fast")));
+    assertEquals(
+        "speculation.mode must be one of auto | fixed | off, got 'fast'", mode.getMessage());
+  }
+
+  @Test
+  void modelDrafterWithoutADraftModelIsAnErrorNotAFallback() {
+    ConfigException e =
+        rejected(new JsonObject().put("drafting", new JsonObject().putNull("model")));
+    assertEquals("drafting.default", e.key());
+  }
+
+  @Test
+  void variantsTakeOnlyTheirOwnKeys() {
+    ConfigException e =
+        rejected(
+            tier(
+                new JsonObject()
+                    .put("verifier", "in-process")
+                    .put("model", "fixtures/models/tandem-verifier")
+                    .put("endpoints", new JsonArray().add("a:1"))));
+    assertEquals("tiers[0].endpoints", e.key());
+  }
+
+  @Test
+  void endpointsMustParse() {
+    ConfigException e =
+        rejected(
+            tier(
+                new JsonObject()
+                    .put("verifier", "grpc")
+                    .put("model", "fixtures/models/tandem-verifier")
+                    .put("endpoints", new JsonArray().add("gpu-1:50061").add("gpu-2"))));
+    assertEquals("tiers[0].endpoints[1]", e.key());
+    assertTrue(e.getMessage().contains("host:port with a port in 1..65535, got 'gpu-2'"));
+    TandemConfig ok =
+        load(
+            tier(new JsonObject()
+                    .put("verifier", "grpc")
+                    .put("model", "fixtures/models/tandem-verifier")
+                    .put("endpoints", new JsonArray().add("gpu-1:50061")))
+                .put("default_tier", "t"));
+    TandemConfig.Grpc grpc = assertInstanceOf(TandemConfig.Grpc.class, ok.tiers().get(0).backend());
+    assertEquals(List.of(new TandemConfig.Endpoint("gpu-1", 50061)), grpc.endpoints());
+  }
+
+  @Test
+  void missingModelDirectoryIsNamed() {
+    ConfigException e =
+        rejected(
+            tier(new JsonObject().put("verifier", "in-process").put("model", "fixtures/nope")));
+    assertEquals("tiers[0].model", e.key());
+  }
+
+  @Test
+  void defaultDrafterMustBeAllowedOnItsTier() {
+    ConfigException e =
+        rejected(
+            tier(new JsonObject()
+                    .put("verifier", "in-process")
+                    .put("model", "fixtures/models/tandem-verifier")
+                    .put("drafters", new JsonArray().add("ngram")))
+                .put("default_tier", "t"));
+    assertEquals("tiers[0].default_drafter", e.key());
+  }
+
+  @Test
+  void openAiBaseUrlMustBeHttp() {
+    ConfigException e =
+        rejected(
+            tier(
+                new JsonObject()
+                    .put("verifier", "openai")
+                    .put("model", "fixtures/models/tandem-verifier")
+                    .put(
+                        "openai", new JsonObject().put("base_url", "gpu:8000").put("model", "m"))));
+    assertEquals("tiers[0].openai.base_url", e.key());
+  }
+
+  @Test
+  void adminClientCertificatesNeedAClientCa(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("c.pem"), "x");
+    ConfigException e =
+        rejected(
+            new JsonObject()
+                .put("admin", new JsonObject().put("require_client_cert", true))
+                .put(
+                    "tls",
+                    new JsonObject()
+                        .put("cert", dir.resolve("c.pem").toString())
+                        .put("key", dir.resolve("c.pem").toString())));
+    assertEquals("admin.require_client_cert", e.key());
+  }
+
+  @Test
+  void effectiveConfigJsonUsesConfigKeys() {
+    JsonObject json = ConfigJson.of(load(new JsonObject()));
+    assertEquals(8, json.getJsonObject("speculation").getInteger("k_max"));
+    assertEquals(
+        "in-process",
+        json.getJsonArray("tiers").getJsonObject(0).getJsonObject("backend").getString("verifier"));
+    assertEquals("model", json.getJsonObject("drafting").getString("default_drafter"));
+  }
+
+  @Test
+  void didYouMeanPicksTheClosestKey() {
+    assertEquals(
+        Optional.of("max_tokens"),
+        KeySuggestions.nearest("max_tokns", List.of("max_tokens", "tiers")));
+    assertEquals(Optional.empty(), KeySuggestions.nearest("zzzzzz", List.of("max_tokens")));
+  }
+}
