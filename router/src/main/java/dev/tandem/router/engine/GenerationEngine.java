@@ -146,8 +146,12 @@ public final class GenerationEngine {
                       request,
                       tier,
                       drafter.name(),
-                      ar.succeeded() ? ar.result().result() : null,
-                      ar.failed() ? ar.cause() : null,
+                      ar.result() instanceof StreamEnd.Finished f ? f.result() : null,
+                      switch (ar.result()) {
+                        case StreamEnd.Failed failed -> failed.error();
+                        case StreamEnd.Finished f -> null;
+                        case null -> ar.cause();
+                      },
                       clock.firstChunkNanos() < 0 ? -1 : clock.firstChunkNanos() - startNanos,
                       System.nanoTime() - startNanos));
               if (inFlight.decrementAndGet() == 0 && retired.get()) {

@@ -11,6 +11,7 @@ import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.engine.GenerationHandle;
 import dev.tandem.router.engine.GenerationResult;
+import dev.tandem.router.engine.StreamEnd;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Context;
@@ -113,13 +114,9 @@ class LiveConfigTest {
         refused.bodyAsString().contains("max_tokens must be in 1..32"), refused.bodyAsString());
 
     context.runOnContext(v -> writer.release());
-    GenerationResult result =
-        handle
-            .completion()
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS)
-            .result();
+    StreamEnd end =
+        handle.completion().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    GenerationResult result = ((StreamEnd.Finished) end).result();
     assertEquals(80, result.completionTokens());
     drained.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
