@@ -8,6 +8,7 @@ import dev.tandem.speccore.SpeculationLoop;
 import dev.tandem.speccore.Verifier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 /** Runs one request's speculative decoding through a {@link Verifier} and collects its tokens. */
@@ -26,6 +27,28 @@ final class Speculate {
       SamplingParams params,
       int k,
       int maxTokens) {
+    return generate(
+        verifier,
+        drafter,
+        prompt,
+        params,
+        k,
+        maxTokens,
+        () -> CompletableFuture.completedFuture(null));
+  }
+
+  /**
+   * @param onStep called after each step's tokens arrived (on the loop's thread, must not block);
+   *     the loop continues when its stage completes
+   */
+  static CompletionStage<int[]> generate(
+      Verifier verifier,
+      DraftProposer drafter,
+      int[] prompt,
+      SamplingParams params,
+      int k,
+      int maxTokens,
+      Supplier<CompletionStage<?>> onStep) {
     return verifier
         .open(prompt, params, prompt.length + maxTokens)
         .thenCompose(
@@ -42,7 +65,7 @@ final class Speculate {
                             for (int token : tokens) {
                               out.add(token);
                             }
-                            return CompletableFuture.completedFuture(SinkSignal.CONTINUE);
+                            return onStep.get().thenApply(v -> SinkSignal.CONTINUE);
                           })
                       .build();
               return loop.start().thenApply(result -> out.build().toArray());

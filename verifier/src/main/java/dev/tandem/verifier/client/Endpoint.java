@@ -1,10 +1,11 @@
 package dev.tandem.verifier.client;
 
 import io.vertx.core.net.SocketAddress;
+import java.util.function.LongSupplier;
 
 /**
- * One verifier server as the client sees it: its address, whether its last health check passed, and
- * how many sessions this client holds on it.
+ * One verifier server as the client sees it: its address, whether its last health check passed, its
+ * circuit breaker, and how many sessions this client holds on it.
  *
  * <p>Threading: confined to the {@link GrpcVerifier}'s context.
  */
@@ -12,16 +13,23 @@ final class Endpoint {
 
   final String name;
   final SocketAddress address;
+  final EndpointBreaker breaker;
   boolean healthy = true;
   int outstanding;
   boolean checking; // a health check is in flight
 
-  Endpoint(String hostPort) {
+  Endpoint(String hostPort, CircuitBreakerOptions breaker, LongSupplier nanoClock) {
     int colon = hostPort.lastIndexOf(':');
     this.name = hostPort;
     this.address =
         SocketAddress.inetSocketAddress(
             Integer.parseInt(hostPort.substring(colon + 1)), hostPort.substring(0, colon));
+    this.breaker = new EndpointBreaker(breaker, nanoClock);
+  }
+
+  /** True when a new session may go here: healthy, and the breaker lets it through. */
+  boolean admits() {
+    return healthy && breaker.state() != BreakerState.OPEN;
   }
 
   @Override

@@ -14,18 +14,24 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.grpc.client.GrpcClient;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
  * {@link Verifier} backed by remote Tandem verifier servers ({@code tandem.v1.Verifier/Session}):
  * each session is one bidi stream pinned to the server that holds its KV cache. New sessions go to
  * the healthy server with the fewest sessions of this client (least outstanding); {@code GET
- * /health} is polled on every server and a failing one gets no new sessions until it passes again.
- * A server that goes away fails its sessions' pending calls with {@link
- * VerifierUnavailableException} naming it, and their local state is freed.
+ * /health} is polled on every server and a failing one gets no new sessions until it passes again;
+ * a per-endpoint circuit breaker ({@link CircuitBreakerOptions}) keeps a server that keeps failing
+ * out of rotation between probes. A session whose server goes away, stalls past the call timeout,
+ * drains or falls out of step is moved to another server at the same position ({@link
+ * FailoverSession}); when no failover is left the pending call fails with {@link
+ * VerifierUnavailableException} naming what happened.
  *
  * <p>Threading: {@link #open} and the sessions' methods may be called from any thread; all state
  * lives on one Vert.x context and the returned stages complete on its event loop.
@@ -44,13 +50,20 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
   private int nextTieBreak;
 
   public GrpcVerifier(Vertx vertx, GrpcVerifierOptions options) {
+    this(vertx, options, System::nanoTime);
+  }
+
+  /**
+   * @param nanoClock the circuit breakers' clock ({@link System#nanoTime()} but in tests)
+   */
+  public GrpcVerifier(Vertx vertx, GrpcVerifierOptions options, LongSupplier nanoClock) {
     this.vertx = vertx;
     this.options = options;
     this.context = vertx.getOrCreateContext();
     this.grpc = GrpcClient.client(vertx);
     this.http = vertx.createHttpClient();
     for (String endpoint : options.endpoints()) {
-      endpoints.add(new Endpoint(endpoint));
+      endpoints.add(new Endpoint(endpoint, options.breaker(), nanoClock));
     }
     this.healthTimer =
         vertx.setPeriodic(
@@ -68,25 +81,57 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
     CompletableFuture<VerifierSession> opened = new CompletableFuture<>();
     int[] prompt = promptTokens.clone();
     context.runOnContext(
-        v -> {
-          Endpoint endpoint = choose();
-          if (endpoint == null) {
-            opened.completeExceptionally(
-                new VerifierUnavailableException(
-                    "no healthy verifier server among " + options.endpoints(), null));
-            return;
-          }
-          endpoint.outstanding++;
-          RemoteSession session =
-              new RemoteSession(vertx, context, endpoint, params, options.callTimeout().toMillis());
-          session.start(
-              grpc.request(endpoint.address, VerifierGrpcClient.Session),
-              options.model(),
-              prompt,
-              maxLength,
-              opened);
-        });
+        v ->
+            new FailoverSession(this, context, prompt, params, maxLength, options.maxFailovers())
+                .open(opened));
     return opened;
+  }
+
+  /** Starts one session on {@code endpoint}; on the context. */
+  RemoteSession start(
+      Endpoint endpoint,
+      int[] tokens,
+      SamplingParams params,
+      int maxLength,
+      boolean resume,
+      CompletableFuture<VerifierSession> opened) {
+    endpoint.outstanding++;
+    RemoteSession session =
+        new RemoteSession(vertx, context, endpoint, params, options.callTimeout().toMillis());
+    session.start(
+        grpc.request(endpoint.address, VerifierGrpcClient.Session),
+        options.model(),
+        tokens,
+        maxLength,
+        resume,
+        opened);
+    return session;
+  }
+
+  List<String> endpointNames() {
+    return options.endpoints();
+  }
+
+  /**
+   * Each endpoint's state as last seen: health check, circuit breaker, sessions this client holds.
+   * Any thread (a snapshot taken on the context).
+   */
+  public Future<List<EndpointStatus>> endpointStatus() {
+    Promise<List<EndpointStatus>> promise = Promise.promise();
+    context.runOnContext(
+        v ->
+            promise.complete(
+                endpoints.stream()
+                    .map(
+                        e ->
+                            new EndpointStatus(
+                                e.name,
+                                e.healthy,
+                                e.breaker.state(),
+                                e.breaker.consecutiveFailures(),
+                                e.outstanding))
+                    .toList()));
+    return promise.future();
   }
 
   /** Health as last checked, by endpoint ({@code host:port}); for tests and admin views. */
@@ -117,18 +162,28 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
     http.close();
   }
 
-  /** Least outstanding sessions among healthy servers; ties rotate. Null when none is healthy. */
-  private Endpoint choose() {
-    Endpoint best = null;
+  /**
+   * Least outstanding sessions among the endpoints that admit new sessions (healthy, circuit not
+   * open) and are not in {@code excluded}; ties rotate. A half-open endpoint takes one probe at a
+   * time. Null when none is left. On the context.
+   */
+  Endpoint choose(Set<Endpoint> excluded) {
+    List<Endpoint> candidates = new ArrayList<>();
     int n = endpoints.size();
     for (int i = 0; i < n; i++) {
       Endpoint candidate = endpoints.get((nextTieBreak + i) % n);
-      if (candidate.healthy && (best == null || candidate.outstanding < best.outstanding)) {
-        best = candidate;
+      if (candidate.admits() && !excluded.contains(candidate)) {
+        candidates.add(candidate);
       }
     }
     nextTieBreak++;
-    return best;
+    candidates.sort(Comparator.comparingInt(e -> e.outstanding)); // stable: rotation breaks ties
+    for (Endpoint candidate : candidates) {
+      if (candidate.breaker.tryAcquire()) {
+        return candidate;
+      }
+    }
+    return null;
   }
 
   private void checkHealth() {

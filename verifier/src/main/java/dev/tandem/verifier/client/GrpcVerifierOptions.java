@@ -11,10 +11,21 @@ import java.util.List;
  * @param healthInterval period of the {@code GET /health} checks; a server failing one gets no new
  *     sessions until one succeeds
  * @param callTimeout longest wait for an Opened or a Verdict before the session is failed as
- *     unavailable
+ *     unavailable (and replaced, within {@code maxFailovers})
+ * @param maxFailovers how many times one request's session may be moved to another endpoint when
+ *     its endpoint dies, stalls past the call timeout or drains, 0..16 (0: never)
+ * @param breaker when an endpoint is taken out of rotation
  */
 public record GrpcVerifierOptions(
-    String model, List<String> endpoints, Duration healthInterval, Duration callTimeout) {
+    String model,
+    List<String> endpoints,
+    Duration healthInterval,
+    Duration callTimeout,
+    int maxFailovers,
+    CircuitBreakerOptions breaker) {
+
+  /** Most failovers a request may be allowed. */
+  public static final int MAX_FAILOVERS = 16;
 
   public GrpcVerifierOptions {
     if (model == null) {
@@ -36,18 +47,43 @@ public record GrpcVerifierOptions(
     if (callTimeout == null || callTimeout.toMillis() < 1) {
       throw new IllegalArgumentException("callTimeout must be >= 1 ms, got " + callTimeout);
     }
+    if (maxFailovers < 0 || maxFailovers > MAX_FAILOVERS) {
+      throw new IllegalArgumentException(
+          "maxFailovers must be in 0.." + MAX_FAILOVERS + ", got " + maxFailovers);
+    }
+    if (breaker == null) {
+      throw new IllegalArgumentException("breaker must not be null");
+    }
   }
 
-  /** Health checks every 2 s, 30 s call timeout. */
+  /**
+   * Health checks every 2 s, 30 s call timeout, at most 2 failovers per request, circuits open
+   * after 3 consecutive failures for 10 s.
+   */
   public static GrpcVerifierOptions of(String model, List<String> endpoints) {
-    return new GrpcVerifierOptions(model, endpoints, Duration.ofSeconds(2), Duration.ofSeconds(30));
+    return new GrpcVerifierOptions(
+        model,
+        endpoints,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(30),
+        2,
+        CircuitBreakerOptions.DEFAULTS);
   }
 
   public GrpcVerifierOptions withHealthInterval(Duration value) {
-    return new GrpcVerifierOptions(model, endpoints, value, callTimeout);
+    return new GrpcVerifierOptions(model, endpoints, value, callTimeout, maxFailovers, breaker);
   }
 
   public GrpcVerifierOptions withCallTimeout(Duration value) {
-    return new GrpcVerifierOptions(model, endpoints, healthInterval, value);
+    return new GrpcVerifierOptions(model, endpoints, healthInterval, value, maxFailovers, breaker);
+  }
+
+  public GrpcVerifierOptions withMaxFailovers(int value) {
+    return new GrpcVerifierOptions(model, endpoints, healthInterval, callTimeout, value, breaker);
+  }
+
+  public GrpcVerifierOptions withBreaker(CircuitBreakerOptions value) {
+    return new GrpcVerifierOptions(
+        model, endpoints, healthInterval, callTimeout, maxFailovers, value);
   }
 }

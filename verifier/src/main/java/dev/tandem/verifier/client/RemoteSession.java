@@ -43,6 +43,7 @@ final class RemoteSession implements VerifierSession {
   private CompletableFuture<Verdict> pendingVerify;
   private long timer = -1;
   private boolean released;
+  private Throwable lost; // why the session ended while no call was pending, if it did
   private volatile int firstToken;
   private int position;
   private int lastToken;
@@ -56,12 +57,17 @@ final class RemoteSession implements VerifierSession {
     this.callTimeoutMs = callTimeoutMs;
   }
 
-  /** Opens the stream and sends Open; {@code opened} completes with this session or an error. */
+  /**
+   * Opens the stream and sends Open; {@code opened} completes with this session or an error.
+   *
+   * @param resume true when {@code prompt} is a sequence to continue (prompt + emitted tokens)
+   */
   void start(
       Future<GrpcClientRequest<VerifierRequest, VerifierResponse>> stream,
       String model,
       int[] prompt,
       int maxLength,
+      boolean resume,
       CompletableFuture<VerifierSession> opened) {
     pendingOpen = opened;
     armTimer();
@@ -71,7 +77,7 @@ final class RemoteSession implements VerifierSession {
               request = req;
               req.exceptionHandler(this::onBroken);
               req.response().onSuccess(this::attach).onFailure(this::onBroken);
-              req.write(ToProto.open(model, prompt, params, maxLength));
+              req.write(ToProto.open(model, prompt, params, maxLength, resume));
             })
         .onFailure(this::onBroken);
   }
@@ -81,6 +87,11 @@ final class RemoteSession implements VerifierSession {
     return firstToken;
   }
 
+  /** The server this session lives on. */
+  Endpoint endpoint() {
+    return endpoint;
+  }
+
   @Override
   public CompletionStage<Verdict> verify(DraftBlock draft) {
     CompletableFuture<Verdict> verdict = new CompletableFuture<>();
@@ -88,7 +99,10 @@ final class RemoteSession implements VerifierSession {
         v -> {
           if (released) {
             verdict.completeExceptionally(
-                new IllegalStateException("the session on " + endpoint + " is closed"));
+                lost != null
+                    ? new VerifierUnavailableException(
+                        "the session on verifier server " + endpoint + " was lost: " + lost, lost)
+                    : new IllegalStateException("the session on " + endpoint + " is closed"));
             return;
           }
           pendingVerify = verdict;
@@ -120,6 +134,7 @@ final class RemoteSession implements VerifierSession {
 
   private void onMessage(VerifierResponse message) {
     cancelTimer();
+    endpoint.breaker.onSuccess();
     try {
       switch (message.getKindCase()) {
         case OPENED -> {
@@ -157,7 +172,16 @@ final class RemoteSession implements VerifierSession {
    * dev.tandem.speccore.VerifierException} of its kind ({@link VerifierStatus}).
    */
   private void onEnd(GrpcStatus status, String message) {
+    boolean pending = pendingOpen != null || pendingVerify != null;
     release(); // before failing the call: whoever it wakes sees the endpoint's count freed
+    if (!pending) {
+      if (lost == null && status != GrpcStatus.OK) {
+        lost =
+            new VerifierUnavailableException(
+                "verifier server " + endpoint + " ended the session: " + status, null);
+      }
+      return; // the end of a session closed by its owner, or already failed
+    }
     String what =
         "verifier server "
             + endpoint
@@ -168,10 +192,13 @@ final class RemoteSession implements VerifierSession {
         status == null || status == GrpcStatus.OK
             ? VerifierException.Kind.UNAVAILABLE
             : VerifierStatus.kindOf(status);
-    fail(
-        kind == VerifierException.Kind.UNAVAILABLE
-            ? new VerifierUnavailableException(what, null)
-            : new VerifierException(kind, what));
+    if (kind == VerifierException.Kind.UNAVAILABLE) {
+      endpoint.breaker.onFailure();
+      fail(new VerifierUnavailableException(what, null));
+    } else {
+      endpoint.breaker.onSuccess(); // it answered on purpose: alive
+      fail(new VerifierException(kind, what));
+    }
   }
 
   private void onBroken(Throwable error) {
@@ -179,6 +206,7 @@ final class RemoteSession implements VerifierSession {
       return;
     }
     endpoint.healthy = false; // until its next health check passes
+    endpoint.breaker.onFailure();
     release();
     fail(
         new VerifierUnavailableException(
@@ -189,6 +217,12 @@ final class RemoteSession implements VerifierSession {
     cancelTimer();
     CompletableFuture<VerifierSession> open = pendingOpen;
     CompletableFuture<Verdict> verify = pendingVerify;
+    if (open == null
+        && verify == null
+        && lost == null
+        && !(error instanceof CancellationException)) {
+      lost = error;
+    }
     pendingOpen = null;
     pendingVerify = null;
     if (open != null) {
@@ -223,6 +257,7 @@ final class RemoteSession implements VerifierSession {
             callTimeoutMs,
             id -> {
               timer = -1;
+              endpoint.breaker.onFailure();
               release();
               fail(
                   new VerifierUnavailableException(

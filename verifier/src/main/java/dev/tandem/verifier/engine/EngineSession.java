@@ -1,21 +1,20 @@
 package dev.tandem.verifier.engine;
 
 import dev.tandem.speccore.SamplingParams;
-import java.util.random.RandomGenerator;
 
 /**
- * One session's state: its sequence (KV cache), sampling parameters and random generator, the token
- * the caller must send next, and whether work for it is queued or running.
+ * One session's state: its sequence (KV cache), sampling parameters, the token the caller must send
+ * next, and whether work for it is queued or running. Its random draws come from {@link
+ * dev.tandem.speccore.StepRandom}, keyed by the seed and the step's position.
  *
- * <p>Threading: fields are guarded by {@code this}. The sequence and the generator are touched only
- * by the work item that holds the session busy, on the model's thread.
+ * <p>Threading: fields are guarded by {@code this}. The sequence is touched only by the work item
+ * that holds the session busy, on the model's thread.
  */
 final class EngineSession {
 
   final long id;
   final ScoringSequence sequence;
   final SamplingParams params;
-  final RandomGenerator rng;
   final int reservedKv;
 
   private boolean busy;
@@ -23,12 +22,10 @@ final class EngineSession {
   private int expectedLastToken = -1;
   private long lastActivityNanos;
 
-  EngineSession(
-      long id, ScoringSequence sequence, SamplingParams params, RandomGenerator rng, long now) {
+  EngineSession(long id, ScoringSequence sequence, SamplingParams params, long now) {
     this.id = id;
     this.sequence = sequence;
     this.params = params;
-    this.rng = rng;
     this.reservedKv = sequence.capacity();
     this.busy = true; // the prefill is queued as soon as the session exists
     this.lastActivityNanos = now;

@@ -2,8 +2,8 @@ package dev.tandem.verifier.engine;
 
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
+import java.util.Arrays;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,7 +80,8 @@ public final class SessionEngine implements AutoCloseable {
 
   /**
    * Opens a session: prefills the prompt and chooses the first token with the session's params and
-   * a generator seeded from {@link SamplingParams#seed()} (argmax when greedy).
+   * the request's random stream at the prompt's length ({@link dev.tandem.speccore.StepRandom};
+   * argmax when greedy).
    *
    * @param maxLength most positions the session will hold (prompt + generated); 0 means the model's
    *     context length. The session reserves this plus {@link DraftBlock#MAX_DRAFT} positions of
@@ -101,6 +102,44 @@ public final class SessionEngine implements AutoCloseable {
             false,
             System.nanoTime(),
             logits -> SessionSteps.prefilled(session, logits));
+    return submit(session, work);
+  }
+
+  /**
+   * Opens a session that continues a sequence another session started (a failover): prefills {@code
+   * sequence} except its last token, which is the token emitted last and not scored yet; no token
+   * is chosen. The session then stands exactly where the lost one stood after emitting that token:
+   * {@link OpenResult#firstToken()} is that token, {@link OpenResult#position()} is {@code
+   * sequence.length - 1}, and the next verify continues the request's random stream ({@link
+   * dev.tandem.speccore.StepRandom}).
+   *
+   * @param sequence prompt + every token emitted so far, at least two tokens
+   * @param maxLength as for {@link #open}
+   */
+  public CompletableFuture<OpenResult> resume(
+      int[] sequence, SamplingParams params, int maxLength) {
+    EngineSession session;
+    int[] prefix;
+    try {
+      if (sequence == null || sequence.length < 2) {
+        throw new IllegalArgumentException(
+            "a resumed session needs the prompt and at least the last emitted token, got "
+                + (sequence == null ? "none" : sequence.length + " token(s)"));
+      }
+      checks.checkTokens("prompt_tokens", sequence);
+      prefix = Arrays.copyOf(sequence, sequence.length - 1);
+      session = register(checks.openCapacity(prefix, maxLength), params);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    int lastToken = sequence[sequence.length - 1];
+    Work<OpenResult> work =
+        new Work<>(
+            session,
+            prefix,
+            false,
+            System.nanoTime(),
+            logits -> SessionSteps.resumed(session, lastToken));
     return submit(session, work);
   }
 
@@ -220,9 +259,7 @@ public final class SessionEngine implements AutoCloseable {
       }
       throw e;
     }
-    EngineSession session =
-        new EngineSession(
-            id, sequence, params, new SplittableRandom(params.seed()), System.nanoTime());
+    EngineSession session = new EngineSession(id, sequence, params, System.nanoTime());
     sessions.put(id, session);
     return session;
   }

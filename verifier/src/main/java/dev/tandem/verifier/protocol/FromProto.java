@@ -32,7 +32,8 @@ public final class FromProto {
         open.getModel(),
         prompt,
         sampling(open.getSampling()),
-        nonNegative("max_length", open.getMaxLength()));
+        nonNegative("max_length", open.getMaxLength()),
+        open.getResume());
   }
 
   public static VerifyCommand verify(Verify verify) {

@@ -24,8 +24,12 @@ public final class ToProto {
 
   private ToProto() {}
 
+  /**
+   * @param resume true when {@code prompt} is a sequence to continue: prompt + emitted tokens, the
+   *     last one not yet scored
+   */
   public static VerifierRequest open(
-      String model, int[] prompt, SamplingParams params, int maxLength) {
+      String model, int[] prompt, SamplingParams params, int maxLength, boolean resume) {
     Open.Builder open =
         Open.newBuilder()
             .setModel(model)
@@ -35,7 +39,8 @@ public final class ToProto {
                     .setTopP(params.topP())
                     .setTopK(params.topK())
                     .setSeed(params.seed()))
-            .setMaxLength(maxLength);
+            .setMaxLength(maxLength)
+            .setResume(resume);
     for (int token : prompt) {
       open.addPromptTokens(token);
     }

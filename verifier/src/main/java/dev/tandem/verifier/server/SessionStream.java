@@ -126,7 +126,9 @@ final class SessionStream {
     }
     openSent = true;
     call(
-        engine.open(command.prompt(), command.params(), command.maxLength()),
+        command.resume()
+            ? engine.resume(command.prompt(), command.params(), command.maxLength())
+            : engine.open(command.prompt(), command.params(), command.maxLength()),
         opened -> {
           sessionId = opened.sessionId();
           return ToProto.opened(opened);
