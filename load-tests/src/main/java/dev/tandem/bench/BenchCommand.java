@@ -2,6 +2,7 @@ package dev.tandem.bench;
 
 import dev.tandem.bench.model.ModelBench;
 import dev.tandem.bench.model.Nd4jKernelBench;
+import dev.tandem.bench.router.BenchReport;
 import dev.tandem.bench.router.BenchSuites;
 import dev.tandem.bench.verifier.BatchingBenchmark;
 import dev.tandem.bench.verifier.VerifyLatencyBenchmark;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Unmatched;
       BenchCommand.Model.class,
       BenchCommand.Kernels.class,
       BenchCommand.Batching.class,
-      BenchCommand.VerifyLatency.class
+      BenchCommand.VerifyLatency.class,
+      BenchCommand.Report.class
     })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -160,6 +162,87 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     void run(String[] args) throws Exception {
       VerifyLatencyBenchmark.main(args);
+    }
+  }
+
+  @Command(
+      name = "report",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Every headline figure in one go on the fixtures, written into BENCHMARKS.md (between its"
+            + " report markers) with PNG charts in bench-charts/, each figure against its goal.",
+        "Sections: runtime (vs. PyTorch), speculation (in-process and remote profile: drafters,"
+            + " fixed and adaptive k, tokens per call, cost by mechanism), load (TTFT/ITL/TPOT and"
+            + " goodput at rising load), overhead (synthetic backend)."
+      })
+  static final class Report implements Callable<Integer> {
+    @Option(
+        names = "--sections",
+        split = ",",
+        description = "runtime, speculation, load, overhead (default: all)")
+    List<String> sections = List.of("runtime", "speculation", "load", "overhead");
+
+    @Option(names = "--workloads", split = ",", description = "default code,prose,repetitive,chat")
+    List<String> workloads = List.of("code", "prose", "repetitive", "chat");
+
+    @Option(names = "--requests", description = "Requests per workload and variant (default 6)")
+    int requests = 6;
+
+    @Option(names = "--delay-ms", description = "Remote profile round trip per call (default 25)")
+    long delayMs = 25;
+
+    @Option(
+        names = "--load-levels",
+        split = ",",
+        description = "Concurrent clients per load level (default 1,2,4,8,16)")
+    List<Integer> loadLevels = List.of(1, 2, 4, 8, 16);
+
+    @Option(names = "--requests-per-level", description = "Requests per load level (default 24)")
+    int requestsPerLevel = 24;
+
+    @Option(
+        names = "--streams",
+        split = ",",
+        description = "Overhead levels (default 500,1000,2000)")
+    List<Integer> streams = List.of(500, 1000, 2000);
+
+    @Option(names = "--slo-ttft-ms", description = "Goodput's TTFT bound (default 500)")
+    double sloTtftMs = 500;
+
+    @Option(names = "--slo-tpot-ms", description = "Goodput's TPOT bound (default 50)")
+    double sloTpotMs = 50;
+
+    @Override
+    public Integer call() throws Exception {
+      List<String> known = List.of("runtime", "speculation", "load", "overhead");
+      for (String s : sections) {
+        if (!known.contains(s)) {
+          System.err.println("tandem bench report: --sections must be of " + known + ", got " + s);
+          return 2;
+        }
+      }
+      if (requests < 2 || requestsPerLevel < 1 || delayMs < 0 || loadLevels.isEmpty()) {
+        System.err.println(
+            "tandem bench report: --requests must be >= 2, --requests-per-level >= 1,"
+                + " --delay-ms >= 0, --load-levels not empty");
+        return 2;
+      }
+      var home = TandemHome.path();
+      BenchSuites suites =
+          new BenchSuites(home, null, System.err, line -> System.err.println("tandem: " + line));
+      new BenchReport(home, suites, System.err)
+          .run(
+              new BenchReport.Options(
+                  sections,
+                  workloads,
+                  requests,
+                  delayMs,
+                  loadLevels,
+                  requestsPerLevel,
+                  streams,
+                  sloTtftMs,
+                  sloTpotMs));
+      return 0;
     }
   }
 }

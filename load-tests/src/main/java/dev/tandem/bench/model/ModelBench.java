@@ -88,12 +88,14 @@ public final class ModelBench {
     }
   }
 
+  /** Greedy decode tokens/s at batch 1: 1 / median step time, in wall and in thread CPU time. */
+  public record DecodeRate(double wall, double cpu) {}
+
   /**
-   * On the model thread: decode speed, then block scoring ratios. The machine may be shared, so
-   * every figure is a median (decode) or minimum (block ratios) over many repetitions rather than a
-   * mean, and each block is timed right after a one-token step at the same position.
+   * Decode speed of {@code model} after a 16-token prompt, {@code tokens} steps × 3 runs after a
+   * JIT warm-up; leaves the sequence state of the model untouched (it uses its own).
    */
-  private static String measure(Model model, int tokens) {
+  public static DecodeRate decodeRate(Model model, int tokens) {
     int vocab = model.config().vocabSize();
     int[] prompt = new int[PROMPT];
     for (int i = 0; i < PROMPT; i++) {
@@ -101,6 +103,10 @@ public final class ModelBench {
     }
     Sequence seq =
         model.newSequence(Math.min(model.config().maxPositionEmbeddings(), PROMPT + tokens + 16));
+    return decodeRate(model, seq, prompt, tokens);
+  }
+
+  private static DecodeRate decodeRate(Model model, Sequence seq, int[] prompt, int tokens) {
     int steps = Math.min(tokens, seq.capacity() - PROMPT - 9);
     long[] stepNanos = new long[steps * 3];
     long[] stepCpuNanos = new long[steps * 3];
@@ -120,8 +126,25 @@ public final class ModelBench {
     }
     java.util.Arrays.sort(stepNanos);
     java.util.Arrays.sort(stepCpuNanos);
-    double median = stepNanos[stepNanos.length / 2];
-    double medianCpu = stepCpuNanos[stepCpuNanos.length / 2];
+    return new DecodeRate(
+        1e9 / stepNanos[stepNanos.length / 2], 1e9 / stepCpuNanos[stepCpuNanos.length / 2]);
+  }
+
+  /**
+   * On the model thread: decode speed, then block scoring ratios. The machine may be shared, so
+   * every figure is a median (decode) or minimum (block ratios) over many repetitions rather than a
+   * mean, and each block is timed right after a one-token step at the same position.
+   */
+  private static String measure(Model model, int tokens) {
+    int vocab = model.config().vocabSize();
+    int[] prompt = new int[PROMPT];
+    for (int i = 0; i < PROMPT; i++) {
+      prompt[i] = (i * 31 + 7) % vocab;
+    }
+    Sequence seq =
+        model.newSequence(Math.min(model.config().maxPositionEmbeddings(), PROMPT + tokens + 16));
+    int steps = Math.min(tokens, seq.capacity() - PROMPT - 9);
+    DecodeRate rate = decodeRate(model, seq, prompt, tokens);
     long allocated = allocatedBytes();
     decode(model, seq, prompt, steps, new long[steps], new long[steps]);
     double bytesPerStep = (double) (allocatedBytes() - allocated) / steps;
@@ -145,8 +168,8 @@ public final class ModelBench {
     return String.format(
         Locale.ROOT,
         "%9.1f %9.1f  %-40s  %6.0f B/step",
-        1e9 / median,
-        1e9 / medianCpu,
+        rate.wall(),
+        rate.cpu(),
         ratios.toString().trim(),
         bytesPerStep);
   }

@@ -45,22 +45,46 @@ public final class BenchSuites {
 
   /** Setting (a): in-process verifier and drafter on this CPU. */
   public void real(List<String> workloads, int requests) throws IOException {
+    List<Workload> loaded = load(workloads, requests);
+    inProcess(
+        client -> {
+          new SpeculationBench(client, out)
+              .run(
+                  "(a) everything in-process on this CPU (verifier and drafter share the model executor)",
+                  loaded);
+          return null;
+        });
+  }
+
+  /** Setting (b): {@link #remoteProfile} with the speculation comparison. */
+  public void remote(List<String> workloads, int requests, long delayMs) throws IOException {
+    List<Workload> loaded = load(workloads, requests);
+    remoteProfile(
+        delayMs,
+        client -> {
+          new SpeculationBench(client, out)
+              .run(
+                  "(b) remote-verifier profile: a relay adds "
+                      + delayMs
+                      + " ms round trip to every verifier call (a network hop); model compute"
+                      + " is real",
+                  loaded);
+          return null;
+        });
+  }
+
+  /** Runs {@code body} against the router of setting (a): in-process verifier and drafter. */
+  public <T> T inProcess(Body<T> body) throws IOException {
     JsonObject overrides = new JsonObject().put("server", new JsonObject().put("port", 0));
-    withRouter(
-        overrides,
-        (router, client) ->
-            new SpeculationBench(client, out)
-                .run(
-                    "(a) everything in-process on this CPU (verifier and drafter share the model executor)",
-                    load(workloads, requests)));
+    return withRouter(overrides, body);
   }
 
   /**
-   * Setting (b): the verifier server behind a TCP relay that holds every byte {@code delayMs / 2}
-   * each way, so each verifier call takes one {@code delayMs} round trip longer, as a remote GPU
-   * box would. The server itself runs unchanged.
+   * Runs {@code body} against the router of setting (b): the verifier server behind a TCP relay
+   * that holds every byte {@code delayMs / 2} each way, so each verifier call takes one {@code
+   * delayMs} round trip longer, as a remote GPU box would. The server itself runs unchanged.
    */
-  public void remote(List<String> workloads, int requests, long delayMs) throws IOException {
+  public <T> T remoteProfile(long delayMs, Body<T> body) throws IOException {
     Vertx vertx = Vertx.vertx();
     Path model = home.resolve("fixtures/models/tandem-verifier");
     VerifierServer server =
@@ -86,16 +110,7 @@ public final class BenchSuites {
           new JsonObject()
               .put("server", new JsonObject().put("port", 0))
               .put("tiers", new JsonArray().add(tier));
-      withRouter(
-          overrides,
-          (router, client) ->
-              new SpeculationBench(client, out)
-                  .run(
-                      "(b) remote-verifier profile: a relay adds "
-                          + delayMs
-                          + " ms round trip to every verifier call (a network hop); model compute"
-                          + " is real",
-                      load(workloads, requests)));
+      return withRouter(overrides, body);
     } finally {
       join(relay.close());
       join(server.close());
@@ -108,21 +123,36 @@ public final class BenchSuites {
    * and drafter that cost nothing ({@link SyntheticRouter}, every draft token right).
    */
   public void overhead(List<Integer> streams, int steps, double paceMs) {
+    overheadLevels(streams, steps, paceMs);
+  }
+
+  /** {@link #overhead}, printing its table and returning the lone stream and each level. */
+  public OverheadBench.Result overheadLevels(List<Integer> streams, int steps, double paceMs) {
     try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000)) {
       Vertx clientVertx = Vertx.vertx();
       try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port)) {
-        new OverheadBench(client, router.backend, out, paceMs).report(streams, steps);
+        return new OverheadBench(client, router.backend, out, paceMs).report(streams, steps);
       } finally {
         clientVertx.close();
       }
     }
   }
 
-  private interface Body {
-    void run(TandemRouter router, StreamClient client) throws IOException;
+  /** What a suite does with a running router, through a client of its own. */
+  public interface Body<T> {
+    T run(StreamClient client) throws IOException;
   }
 
-  private void withRouter(JsonObject overrides, Body body) throws IOException {
+  /** The first {@code requests} lines of each named workload. */
+  public List<Workload> load(List<String> names, int requests) throws IOException {
+    List<Workload> workloads = new ArrayList<>();
+    for (String name : names) {
+      workloads.add(Workload.load(home.resolve("fixtures/workloads/" + name + ".jsonl"), requests));
+    }
+    return workloads;
+  }
+
+  private <T> T withRouter(JsonObject overrides, Body<T> body) throws IOException {
     Vertx vertx = Vertx.vertx();
     TandemConfig config =
         new FileConfigSource(vertx, home, Optional.ofNullable(configFile), overrides)
@@ -133,21 +163,13 @@ public final class BenchSuites {
     try (TandemRouter router = TandemRouter.start(vertx, config, progress)) {
       Vertx clientVertx = Vertx.vertx();
       try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port())) {
-        body.run(router, client);
+        return body.run(client);
       } finally {
         clientVertx.close();
       }
     } finally {
       vertx.close();
     }
-  }
-
-  private List<Workload> load(List<String> names, int requests) throws IOException {
-    List<Workload> workloads = new ArrayList<>();
-    for (String name : names) {
-      workloads.add(Workload.load(home.resolve("fixtures/workloads/" + name + ".jsonl"), requests));
-    }
-    return workloads;
   }
 
   private static <T> T join(io.vertx.core.Future<T> future) {

@@ -43,7 +43,7 @@ import java.util.concurrent.locks.LockSupport;
  * Started all at once they would stay in lockstep and every tick would release all of them together
  * (which is what the figures recorded before this measurement's p99 consisted of).
  */
-final class OverheadBench {
+public final class OverheadBench {
 
   private static final int STARTS_PER_MS = 5;
 
@@ -68,7 +68,7 @@ final class OverheadBench {
    *     share of the router, apart from the steady state
    * @param spent what the JVM (router and client) spent while the level ran
    */
-  record Level(
+  public record Level(
       int streams,
       int completed,
       Percentiles added,
@@ -77,7 +77,7 @@ final class OverheadBench {
       double chunksPerSecond,
       long chunks,
       JvmCounters spent) {
-    boolean keepsPace(double loneIntervalMs) {
+    public boolean keepsPace(double loneIntervalMs) {
       return completed == streams && worstStreamInterval <= 1.1 * loneIntervalMs;
     }
   }
@@ -154,8 +154,11 @@ final class OverheadBench {
         .build();
   }
 
+  /** A lone stream (the reference) and each level, as measured in one run. */
+  public record Result(Level lone, List<Level> levels) {}
+
   /** The added latency at each stream count, and whether the streams kept their pace. */
-  void report(List<Integer> levels, int stepsPerStream) {
+  Result report(List<Integer> levels, int stepsPerStream) {
     out.println();
     out.printf(
         "#### Router overhead (synthetic backend: one 4-token step every %.0f ms per stream)%n%n",
@@ -175,8 +178,10 @@ final class OverheadBench {
     out.println(
         "| streams | completed | added latency per chunk p50 / p99 / p99.9 / max ms | first chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) | CPU µs / allocated KB per chunk | GC pauses: count, total ms | JIT ms |");
     out.println("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+    List<Level> measured = new ArrayList<>();
     for (int streams : levels) {
       Level l = run(streams, stepsPerStream);
+      measured.add(l);
       out.printf(
           "| %d | %d | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %.1f | %.0f | %s | %.1f / %.2f | %d, %d | %d |%n",
           l.streams(),
@@ -197,5 +202,6 @@ final class OverheadBench {
           l.spent().jitMillis());
       out.flush();
     }
+    return new Result(lone, measured);
   }
 }

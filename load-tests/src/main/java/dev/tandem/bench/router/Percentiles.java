@@ -4,11 +4,11 @@ import java.util.Arrays;
 import java.util.Collection;
 
 /** Nearest-rank percentiles of a sample. */
-final class Percentiles {
+public final class Percentiles {
 
   private final double[] sorted;
 
-  Percentiles(Collection<Double> values) {
+  public Percentiles(Collection<Double> values) {
     sorted =
         values.stream().filter(v -> !v.isNaN()).mapToDouble(Double::doubleValue).sorted().toArray();
   }
@@ -18,7 +18,7 @@ final class Percentiles {
     Arrays.sort(sorted);
   }
 
-  double at(double p) {
+  public double at(double p) {
     if (sorted.length == 0) {
       return Double.NaN;
     }
@@ -26,11 +26,11 @@ final class Percentiles {
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 
-  double mean() {
+  public double mean() {
     return sorted.length == 0 ? Double.NaN : Arrays.stream(sorted).average().orElse(Double.NaN);
   }
 
-  int count() {
+  public int count() {
     return sorted.length;
   }
 }

@@ -14,10 +14,10 @@ import java.util.Map;
  * latency, and the speedup over plain decoding measured in the same run. The variants take turns
  * request by request.
  */
-final class SpeculationBench {
+public final class SpeculationBench {
 
   /** One configuration of the comparison. */
-  record Variant(String label, String drafter, int fixedK) {
+  public record Variant(String label, String drafter, int fixedK) {
     GenerateRequest apply(GenerateRequest request) {
       Speculation.Builder s = Speculation.newBuilder().setDrafter(drafter);
       if (drafter.equals("none")) {
@@ -29,7 +29,7 @@ final class SpeculationBench {
     }
   }
 
-  static final List<Variant> VARIANTS =
+  public static final List<Variant> VARIANTS =
       List.of(
           new Variant("plain (k=0)", "none", 0),
           new Variant("model, adaptive k", "model", 0),
@@ -54,32 +54,14 @@ final class SpeculationBench {
         "| workload | variant | tokens/s | speedup | tokens/verifier call | accepted/drafted | TTFT p50 / p99 ms | ITL p50 / p99 ms | TPOT ms |");
     out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for (Workload w : workloads) {
-      // Warm-up: every variant's code path (JIT, caches) before anything is measured.
-      for (Variant v : VARIANTS) {
-        client.sequential(
-            w.requests().subList(0, Math.min(2, w.requests().size())).stream()
-                .map(v::apply)
-                .toList());
-      }
-      // Variants take turns request by request, so drift (JIT, GC, other load) spreads evenly.
-      Map<Variant, List<StreamTrace>> traces = new LinkedHashMap<>();
-      for (GenerateRequest request : w.requests()) {
-        for (Variant v : VARIANTS) {
-          traces
-              .computeIfAbsent(v, x -> new ArrayList<>())
-              .addAll(client.sequential(List.of(v.apply(request))));
-        }
-      }
-      double plain = Double.NaN;
-      for (Variant v : VARIANTS) {
-        Summary s = Summary.of(traces.get(v));
-        if (v.drafter().equals("none")) {
-          plain = s.tokensPerSecond();
-        }
+      Map<Variant, Summary> results = measure(w, VARIANTS);
+      double plain = results.get(VARIANTS.get(0)).tokensPerSecond();
+      for (Map.Entry<Variant, Summary> e : results.entrySet()) {
+        Summary s = e.getValue();
         out.printf(
             "| %s | %s | %.1f | %.2fx | %.2f | %d/%d | %.1f / %.1f | %.1f / %.1f | %.2f |%n",
             w.name(),
-            v.label(),
+            e.getKey().label(),
             s.tokensPerSecond(),
             s.tokensPerSecond() / plain,
             s.tokensPerCall(),
@@ -95,15 +77,48 @@ final class SpeculationBench {
     }
   }
 
+  /**
+   * Runs every variant on one workload, taking turns request by request after a warm-up of each.
+   * The first variant should be plain decoding (the baseline of speedups).
+   */
+  public Map<Variant, Summary> measure(Workload w, List<Variant> variants) {
+    // Warm-up: every variant's code path (JIT, caches) before anything is measured.
+    for (Variant v : variants) {
+      client.sequential(
+          w.requests().subList(0, Math.min(2, w.requests().size())).stream()
+              .map(v::apply)
+              .toList());
+    }
+    // Variants take turns request by request, so drift (JIT, GC, other load) spreads evenly.
+    Map<Variant, List<StreamTrace>> traces = new LinkedHashMap<>();
+    for (GenerateRequest request : w.requests()) {
+      for (Variant v : variants) {
+        traces
+            .computeIfAbsent(v, x -> new ArrayList<>())
+            .addAll(client.sequential(List.of(v.apply(request))));
+      }
+    }
+    Map<Variant, Summary> results = new LinkedHashMap<>();
+    traces.forEach((v, t) -> results.put(v, Summary.of(t)));
+    return results;
+  }
+
   /** Aggregates of a run of traces. */
-  record Summary(
+  public record Summary(
       double tokensPerSecond,
       double tokensPerCall,
       int accepted,
       int drafted,
       Percentiles ttft,
       Percentiles itl,
-      Percentiles tpot) {
+      Percentiles tpot,
+      long tokens,
+      double costUsd) {
+
+    /** What the router billed per 1,000 completion tokens (verifier and drafting). */
+    public double costPer1kTokens() {
+      return tokens == 0 ? Double.NaN : costUsd / tokens * 1000;
+    }
 
     static Summary of(List<StreamTrace> traces) {
       long tokens = 0;
@@ -111,6 +126,7 @@ final class SpeculationBench {
       int accepted = 0;
       int drafted = 0;
       double seconds = 0;
+      double cost = 0;
       List<Double> ttft = new ArrayList<>();
       List<Double> itl = new ArrayList<>();
       List<Double> tpot = new ArrayList<>();
@@ -120,6 +136,7 @@ final class SpeculationBench {
         accepted += t.summary().getSpeculation().getAcceptedTokens();
         drafted += t.summary().getSpeculation().getDraftTokens();
         seconds += t.seconds();
+        cost += t.summary().getCostUsd();
         ttft.add(t.ttftMillis());
         tpot.add(t.tpotMillis());
         // Inter-token latency as streaming clients see it: the gap between successive chunks
@@ -136,7 +153,9 @@ final class SpeculationBench {
           drafted,
           new Percentiles(ttft),
           new Percentiles(itl),
-          new Percentiles(tpot));
+          new Percentiles(tpot),
+          tokens,
+          cost);
     }
   }
 }

@@ -20,12 +20,12 @@ import java.util.stream.LongStream;
  * <p>Threading: {@link #generate} may be called from any thread; traces complete on the client's
  * event loops.
  */
-final class StreamClient implements AutoCloseable {
+public final class StreamClient implements AutoCloseable {
 
   private final GrpcClient client;
   private final GenerationGrpcClient stub;
 
-  StreamClient(Vertx vertx, String host, int port) {
+  public StreamClient(Vertx vertx, String host, int port) {
     client =
         GrpcClient.client(
             vertx,
@@ -34,7 +34,7 @@ final class StreamClient implements AutoCloseable {
     stub = GenerationGrpcClient.create(client, SocketAddress.inetSocketAddress(port, host));
   }
 
-  Future<StreamTrace> generate(GenerateRequest request) {
+  public Future<StreamTrace> generate(GenerateRequest request) {
     Promise<StreamTrace> done = Promise.promise();
     long start = System.nanoTime();
     LongStream.Builder times = LongStream.builder();

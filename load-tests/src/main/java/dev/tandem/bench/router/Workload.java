@@ -15,7 +15,7 @@ import java.util.List;
  * prompt} or {@code messages}, {@code max_tokens}, {@code temperature}, {@code top_p}, {@code
  * top_k}, {@code seed}).
  */
-record Workload(String name, List<GenerateRequest> requests) {
+public record Workload(String name, List<GenerateRequest> requests) {
 
   static Workload load(Path file, int limit) throws IOException {
     List<GenerateRequest> requests = new ArrayList<>();
