@@ -172,15 +172,16 @@ public final class BenchCommand implements Callable<Integer> {
         "Every headline figure in one go on the fixtures, written into BENCHMARKS.md (between its"
             + " report markers) with PNG charts in bench-charts/, each figure against its goal.",
         "Sections: runtime (vs. PyTorch), speculation (in-process and remote profile: drafters,"
-            + " fixed and adaptive k, tokens per call, cost by mechanism), load (TTFT/ITL/TPOT and"
-            + " goodput at rising load), overhead (synthetic backend)."
+            + " fixed and adaptive k, tokens per call, cost by mechanism), routing (quality vs."
+            + " cost), load (TTFT/ITL/TPOT and goodput at rising load), overhead (synthetic"
+            + " backend)."
       })
   static final class Report implements Callable<Integer> {
     @Option(
         names = "--sections",
         split = ",",
-        description = "runtime, speculation, load, overhead (default: all)")
-    List<String> sections = List.of("runtime", "speculation", "load", "overhead");
+        description = "runtime, speculation, routing, load, overhead (default: all)")
+    List<String> sections = List.of("runtime", "speculation", "routing", "load", "overhead");
 
     @Option(names = "--workloads", split = ",", description = "default code,prose,repetitive,chat")
     List<String> workloads = List.of("code", "prose", "repetitive", "chat");
@@ -214,7 +215,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      List<String> known = List.of("runtime", "speculation", "load", "overhead");
+      List<String> known = List.of("runtime", "speculation", "routing", "load", "overhead");
       for (String s : sections) {
         if (!known.contains(s)) {
           System.err.println("tandem bench report: --sections must be of " + known + ", got " + s);

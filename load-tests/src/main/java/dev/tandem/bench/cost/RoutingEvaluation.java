@@ -45,6 +45,31 @@ public final class RoutingEvaluation {
     report(cases, out);
   }
 
+  /**
+   * The curves {@code ./tandem bench report} charts, by router (random, oracle, the estimator
+   * cross-validated): {@code [costFractions[], gapRecovered[]]} each, cost as a fraction of
+   * always-large and quality as the share of the small→large quality gap recovered.
+   */
+  public static java.util.Map<String, double[][]> curvesForReport(Path home) throws IOException {
+    List<ScoredCase> cases = measure(home);
+    RoutingCurve curves = new RoutingCurve(cases, PRICE_SMALL, PRICE_LARGE);
+    java.util.Map<String, double[][]> out = new java.util.LinkedHashMap<>();
+    out.put("random", xy(curves.random()));
+    out.put(
+        "estimator (2-fold)", xy(curves.byScore(crossValidated(cases, new int[] {0, 1, 2, 3, 4}))));
+    out.put("oracle", xy(curves.oracle()));
+    return out;
+  }
+
+  private static double[][] xy(List<RoutingCurve.Point> points) {
+    double[][] xy = new double[2][points.size()];
+    for (int i = 0; i < points.size(); i++) {
+      xy[0][i] = points.get(i).costFraction();
+      xy[1][i] = points.get(i).gapRecovered();
+    }
+    return xy;
+  }
+
   static List<ScoredCase> measure(Path home) throws IOException {
     List<RoutingCase> cases = RoutingCase.load(home.resolve("fixtures/workloads"));
     try (ModelRuntime runtime = new ModelRuntime(1);

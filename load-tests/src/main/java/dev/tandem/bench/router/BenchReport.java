@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  * {@code ./tandem bench report}: every headline figure in one go on the fixtures, written into
  * BENCHMARKS.md (tables with machine, date and commit) with charts as PNG images beside it, and
  * each figure stated against its goal. Sections: model runtime vs. PyTorch, speculative vs. plain
- * (in-process and remote profile, each drafter, fixed and adaptive k), latency and goodput at
- * rising load, verifier cost by mechanism, router overhead over the synthetic backend.
+ * (in-process and remote profile, each drafter, fixed and adaptive k), verifier cost by mechanism,
+ * routing quality vs. cost, latency and goodput at rising load, router overhead over the synthetic
+ * backend.
  *
  * <p>Threading: runs on the caller's thread, which it blocks.
  */
@@ -94,6 +95,9 @@ public final class BenchReport {
           remote);
       speedupChart(remote, o.delayMs());
       cost(remote);
+    }
+    if (o.sections().contains("routing")) {
+      routing();
     }
     if (o.sections().contains("load")) {
       load(o);
@@ -277,8 +281,8 @@ public final class BenchReport {
         "Always-largest = every token decoded by the large tier without speculation. Verifier"
             + " calls per 1k tokens is the cost of a self-hosted verifier billed per call;"
             + " billed $ is what the router charged with the tier's configured price (draft compute"
-            + " included). Routing and cache are not measured: this build has no routing between"
-            + " tiers on the fixtures and no response cache, so their rows say so.\n\n");
+            + " included). Routing and the cache are not in these rows: the bench router has one"
+            + " tier and no response cache (routing's own trade-off is in the routing section).\n\n");
     t.append(
         "| workload | mechanism | verifier calls / 1k tokens | vs always-largest | billed $ / 1k"
             + " tokens |\n");
@@ -305,8 +309,8 @@ public final class BenchReport {
           fmt(
               "| %s | speculation (model drafter, adaptive k) | %.0f | %.0f%% | %.5f |%n",
               e.getKey(), specPer1k, 100 * specPer1k / plainPer1k, spec.costPer1kTokens()));
-      t.append(fmt("| %s | routing | not measured | – | – |%n", e.getKey()));
-      t.append(fmt("| %s | cache | not measured | – | – |%n", e.getKey()));
+      t.append(fmt("| %s | routing | not measured here | – | – |%n", e.getKey()));
+      t.append(fmt("| %s | cache | not measured (no cache in this build) | – | – |%n", e.getKey()));
       t.append(
           fmt(
               "| %s | combined (= speculation here) | %.0f | %.0f%% | %.5f |%n",
@@ -330,6 +334,46 @@ public final class BenchReport {
         "≥ 60 % lower verifier cost on the exact path (per-call pricing, all mechanisms)",
         worstSaving >= 0.6,
         fmt("%.0f %% lower with speculation alone (weakest workload)", 100 * worstSaving));
+  }
+
+  /** Quality vs. cost for routing between the small and the large tier (issue 12's evaluation). */
+  private void routing() throws IOException {
+    progress.println("tandem bench report: routing quality vs. cost ...");
+    Map<String, double[][]> curves = dev.tandem.bench.cost.RoutingEvaluation.curvesForReport(home);
+    StringBuilder t = new StringBuilder();
+    t.append("### Routing: quality vs. cost (small vs. large tier)\n\n");
+    t.append(
+        "Each prompt of the mixed workload served by the small (draft) or the large (verifier)"
+            + " tier; quality = share of the small→large gap in mean log-likelihood of the true"
+            + " continuation that is recovered, cost = fraction of always-large"
+            + " (`dev.tandem.bench.cost.RoutingEvaluation` for the method).\n\n");
+    t.append("| router | quality recovered at ≤ 50 % cost | at ≤ 35 % cost |\n|---|---:|---:|\n");
+    curves.forEach(
+        (name, xy) ->
+            t.append(
+                fmt(
+                    "| %s | %.0f %% | %.0f %% |%n",
+                    name, 100 * bestAt(xy, 0.5), 100 * bestAt(xy, 0.35))));
+    t.append('\n').append(provenance.line());
+    doc.add(t.toString());
+    String file =
+        charts.lines(
+            "routing-quality-vs-cost.png",
+            "Routing: quality recovered vs. cost (fraction of always-large)",
+            "cost / always-large",
+            "share of the quality gap recovered",
+            curves);
+    doc.add("![routing quality vs cost](" + CHART_DIR + "/" + file + ")");
+  }
+
+  private static double bestAt(double[][] xy, double costFraction) {
+    double best = 0;
+    for (int i = 0; i < xy[0].length; i++) {
+      if (xy[0][i] <= costFraction + 1e-12) {
+        best = Math.max(best, xy[1][i]);
+      }
+    }
+    return best;
   }
 
   private void load(Options o) throws Exception {
@@ -460,9 +504,6 @@ public final class BenchReport {
     for (String[] g : goals) {
       t.append("| ").append(String.join(" | ", g)).append(" |\n");
     }
-    t.append(
-        "| quality vs. cost for routing | not measured: no routing between tiers on the fixtures"
-            + " in this build | – |\n");
     doc.add(t.toString());
   }
 
