@@ -22,6 +22,7 @@ import dev.tandem.streaming.TokenStreamer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,6 +48,7 @@ final class Generation implements GenerationHandle {
   private final Context context;
   private final ChunkWriter writer;
   private final Promise<StreamEnd> completion = Promise.promise();
+  private final Consumer<Throwable> onDrafterFailure;
   private ErrorKind stopReason;
   private SpeculationLoop loop;
   private TokenStreamer streamer;
@@ -59,8 +61,10 @@ final class Generation implements GenerationHandle {
       SpeculationSettings settings,
       AcceptanceStatsRegistry acceptance,
       Context context,
-      ChunkWriter writer) {
+      ChunkWriter writer,
+      Consumer<Throwable> onDrafterFailure) {
     this.request = request;
+    this.onDrafterFailure = onDrafterFailure;
     this.tier = tier;
     this.drafter = drafter;
     this.settings = settings;
@@ -137,12 +141,7 @@ final class Generation implements GenerationHandle {
                   maxCost, promptTokens, tier.name(), openCost),
               null));
     }
-    DraftSession draft;
-    try {
-      draft = drafter.open(prompt, request.sampling());
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+    DraftSession draft = openDraft(prompt);
     Future<VerifierSession> verifier =
         Future.fromCompletionStage(
             tier.verifier().open(prompt, request.sampling(), prompt.length + request.maxTokens()),
@@ -160,6 +159,19 @@ final class Generation implements GenerationHandle {
               }
               return Future.failedFuture(verifier.failed() ? verifier.cause() : drafted.cause());
             });
+  }
+
+  /** The drafter's session; a drafter that cannot open means plain decoding, not a failure. */
+  private DraftSession openDraft(int[] prompt) {
+    try {
+      return FallbackDraftSession.of(
+          drafter.open(prompt, request.sampling()),
+          context.owner(),
+          settings.draftTimeout(),
+          this::drafterFailed);
+    } catch (RuntimeException e) {
+      return FallbackDraftSession.failedToOpen(e, context.owner(), this::drafterFailed);
+    }
   }
 
   private record Sessions(VerifierSession verifier, DraftSession draft) {}
@@ -266,6 +278,19 @@ final class Generation implements GenerationHandle {
     if (outcome instanceof StreamEnd.Failed failed && failed.error().kind() == ErrorKind.INTERNAL) {
       LOG.log(Level.WARNING, this + " failed", failed.error());
     }
+  }
+
+  /** The drafter failed or timed out: the request goes on with plain decoding. Any thread. */
+  private void drafterFailed(Throwable cause) {
+    LOG.warning(
+        () ->
+            this
+                + ": drafter "
+                + drafter.name()
+                + " failed ("
+                + cause
+                + "); continuing with plain decoding");
+    onDrafterFailure.accept(cause);
   }
 
   private TandemException stopped() {

@@ -133,7 +133,15 @@ public final class GenerationEngine {
     long startNanos = System.nanoTime();
     FirstChunkClock clock = new FirstChunkClock(writer);
     Generation generation =
-        new Generation(request, tier, drafter, speculation, acceptance, context, clock);
+        new Generation(
+            request,
+            tier,
+            drafter,
+            speculation,
+            acceptance,
+            context,
+            clock,
+            cause -> observer.drafterFailed(tier, drafter.name(), cause));
     inFlight.incrementAndGet();
     observer.started(request, tier);
     generation

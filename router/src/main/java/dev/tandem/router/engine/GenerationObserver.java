@@ -26,6 +26,12 @@ public interface GenerationObserver {
   void ended(Ended ended);
 
   /**
+   * A request's drafter failed or timed out and the request went on with plain decoding. Any
+   * thread.
+   */
+  default void drafterFailed(Tier tier, String drafter, Throwable cause) {}
+
+  /**
    * A generation that ended.
    *
    * @param requestId the router's id for the request (logs only; never a metric label)

@@ -135,6 +135,18 @@ public final class RouterMetrics implements GenerationObserver {
   }
 
   @Override
+  public void drafterFailed(Tier tier, String drafter, Throwable cause) {
+    if (enabled) {
+      Counter.builder("tandem.drafter.failures")
+          .description(
+              "Requests whose drafter failed or timed out and that went on with plain decoding")
+          .tags("tier", tier.name(), "drafter", drafter)
+          .register(registry)
+          .increment();
+    }
+  }
+
+  @Override
   public void ended(Ended e) {
     if (!enabled) {
       return;
