@@ -53,29 +53,34 @@ public final class SyntheticRouter implements AutoCloseable {
                 "none", new NoDrafter()),
             "synthetic",
             new SpeculationSettings(8, GenerationRequest.SpeculationMode.AUTO, 4, 1e-8));
-    // The server reads its listener and request limits from the config; the engine above serves
-    // the requests, so the tier here only names it.
-    TandemConfig config =
-        new TandemConfig(
-            new TandemConfig.Server("127.0.0.1", 0),
-            new TandemConfig.Admin(false, false),
-            Optional.empty(),
-            new TandemConfig.Reload(false, Duration.ofSeconds(1), Duration.ZERO),
-            new TandemConfig.Metrics(false),
-            new TandemConfig.Limits(maxTokens, Math.min(16, maxTokens), 4096, 64 * 1024, 0, 10_000),
-            new TandemConfig.Runtime(TandemConfig.RuntimeBackend.AUTO, 1),
-            new TandemConfig.Drafting(TandemConfig.DrafterKind.NGRAM, Optional.empty(), 1, 3, 1e-5),
-            new TandemConfig.Speculation(8, TandemConfig.SpeculationMode.AUTO, 4),
-            List.of(
-                new TandemConfig.Tier(
-                    "large",
-                    new TandemConfig.InProcess(Path.of("synthetic-large"), 1024),
-                    0.001,
-                    TandemConfig.DrafterKind.NGRAM,
-                    List.of(TandemConfig.DrafterKind.NGRAM, TandemConfig.DrafterKind.NONE))),
-            "large");
-    server = new RouterServer(vertx, config, engine);
+    server = new RouterServer(vertx, transportConfig(maxTokens), engine);
     port = server.start().toCompletionStage().toCompletableFuture().join();
+  }
+
+  /**
+   * A config for a router whose engine is built by hand (the engine serves the requests, so the
+   * tier here only names it): loopback, any port, {@code maxTokens} as the request limit, no admin,
+   * no reload, no metrics.
+   */
+  public static TandemConfig transportConfig(int maxTokens) {
+    return new TandemConfig(
+        new TandemConfig.Server("127.0.0.1", 0),
+        new TandemConfig.Admin(false, false),
+        Optional.empty(),
+        new TandemConfig.Reload(false, Duration.ofSeconds(1), Duration.ZERO),
+        new TandemConfig.Metrics(false),
+        new TandemConfig.Limits(maxTokens, Math.min(16, maxTokens), 4096, 64 * 1024, 0, 10_000),
+        new TandemConfig.Runtime(TandemConfig.RuntimeBackend.AUTO, 1),
+        new TandemConfig.Drafting(TandemConfig.DrafterKind.NGRAM, Optional.empty(), 1, 3, 1e-5),
+        new TandemConfig.Speculation(8, TandemConfig.SpeculationMode.AUTO, 4),
+        List.of(
+            new TandemConfig.Tier(
+                "large",
+                new TandemConfig.InProcess(Path.of("synthetic-large"), 1024),
+                0.001,
+                TandemConfig.DrafterKind.NGRAM,
+                List.of(TandemConfig.DrafterKind.NGRAM, TandemConfig.DrafterKind.NONE))),
+        "large");
   }
 
   /** The text the synthetic verifier produces for any prompt, first {@code n} characters. */
