@@ -13,7 +13,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tandem 0.1.0-SNAPSHOT",
     description = "Speculative-decoding gRPC router for LLM inference.",
-    subcommands = {ServeCommand.class, GenerateCommand.class, VerifierServerCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      GenerateCommand.class,
+      VerifierServerCommand.class,
+      QuantizeCommand.class
+    })
 public final class TandemCli implements Callable<Integer> {
 
   public static void main(String[] args) {
