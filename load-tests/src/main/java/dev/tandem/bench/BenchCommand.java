@@ -2,6 +2,7 @@ package dev.tandem.bench;
 
 import dev.tandem.bench.model.ModelBench;
 import dev.tandem.bench.model.Nd4jKernelBench;
+import dev.tandem.bench.model.QuantBench;
 import dev.tandem.bench.router.BenchReport;
 import dev.tandem.bench.router.BenchSuites;
 import dev.tandem.bench.verifier.BatchingBenchmark;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Unmatched;
     },
     subcommands = {
       BenchCommand.Model.class,
+      BenchCommand.Quant.class,
       BenchCommand.Kernels.class,
       BenchCommand.Batching.class,
       BenchCommand.VerifyLatency.class,
@@ -130,6 +132,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     void run(String[] args) throws Exception {
       ModelBench.main(args);
+    }
+  }
+
+  @Command(
+      name = "quant",
+      description =
+          "Quantized weights: speed, memory and quality per format: [DIR...]"
+              + " [--formats f32,bf16,q8_0,q4] [--rounds 8] [--draft DIR] [--verifier DIR]"
+              + " [--workloads code,...] [--no-speed] [--no-quality]")
+  static final class Quant extends PassThrough {
+    @Override
+    void run(String[] args) throws Exception {
+      QuantBench.main(args);
     }
   }
 

@@ -70,6 +70,9 @@ public final class VectorKernels implements Kernels {
     for (long i = 0; i < n; i++) {
       f32.set(Layouts.F32_LE, i * 4, t.get(i));
     }
+    if (t.data().isMapped()) {
+      t.data().unload(); // the widened copy is what stays resident
+    }
     return new VectorWeight(t.name(), DType.F32, t.rows(), t.cols(), f32, null);
   }
 
