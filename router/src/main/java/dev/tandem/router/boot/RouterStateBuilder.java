@@ -7,6 +7,7 @@ import dev.tandem.model.Model;
 import dev.tandem.model.ModelConfig;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
+import dev.tandem.model.Quantization;
 import dev.tandem.model.Tokenizer;
 import dev.tandem.router.RouterState;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
@@ -84,11 +85,11 @@ final class RouterStateBuilder {
   /** A built state and the pool keys it holds (to release in reverse order). */
   record Built(RouterState state, List<Object> keys, String summary) {}
 
-  private record ModelKey(Path dir) {}
+  private record ModelKey(Path dir, Quantization quantize) {}
 
   private record TokenizerKey(Path dir) {}
 
-  private record InProcessKey(Path dir, int maxSessions) {}
+  private record InProcessKey(Path dir, int maxSessions, Quantization quantize) {}
 
   private record GrpcKey(String model, TandemConfig.Grpc backend) {}
 
@@ -134,7 +135,8 @@ final class RouterStateBuilder {
     Optional<DraftProposer> modelDrafter = Optional.empty();
     if (allowed.values().stream().anyMatch(kinds -> kinds.contains(DrafterKind.MODEL))) {
       Path dir = drafting.draftModel().orElseThrow();
-      modelDrafter = Optional.of(new ModelDrafter(model(dir, leases)));
+      modelDrafter =
+          Optional.of(new ModelDrafter(model(dir, quantization(drafting.quantize()), leases)));
     }
     DraftProposer ngram = new PromptLookupDrafter(drafting.ngramMin(), drafting.ngramMax());
     DraftProposer none = new NoDrafter();
@@ -264,13 +266,19 @@ final class RouterStateBuilder {
       Map<String, RouterState.TierProbe> probes)
       throws IOException {
     double price = t.pricePer1kTokensUsd() / 1000;
-    String modelName = t.backend().model().getFileName().toString();
+    String dirName = t.backend().model().getFileName().toString();
     return switch (t.backend()) {
       case TandemConfig.InProcess b -> {
-        Model model = model(b.model(), leases);
+        Quantization quantize = quantization(b.quantize());
+        Model model = model(b.model(), quantize, leases);
+        // responses, acceptance statistics and metrics name what serves: the quantized model
+        String modelName =
+            model.quantization() == Quantization.NONE
+                ? dirName
+                : dirName + ":" + model.quantization().configName();
         InProcessVerifier verifier =
             leases.acquire(
-                new InProcessKey(b.model(), b.maxSessions()),
+                new InProcessKey(b.model(), b.maxSessions(), quantize),
                 () ->
                     new InProcessVerifier(
                         modelName, model, EngineOptions.DEFAULTS.withMaxSessions(b.maxSessions())));
@@ -279,7 +287,7 @@ final class RouterStateBuilder {
         yield new Tier(
             t.name(),
             modelName,
-            metrics.meter(verifier, t.name(), b.kind()),
+            metrics.meter(verifier, t.name(), b.kind(), model.quantization().configName()),
             TokenizerCodec.of(model.tokenizer(), model.config()),
             model.config().maxPositionEmbeddings(),
             price);
@@ -287,12 +295,12 @@ final class RouterStateBuilder {
       case TandemConfig.Grpc b -> {
         GrpcVerifier verifier =
             leases.acquire(
-                new GrpcKey(modelName, b),
+                new GrpcKey(dirName, b),
                 () ->
                     new GrpcVerifier(
                         vertx,
                         GrpcVerifierOptions.of(
-                            modelName, b.endpoints().stream().map(Object::toString).toList())));
+                            dirName, b.endpoints().stream().map(Object::toString).toList())));
         progress.accept("tier " + t.name() + ": verifier servers " + b.endpoints());
         probes.put(
             t.name(),
@@ -309,7 +317,7 @@ final class RouterStateBuilder {
             t,
             b.model(),
             verifier,
-            metrics.meter(verifier, t.name(), b.kind()),
+            metrics.meter(verifier, t.name(), b.kind(), "remote"),
             leases,
             tokenizers,
             price);
@@ -348,7 +356,7 @@ final class RouterStateBuilder {
             t,
             b.model(),
             verifier,
-            metrics.meter(verifier, t.name(), b.kind()),
+            metrics.meter(verifier, t.name(), b.kind(), "remote"),
             leases,
             tokenizers,
             price);
@@ -389,18 +397,29 @@ final class RouterStateBuilder {
         .eventually(client::close);
   }
 
-  private Model model(Path dir, Leases leases) throws IOException {
+  private Model model(Path dir, Quantization quantize, Leases leases) throws IOException {
     return leases.acquire(
-        new ModelKey(dir),
+        new ModelKey(dir, quantize),
         () -> {
           long start = System.nanoTime();
           progress.accept("loading model " + dir + " ...");
-          Model model = runtime.load(dir, modelOptions);
+          Model model = runtime.load(dir, modelOptions.withQuantize(quantize));
           progress.accept(
               String.format(
-                  "loaded %s (%s backend) in %.1f s",
-                  dir.getFileName(), model.backend(), (System.nanoTime() - start) / 1e9));
+                  "loaded %s (%s backend, weights %s) in %.1f s",
+                  dir.getFileName(),
+                  model.backend(),
+                  model.quantization().configName(),
+                  (System.nanoTime() - start) / 1e9));
           return model;
         });
+  }
+
+  private static Quantization quantization(TandemConfig.WeightQuantization q) {
+    return switch (q) {
+      case NONE -> Quantization.NONE;
+      case Q8_0 -> Quantization.Q8_0;
+      case Q4 -> Quantization.Q4_0;
+    };
   }
 }

@@ -2,6 +2,7 @@ package dev.tandem.router.cli;
 
 import dev.tandem.model.Backend;
 import dev.tandem.model.ModelOptions;
+import dev.tandem.model.Quantization;
 import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.server.VerifierServer;
 import dev.tandem.verifier.server.VerifierServerOptions;
@@ -65,6 +66,13 @@ final class VerifierServerCommand implements Callable<Integer> {
   @Option(names = "--backend", description = "auto, vector or nd4j (default auto)")
   String backend = "auto";
 
+  @Option(
+      names = "--quantize",
+      description =
+          "none (default), q8_0 or q4: quantize the model's weights at load (a directory written"
+              + " by tandem quantize is already quantized)")
+  String quantize = "none";
+
   @Override
   public Integer call() throws Exception {
     Path dir = model != null ? model : TandemHome.path().resolve("fixtures/models/tandem-verifier");
@@ -83,7 +91,10 @@ final class VerifierServerCommand implements Callable<Integer> {
                       .withIdleTimeout(Duration.ofMillis(idleTimeoutMs))
                       .withMaxBatchRows(maxBatchRows)
                       .withMaxBatchWait(Duration.ofNanos(1000 * maxBatchWaitMicros)));
-      modelOptions = ModelOptions.DEFAULT.withBackend(Backend.parse(backend));
+      modelOptions =
+          ModelOptions.DEFAULT
+              .withBackend(Backend.parse(backend))
+              .withQuantize(Quantization.parse(quantize, "--quantize"));
     } catch (IllegalArgumentException e) {
       System.err.println("tandem verifier-server: " + e.getMessage());
       return 2;

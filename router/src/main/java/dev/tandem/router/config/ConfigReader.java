@@ -20,6 +20,7 @@ import dev.tandem.router.config.TandemConfig.SpeculationMode;
 import dev.tandem.router.config.TandemConfig.Tier;
 import dev.tandem.router.config.TandemConfig.Tls;
 import dev.tandem.router.config.TandemConfig.VerifierBackend;
+import dev.tandem.router.config.TandemConfig.WeightQuantization;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -147,6 +148,13 @@ public final class ConfigReader {
           DrafterKind defaultDrafter = d.oneOf("default", DrafterKind.class);
           Optional<Path> model =
               d.has("model") ? Optional.of(modelDir(d, "model")) : Optional.empty();
+          WeightQuantization quantize =
+              d.oneOf("quantize", WeightQuantization.class, WeightQuantization.NONE);
+          if (quantize != WeightQuantization.NONE && model.isEmpty()) {
+            throw d.error(
+                "quantize",
+                "is '" + quantize.configName() + "' but drafting.model names no draft model");
+          }
           int ngramMin = d.integer("ngram_min", 1, 8);
           int ngramMax = d.integer("ngram_max", 1, 8);
           if (ngramMin > ngramMax) {
@@ -158,7 +166,12 @@ public final class ConfigReader {
                 "default", "is 'model' but drafting.model names no draft model directory");
           }
           return new Drafting(
-              defaultDrafter, model, ngramMin, ngramMax, d.nonNegative("price_per_1k_tokens_usd"));
+              defaultDrafter,
+              model,
+              quantize,
+              ngramMin,
+              ngramMax,
+              d.nonNegative("price_per_1k_tokens_usd"));
         });
   }
 
@@ -201,8 +214,16 @@ public final class ConfigReader {
     if (name.equals("auto")) {
       throw t.error("name", "must not be 'auto' (requests use it to let the router choose)");
     }
+    VerifierKind verifierKind = t.oneOf("verifier", VerifierKind.class);
+    if (verifierKind != VerifierKind.IN_PROCESS && t.has("quantize")) {
+      throw t.error(
+          "quantize",
+          "applies to verifier: in-process only (the weights of a "
+              + verifierKind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+              + " verifier are not loaded here; ./tandem verifier-server takes --quantize)");
+    }
     VerifierBackend backend =
-        switch (t.oneOf("verifier", VerifierKind.class)) {
+        switch (verifierKind) {
           case IN_PROCESS -> inProcess(t);
           case GRPC -> grpc(t);
           case OPENAI -> openAi(t);
@@ -255,7 +276,10 @@ public final class ConfigReader {
   }
 
   private InProcess inProcess(ConfigNode t) {
-    return new InProcess(modelDir(t, "model"), t.integer("max_sessions", 1, 1 << 20, 1024));
+    return new InProcess(
+        modelDir(t, "model"),
+        t.integer("max_sessions", 1, 1 << 20, 1024),
+        t.oneOf("quantize", WeightQuantization.class, WeightQuantization.NONE));
   }
 
   private Grpc grpc(ConfigNode t) {

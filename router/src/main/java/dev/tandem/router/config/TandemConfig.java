@@ -119,8 +119,26 @@ public record TandemConfig(
   }
 
   /**
+   * Block quantization a local model's weights get at load ({@code quantize:}); a model directory
+   * written by {@code tandem quantize} is already quantized and loads as it is.
+   */
+  public enum WeightQuantization {
+    /** weights as stored */
+    NONE,
+    /** GGUF Q8_0 */
+    Q8_0,
+    /** GGUF Q4_0 linear layers, Q8_0 output head */
+    Q4;
+
+    public String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
    * @param defaultDrafter what "auto" means, unless a tier says otherwise
    * @param draftModel directory of the draft model (HF format), if any
+   * @param quantize quantization of the draft model at load
    * @param ngramMin shortest n-gram the prompt-lookup drafter matches
    * @param ngramMax longest n-gram the prompt-lookup drafter matches
    * @param draftPricePer1kTokensUsd what drafting costs per 1,000 draft tokens
@@ -128,9 +146,27 @@ public record TandemConfig(
   public record Drafting(
       DrafterKind defaultDrafter,
       Optional<Path> draftModel,
+      WeightQuantization quantize,
       int ngramMin,
       int ngramMax,
-      double draftPricePer1kTokensUsd) {}
+      double draftPricePer1kTokensUsd) {
+
+    /** Without quantization. */
+    public Drafting(
+        DrafterKind defaultDrafter,
+        Optional<Path> draftModel,
+        int ngramMin,
+        int ngramMax,
+        double draftPricePer1kTokensUsd) {
+      this(
+          defaultDrafter,
+          draftModel,
+          WeightQuantization.NONE,
+          ngramMin,
+          ngramMax,
+          draftPricePer1kTokensUsd);
+    }
+  }
 
   /** The default speculation mode. */
   public enum SpeculationMode {
@@ -182,8 +218,17 @@ public record TandemConfig(
    * The model runs inside the router on the model runtime.
    *
    * @param maxSessions most concurrent sessions
+   * @param quantize quantization of the model at load: output is then exact with respect to the
+   *     quantized model, and the tier's model name says so ({@code tandem-verifier:q8_0})
    */
-  public record InProcess(Path model, int maxSessions) implements VerifierBackend {
+  public record InProcess(Path model, int maxSessions, WeightQuantization quantize)
+      implements VerifierBackend {
+
+    /** Without quantization. */
+    public InProcess(Path model, int maxSessions) {
+      this(model, maxSessions, WeightQuantization.NONE);
+    }
+
     @Override
     public String kind() {
       return "in-process";

@@ -99,12 +99,17 @@ public final class RouterMetrics implements GenerationObserver {
         .end(registry.scrape());
   }
 
-  /** Wraps a tier's verifier so that its calls, draft lengths and sessions are measured. */
-  public Verifier meter(Verifier verifier, String tier, String backend) {
+  /**
+   * Wraps a tier's verifier so that its calls, draft lengths and sessions are measured.
+   *
+   * @param weights the served model's weights: {@code none}, {@code q8_0} or {@code q4} for an
+   *     in-process model, {@code remote} when they are not loaded here
+   */
+  public Verifier meter(Verifier verifier, String tier, String backend, String weights) {
     if (!enabled) {
       return verifier;
     }
-    Tags tags = Tags.of("tier", tier, "backend", backend);
+    Tags tags = Tags.of("tier", tier, "backend", backend, "weights", weights);
     return new MeteredVerifier(
         verifier,
         Timer.builder("tandem.verifier.call.duration")
