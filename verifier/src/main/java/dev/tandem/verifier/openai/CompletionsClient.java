@@ -1,5 +1,6 @@
 package dev.tandem.verifier.openai;
 
+import dev.tandem.speccore.VerifierException;
 import dev.tandem.verifier.client.VerifierUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,6 +13,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
@@ -21,9 +23,11 @@ import java.util.concurrent.TimeoutException;
  * return_tokens_as_token_ids: true} for the generated position, plus {@code prompt_logprobs: N} or
  * {@code echo: true} when draft positions are to be scored.
  *
- * <p>Failures: a server that cannot be reached, goes away or stays silent past the timeout fails
- * the stage with {@link VerifierUnavailableException}; an HTTP error status or a body without the
- * logprobs asked for fails it with {@link BackendResponseException}. Both name the endpoint.
+ * <p>Servers: the base URL's, then each fallback's; a call moves on to the next server when one
+ * fails in a way another may not. Failures: a server that cannot be reached, goes away or stays
+ * silent past the timeout fails the stage with {@link VerifierUnavailableException}; an HTTP error
+ * status or a body without the logprobs asked for fails it with {@link BackendResponseException}.
+ * Both name the endpoint.
  *
  * <p>Threading: {@link #score} may be called from any thread. The response is parsed on a Vert.x
  * worker thread (unordered), not the event loop, because its size grows with sequence length × N
@@ -36,45 +40,69 @@ final class CompletionsClient implements AutoCloseable {
   private static final int QUOTED_BODY_CHARS = 300;
 
   private final OpenAiVerifierOptions options;
-  private final String endpoint;
+  private final List<String> endpoints;
   private final Vertx vertx;
   private final WebClient web;
-  private final CompletionResponseParser parser;
+  private final List<CompletionResponseParser> parsers;
 
   CompletionsClient(Vertx vertx, OpenAiVerifierOptions options) {
     this.options = options;
-    this.endpoint = options.completionsUrl();
+    this.endpoints = options.completionsUrls();
     this.vertx = vertx;
     this.web =
         WebClient.create(
             vertx,
             new WebClientOptions().setUserAgent("tandem-verifier"),
             new PoolOptions().setHttp1MaxSize(options.maxConnections()));
-    this.parser = new CompletionResponseParser(endpoint, options.topN());
+    this.parsers =
+        endpoints.stream().map(e -> new CompletionResponseParser(e, options.topN())).toList();
   }
 
   /**
+   * Scores on the first server; when that call fails in a way another server may not (see {@link
+   * VerifierException#replaceable()}), on the next one, and so on. The call is stateless, so the
+   * answer does not depend on which server gave it. Fails with the last server's failure.
+   *
    * @param sequence the whole sequence: context, then {@code draftCount} draft tokens
    * @param draftCount trailing tokens whose logprobs are wanted; 0 asks only for the generated one
    */
   CompletionStage<ScoredSequence> score(int[] sequence, int draftCount) {
+    return scoreFrom(0, sequence, draftCount).toCompletionStage();
+  }
+
+  private Future<ScoredSequence> scoreFrom(int index, int[] sequence, int draftCount) {
+    return scoreOn(index, sequence, draftCount)
+        .recover(
+            error ->
+                index + 1 < endpoints.size()
+                        && error instanceof VerifierException e
+                        && e.replaceable()
+                    ? scoreFrom(index + 1, sequence, draftCount)
+                    : Future.failedFuture(error));
+  }
+
+  private Future<ScoredSequence> scoreOn(int index, int[] sequence, int draftCount) {
+    String endpoint = endpoints.get(index);
     long timeoutMillis = options.timeout().toMillis();
     HttpRequest<Buffer> request =
         web.postAbs(endpoint).timeout(timeoutMillis).connectTimeout(timeoutMillis);
     options.apiKey().ifPresent(request::bearerTokenAuthentication);
     return request
         .sendJsonObject(requestBody(sequence, draftCount))
-        .recover(cause -> Future.failedFuture(unavailable(cause, timeoutMillis)))
+        .recover(cause -> Future.failedFuture(unavailable(endpoint, cause, timeoutMillis)))
         .compose(
             response ->
                 vertx.executeBlocking(
-                    () -> parser.parse(json(response), options.mode(), sequence, draftCount),
-                    false))
-        .toCompletionStage();
+                    () ->
+                        parsers
+                            .get(index)
+                            .parse(json(endpoint, response), options.mode(), sequence, draftCount),
+                    false));
   }
 
+  /** The first server's completions URL (for messages). */
   String endpoint() {
-    return endpoint;
+    return endpoints.get(0);
   }
 
   @Override
@@ -105,7 +133,7 @@ final class CompletionsClient implements AutoCloseable {
     return body;
   }
 
-  private JsonObject json(HttpResponse<Buffer> response) {
+  private static JsonObject json(String endpoint, HttpResponse<Buffer> response) {
     String body = response.bodyAsString();
     if (response.statusCode() != 200) {
       throw new BackendResponseException(
@@ -130,7 +158,8 @@ final class CompletionsClient implements AutoCloseable {
     }
   }
 
-  private VerifierUnavailableException unavailable(Throwable cause, long timeoutMillis) {
+  private static VerifierUnavailableException unavailable(
+      String endpoint, Throwable cause, long timeoutMillis) {
     String what =
         cause instanceof TimeoutException
             ? "no response within " + timeoutMillis + " ms"

@@ -3,6 +3,8 @@ package dev.tandem.verifier.openai;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,6 +20,11 @@ import java.util.Optional;
  * @param mode how the draft positions' logprobs are asked for
  * @param maxConnections HTTP/1.1 connections kept to the server, 1..{@link #MAX_CONNECTIONS}: the
  *     most calls in flight at once (one per session stepping); further calls queue
+ * @param fallbackBaseUrls other servers of the same model, tried in order when a call to the one
+ *     before fails because it is unreachable, silent past the timeout, full (429), misbehaving
+ *     (5xx, a malformed answer) or without the model; the sequence is resent whole, so the retry
+ *     gives the answer the first server would have (each call is stateless). At most {@link
+ *     #MAX_FALLBACKS}.
  */
 public record OpenAiVerifierOptions(
     String baseUrl,
@@ -26,7 +33,11 @@ public record OpenAiVerifierOptions(
     Duration timeout,
     Optional<String> apiKey,
     LogprobsMode mode,
-    int maxConnections) {
+    int maxConnections,
+    List<String> fallbackBaseUrls) {
+
+  /** Most fallback base URLs accepted. */
+  public static final int MAX_FALLBACKS = 16;
 
   /** Largest top-N accepted. */
   public static final int MAX_TOP_N = 1024;
@@ -58,9 +69,21 @@ public record OpenAiVerifierOptions(
       throw new IllegalArgumentException(
           "max_connections must be in 1.." + MAX_CONNECTIONS + ", got " + maxConnections);
     }
+    if (fallbackBaseUrls == null || fallbackBaseUrls.size() > MAX_FALLBACKS) {
+      throw new IllegalArgumentException(
+          "fallback base URLs must be a list of 0.."
+              + MAX_FALLBACKS
+              + ", got "
+              + (fallbackBaseUrls == null ? "null" : fallbackBaseUrls.size()));
+    }
+    fallbackBaseUrls =
+        fallbackBaseUrls.stream().map(OpenAiVerifierOptions::requireBaseUrl).toList();
   }
 
-  /** vLLM's defaults: {@code prompt_logprobs}, top 20; 30 s timeout, no API key, 64 connections. */
+  /**
+   * vLLM's defaults: {@code prompt_logprobs}, top 20; 30 s timeout, no API key, 64 connections, no
+   * fallback.
+   */
   public static OpenAiVerifierOptions of(String baseUrl, String model) {
     return new OpenAiVerifierOptions(
         baseUrl,
@@ -69,33 +92,51 @@ public record OpenAiVerifierOptions(
         Duration.ofSeconds(30),
         Optional.empty(),
         LogprobsMode.PROMPT_LOGPROBS,
-        64);
+        64,
+        List.of());
   }
 
   public OpenAiVerifierOptions withTopN(int value) {
-    return new OpenAiVerifierOptions(baseUrl, model, value, timeout, apiKey, mode, maxConnections);
+    return new OpenAiVerifierOptions(
+        baseUrl, model, value, timeout, apiKey, mode, maxConnections, fallbackBaseUrls);
   }
 
   public OpenAiVerifierOptions withTimeout(Duration value) {
-    return new OpenAiVerifierOptions(baseUrl, model, topN, value, apiKey, mode, maxConnections);
+    return new OpenAiVerifierOptions(
+        baseUrl, model, topN, value, apiKey, mode, maxConnections, fallbackBaseUrls);
   }
 
   public OpenAiVerifierOptions withApiKey(String value) {
     return new OpenAiVerifierOptions(
-        baseUrl, model, topN, timeout, Optional.of(value), mode, maxConnections);
+        baseUrl, model, topN, timeout, Optional.of(value), mode, maxConnections, fallbackBaseUrls);
   }
 
   public OpenAiVerifierOptions withMode(LogprobsMode value) {
-    return new OpenAiVerifierOptions(baseUrl, model, topN, timeout, apiKey, value, maxConnections);
+    return new OpenAiVerifierOptions(
+        baseUrl, model, topN, timeout, apiKey, value, maxConnections, fallbackBaseUrls);
   }
 
   public OpenAiVerifierOptions withMaxConnections(int value) {
-    return new OpenAiVerifierOptions(baseUrl, model, topN, timeout, apiKey, mode, value);
+    return new OpenAiVerifierOptions(
+        baseUrl, model, topN, timeout, apiKey, mode, value, fallbackBaseUrls);
   }
 
-  /** The absolute URL every call is posted to. */
+  public OpenAiVerifierOptions withFallbackBaseUrls(List<String> value) {
+    return new OpenAiVerifierOptions(
+        baseUrl, model, topN, timeout, apiKey, mode, maxConnections, value);
+  }
+
+  /** The absolute URL every call is posted to first. */
   public String completionsUrl() {
     return baseUrl + COMPLETIONS_PATH;
+  }
+
+  /** Where calls are posted: the base URL's, then each fallback's, in that order. */
+  public List<String> completionsUrls() {
+    List<String> urls = new ArrayList<>();
+    urls.add(completionsUrl());
+    fallbackBaseUrls.forEach(url -> urls.add(url + COMPLETIONS_PATH));
+    return List.copyOf(urls);
   }
 
   private static String requireBaseUrl(String baseUrl) {

@@ -4,6 +4,7 @@ import static dev.tandem.verifier.openai.OpenAiTestSupport.await;
 import static dev.tandem.verifier.openai.OpenAiTestSupport.failure;
 import static dev.tandem.verifier.openai.OpenAiTestSupport.prompt;
 import static dev.tandem.verifier.openai.OpenAiTestSupport.speculate;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,11 +13,13 @@ import dev.tandem.model.Model;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.VerifierException;
 import dev.tandem.speccore.VerifierSession;
 import dev.tandem.verifier.client.VerifierUnavailableException;
 import dev.tandem.verifier.openai.LogprobsCompletionServer.Fault;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -178,5 +181,42 @@ class OpenAiVerifierFailureTest {
     session.close();
     session.close(); // idempotent
     assertInstanceOf(IllegalStateException.class, failure(session.verify(DRAFT)));
+  }
+
+  @Test
+  void aFailingServerIsReplacedByTheNextBaseUrlAndTheOutputStaysExact() {
+    try (LogprobsCompletionServer backup = LogprobsCompletionServer.start(vertx, model, null);
+        OpenAiCompatibleVerifier failingOver =
+            new OpenAiCompatibleVerifier(
+                vertx,
+                OpenAiVerifierOptions.of(server.baseUrl(), "tiny-gqa")
+                    .withFallbackBaseUrls(List.of(backup.baseUrl())))) {
+      int[] prompt = prompt(3, 6);
+      int[] expected = OpenAiTestSupport.greedyDecode(model, prompt, 24);
+      server.failAfter(3, Fault.HTTP_500); // the open and two steps, then the first server fails
+      GreedyModelDrafter drafter = new GreedyModelDrafter(model, 64, 0);
+      int[] tokens =
+          await(speculate(failingOver, drafter, prompt, SamplingParams.GREEDY, 3, 24)).tokens();
+      assertArrayEquals(expected, tokens);
+
+      backup.failAfter(0, Fault.CLOSE_CONNECTION); // now both fail: the last failure is reported
+      Throwable e = failure(failingOver.open(prompt, SamplingParams.GREEDY, 32));
+      assertInstanceOf(VerifierUnavailableException.class, e);
+      assertTrue(e.getMessage().contains(backup.baseUrl()), e.getMessage());
+    }
+  }
+
+  @Test
+  void aRefusedRequestIsNotRetriedElsewhere() {
+    try (LogprobsCompletionServer backup = LogprobsCompletionServer.start(vertx, model, null);
+        OpenAiCompatibleVerifier failingOver =
+            new OpenAiCompatibleVerifier(
+                vertx,
+                OpenAiVerifierOptions.of(server.baseUrl(), "tiny-gqa")
+                    .withFallbackBaseUrls(List.of(backup.baseUrl())))) {
+      Throwable e = failure(failingOver.open(new int[] {5000}, SamplingParams.GREEDY, 32));
+      assertTrue(e instanceof VerifierException v && !v.replaceable(), String.valueOf(e));
+      assertTrue(e.getMessage().contains(server.baseUrl()), e.getMessage());
+    }
   }
 }
