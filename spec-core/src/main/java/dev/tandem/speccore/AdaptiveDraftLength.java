@@ -14,7 +14,8 @@ package dev.tandem.speccore;
  * <p>Probing: steps with k = 0 teach nothing about α, so a request whose estimate fell low early
  * would never draft again. After {@code probeEvery} plain steps in a row the chooser drafts one
  * token (k = 1) if k = 1 satisfies the constraint, refreshing the estimate at a bounded cost (at
- * most one draft token per {@code probeEvery} steps).
+ * most one draft token per {@code probeEvery} steps). It does not probe when no acceptance rate
+ * could make drafting pay (cheapest k under per-token pricing is always 0).
  *
  * <p>Threading: one instance per request, used by its loop only (see {@link DraftLengthChooser}).
  */
@@ -97,11 +98,22 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
       plainStepsInARow = 0;
       return k;
     }
-    if (++plainStepsInARow < probeEvery || !oneDraftFits(state.alpha(), limit)) {
+    if (++plainStepsInARow < probeEvery
+        || !oneDraftFits(state.alpha(), limit)
+        || !draftingCouldPay(cap, limit)) {
       return 0;
     }
     plainStepsInARow = 0;
     return 1;
+  }
+
+  /**
+   * Whether some acceptance rate would make drafting the choice: if not even α = 1 does (e.g.
+   * minimising cost under per-token pricing, where every draft is billed), a probe would only
+   * spend.
+   */
+  private boolean draftingCouldPay(int cap, double limit) {
+    return SpeculationPolicy.chooseK(1.0, cap, latencies.current(), prices, objective, limit) > 0;
   }
 
   private boolean oneDraftFits(double alpha, double limit) {

@@ -101,6 +101,22 @@ class AdaptiveDraftLengthTest {
     }
   }
 
+  @Test
+  void doesNotProbeWhenNoAcceptanceRateWouldMakeDraftingPay() {
+    // Cheapest k under per-token pricing is 0 for every α: a probe would only add cost.
+    AdaptiveDraftLength chooser =
+        new AdaptiveDraftLength(
+            8,
+            new Prices(new VerifierPricing.PerToken(1, 2), 0.01),
+            Objective.MIN_COST_WITHIN_LATENCY,
+            Double.POSITIVE_INFINITY,
+            new LatencyEstimator(new LatencyModel(2, 100, 1), 0.2),
+            2);
+    for (int i = 0; i < 8; i++) {
+      assertEquals(0, chooser.chooseK(state(i, 100, 0.0)));
+    }
+  }
+
   private static LoopState state(int generated, int max, double alpha) {
     return new LoopState(generated, max, 0, 0, 0, 0, alpha);
   }
