@@ -14,6 +14,7 @@ import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.config.ConfigException;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.config.TandemConfig.DrafterKind;
+import dev.tandem.router.engine.CostControl;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
@@ -173,15 +174,18 @@ final class RouterStateBuilder {
           case FIXED -> SpeculationMode.FIXED;
           case OFF -> SpeculationMode.OFF;
         };
+    SpeculationSettings settings =
+        new SpeculationSettings(
+            s.kMax(), mode, s.fixedK(), drafting.draftPricePer1kTokensUsd() / 1000);
     GenerationEngine engine =
         new GenerationEngine(
             tiers,
             config.defaultTier(),
             drafters,
-            new SpeculationSettings(
-                s.kMax(), mode, s.fixedK(), drafting.draftPricePer1kTokensUsd() / 1000),
+            settings,
             acceptance,
-            metrics);
+            metrics,
+            CostControl.unlimited(tiers, config.defaultTier(), settings));
     summary
         .append(" default_tier=")
         .append(config.defaultTier())

@@ -44,6 +44,9 @@ final class Generation implements GenerationHandle {
   private final DraftProposer drafter;
   private final SpeculationSettings settings;
   private final Prices prices;
+  private final double spendCapUsd;
+  private final String routeReason;
+  private SpendMeter meter;
   private final AcceptanceStatsRegistry acceptance;
   private final Context context;
   private final ChunkWriter writer;
@@ -62,9 +65,13 @@ final class Generation implements GenerationHandle {
       AcceptanceStatsRegistry acceptance,
       Context context,
       ChunkWriter writer,
-      Consumer<Throwable> onDrafterFailure) {
+      Consumer<Throwable> onDrafterFailure,
+      double spendCapUsd,
+      String routeReason) {
     this.request = request;
     this.onDrafterFailure = onDrafterFailure;
+    this.spendCapUsd = spendCapUsd;
+    this.routeReason = routeReason;
     this.tier = tier;
     this.drafter = drafter;
     this.settings = settings;
@@ -183,6 +190,7 @@ final class Generation implements GenerationHandle {
       fail(stopped());
       return;
     }
+    meter = new SpendMeter(DraftLengthChoosers.forRequest(request, settings, tier, promptTokens));
     streamer =
         new TokenStreamer(
             context,
@@ -193,7 +201,7 @@ final class Generation implements GenerationHandle {
         SpeculationLoop.builder()
             .draft(opened.draft())
             .verifier(new ContextBoundVerifierSession(opened.verifier(), context))
-            .chooser(DraftLengthChoosers.forRequest(request, settings, tier, promptTokens))
+            .chooser(meter)
             .acceptance(
                 new RequestAcceptance(
                     // Sampled requests do not learn from other requests: see DraftLengthChoosers.
@@ -205,11 +213,11 @@ final class Generation implements GenerationHandle {
             .keepSteps(false) // totals only: per-step records of every live stream add GC work
             .eosTokens(tier.codec().eosTokens().stream().mapToInt(Integer::intValue).toArray())
             .sink(streamer);
-    if (request.budget().maxCostUsd() > 0) {
+    double cap = spendCap();
+    if (Double.isFinite(cap)) {
       // The open is paid already; the loop may spend what is left and stops with BUDGET before
       // the step that would overspend.
-      builder.spendLimit(
-          prices, request.budget().maxCostUsd() - prices.verifier().openCost(promptTokens));
+      builder.spendLimit(prices, Math.max(0, cap - prices.verifier().openCost(promptTokens)));
     }
     loop = builder.build();
     Future.fromCompletionStage(loop.start(), context).onSuccess(this::finish).onFailure(this::fail);
@@ -251,7 +259,8 @@ final class Generation implements GenerationHandle {
                 drafter.name(),
                 tier.name(),
                 tier.model(),
-                false)));
+                false,
+                routeReason)));
   }
 
   /**
@@ -291,6 +300,35 @@ final class Generation implements GenerationHandle {
                 + cause
                 + "); continuing with plain decoding");
     onDrafterFailure.accept(cause);
+  }
+
+  /** The request's own budget or the reservation, whichever is smaller; +inf for neither. */
+  private double spendCap() {
+    double budget = request.budget().maxCostUsd();
+    return Math.min(budget > 0 ? budget : Double.POSITIVE_INFINITY, spendCapUsd);
+  }
+
+  /**
+   * What the generation has computed so far, in USD: the session's open once it started, then every
+   * verify step and draft token (rejected ones included), also when it was cancelled or failed.
+   * Read on the request's context after {@link #completion()} completed.
+   */
+  double spentUsd() {
+    if (meter == null) {
+      return 0;
+    }
+    return prices.verifier().openCost(promptTokens)
+        + prices.spent(meter.verifierCalls(), meter.positions(), meter.drafts());
+  }
+
+  /** The drafter this generation speculates with. */
+  String drafterName() {
+    return drafter.name();
+  }
+
+  /** Prompt tokens as the serving tier counted them (0 before tokenization). */
+  int promptTokens() {
+    return promptTokens;
   }
 
   private TandemException stopped() {

@@ -1,5 +1,6 @@
 package dev.tandem.router.engine;
 
+import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.TandemException;
@@ -13,18 +14,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Starts generations: resolves the tier and the drafter of a validated request and hands it to a
- * {@link Generation}. Holds what outlives requests of one configuration: tiers, drafters per tier,
- * acceptance statistics per (drafter, verifier) pair. A reload builds a new engine; the old one is
- * {@link #retire retired} and reports when its last generation ended, so that what only it used can
- * be closed.
+ * Starts generations: authenticates the caller, routes a validated request to a tier, reserves its
+ * worst-case cost against the tenant and hands it to a {@link Generation} ({@link
+ * AdmittedGeneration}), settling the reservation when it ends. Holds what outlives requests of one
+ * configuration: tiers, drafters per tier, acceptance statistics per (drafter, verifier) pair. A
+ * reload builds a new engine; the old one is {@link #retire retired} and reports when its last
+ * generation ended, so that what only it used can be closed.
  *
  * <p>Threading: {@link #start} is called on the request's event loop; the engine is otherwise
  * immutable and its counters and statistics are thread-safe.
@@ -36,11 +37,10 @@ public final class GenerationEngine {
   private static final AtomicLong NEXT_ID = new AtomicLong();
 
   private final Map<String, Tier> tiers;
-  private final String defaultTier;
-  private final Map<String, TierDrafters> drafters;
-  private final SpeculationSettings speculation;
   private final AcceptanceStatsRegistry acceptance;
   private final GenerationObserver observer;
+  private final Admission admission;
+  private final TtftTracker ttft = new TtftTracker();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean retired = new AtomicBoolean();
   private final Promise<Void> drained = Promise.promise();
@@ -52,6 +52,7 @@ public final class GenerationEngine {
    * @param speculation k_max, default mode, draft price
    * @param acceptance acceptance statistics (kept across reloads)
    * @param observer metrics and the request log
+   * @param cost tenants, accounting and routing by complexity
    */
   public GenerationEngine(
       Map<String, Tier> tiers,
@@ -59,7 +60,8 @@ public final class GenerationEngine {
       Map<String, TierDrafters> drafters,
       SpeculationSettings speculation,
       AcceptanceStatsRegistry acceptance,
-      GenerationObserver observer) {
+      GenerationObserver observer,
+      CostControl cost) {
     if (!tiers.containsKey(defaultTier)) {
       throw new IllegalArgumentException(
           "default tier " + defaultTier + " is not among " + tiers.keySet());
@@ -69,14 +71,35 @@ public final class GenerationEngine {
           "drafters are given for tiers " + drafters.keySet() + ", not " + tiers.keySet());
     }
     this.tiers = Map.copyOf(tiers);
-    this.defaultTier = defaultTier;
-    this.drafters = Map.copyOf(drafters);
-    this.speculation = speculation;
     this.acceptance = acceptance;
     this.observer = observer;
+    this.admission =
+        new Admission(
+            this.tiers, defaultTier, Map.copyOf(drafters), speculation, acceptance, cost, ttft);
   }
 
-  /** An engine whose tiers all allow the same drafters; no observer. */
+  /** An engine without tenants or routing thresholds: anonymous, unlimited, auto = default tier. */
+  public GenerationEngine(
+      Map<String, Tier> tiers,
+      String defaultTier,
+      Map<String, TierDrafters> drafters,
+      SpeculationSettings speculation,
+      AcceptanceStatsRegistry acceptance,
+      GenerationObserver observer) {
+    this(
+        tiers,
+        defaultTier,
+        drafters,
+        speculation,
+        acceptance,
+        observer,
+        CostControl.unlimited(tiers, defaultTier, speculation));
+  }
+
+  /**
+   * An engine whose tiers all allow the same drafters; no observer; anonymous and unlimited, and
+   * {@code auto} means the default tier.
+   */
   public GenerationEngine(
       Map<String, Tier> tiers,
       String defaultTier,
@@ -89,7 +112,8 @@ public final class GenerationEngine {
         sameForAll(tiers, new TierDrafters(drafters, defaultDrafter)),
         speculation,
         new AcceptanceStatsRegistry(),
-        GenerationObserver.NONE);
+        GenerationObserver.NONE,
+        CostControl.unlimited(tiers, defaultTier, speculation));
   }
 
   private static Map<String, TierDrafters> sameForAll(Map<String, Tier> tiers, TierDrafters d) {
@@ -116,57 +140,100 @@ public final class GenerationEngine {
     return acceptance;
   }
 
+  /** Tenants, accounting and routing. */
+  public CostControl cost() {
+    return admission.cost();
+  }
+
+  /**
+   * The tenant behind a request's credentials.
+   *
+   * @param authorization the {@code Authorization} header ({@code Bearer KEY}) or the gRPC {@code
+   *     authorization} metadata; null when absent
+   * @throws TandemException UNAUTHENTICATED for a missing or unknown key
+   */
+  public Tenant authenticate(String authorization) {
+    String key = authorization;
+    if (key != null && key.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      key = key.substring(7).trim();
+    }
+    return admission.cost().keys().authenticate(key);
+  }
+
   /** Generations started by this engine that have not ended. */
   public int inFlight() {
     return inFlight.get();
   }
 
   /**
-   * Starts a generation whose chunks go to {@code writer} on {@code context}.
+   * Starts a generation whose chunks go to {@code writer} on {@code context}: routes it, reserves
+   * its worst-case cost against the tenant, runs it and settles what it cost.
    *
-   * @throws TandemException NOT_FOUND for an unknown model, INVALID_ARGUMENT for a drafter the tier
-   *     does not allow
+   * @throws TandemException NOT_FOUND for an unknown model; later refusals (a drafter the tier does
+   *     not allow, quota, budget) end the returned handle's completion, holding nothing
    */
-  public GenerationHandle start(GenerationRequest request, Context context, ChunkWriter writer) {
-    Tier tier = tier(request.model());
-    DraftProposer drafter = drafter(tier, request.speculation().drafter());
+  public GenerationHandle start(
+      GenerationRequest request, Tenant tenant, Context context, ChunkWriter writer) {
+    if (!request.model().equals("auto") && !tiers.containsKey(request.model())) {
+      throw new TandemException(
+          ErrorKind.NOT_FOUND,
+          "model",
+          "model must be one of " + modelIds() + ", got " + request.model(),
+          null);
+    }
+    inFlight.incrementAndGet();
+    AdmittedGeneration generation =
+        new AdmittedGeneration(admission, request, tenant, context, writer, this::launch);
+    generation
+        .completion()
+        .onComplete(
+            ar -> {
+              if (inFlight.decrementAndGet() == 0 && retired.get()) {
+                drained.tryComplete();
+              }
+            });
+    generation.start();
+    return generation;
+  }
+
+  /** A routed request's generation, reported to the observer and timed for TTFT estimates. */
+  private Generation launch(
+      Admission.Route route, GenerationRequest request, Context context, ChunkWriter writer) {
     long startNanos = System.nanoTime();
     FirstChunkClock clock = new FirstChunkClock(writer);
+    Tier tier = route.tier();
     Generation generation =
-        new Generation(
+        admission.generation(
+            route,
             request,
-            tier,
-            drafter,
-            speculation,
-            acceptance,
             context,
             clock,
-            cause -> observer.drafterFailed(tier, drafter.name(), cause));
-    inFlight.incrementAndGet();
+            cause -> observer.drafterFailed(tier, route.drafter().name(), cause));
     observer.started(request, tier);
     generation
         .completion()
         .onComplete(
             ar -> {
+              long ttftNanos =
+                  clock.firstChunkNanos() < 0 ? -1 : clock.firstChunkNanos() - startNanos;
+              if (ttftNanos >= 0) {
+                ttft.observe(tier.name(), route.promptTokens(), ttftNanos);
+              }
               observer.ended(
                   new GenerationObserver.Ended(
                       ID_PREFIX + NEXT_ID.incrementAndGet(),
                       request,
                       tier,
-                      drafter.name(),
+                      generation.drafterName(),
                       ar.result() instanceof StreamEnd.Finished f ? f.result() : null,
                       switch (ar.result()) {
                         case StreamEnd.Failed failed -> failed.error();
                         case StreamEnd.Finished f -> null;
                         case null -> ar.cause();
                       },
-                      clock.firstChunkNanos() < 0 ? -1 : clock.firstChunkNanos() - startNanos,
+                      ttftNanos,
                       System.nanoTime() - startNanos));
-              if (inFlight.decrementAndGet() == 0 && retired.get()) {
-                drained.tryComplete();
-              }
             });
-    generation.start();
     return generation;
   }
 
@@ -181,36 +248,6 @@ public final class GenerationEngine {
       drained.tryComplete();
     }
     return drained.future();
-  }
-
-  private DraftProposer drafter(Tier tier, String requested) {
-    TierDrafters allowed = drafters.get(tier.name());
-    String name = requested.equals("auto") ? allowed.defaultName() : requested;
-    DraftProposer drafter = allowed.byName().get(name);
-    if (drafter == null) {
-      throw TandemException.invalid(
-          "speculation.drafter",
-          "speculation.drafter must be one of "
-              + new TreeSet<>(allowed.byName().keySet())
-              + " or auto on model "
-              + tier.name()
-              + ", got "
-              + name);
-    }
-    return drafter;
-  }
-
-  private Tier tier(String model) {
-    String name = model.equals("auto") ? defaultTier : model;
-    Tier tier = tiers.get(name);
-    if (tier == null) {
-      throw new TandemException(
-          ErrorKind.NOT_FOUND,
-          "model",
-          "model must be one of " + modelIds() + ", got " + model,
-          null);
-    }
-    return tier;
   }
 
   /** Passes chunks through and notes when the first one with text was written. */

@@ -14,6 +14,7 @@ package dev.tandem.router.engine;
  * @param tier the tier that served the request
  * @param model the model behind the tier
  * @param cached whether the answer came from the cache
+ * @param routeReason why this tier served it (the estimate, thresholds and budget), or "requested"
  */
 public record GenerationResult(
     FinishReason finishReason,
@@ -26,7 +27,8 @@ public record GenerationResult(
     String drafter,
     String tier,
     String model,
-    boolean cached) {
+    boolean cached,
+    String routeReason) {
 
   /** Why a generation ended, in the terms of the public API. */
   public enum FinishReason {

@@ -4,6 +4,7 @@ import dev.tandem.proto.v1.GenerateChunk;
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpcService;
 import dev.tandem.router.RouterState;
+import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.engine.GenerationHandle;
 import dev.tandem.router.engine.StreamEnd;
@@ -58,9 +59,10 @@ public final class GrpcGenerateEndpoint {
     GenerationHandle generation;
     try {
       RouterState current = state.get();
+      Tenant tenant = current.engine().authenticate(call.headers().get("authorization"));
       GenerationRequest request = current.validator().validate(ProtoMapper.toRaw(message));
       ResponseWriter writer = new ResponseWriter(response, request.returnTokenIds());
-      generation = current.engine().start(request, Vertx.currentContext(), writer);
+      generation = current.engine().start(request, tenant, Vertx.currentContext(), writer);
     } catch (RuntimeException e) {
       fail(response, ErrorMapping.classify(e));
       return;

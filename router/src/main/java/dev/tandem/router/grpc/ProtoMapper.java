@@ -102,6 +102,7 @@ public final class ProtoMapper {
                         .setVerifierCalls(result.verifierCalls())
                         .setDrafter(result.drafter()))
                 .setTier(result.tier())
+                .setRouteReason(result.routeReason())
                 .setModel(result.model())
                 .setCached(result.cached()))
         .build();

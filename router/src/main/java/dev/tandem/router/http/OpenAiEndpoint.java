@@ -1,6 +1,7 @@
 package dev.tandem.router.http;
 
 import dev.tandem.router.RouterState;
+import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.engine.GenerationHandle;
 import dev.tandem.router.engine.StreamEnd;
@@ -73,6 +74,11 @@ public final class OpenAiEndpoint {
     return ctx.get(RouterState.class.getName());
   }
 
+  /** The caller's tenant from {@code Authorization: Bearer KEY}; UNAUTHENTICATED otherwise. */
+  private static Tenant tenant(RoutingContext ctx) {
+    return state(ctx).engine().authenticate(ctx.request().getHeader("Authorization"));
+  }
+
   private void models(RoutingContext ctx) {
     JsonArray data = new JsonArray();
     for (String id : state(ctx).engine().modelIds()) {
@@ -120,7 +126,9 @@ public final class OpenAiEndpoint {
     GenerationHandle generation;
     try {
       generation =
-          state(ctx).engine().start(request, Vertx.currentContext(), new BufferWriter(text));
+          state(ctx)
+              .engine()
+              .start(request, tenant(ctx), Vertx.currentContext(), new BufferWriter(text));
     } catch (RuntimeException e) {
       sendError(ctx.response(), ErrorMapping.classify(e));
       return;
@@ -156,12 +164,12 @@ public final class OpenAiEndpoint {
         .putHeader("Cache-Control", "no-cache");
     GenerationHandle generation;
     try {
-      generation = state(ctx).engine().start(request, Vertx.currentContext(), sse);
+      generation = state(ctx).engine().start(request, tenant(ctx), Vertx.currentContext(), sse);
     } catch (RuntimeException e) {
       sendError(response, ErrorMapping.classify(e));
       return;
     }
-    sse.model = generation.model();
+    sse.generation = generation;
     watch(ctx, generation);
     generation.completion().onSuccess(end -> endStream(sse, end, includeUsage));
   }
@@ -177,7 +185,13 @@ public final class OpenAiEndpoint {
         String reason = OpenAiResponses.finishReason(done.result().finishReason());
         sse.event(
             OpenAiResponses.chunk(
-                sse.kind, sse.id, sse.created, sse.model, done.tailText(), reason, sse.first));
+                sse.kind,
+                sse.id,
+                sse.created,
+                sse.generation.model(),
+                done.tailText(),
+                reason,
+                sse.first));
         if (includeUsage) {
           sse.event(OpenAiResponses.usageChunk(sse.kind, sse.id, sse.created, done.result()));
         }
@@ -268,7 +282,7 @@ public final class OpenAiEndpoint {
     private final Kind kind;
     private final String id;
     private final long created;
-    private String model = "";
+    private GenerationHandle generation; // its model is known once routed, before any chunk
     private boolean first = true;
 
     SseWriter(HttpServerResponse response, Kind kind, String id, long created) {
@@ -281,7 +295,7 @@ public final class OpenAiEndpoint {
     @Override
     public void writeDelta(String text, int[] tokens) {
       if (!text.isEmpty()) {
-        event(OpenAiResponses.chunk(kind, id, created, model, text, null, first));
+        event(OpenAiResponses.chunk(kind, id, created, generation.model(), text, null, first));
         first = false;
       }
     }

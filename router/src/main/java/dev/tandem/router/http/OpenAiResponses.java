@@ -48,6 +48,7 @@ final class OpenAiResponses {
                 .put("tokens_per_verifier_call", r.tokensPerVerifierCall())
                 .put("drafter", r.drafter())
                 .put("tier", r.tier())
+                .put("route_reason", r.routeReason())
                 .put("cached", r.cached())
                 .put("finish_reason", r.finishReason().name().toLowerCase(java.util.Locale.ROOT)));
   }

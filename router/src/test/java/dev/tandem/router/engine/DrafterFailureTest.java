@@ -3,6 +3,7 @@ package dev.tandem.router.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
@@ -82,7 +83,7 @@ class DrafterFailureTest {
       vertx.runOnContext(
           v ->
               engine
-                  .start(request(), Vertx.currentContext(), new TextWriter(text))
+                  .start(request(), Tenant.ANONYMOUS, Vertx.currentContext(), new TextWriter(text))
                   .completion()
                   .onSuccess(end::complete));
       StreamEnd.Finished done =

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.router.RouterState;
+import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.RequestValidator.RawRequest;
 import dev.tandem.router.boot.TandemRouter;
@@ -87,7 +88,9 @@ class LiveConfigTest {
     Context context = vertx.getOrCreateContext();
     CompletableFuture<GenerationHandle> started = new CompletableFuture<>();
     context.runOnContext(
-        v -> started.complete(old.engine().start(request(old, 80), context, writer)));
+        v ->
+            started.complete(
+                old.engine().start(request(old, 80), Tenant.ANONYMOUS, context, writer)));
     GenerationHandle handle = started.get(30, TimeUnit.SECONDS);
     assertTrue(writer.firstChunk.await(30, TimeUnit.SECONDS), "first chunk");
 

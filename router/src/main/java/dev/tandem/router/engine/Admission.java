@@ -1,0 +1,210 @@
+package dev.tandem.router.engine;
+
+import dev.tandem.model.Model;
+import dev.tandem.router.accounting.Tenant;
+import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.api.GenerationRequest.ChatPrompt;
+import dev.tandem.router.api.GenerationRequest.SpeculationMode;
+import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
+import dev.tandem.router.api.GenerationRequest.TextPrompt;
+import dev.tandem.router.errors.TandemException;
+import dev.tandem.router.routing.Complexity;
+import dev.tandem.router.routing.PromptScorer;
+import dev.tandem.router.routing.PromptSignals;
+import dev.tandem.router.routing.RouteDecision;
+import dev.tandem.router.routing.RouteRequest;
+import dev.tandem.speccore.AcceptanceStatsRegistry;
+import dev.tandem.speccore.DraftProposer;
+import dev.tandem.streaming.ChunkWriter;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Decides where a request goes before anything is reserved: counts its prompt tokens (off the event
+ * loop), estimates its complexity for {@code model: auto} from the draft model's loss over the
+ * prompt (one forward on the model executor) and cheap text features, and asks the {@link
+ * dev.tandem.router.routing.TierRouter} for a tier within the tenant's pins and the request's
+ * budget.
+ *
+ * <p>Threading: {@link #route} is called on the request's context and completes there.
+ */
+final class Admission {
+
+  /** What routing decided for one request. */
+  record Route(
+      Tier tier,
+      DraftProposer drafter,
+      RouteDecision decision,
+      int promptTokens,
+      Complexity estimate) {}
+
+  private final Map<String, Tier> tiers;
+  private final String defaultTier;
+  private final Map<String, TierDrafters> drafters;
+  private final SpeculationSettings settings;
+  private final AcceptanceStatsRegistry acceptance;
+  private final CostControl cost;
+  private final TtftTracker ttft;
+
+  Admission(
+      Map<String, Tier> tiers,
+      String defaultTier,
+      Map<String, TierDrafters> drafters,
+      SpeculationSettings settings,
+      AcceptanceStatsRegistry acceptance,
+      CostControl cost,
+      TtftTracker ttft) {
+    this.tiers = tiers;
+    this.defaultTier = defaultTier;
+    this.drafters = drafters;
+    this.settings = settings;
+    this.acceptance = acceptance;
+    this.cost = cost;
+    this.ttft = ttft;
+  }
+
+  CostControl cost() {
+    return cost;
+  }
+
+  /**
+   * Routes, then resolves the drafter on the chosen tier (a bad one fails before anything runs).
+   */
+  Future<Route> route(GenerationRequest request, Tenant tenant, Context context) {
+    Tier reference = tiers.getOrDefault(request.model(), tiers.get(defaultTier));
+    String text = text(request);
+    boolean auto = request.model().equals("auto");
+    return context
+        .<int[]>executeBlocking(() -> withBos(reference, reference.codec().encode(text)), false)
+        .compose(
+            tokens ->
+                signals(auto, text, tokens, context)
+                    .map(s -> decide(request, tenant, tokens.length, s)));
+  }
+
+  private Future<PromptSignals> signals(boolean auto, String text, int[] tokens, Context context) {
+    Model draft = cost.draftModel().orElse(null);
+    if (!auto || draft == null || tokens.length < 2) {
+      return Future.succeededFuture(PromptSignals.textOnly(text, tokens.length));
+    }
+    // The draft model's view of the prompt; a prompt longer than its context is scored on its
+    // first part.
+    int[] scored =
+        Arrays.copyOf(tokens, Math.min(tokens.length, draft.config().maxPositionEmbeddings()));
+    return Future.fromCompletionStage(PromptScorer.score(draft, scored), context)
+        .map(
+            s ->
+                new PromptSignals(
+                    text,
+                    tokens.length,
+                    s.meanNll(0, scored.length - 1),
+                    s.meanEntropy(0, scored.length - 1)));
+  }
+
+  private Route decide(
+      GenerationRequest request, Tenant tenant, int promptTokens, PromptSignals signals) {
+    boolean auto = request.model().equals("auto");
+    Complexity estimate = auto ? cost.estimator().estimate(signals) : null;
+    int kMax = request.speculation().k() > 0 ? request.speculation().k() : settings.kMax();
+    RouteRequest routeRequest =
+        new RouteRequest(
+            estimate,
+            promptTokens,
+            request.maxTokens(),
+            request.speculation().drafter().equals("none") ? 0 : kMax,
+            request.budget().maxCostUsd(),
+            request.budget().ttftMs(),
+            tenant.minTier(),
+            tenant.maxTier());
+    Map<String, Double> alpha = new HashMap<>();
+    tiers.forEach(
+        (name, t) ->
+            alpha.put(name, acceptance.forPair(drafterName(name, request), t.model()).alpha()));
+    RouteDecision decision =
+        cost.router().route(request.model(), routeRequest, alpha, ttft::estimateMs);
+    Tier tier = tiers.get(decision.tier());
+    return new Route(tier, drafter(tier, request), decision, promptTokens, estimate);
+  }
+
+  /** The generation for a routed request; a degraded one decodes plainly. */
+  Generation generation(
+      Route route,
+      GenerationRequest request,
+      Context context,
+      ChunkWriter writer,
+      java.util.function.Consumer<Throwable> onDrafterFailure) {
+    GenerationRequest effective = request;
+    DraftProposer drafter = route.drafter();
+    if (!route.decision().speculate()) {
+      effective =
+          new GenerationRequest(
+              request.model(),
+              request.prompt(),
+              request.maxTokens(),
+              request.sampling(),
+              request.stop(),
+              request.budget(),
+              new SpeculationOverride(SpeculationMode.OFF, 0, "none"),
+              request.useCache(),
+              request.tags(),
+              request.returnTokenIds());
+      drafter = drafters.get(route.tier().name()).byName().getOrDefault("none", drafter);
+    }
+    return new Generation(
+        effective,
+        route.tier(),
+        drafter,
+        settings,
+        acceptance,
+        context,
+        writer,
+        onDrafterFailure,
+        route.decision().worstCaseCostUsd(),
+        route.decision().reason());
+  }
+
+  private String drafterName(String tier, GenerationRequest request) {
+    String requested = request.speculation().drafter();
+    return requested.equals("auto") ? drafters.get(tier).defaultName() : requested;
+  }
+
+  /** The drafter a request asked for, if the tier allows it. */
+  private DraftProposer drafter(Tier tier, GenerationRequest request) {
+    TierDrafters allowed = drafters.get(tier.name());
+    String name = drafterName(tier.name(), request);
+    DraftProposer drafter = allowed.byName().get(name);
+    if (drafter == null) {
+      throw TandemException.invalid(
+          "speculation.drafter",
+          "speculation.drafter must be one of "
+              + new TreeSet<>(allowed.byName().keySet())
+              + " or auto on model "
+              + tier.name()
+              + ", got "
+              + name);
+    }
+    return drafter;
+  }
+
+  private static String text(GenerationRequest request) {
+    return switch (request.prompt()) {
+      case TextPrompt t -> t.text();
+      case ChatPrompt c -> ChatTemplate.render(c.messages());
+    };
+  }
+
+  private static int[] withBos(Tier tier, int[] tokens) {
+    int bos = tier.codec().bosToken();
+    if (bos < 0) {
+      return tokens;
+    }
+    int[] out = new int[tokens.length + 1];
+    out[0] = bos;
+    System.arraycopy(tokens, 0, out, 1, tokens.length);
+    return out;
+  }
+}
