@@ -139,6 +139,7 @@ class OpenAiVerifierFailureTest {
   @Test
   void aSilentServerTimesOut() {
     try (OpenAiCompatibleVerifier impatient = verifier(LogprobsMode.ECHO, Duration.ofMillis(300))) {
+      open(verifier).close(); // warm: the short timeout is for the silence, not a cold forward
       VerifierSession session = open(impatient);
       server.failAfter(0, Fault.SILENT);
       Throwable e = failure(session.verify(DRAFT));
@@ -153,7 +154,11 @@ class OpenAiVerifierFailureTest {
     // "no response", within the timeout at the latest.
     try (OpenAiCompatibleVerifier quick =
         verifier(LogprobsMode.PROMPT_LOGPROBS, Duration.ofSeconds(2))) {
-      VerifierSession session = open(quick);
+      // The session opens with the patient verifier: a first forward on a cold, busy machine can
+      // take longer than the short timeout, which is only for the server that is gone.
+      VerifierSession warm = open(verifier);
+      warm.close();
+      VerifierSession session = await(quick.open(prompt(1, 6), SamplingParams.GREEDY, 32));
       server.close();
       Throwable e = failure(session.verify(DRAFT));
       assertInstanceOf(VerifierUnavailableException.class, e);
