@@ -7,6 +7,7 @@ import dev.tandem.bench.router.BenchReport;
 import dev.tandem.bench.router.BenchSuites;
 import dev.tandem.bench.verifier.BatchingBenchmark;
 import dev.tandem.bench.verifier.VerifyLatencyBenchmark;
+import dev.tandem.router.cli.TandemCli;
 import dev.tandem.router.cli.TandemHome;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,7 @@ import picocli.CommandLine.Unmatched;
 public final class BenchCommand implements Callable<Integer> {
 
   public static void main(String[] args) {
+    TandemCli.configureLogging(); // the same one-line log format and levels as ./tandem serve
     System.exit(new CommandLine(new BenchCommand()).execute(args));
   }
 

@@ -27,7 +27,7 @@ public final class TandemCli implements Callable<Integer> {
   }
 
   /** One-line log records; third-party start-up chatter (DJL's GPU probe, ND4J) off. */
-  static void configureLogging() {
+  public static void configureLogging() {
     if (System.getProperty("java.util.logging.config.file") != null) {
       return;
     }
