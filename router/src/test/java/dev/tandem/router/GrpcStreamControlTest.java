@@ -89,7 +89,9 @@ class GrpcStreamControlTest {
     assertTrue(
         error != null && error.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED,
         String.valueOf(error));
-    assertTrue(received.length() > 0, "chunks before the deadline were delivered");
+    // What arrived before the deadline is the verifier's text; how much arrived depends on how
+    // busy the machine is, so none is required (VerifierFailureRoutingTest shows, without a clock,
+    // that text produced before a failure reaches the client).
     assertTrue(SyntheticRouter.expectedText(received.length()).contentEquals(received));
     awaitNoOpenSessions();
   }

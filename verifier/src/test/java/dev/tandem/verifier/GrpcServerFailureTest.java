@@ -229,8 +229,10 @@ class GrpcServerFailureTest {
   void thePassingDeadlineFreesTheSession() throws Exception {
     start(EngineOptions.DEFAULTS);
     int[] first = new int[1];
-    RawSession session = opened(500, first);
-    assertEquals(1, server.openSessions());
+    // Opened arrived, so the session existed; whether the deadline passes a moment later or has
+    // already, the stream ends DEADLINE_EXCEEDED and the session is freed. 2 s leaves a busy
+    // machine room to answer the open first.
+    RawSession session = opened(2000, first);
     assertEquals(Status.Code.DEADLINE_EXCEEDED, session.status().getCode());
     assertEquals(0, server.awaitNoSessions());
   }
@@ -240,9 +242,9 @@ class GrpcServerFailureTest {
     start(EngineOptions.DEFAULTS.withIdleTimeout(Duration.ofMillis(200)));
     int[] first = new int[1];
     RawSession session = opened(0, first);
-    assertEquals(1, server.openSessions());
+    // No check that it is still open now: on a busy machine the reaper may already have come.
+    assertStatus(Status.Code.ABORTED, "idle", session.status()); // only the reaper says this
     assertEquals(0, server.awaitNoSessions());
-    assertStatus(Status.Code.ABORTED, "idle", session.status());
   }
 
   @Test
