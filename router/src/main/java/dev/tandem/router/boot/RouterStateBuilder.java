@@ -19,6 +19,7 @@ import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
 import dev.tandem.router.engine.TierDrafters;
+import dev.tandem.router.metrics.RequestLog;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
@@ -29,6 +30,7 @@ import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.openai.LogprobsMode;
 import dev.tandem.verifier.openai.OpenAiCompatibleVerifier;
 import dev.tandem.verifier.openai.OpenAiVerifierOptions;
+import dev.tandem.verifier.tls.ClientTlsFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
@@ -184,7 +186,7 @@ final class RouterStateBuilder {
             drafters,
             settings,
             acceptance,
-            metrics,
+            metrics.andThen(new RequestLog()),
             CostControl.unlimited(tiers, config.defaultTier(), settings));
     summary
         .append(" default_tier=")
@@ -300,11 +302,7 @@ final class RouterStateBuilder {
         GrpcVerifier verifier =
             leases.acquire(
                 new GrpcKey(dirName, b),
-                () ->
-                    new GrpcVerifier(
-                        vertx,
-                        GrpcVerifierOptions.of(
-                            dirName, b.endpoints().stream().map(Object::toString).toList())));
+                () -> new GrpcVerifier(vertx, grpcOptions(dirName, b)));
         progress.accept("tier " + t.name() + ": verifier servers " + b.endpoints());
         probes.put(
             t.name(),
@@ -366,6 +364,14 @@ final class RouterStateBuilder {
             price);
       }
     };
+  }
+
+  private static GrpcVerifierOptions grpcOptions(String modelName, TandemConfig.Grpc b) {
+    GrpcVerifierOptions options =
+        GrpcVerifierOptions.of(modelName, b.endpoints().stream().map(Object::toString).toList());
+    return b.tls()
+        .map(tls -> options.withTls(new ClientTlsFiles(tls.ca(), tls.cert(), tls.key())))
+        .orElse(options);
   }
 
   /** A tier whose weights are elsewhere: tokenizer and context length from the model directory. */

@@ -117,6 +117,17 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** A Vert.x whose own HTTP, pool and JVM metrics go to {@code registry} (vertx_*, jvm_*). */
+  static Vertx vertxWithMetrics(PrometheusMeterRegistry registry) {
+    return Vertx.builder()
+        .with(
+            new VertxOptions()
+                .setMetricsOptions(
+                    new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
   /** SIGHUP reloads the config file, as it does for most daemons. */
   private static void reloadOnSighup(TandemRouter router) {
     try {

@@ -3,9 +3,12 @@ package dev.tandem.router.cli;
 import dev.tandem.model.Backend;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.Quantization;
+import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.server.VerifierServer;
 import dev.tandem.verifier.server.VerifierServerOptions;
+import dev.tandem.verifier.tls.ServerTlsFiles;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,6 +75,16 @@ final class VerifierServerCommand implements Callable<Integer> {
           "none (default), q8_0 or q4: quantize the model's weights at load (a directory written"
               + " by tandem quantize is already quantized)")
   String quantize = "none";
+  @Option(names = "--tls-cert", description = "PEM certificate chain: serve TLS (with --tls-key)")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM private key of --tls-cert")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-client-ca",
+      description = "PEM CA: clients (routers) may present certificates it signed (mTLS)")
+  Path tlsClientCa;
 
   @Override
   public Integer call() throws Exception {
@@ -95,13 +108,28 @@ final class VerifierServerCommand implements Callable<Integer> {
           ModelOptions.DEFAULT
               .withBackend(Backend.parse(backend))
               .withQuantize(Quantization.parse(quantize, "--quantize"));
+      if (tlsCert != null || tlsKey != null || tlsClientCa != null) {
+        if (tlsCert == null || tlsKey == null) {
+          throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+        }
+        for (Path file : java.util.Arrays.asList(tlsCert, tlsKey, tlsClientCa)) {
+          if (file != null && !java.nio.file.Files.isReadable(file)) {
+            throw new IllegalArgumentException("no readable file " + file);
+          }
+        }
+        options =
+            options.withTls(
+                new ServerTlsFiles(tlsCert, tlsKey, java.util.Optional.ofNullable(tlsClientCa)));
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("tandem verifier-server: " + e.getMessage());
       return 2;
     }
     System.err.println("tandem: loading verifier model " + dir + " ...");
-    Vertx vertx = Vertx.vertx();
-    VerifierServer server = VerifierServer.loading(dir, modelOptions, options);
+    PrometheusMeterRegistry registry = RouterMetrics.newRegistry();
+    Vertx vertx = ServeCommand.vertxWithMetrics(registry);
+    VerifierServer server =
+        VerifierServer.loading(dir, modelOptions, options).withMetrics(registry);
     int bound;
     try {
       bound = server.start(vertx).toCompletionStage().toCompletableFuture().join();
@@ -111,7 +139,14 @@ final class VerifierServerCommand implements Callable<Integer> {
       return 1;
     }
     System.out.println(
-        "tandem: verifier server for " + dir.getFileName() + " on " + host + ":" + bound);
+        "tandem: verifier server for "
+            + dir.getFileName()
+            + " on "
+            + host
+            + ":"
+            + bound
+            + (options.tls().isPresent() ? " with TLS" : "")
+            + " (/metrics, /health/ready)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

@@ -23,6 +23,24 @@ public interface GenerationObserver {
 
   void started(GenerationRequest request, Tier tier);
 
+  /** Both observers, {@code this} first. */
+  default GenerationObserver andThen(GenerationObserver next) {
+    GenerationObserver first = this;
+    return new GenerationObserver() {
+      @Override
+      public void started(GenerationRequest request, Tier tier) {
+        first.started(request, tier);
+        next.started(request, tier);
+      }
+
+      @Override
+      public void ended(Ended ended) {
+        first.ended(ended);
+        next.ended(ended);
+      }
+    };
+  }
+
   void ended(Ended ended);
 
   /**

@@ -4,13 +4,16 @@ import dev.tandem.proto.v1.VerifierGrpcClient;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.Verifier;
 import dev.tandem.speccore.VerifierSession;
+import dev.tandem.verifier.tls.Tls;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.grpc.client.GrpcClient;
 import java.util.ArrayList;
@@ -60,8 +63,17 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
     this.vertx = vertx;
     this.options = options;
     this.context = vertx.getOrCreateContext();
-    this.grpc = GrpcClient.client(vertx);
-    this.http = vertx.createHttpClient();
+    HttpClientOptions grpcOptions = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2);
+    HttpClientOptions healthOptions = new HttpClientOptions();
+    options
+        .tls()
+        .ifPresent(
+            tls -> {
+              Tls.apply(grpcOptions, tls);
+              Tls.apply(healthOptions, tls);
+            });
+    this.grpc = GrpcClient.client(vertx, grpcOptions);
+    this.http = vertx.createHttpClient(healthOptions);
     for (String endpoint : options.endpoints()) {
       endpoints.add(new Endpoint(endpoint, options.breaker(), nanoClock));
     }

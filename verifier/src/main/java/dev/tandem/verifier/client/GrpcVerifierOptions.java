@@ -1,7 +1,9 @@
 package dev.tandem.verifier.client;
 
 import java.time.Duration;
+import dev.tandem.verifier.tls.ClientTlsFiles;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where and how a {@link GrpcVerifier} reaches its verifier servers.
@@ -15,6 +17,7 @@ import java.util.List;
  * @param maxFailovers how many times one request's session may be moved to another endpoint when
  *     its endpoint dies, stalls past the call timeout or drains, 0..16 (0: never)
  * @param breaker when an endpoint is taken out of rotation
+ * @param tls TLS to the servers (their health checks included), or empty for plaintext
  */
 public record GrpcVerifierOptions(
     String model,
@@ -22,7 +25,8 @@ public record GrpcVerifierOptions(
     Duration healthInterval,
     Duration callTimeout,
     int maxFailovers,
-    CircuitBreakerOptions breaker) {
+    CircuitBreakerOptions breaker,
+    Optional<ClientTlsFiles> tls) {
 
   /** Most failovers a request may be allowed. */
   public static final int MAX_FAILOVERS = 16;
@@ -54,6 +58,9 @@ public record GrpcVerifierOptions(
     if (breaker == null) {
       throw new IllegalArgumentException("breaker must not be null");
     }
+    if (tls == null) {
+      throw new IllegalArgumentException("tls must not be null (Optional.empty() for plaintext)");
+    }
   }
 
   /**
@@ -67,23 +74,30 @@ public record GrpcVerifierOptions(
         Duration.ofSeconds(2),
         Duration.ofSeconds(30),
         2,
-        CircuitBreakerOptions.DEFAULTS);
+        CircuitBreakerOptions.DEFAULTS,
+        Optional.empty());
   }
 
   public GrpcVerifierOptions withHealthInterval(Duration value) {
-    return new GrpcVerifierOptions(model, endpoints, value, callTimeout, maxFailovers, breaker);
+    return new GrpcVerifierOptions(model, endpoints, value, callTimeout, maxFailovers, breaker, tls);
   }
 
   public GrpcVerifierOptions withCallTimeout(Duration value) {
-    return new GrpcVerifierOptions(model, endpoints, healthInterval, value, maxFailovers, breaker);
+    return new GrpcVerifierOptions(model, endpoints, healthInterval, value, maxFailovers, breaker, tls);
   }
 
   public GrpcVerifierOptions withMaxFailovers(int value) {
-    return new GrpcVerifierOptions(model, endpoints, healthInterval, callTimeout, value, breaker);
+    return new GrpcVerifierOptions(model, endpoints, healthInterval, callTimeout, value, breaker, tls);
   }
 
   public GrpcVerifierOptions withBreaker(CircuitBreakerOptions value) {
     return new GrpcVerifierOptions(
-        model, endpoints, healthInterval, callTimeout, maxFailovers, value);
+        model, endpoints, healthInterval, callTimeout, maxFailovers, value, tls);
+  }
+
+  /** Reach the servers over TLS, trusting {@code value.ca()} (and presenting a client cert). */
+  public GrpcVerifierOptions withTls(ClientTlsFiles value) {
+    return new GrpcVerifierOptions(
+        model, endpoints, healthInterval, callTimeout, maxFailovers, breaker, Optional.of(value));
   }
 }

@@ -6,8 +6,12 @@ import dev.tandem.model.ModelRuntime;
 import dev.tandem.proto.v1.VerifierGrpcService;
 import dev.tandem.verifier.engine.ModelScoring;
 import dev.tandem.verifier.engine.SessionEngine;
+import dev.tandem.verifier.tls.Tls;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -39,6 +43,7 @@ public final class VerifierServer {
   private ModelRuntime runtime; // owned when the server loaded the model
   private Model model;
   private HttpServer server;
+  private PrometheusMeterRegistry metrics;
   private final Set<SessionStream> streams = ConcurrentHashMap.newKeySet();
 
   /**
@@ -73,6 +78,15 @@ public final class VerifierServer {
   }
 
   /** Loads the model if needed, then listens; completes with the bound port. */
+  /**
+   * Serves {@code GET /metrics} from {@code registry} (Prometheus text), with the server's session
+   * gauges registered there. Call before {@link #start}.
+   */
+  public VerifierServer withMetrics(PrometheusMeterRegistry registry) {
+    this.metrics = registry;
+    return this;
+  }
+
   public Future<Integer> start(Vertx vertx) {
     Future<SessionEngine> ready = engine != null ? Future.succeededFuture(engine) : load();
     return ready.compose(
@@ -137,6 +151,15 @@ public final class VerifierServer {
             .setHost(options.host())
             .setPort(options.port())
             .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(streams));
+    // With a client CA only routers holding a certificate it signed get in (mTLS).
+    options.tls().ifPresent(tls -> Tls.apply(http, tls, ClientAuth.REQUIRED, "verifier server"));
+    if (metrics != null) {
+      Gauge.builder("tandem.verifier.server.sessions.open", engine, SessionEngine::openSessions)
+          .description("Sessions (KV caches) open now")
+          .register(metrics);
+      Gauge.builder("tandem.verifier.server.sessions.max", options.engine(), e -> e.maxSessions())
+          .register(metrics);
+    }
     server =
         vertx
             .createHttpServer(http)
@@ -175,16 +198,27 @@ public final class VerifierServer {
   }
 
   private void serveHttp(HttpServerRequest request) {
-    if (request.path().equals("/health")) {
-      JsonObject body =
-          new JsonObject()
-              .put("status", "ok")
-              .put("model", engine.modelName())
-              .put("open_sessions", engine.openSessions())
-              .put("max_sessions", options.engine().maxSessions());
-      request.response().putHeader("content-type", "application/json").end(body.encode());
-    } else {
-      request.response().setStatusCode(404).end();
+    switch (request.path()) {
+      case "/health", "/health/live", "/health/ready" -> {
+        JsonObject body =
+            new JsonObject()
+                .put("status", request.path().equals("/health/live") ? "live" : "ready")
+                .put("model", engine.modelName())
+                .put("open_sessions", engine.openSessions())
+                .put("max_sessions", options.engine().maxSessions());
+        request.response().putHeader("content-type", "application/json").end(body.encode());
+      }
+      case "/metrics" -> {
+        if (metrics == null) {
+          request.response().setStatusCode(404).end("metrics are off");
+        } else {
+          request
+              .response()
+              .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+              .end(metrics.scrape());
+        }
+      }
+      default -> request.response().setStatusCode(404).end();
     }
   }
 }

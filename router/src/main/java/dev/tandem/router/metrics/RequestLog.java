@@ -1,0 +1,91 @@
+package dev.tandem.router.metrics;
+
+import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.engine.GenerationObserver;
+import dev.tandem.router.engine.GenerationResult;
+import dev.tandem.router.engine.Tier;
+import dev.tandem.router.errors.ErrorMapping;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One line per request at INFO on the {@code dev.tandem.requests} logger, as {@code key=value}
+ * pairs a log pipeline can parse: request id, operation, tier, drafter, tokens, mean k, acceptance,
+ * TTFT, duration, finish reason, status. No prompt text unless the logger is at FINE (debug): then
+ * the first 200 characters of the prompt are added, JSON-escaped.
+ *
+ * <p>Threading: thread-safe; called on event loops.
+ */
+public final class RequestLog implements GenerationObserver {
+
+  private static final Logger LOG = Logger.getLogger("dev.tandem.requests");
+
+  @Override
+  public void started(GenerationRequest request, Tier tier) {}
+
+  @Override
+  public void ended(Ended e) {
+    if (!LOG.isLoggable(Level.INFO)) {
+      return;
+    }
+    LOG.info(line(e));
+  }
+
+  static String line(Ended e) {
+    StringBuilder line =
+        new StringBuilder("request id=")
+            .append(e.requestId())
+            .append(" op=")
+            .append(
+                e.request().prompt() instanceof GenerationRequest.ChatPrompt
+                    ? "chat"
+                    : "text_completion")
+            .append(" tier=")
+            .append(e.tier().name())
+            .append(" drafter=")
+            .append(e.drafter());
+    GenerationResult r = e.result();
+    if (r != null) {
+      int steps = Math.max(1, r.verifierCalls() - 1);
+      line.append(" prompt_tokens=")
+          .append(r.promptTokens())
+          .append(" completion_tokens=")
+          .append(r.completionTokens())
+          .append(String.format(Locale.ROOT, " k_mean=%.2f", (double) r.draftTokens() / steps))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  " acceptance=%.3f",
+                  r.draftTokens() == 0 ? 0 : (double) r.acceptedTokens() / r.draftTokens()))
+          .append(String.format(Locale.ROOT, " tokens_per_call=%.2f", r.tokensPerVerifierCall()))
+          .append(String.format(Locale.ROOT, " cost_usd=%.8f", r.costUsd()));
+    }
+    line.append(
+            e.ttftNanos() < 0
+                ? " ttft_ms=-"
+                : String.format(Locale.ROOT, " ttft_ms=%.2f", e.ttftNanos() / 1e6))
+        .append(String.format(Locale.ROOT, " duration_ms=%.2f", e.durationNanos() / 1e6))
+        .append(" finish=")
+        .append(r != null ? r.finishReason().name().toLowerCase(Locale.ROOT) : "error")
+        .append(" status=")
+        .append(
+            r != null
+                ? "ok"
+                : ErrorMapping.classify(e.error()).kind().name().toLowerCase(Locale.ROOT));
+    if (LOG.isLoggable(Level.FINE)) {
+      String prompt =
+          switch (e.request().prompt()) {
+            case GenerationRequest.TextPrompt t -> t.text();
+            case GenerationRequest.ChatPrompt c ->
+                c.messages().isEmpty() ? "" : c.messages().getLast().content();
+          };
+      String head = prompt.length() > 200 ? prompt.substring(0, 200) : prompt;
+      line.append(" max_tokens=")
+          .append(e.request().maxTokens())
+          .append(" prompt=")
+          .append(io.vertx.core.json.Json.encode(head));
+    }
+    return line.toString();
+  }
+}
