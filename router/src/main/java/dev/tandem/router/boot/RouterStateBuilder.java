@@ -368,7 +368,8 @@ final class RouterStateBuilder {
 
   private static GrpcVerifierOptions grpcOptions(String modelName, TandemConfig.Grpc b) {
     GrpcVerifierOptions options =
-        GrpcVerifierOptions.of(modelName, b.endpoints().stream().map(Object::toString).toList());
+        GrpcVerifierOptions.of(modelName, b.endpoints().stream().map(Object::toString).toList())
+            .withHealthInterval(b.healthInterval());
     return b.tls()
         .map(tls -> options.withTls(new ClientTlsFiles(tls.ca(), tls.cert(), tls.key())))
         .orElse(options);

@@ -293,7 +293,11 @@ public final class ConfigReader {
     }
     Optional<ClientTls> tls =
         t.has("tls") ? Optional.of(finished(t.object("tls"), this::clientTls)) : Optional.empty();
-    return new Grpc(modelDir(t, "model"), endpoints, tls);
+    return new Grpc(
+        modelDir(t, "model"),
+        endpoints,
+        tls,
+        Duration.ofMillis(t.integer("health_check_interval_ms", 100, 3_600_000, 2000)));
   }
 
   private ClientTls clientTls(ConfigNode n) {

@@ -242,8 +242,10 @@ public record TandemConfig(
    * @param model the tokenizer and config.json (the weights stay remote)
    * @param endpoints the servers
    * @param tls TLS to the servers, if they serve it
+   * @param healthInterval period of each server's health check (also its timeout, at least 1 s)
    */
-  public record Grpc(Path model, List<Endpoint> endpoints, Optional<ClientTls> tls)
+  public record Grpc(
+      Path model, List<Endpoint> endpoints, Optional<ClientTls> tls, Duration healthInterval)
       implements VerifierBackend {
     public Grpc {
       endpoints = List.copyOf(endpoints);
