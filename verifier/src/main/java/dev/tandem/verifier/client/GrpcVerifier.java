@@ -63,7 +63,11 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
     this.vertx = vertx;
     this.options = options;
     this.context = vertx.getOrCreateContext();
-    HttpClientOptions grpcOptions = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2);
+    // HTTP/2 with prior knowledge in plaintext (what GrpcClient.client(vertx) does), ALPN with TLS.
+    HttpClientOptions grpcOptions =
+        new HttpClientOptions()
+            .setProtocolVersion(HttpVersion.HTTP_2)
+            .setHttp2ClearTextUpgrade(false);
     HttpClientOptions healthOptions = new HttpClientOptions();
     options
         .tls()

@@ -1,7 +1,7 @@
 package dev.tandem.verifier.client;
 
-import java.time.Duration;
 import dev.tandem.verifier.tls.ClientTlsFiles;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -79,15 +79,18 @@ public record GrpcVerifierOptions(
   }
 
   public GrpcVerifierOptions withHealthInterval(Duration value) {
-    return new GrpcVerifierOptions(model, endpoints, value, callTimeout, maxFailovers, breaker, tls);
+    return new GrpcVerifierOptions(
+        model, endpoints, value, callTimeout, maxFailovers, breaker, tls);
   }
 
   public GrpcVerifierOptions withCallTimeout(Duration value) {
-    return new GrpcVerifierOptions(model, endpoints, healthInterval, value, maxFailovers, breaker, tls);
+    return new GrpcVerifierOptions(
+        model, endpoints, healthInterval, value, maxFailovers, breaker, tls);
   }
 
   public GrpcVerifierOptions withMaxFailovers(int value) {
-    return new GrpcVerifierOptions(model, endpoints, healthInterval, callTimeout, value, breaker, tls);
+    return new GrpcVerifierOptions(
+        model, endpoints, healthInterval, callTimeout, value, breaker, tls);
   }
 
   public GrpcVerifierOptions withBreaker(CircuitBreakerOptions value) {

@@ -202,7 +202,13 @@ public final class VerifierServer {
       case "/health", "/health/live", "/health/ready" -> {
         JsonObject body =
             new JsonObject()
-                .put("status", request.path().equals("/health/live") ? "live" : "ready")
+                .put(
+                    "status",
+                    switch (request.path()) {
+                      case "/health/live" -> "live";
+                      case "/health/ready" -> "ready";
+                      default -> "ok";
+                    })
                 .put("model", engine.modelName())
                 .put("open_sessions", engine.openSessions())
                 .put("max_sessions", options.engine().maxSessions());
