@@ -30,6 +30,7 @@ import picocli.CommandLine.Unmatched;
       "  remote    the same through a verifier server behind a TCP relay that delays each call by"
           + " --delay-ms (a network round trip)",
       "  overhead  router cost over a zero-compute synthetic backend at many concurrent streams",
+      "  metrics   the overhead bench with metrics off and on, alternating, in one run",
       "The other benchmarks are subcommands (each takes its own arguments, see BENCHMARKS.md)."
     },
     subcommands = {
@@ -55,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--suite",
       split = ",",
-      description = "real, remote, overhead (default: all three)")
+      description = "real, remote, overhead, metrics (metrics on vs off at the first --streams level; default: real, remote, overhead)")
   List<String> suites = List.of("real", "remote", "overhead");
 
   @Option(
@@ -90,8 +91,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     for (String suite : suites) {
-      if (!List.of("real", "remote", "overhead").contains(suite)) {
-        System.err.println("tandem bench: --suite must be real, remote or overhead, got " + suite);
+      if (!List.of("real", "remote", "overhead", "metrics").contains(suite)) {
+        System.err.println(
+            "tandem bench: --suite must be real, remote, overhead or metrics, got " + suite);
         return 2;
       }
     }
@@ -107,6 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
       switch (suite) {
         case "real" -> bench.real(workloads, requests);
         case "remote" -> bench.remote(workloads, requests, delayMs);
+        case "metrics" -> bench.metricsCost(streams.get(0), steps, paceMs);
         default -> bench.overhead(streams, steps, paceMs);
       }
     }

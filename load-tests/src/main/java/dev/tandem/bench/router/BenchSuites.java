@@ -4,6 +4,7 @@ import dev.tandem.bench.net.TcpRelay;
 import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.router.synthetic.SyntheticRouter;
 import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.server.VerifierServer;
@@ -124,6 +125,45 @@ public final class BenchSuites {
    */
   public void overhead(List<Integer> streams, int steps, double paceMs) {
     overheadLevels(streams, steps, paceMs);
+  }
+
+  /**
+   * What recording metrics costs: the overhead bench at {@code streams} with metrics off, on, off,
+   * on (one router each, same run), then CPU per chunk (router + client) and added latency side by
+   * side.
+   */
+  public void metricsCost(int streams, int steps, double paceMs) {
+    List<String> rows = new ArrayList<>();
+    for (boolean on : List.of(false, true, false, true)) {
+      RouterMetrics metrics =
+          on ? RouterMetrics.enabled(RouterMetrics.newRegistry()) : RouterMetrics.disabled();
+      out.printf("%n##### metrics %s%n", on ? "on" : "off");
+      try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000, metrics)) {
+        Vertx clientVertx = Vertx.vertx();
+        try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port)) {
+          OverheadBench.Level level =
+              new OverheadBench(client, router.backend, out, paceMs)
+                  .report(List.of(streams), steps)
+                  .levels()
+                  .get(0);
+          rows.add(
+              String.format(
+                  "| %s | %d | %.1f | %.2f | %.2f | %.2f |",
+                  on ? "on" : "off",
+                  level.streams(),
+                  level.spent().cpuNanos() / 1e3 / level.chunks(),
+                  level.spent().allocatedBytes() / 1024.0 / level.chunks(),
+                  level.added().at(50),
+                  level.added().at(99)));
+        } finally {
+          clientVertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+      }
+    }
+    out.printf("%n#### Metrics on vs off (%d streams, alternating, same run)%n%n", streams);
+    out.println("| metrics | streams | CPU µs per chunk | allocated KB per chunk | added p50 ms | added p99 ms |");
+    out.println("|---|---:|---:|---:|---:|---:|");
+    rows.forEach(out::println);
   }
 
   /** {@link #overhead}, printing its table and returning the lone stream and each level. */

@@ -3,6 +3,11 @@ package dev.tandem.router.synthetic;
 import dev.tandem.draft.NoDrafter;
 import dev.tandem.draft.PromptLookupDrafter;
 import dev.tandem.router.RouterServer;
+import dev.tandem.router.RouterState;
+import dev.tandem.router.engine.TierDrafters;
+import dev.tandem.router.metrics.RouterMetrics;
+import dev.tandem.speccore.AcceptanceStatsRegistry;
+import java.time.Instant;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.engine.GenerationEngine;
@@ -39,21 +44,42 @@ public final class SyntheticRouter implements AutoCloseable {
    * @param maxTokens the request limit on max_tokens
    */
   public SyntheticRouter(double paceMillis, double alpha, int maxTokens) {
+    this(paceMillis, alpha, maxTokens, RouterMetrics.disabled());
+  }
+
+  /**
+   * As {@link #SyntheticRouter(double, double, int)}, recording {@code metrics} as the production
+   * router does (per verify call and per request) and serving them at {@code /metrics}.
+   */
+  public SyntheticRouter(double paceMillis, double alpha, int maxTokens, RouterMetrics metrics) {
     vertx = Vertx.vertx();
     backend = new SyntheticBackend(paceMillis, alpha, new PacingTimer(vertx)::releaseAt);
     Tier tier =
-        new Tier("large", "synthetic-large", backend.verifier(), backend.codec(), 1 << 20, 1e-6);
+        new Tier(
+            "large",
+            "synthetic-large",
+            metrics.meter(backend.verifier(), "large", "synthetic"),
+            backend.codec(),
+            1 << 20,
+            1e-6);
     GenerationEngine engine =
         new GenerationEngine(
             Map.of("large", tier),
             "large",
             Map.of(
-                "synthetic", backend.drafter(),
-                "ngram", new PromptLookupDrafter(1, 3),
-                "none", new NoDrafter()),
-            "synthetic",
-            new SpeculationSettings(8, GenerationRequest.SpeculationMode.AUTO, 4, 1e-8));
-    server = new RouterServer(vertx, transportConfig(maxTokens), engine);
+                "large",
+                new TierDrafters(
+                    Map.of(
+                        "synthetic", backend.drafter(),
+                        "ngram", new PromptLookupDrafter(1, 3),
+                        "none", new NoDrafter()),
+                    "synthetic")),
+            new SpeculationSettings(8, GenerationRequest.SpeculationMode.AUTO, 4, 1e-8),
+            new AcceptanceStatsRegistry(),
+            metrics);
+    TandemConfig config = transportConfig(maxTokens);
+    RouterState state = RouterState.of(config, engine, 1, Instant.now(), Map.of());
+    server = new RouterServer(vertx, config, () -> state, Optional.empty(), metrics);
     port = server.start().toCompletionStage().toCompletableFuture().join();
   }
 
