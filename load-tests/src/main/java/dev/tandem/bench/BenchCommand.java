@@ -56,7 +56,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--suite",
       split = ",",
-      description = "real, remote, overhead, metrics (metrics on vs off at the first --streams level; default: real, remote, overhead)")
+      description =
+          "real, remote, overhead, metrics (metrics on vs off at the first --streams level; default: real, remote, overhead)")
   List<String> suites = List.of("real", "remote", "overhead");
 
   @Option(

@@ -161,7 +161,8 @@ public final class BenchSuites {
       }
     }
     out.printf("%n#### Metrics on vs off (%d streams, alternating, same run)%n%n", streams);
-    out.println("| metrics | streams | CPU µs per chunk | allocated KB per chunk | added p50 ms | added p99 ms |");
+    out.println(
+        "| metrics | streams | CPU µs per chunk | allocated KB per chunk | added p50 ms | added p99 ms |");
     out.println("|---|---:|---:|---:|---:|---:|");
     rows.forEach(out::println);
   }

@@ -301,8 +301,7 @@ final class RouterStateBuilder {
       case TandemConfig.Grpc b -> {
         GrpcVerifier verifier =
             leases.acquire(
-                new GrpcKey(dirName, b),
-                () -> new GrpcVerifier(vertx, grpcOptions(dirName, b)));
+                new GrpcKey(dirName, b), () -> new GrpcVerifier(vertx, grpcOptions(dirName, b)));
         progress.accept("tier " + t.name() + ": verifier servers " + b.endpoints());
         probes.put(
             t.name(),

@@ -75,6 +75,7 @@ final class VerifierServerCommand implements Callable<Integer> {
           "none (default), q8_0 or q4: quantize the model's weights at load (a directory written"
               + " by tandem quantize is already quantized)")
   String quantize = "none";
+
   @Option(names = "--tls-cert", description = "PEM certificate chain: serve TLS (with --tls-key)")
   Path tlsCert;
 

@@ -4,18 +4,18 @@ import dev.tandem.draft.NoDrafter;
 import dev.tandem.draft.PromptLookupDrafter;
 import dev.tandem.router.RouterServer;
 import dev.tandem.router.RouterState;
-import dev.tandem.router.engine.TierDrafters;
-import dev.tandem.router.metrics.RouterMetrics;
-import dev.tandem.speccore.AcceptanceStatsRegistry;
-import java.time.Instant;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
+import dev.tandem.router.engine.TierDrafters;
+import dev.tandem.router.metrics.RouterMetrics;
+import dev.tandem.speccore.AcceptanceStatsRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,7 +58,7 @@ public final class SyntheticRouter implements AutoCloseable {
         new Tier(
             "large",
             "synthetic-large",
-            metrics.meter(backend.verifier(), "large", "synthetic"),
+            metrics.meter(backend.verifier(), "large", "synthetic", "remote"),
             backend.codec(),
             1 << 20,
             1e-6);
