@@ -31,6 +31,7 @@ import picocli.CommandLine.Unmatched;
           + " --delay-ms (a network round trip)",
       "  overhead  router cost over a zero-compute synthetic backend at many concurrent streams",
       "  metrics   the overhead bench with metrics off and on, alternating, in one run",
+      "  tls       the overhead bench over plaintext and TLS, alternating, in one run",
       "The other benchmarks are subcommands (each takes its own arguments, see BENCHMARKS.md)."
     },
     subcommands = {
@@ -57,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--suite",
       split = ",",
       description =
-          "real, remote, overhead, metrics (metrics on vs off at the first --streams level; default: real, remote, overhead)")
+          "real, remote, overhead, metrics, tls (metrics and tls: at the first --streams level; default: real, remote, overhead)")
   List<String> suites = List.of("real", "remote", "overhead");
 
   @Option(
@@ -92,9 +93,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     for (String suite : suites) {
-      if (!List.of("real", "remote", "overhead", "metrics").contains(suite)) {
+      if (!List.of("real", "remote", "overhead", "metrics", "tls").contains(suite)) {
         System.err.println(
-            "tandem bench: --suite must be real, remote, overhead or metrics, got " + suite);
+            "tandem bench: --suite must be real, remote, overhead, metrics or tls, got " + suite);
         return 2;
       }
     }
@@ -111,6 +112,7 @@ public final class BenchCommand implements Callable<Integer> {
         case "real" -> bench.real(workloads, requests);
         case "remote" -> bench.remote(workloads, requests, delayMs);
         case "metrics" -> bench.metricsCost(streams.get(0), steps, paceMs);
+        case "tls" -> bench.tlsCost(streams.get(0), steps, paceMs);
         default -> bench.overhead(streams, steps, paceMs);
       }
     }

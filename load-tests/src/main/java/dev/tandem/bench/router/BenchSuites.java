@@ -146,15 +146,7 @@ public final class BenchSuites {
                   .report(List.of(streams), steps)
                   .levels()
                   .get(0);
-          rows.add(
-              String.format(
-                  "| %s | %d | %.1f | %.2f | %.2f | %.2f |",
-                  on ? "on" : "off",
-                  level.streams(),
-                  level.spent().cpuNanos() / 1e3 / level.chunks(),
-                  level.spent().allocatedBytes() / 1024.0 / level.chunks(),
-                  level.added().at(50),
-                  level.added().at(99)));
+          rows.add(row(on ? "on" : "off", level));
         } finally {
           clientVertx.close().toCompletionStage().toCompletableFuture().join();
         }
@@ -165,6 +157,63 @@ public final class BenchSuites {
         "| metrics | streams | CPU µs per chunk | allocated KB per chunk | added p50 ms | added p99 ms |");
     out.println("|---|---:|---:|---:|---:|---:|");
     rows.forEach(out::println);
+  }
+
+  /**
+   * What TLS costs: the overhead bench at {@code streams} over plaintext, TLS (OpenSSL engine on
+   * both sides, a self-signed certificate made now), plaintext, TLS; one router each, same run.
+   */
+  public void tlsCost(int streams, int steps, double paceMs) {
+    io.vertx.core.net.SelfSignedCertificate cert =
+        io.vertx.core.net.SelfSignedCertificate.create("localhost");
+    TandemConfig.Tls tls =
+        new TandemConfig.Tls(
+            Path.of(cert.certificatePath()), Path.of(cert.privateKeyPath()), Optional.empty());
+    List<String> rows = new ArrayList<>();
+    for (boolean on : List.of(false, true, false, true)) {
+      out.printf(
+          "%n##### %s%n",
+          on ? "TLS (" + dev.tandem.verifier.tls.Tls.engineName() + ")" : "plaintext");
+      try (SyntheticRouter router =
+          new SyntheticRouter(
+              paceMs,
+              1.0,
+              100_000,
+              RouterMetrics.disabled(),
+              on ? Optional.of(tls) : Optional.empty())) {
+        Vertx clientVertx = Vertx.vertx();
+        try (StreamClient client =
+            on
+                ? StreamClient.overTls(clientVertx, "localhost", router.port, tls.cert())
+                : new StreamClient(clientVertx, "127.0.0.1", router.port)) {
+          rows.add(
+              row(
+                  on ? "tls" : "plaintext",
+                  new OverheadBench(client, router.backend, out, paceMs)
+                      .report(List.of(streams), steps)
+                      .levels()
+                      .get(0)));
+        } finally {
+          clientVertx.close().toCompletionStage().toCompletableFuture().join();
+        }
+      }
+    }
+    out.printf("%n#### TLS vs plaintext (%d streams, alternating, same run)%n%n", streams);
+    out.println(
+        "| transport | streams | CPU µs per chunk | allocated KB per chunk | added p50 ms | added p99 ms |");
+    out.println("|---|---:|---:|---:|---:|---:|");
+    rows.forEach(out::println);
+  }
+
+  private static String row(String variant, OverheadBench.Level level) {
+    return String.format(
+        "| %s | %d | %.1f | %.2f | %.2f | %.2f |",
+        variant,
+        level.streams(),
+        level.spent().cpuNanos() / 1e3 / level.chunks(),
+        level.spent().allocatedBytes() / 1024.0 / level.chunks(),
+        level.added().at(50),
+        level.added().at(99));
   }
 
   /** {@link #overhead}, printing its table and returning the lone stream and each level. */

@@ -26,11 +26,27 @@ public final class StreamClient implements AutoCloseable {
   private final GenerationGrpcClient stub;
 
   public StreamClient(Vertx vertx, String host, int port) {
+    this(vertx, host, port, new HttpClientOptions());
+  }
+
+  /** A client over TLS that trusts the PEM certificate {@code trusted} (ALPN h2). */
+  public static StreamClient overTls(
+      Vertx vertx, String host, int port, java.nio.file.Path trusted) {
+    return new StreamClient(
+        vertx,
+        host,
+        port,
+        new HttpClientOptions()
+            .setSsl(true)
+            .setUseAlpn(true)
+            .setSslEngineOptions(dev.tandem.verifier.tls.Tls.engine())
+            .setTrustOptions(
+                new io.vertx.core.net.PemTrustOptions().addCertPath(trusted.toString())));
+  }
+
+  private StreamClient(Vertx vertx, String host, int port, HttpClientOptions base) {
     client =
-        GrpcClient.client(
-            vertx,
-            new GrpcClientOptions(),
-            new HttpClientOptions().setHttp2MultiplexingLimit(10_000));
+        GrpcClient.client(vertx, new GrpcClientOptions(), base.setHttp2MultiplexingLimit(10_000));
     stub = GenerationGrpcClient.create(client, SocketAddress.inetSocketAddress(port, host));
   }
 

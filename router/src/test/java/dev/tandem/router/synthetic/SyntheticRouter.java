@@ -52,6 +52,16 @@ public final class SyntheticRouter implements AutoCloseable {
    * router does (per verify call and per request) and serving them at {@code /metrics}.
    */
   public SyntheticRouter(double paceMillis, double alpha, int maxTokens, RouterMetrics metrics) {
+    this(paceMillis, alpha, maxTokens, metrics, Optional.empty());
+  }
+
+  /** As above, serving TLS with {@code tls} when present (gRPC and HTTP on the one port). */
+  public SyntheticRouter(
+      double paceMillis,
+      double alpha,
+      int maxTokens,
+      RouterMetrics metrics,
+      Optional<TandemConfig.Tls> tls) {
     vertx = Vertx.vertx();
     backend = new SyntheticBackend(paceMillis, alpha, new PacingTimer(vertx)::releaseAt);
     Tier tier =
@@ -77,7 +87,7 @@ public final class SyntheticRouter implements AutoCloseable {
             new SpeculationSettings(8, GenerationRequest.SpeculationMode.AUTO, 4, 1e-8),
             new AcceptanceStatsRegistry(),
             metrics);
-    TandemConfig config = transportConfig(maxTokens);
+    TandemConfig config = transportConfig(maxTokens, tls);
     RouterState state = RouterState.of(config, engine, 1, Instant.now(), Map.of());
     server = new RouterServer(vertx, config, () -> state, Optional.empty(), metrics);
     port = server.start().toCompletionStage().toCompletableFuture().join();
@@ -89,10 +99,15 @@ public final class SyntheticRouter implements AutoCloseable {
    * no reload, no metrics.
    */
   public static TandemConfig transportConfig(int maxTokens) {
+    return transportConfig(maxTokens, Optional.empty());
+  }
+
+  /** {@link #transportConfig(int)} with TLS when {@code tls} is present. */
+  public static TandemConfig transportConfig(int maxTokens, Optional<TandemConfig.Tls> tls) {
     return new TandemConfig(
         new TandemConfig.Server("127.0.0.1", 0),
         new TandemConfig.Admin(false, false),
-        Optional.empty(),
+        tls,
         new TandemConfig.Reload(false, Duration.ofSeconds(1), Duration.ZERO),
         new TandemConfig.Metrics(false),
         new TandemConfig.Limits(maxTokens, Math.min(16, maxTokens), 4096, 64 * 1024, 0, 10_000),
