@@ -24,6 +24,7 @@ import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.verifier.InProcessVerifier;
+import dev.tandem.verifier.client.EndpointStatus;
 import dev.tandem.verifier.client.GrpcVerifier;
 import dev.tandem.verifier.client.GrpcVerifierOptions;
 import dev.tandem.verifier.engine.EngineOptions;
@@ -307,13 +308,23 @@ final class RouterStateBuilder {
             t.name(),
             () ->
                 verifier
-                    .healthyEndpoints()
+                    .endpointStatus()
                     .compose(
-                        healthy ->
-                            healthy.isEmpty()
-                                ? Future.failedFuture(
-                                    "no healthy verifier server among " + b.endpoints())
-                                : Future.succeededFuture()));
+                        endpoints ->
+                            endpoints.stream().anyMatch(EndpointStatus::available)
+                                ? Future.succeededFuture()
+                                : Future.failedFuture(
+                                    "no available verifier server: "
+                                        + endpoints.stream()
+                                            .map(
+                                                e ->
+                                                    e.endpoint()
+                                                        + (e.healthy() ? " healthy" : " unhealthy")
+                                                        + ", breaker "
+                                                        + e.breaker()
+                                                            .name()
+                                                            .toLowerCase(java.util.Locale.ROOT))
+                                            .toList())));
         yield remoteTier(
             t,
             b.model(),

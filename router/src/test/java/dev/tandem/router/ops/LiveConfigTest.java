@@ -218,6 +218,31 @@ class LiveConfigTest {
     assertEquals(200, get("/health/live").statusCode());
   }
 
+  @Test
+  void readinessNamesATierWithoutAReachableVerifier() throws Exception {
+    Files.writeString(
+        file,
+        WATCHED
+            + "tiers:\n"
+            + "  - {name: large, verifier: in-process, model: fixtures/models/tandem-verifier}\n"
+            + "  - {name: dead, verifier: grpc, model: fixtures/models/tandem-verifier,"
+            + " endpoints: ['127.0.0.1:1'], health_check_interval_ms: 100}\n");
+    post("/admin/reload"); // or the watcher got there first
+    assertEquals(2, router.state().generation());
+    waitFor(
+        () -> {
+          try {
+            return get("/health/ready").statusCode() == 503;
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        },
+        "readiness to see the dead endpoint");
+    JsonObject checks = get("/health/ready").bodyAsJsonObject().getJsonObject("checks");
+    assertEquals("ok", checks.getString("tier:large"));
+    assertTrue(checks.getString("tier:dead").contains("127.0.0.1:1 unhealthy"), checks.encode());
+  }
+
   // ---- helpers ----
 
   static GenerationRequest request(RouterState state, int maxTokens) {
