@@ -24,6 +24,7 @@ import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.verifier.InProcessVerifier;
+import dev.tandem.verifier.client.CircuitBreakerOptions;
 import dev.tandem.verifier.client.EndpointStatus;
 import dev.tandem.verifier.client.GrpcVerifier;
 import dev.tandem.verifier.client.GrpcVerifierOptions;
@@ -36,6 +37,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -304,6 +306,7 @@ final class RouterStateBuilder {
             leases.acquire(
                 new GrpcKey(dirName, b), () -> new GrpcVerifier(vertx, grpcOptions(dirName, b)));
         progress.accept("tier " + t.name() + ": verifier servers " + b.endpoints());
+        // Ready while some server takes new sessions: healthy, and its circuit not open.
         probes.put(
             t.name(),
             () ->
@@ -325,6 +328,7 @@ final class RouterStateBuilder {
                                                             .name()
                                                             .toLowerCase(java.util.Locale.ROOT))
                                             .toList())));
+        metrics.endpoints(t.name(), verifier::lastEndpointStatus);
         yield remoteTier(
             t,
             b.model(),
@@ -338,6 +342,7 @@ final class RouterStateBuilder {
         OpenAiVerifierOptions options =
             OpenAiVerifierOptions.of(b.baseUrl().toString(), b.servedModel())
                 .withTopN(b.topN())
+                .withFallbackBaseUrls(b.fallbackBaseUrls().stream().map(URI::toString).toList())
                 .withMode(
                     switch (b.logprobsMode()) {
                       case PROMPT_LOGPROBS -> LogprobsMode.PROMPT_LOGPROBS;
@@ -379,7 +384,10 @@ final class RouterStateBuilder {
   private static GrpcVerifierOptions grpcOptions(String modelName, TandemConfig.Grpc b) {
     GrpcVerifierOptions options =
         GrpcVerifierOptions.of(modelName, b.endpoints().stream().map(Object::toString).toList())
-            .withHealthInterval(b.healthInterval());
+            .withHealthInterval(b.healthInterval())
+            .withCallTimeout(b.callTimeout())
+            .withMaxFailovers(b.maxFailovers())
+            .withBreaker(new CircuitBreakerOptions(b.breaker().failures(), b.breaker().open()));
     return b.tls()
         .map(tls -> options.withTls(new ClientTlsFiles(tls.ca(), tls.cert(), tls.key())))
         .orElse(options);

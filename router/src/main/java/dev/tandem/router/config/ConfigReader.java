@@ -1,6 +1,7 @@
 package dev.tandem.router.config;
 
 import dev.tandem.router.config.TandemConfig.Admin;
+import dev.tandem.router.config.TandemConfig.CircuitBreaker;
 import dev.tandem.router.config.TandemConfig.ClientTls;
 import dev.tandem.router.config.TandemConfig.DrafterKind;
 import dev.tandem.router.config.TandemConfig.Drafting;
@@ -297,7 +298,21 @@ public final class ConfigReader {
         modelDir(t, "model"),
         endpoints,
         tls,
-        Duration.ofMillis(t.integer("health_check_interval_ms", 100, 3_600_000, 2000)));
+        Duration.ofMillis(t.integer("health_check_interval_ms", 100, 3_600_000, 2000)),
+        Duration.ofMillis(t.integer("call_timeout_ms", 1, 3_600_000, 30_000)),
+        t.integer("max_failovers", 0, MAX_FAILOVERS, 2),
+        t.has("circuit_breaker")
+            ? finished(t.object("circuit_breaker"), ConfigReader::circuitBreaker)
+            : new CircuitBreaker(3, Duration.ofSeconds(10)));
+  }
+
+  /** Most failovers a gRPC tier may allow one request (the verifier client's limit). */
+  static final int MAX_FAILOVERS = 16;
+
+  private static CircuitBreaker circuitBreaker(ConfigNode n) {
+    return new CircuitBreaker(
+        n.integer("failures", 1, 1000, 3),
+        Duration.ofMillis(n.integer("open_ms", 1, 3_600_000, 10_000)));
   }
 
   private ClientTls clientTls(ConfigNode n) {
@@ -335,16 +350,18 @@ public final class ConfigReader {
     return finished(
         t.object("openai"),
         o -> {
-          String baseUrl = o.string("base_url");
-          URI uri;
-          try {
-            uri = new URI(baseUrl);
-          } catch (URISyntaxException e) {
-            throw o.error("base_url", "must be an http(s) URL, got '" + baseUrl + "'");
-          }
-          if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-              || uri.getHost() == null) {
-            throw o.error("base_url", "must be an http(s) URL with a host, got '" + baseUrl + "'");
+          URI uri = httpUrl(o, "base_url", o.string("base_url"));
+          List<URI> fallbacks = new ArrayList<>();
+          if (o.has("fallback_base_urls")) {
+            List<String> values = o.strings("fallback_base_urls");
+            if (values.size() > MAX_FALLBACK_URLS) {
+              throw o.error(
+                  "fallback_base_urls",
+                  "must list at most " + MAX_FALLBACK_URLS + " URLs, got " + values.size());
+            }
+            for (String value : values) {
+              fallbacks.add(httpUrl(o, "fallback_base_urls", value));
+            }
           }
           return new OpenAi(
               model,
@@ -352,8 +369,26 @@ public final class ConfigReader {
               o.string("model"),
               o.integer("top_n", 1, 1024, 20),
               o.oneOf("logprobs_mode", LogprobsMode.class, LogprobsMode.PROMPT_LOGPROBS),
-              o.optionalString("api_key_env"));
+              o.optionalString("api_key_env"),
+              fallbacks);
         });
+  }
+
+  /** Most fallback base URLs of an OpenAI-compatible tier (the verifier's limit). */
+  static final int MAX_FALLBACK_URLS = 16;
+
+  private static URI httpUrl(ConfigNode o, String key, String value) {
+    URI uri;
+    try {
+      uri = new URI(value);
+    } catch (URISyntaxException e) {
+      throw o.error(key, "must be an http(s) URL, got '" + value + "'");
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw o.error(key, "must be an http(s) URL with a host, got '" + value + "'");
+    }
+    return uri;
   }
 
   /** A model directory (HF layout) that exists and holds config.json and tokenizer.json. */

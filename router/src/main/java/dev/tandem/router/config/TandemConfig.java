@@ -243,9 +243,19 @@ public record TandemConfig(
    * @param endpoints the servers
    * @param tls TLS to the servers, if they serve it
    * @param healthInterval period of each server's health check (also its timeout, at least 1 s)
+   * @param callTimeout longest wait for one answer of a server (open or verify); past it the
+   *     session moves to another server
+   * @param maxFailovers how often one request's session may move to another server
+   * @param breaker when a server that keeps failing is taken out of rotation
    */
   public record Grpc(
-      Path model, List<Endpoint> endpoints, Optional<ClientTls> tls, Duration healthInterval)
+      Path model,
+      List<Endpoint> endpoints,
+      Optional<ClientTls> tls,
+      Duration healthInterval,
+      Duration callTimeout,
+      int maxFailovers,
+      CircuitBreaker breaker)
       implements VerifierBackend {
     public Grpc {
       endpoints = List.copyOf(endpoints);
@@ -258,6 +268,14 @@ public record TandemConfig(
   }
 
   /**
+   * A gRPC tier's circuit breaker.
+   *
+   * @param failures consecutive failures (unreachable, broken stream, call timeout) that open it
+   * @param open how long it stays open before one probe session is let through
+   */
+  public record CircuitBreaker(int failures, Duration open) {}
+
+  /**
    * A vLLM-style OpenAI-compatible server: exact for greedy requests, approximate for temperature >
    * 0 (only the top-N logprobs come back).
    *
@@ -267,6 +285,7 @@ public record TandemConfig(
    * @param topN logprobs per position
    * @param logprobsMode how draft positions' logprobs are asked for
    * @param apiKeyEnv environment variable holding the API key, if any
+   * @param fallbackBaseUrls servers of the same model a failed call is resent to, in order
    */
   public record OpenAi(
       Path model,
@@ -274,8 +293,13 @@ public record TandemConfig(
       String servedModel,
       int topN,
       LogprobsMode logprobsMode,
-      Optional<String> apiKeyEnv)
+      Optional<String> apiKeyEnv,
+      List<URI> fallbackBaseUrls)
       implements VerifierBackend {
+    public OpenAi {
+      fallbackBaseUrls = List.copyOf(fallbackBaseUrls);
+    }
+
     @Override
     public String kind() {
       return "openai";

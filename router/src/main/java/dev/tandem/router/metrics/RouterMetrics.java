@@ -6,6 +6,8 @@ import dev.tandem.router.engine.GenerationResult;
 import dev.tandem.router.engine.Tier;
 import dev.tandem.router.errors.ErrorMapping;
 import dev.tandem.speccore.Verifier;
+import dev.tandem.verifier.client.BreakerState;
+import dev.tandem.verifier.client.EndpointStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -17,9 +19,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The router's metrics, exported in Prometheus text format at {@code GET /metrics}. OpenTelemetry
@@ -47,6 +53,8 @@ public final class RouterMetrics implements GenerationObserver {
   private final boolean enabled;
   private final AtomicInteger activeStreams = new AtomicInteger();
   private final AtomicInteger sessionsOpen = new AtomicInteger();
+  private final Map<String, Supplier<List<EndpointStatus>>> endpointSources =
+      new ConcurrentHashMap<>();
 
   private RouterMetrics(PrometheusMeterRegistry registry, boolean enabled) {
     this.registry = registry;
@@ -123,6 +131,52 @@ public final class RouterMetrics implements GenerationObserver {
             .serviceLevelObjectives(0.5, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16) // le=0.5: plain steps
             .register(registry),
         sessionsOpen);
+  }
+
+  /**
+   * Exposes the endpoints of a tier served by verifier servers: {@code
+   * tandem_verifier_endpoint_healthy} (last health check passed, 0/1) and {@code
+   * tandem_verifier_endpoint_breaker} (one series per state, 1 for the current one), labelled by
+   * tier and endpoint. A reload that builds the tier again replaces the source.
+   */
+  public void endpoints(String tier, Supplier<List<EndpointStatus>> source) {
+    if (!enabled) {
+      return;
+    }
+    endpointSources.put(tier, source);
+    for (EndpointStatus status : source.get()) {
+      String endpoint = status.endpoint();
+      Tags tags = Tags.of("tier", tier, "endpoint", endpoint);
+      Gauge.builder(
+              "tandem.verifier.endpoint.healthy",
+              () -> endpointValue(tier, endpoint, s -> s.healthy() ? 1 : 0))
+          .description("Whether the verifier endpoint passed its last health check")
+          .tags(tags)
+          .register(registry);
+      for (BreakerState state : BreakerState.values()) {
+        Gauge.builder(
+                "tandem.verifier.endpoint.breaker",
+                () -> endpointValue(tier, endpoint, s -> s.breaker() == state ? 1 : 0))
+            .description("The verifier endpoint's circuit breaker state (1 for the current one)")
+            .tags(tags.and("state", state.name().toLowerCase(Locale.ROOT)))
+            .register(registry);
+      }
+    }
+  }
+
+  /** The endpoint's value from the tier's current source; NaN when it is gone from the config. */
+  private double endpointValue(
+      String tier, String endpoint, java.util.function.ToIntFunction<EndpointStatus> value) {
+    Supplier<List<EndpointStatus>> source = endpointSources.get(tier);
+    if (source == null) {
+      return Double.NaN;
+    }
+    for (EndpointStatus status : source.get()) {
+      if (status.endpoint().equals(endpoint)) {
+        return value.applyAsInt(status);
+      }
+    }
+    return Double.NaN;
   }
 
   /** Counts a config reload by outcome: applied, unchanged or rejected. */

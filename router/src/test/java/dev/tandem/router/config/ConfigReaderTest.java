@@ -139,6 +139,86 @@ class ConfigReaderTest {
   }
 
   @Test
+  void failoverKeysOfAGrpcTierAreReadAndCheckedWithTheirRange() {
+    JsonObject grpc =
+        new JsonObject()
+            .put("verifier", "grpc")
+            .put("model", "fixtures/models/tandem-verifier")
+            .put("endpoints", new JsonArray().add("gpu-1:50061"));
+    TandemConfig.Grpc defaults =
+        assertInstanceOf(
+            TandemConfig.Grpc.class,
+            load(tier(grpc.copy()).put("default_tier", "t")).tiers().get(0).backend());
+    assertEquals(java.time.Duration.ofSeconds(30), defaults.callTimeout());
+    assertEquals(2, defaults.maxFailovers());
+    assertEquals(
+        new TandemConfig.CircuitBreaker(3, java.time.Duration.ofSeconds(10)), defaults.breaker());
+
+    TandemConfig.Grpc set =
+        assertInstanceOf(
+            TandemConfig.Grpc.class,
+            load(tier(grpc.copy()
+                        .put("call_timeout_ms", 500)
+                        .put("max_failovers", 0)
+                        .put(
+                            "circuit_breaker",
+                            new JsonObject().put("failures", 5).put("open_ms", 250)))
+                    .put("default_tier", "t"))
+                .tiers()
+                .get(0)
+                .backend());
+    assertEquals(java.time.Duration.ofMillis(500), set.callTimeout());
+    assertEquals(0, set.maxFailovers());
+    assertEquals(
+        new TandemConfig.CircuitBreaker(5, java.time.Duration.ofMillis(250)), set.breaker());
+
+    ConfigException failovers = rejected(tier(grpc.copy().put("max_failovers", 17)));
+    assertEquals(
+        "tiers[0].max_failovers must be an integer in 0..16, got 17", failovers.getMessage());
+    ConfigException breaker =
+        rejected(tier(grpc.copy().put("circuit_breaker", new JsonObject().put("failures", 0))));
+    assertEquals("tiers[0].circuit_breaker.failures", breaker.key());
+    ConfigException unknown =
+        rejected(tier(grpc.copy().put("circuit_breaker", new JsonObject().put("open", 5))));
+    assertEquals("tiers[0].circuit_breaker.open", unknown.key());
+  }
+
+  @Test
+  void openAiFallbackBaseUrlsMustBeHttp() {
+    JsonObject openai = new JsonObject().put("base_url", "http://gpu-3:8000").put("model", "m");
+    JsonObject fields =
+        new JsonObject().put("verifier", "openai").put("model", "fixtures/models/tandem-verifier");
+    TandemConfig.OpenAi ok =
+        assertInstanceOf(
+            TandemConfig.OpenAi.class,
+            load(tier(fields
+                        .copy()
+                        .put(
+                            "openai",
+                            openai
+                                .copy()
+                                .put(
+                                    "fallback_base_urls",
+                                    new JsonArray().add("http://gpu-4:8000"))))
+                    .put("default_tier", "t"))
+                .tiers()
+                .get(0)
+                .backend());
+    assertEquals(List.of(java.net.URI.create("http://gpu-4:8000")), ok.fallbackBaseUrls());
+    ConfigException e =
+        rejected(
+            tier(
+                fields
+                    .copy()
+                    .put(
+                        "openai",
+                        openai
+                            .copy()
+                            .put("fallback_base_urls", new JsonArray().add("gpu-4:8000")))));
+    assertEquals("tiers[0].openai.fallback_base_urls", e.key());
+  }
+
+  @Test
   void missingModelDirectoryIsNamed() {
     ConfigException e =
         rejected(

@@ -51,6 +51,7 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final long healthTimer;
   private int nextTieBreak;
+  private volatile List<EndpointStatus> published = List.of();
 
   public GrpcVerifier(Vertx vertx, GrpcVerifierOptions options) {
     this(vertx, options, System::nanoTime);
@@ -129,25 +130,34 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
   }
 
   /**
-   * Each endpoint's state as last seen: health check, circuit breaker, sessions this client holds.
-   * Any thread (a snapshot taken on the context).
+   * Each endpoint's state now: health check, circuit breaker, sessions this client holds. Any
+   * thread (a snapshot taken on the context).
    */
   public Future<List<EndpointStatus>> endpointStatus() {
     Promise<List<EndpointStatus>> promise = Promise.promise();
-    context.runOnContext(
-        v ->
-            promise.complete(
-                endpoints.stream()
-                    .map(
-                        e ->
-                            new EndpointStatus(
-                                e.name,
-                                e.healthy,
-                                e.breaker.state(),
-                                e.breaker.consecutiveFailures(),
-                                e.outstanding))
-                    .toList()));
+    context.runOnContext(v -> promise.complete(snapshot()));
     return promise.future();
+  }
+
+  /**
+   * Each endpoint's state as of the last health-check round (at most one health interval old),
+   * without waiting: for metrics gauges. Any thread.
+   */
+  public List<EndpointStatus> lastEndpointStatus() {
+    return published;
+  }
+
+  private List<EndpointStatus> snapshot() {
+    return endpoints.stream()
+        .map(
+            e ->
+                new EndpointStatus(
+                    e.name,
+                    e.healthy,
+                    e.breaker.state(),
+                    e.breaker.consecutiveFailures(),
+                    e.outstanding))
+        .toList();
   }
 
   /** Health as last checked, by endpoint ({@code host:port}); for tests and admin views. */
@@ -203,6 +213,7 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
   }
 
   private void checkHealth() {
+    published = snapshot();
     // At least 1 s: a busy server answers late, which is not the same as being down.
     long timeout = Math.max(1000, options.healthInterval().toMillis());
     for (Endpoint endpoint : endpoints) {
@@ -236,6 +247,7 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
                                   : " failed its health check: " + result.cause()));
                 }
                 endpoint.healthy = healthy;
+                published = snapshot();
               });
     }
   }
