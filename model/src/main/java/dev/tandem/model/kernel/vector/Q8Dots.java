@@ -104,6 +104,77 @@ final class Q8Dots {
     QuantLinearKernels.store(a0, a1, a2, a3, valid, out, o0, stride);
   }
 
+  /**
+   * As {@link #dot4} for weight rows o and o + 1 (at base and base + rowBytes): each activation
+   * vector loaded serves both weight rows, which halves the loads per weight (the four-row kernel
+   * alone was load-bound). Results go to {@code out[o0 + j * stride]} and {@code out[o0 + j *
+   * stride + 1]} for the first {@code valid} rows j.
+   */
+  static void dot4x2(
+      float[] x,
+      int r0,
+      int r1,
+      int r2,
+      int r3,
+      int valid,
+      int blocks,
+      MemorySegment w,
+      long base,
+      long rowBytes,
+      float[] out,
+      int o0,
+      int stride) {
+    FloatVector a00 = FloatVector.zero(F); // [activation row][weight row]
+    FloatVector a10 = FloatVector.zero(F);
+    FloatVector a20 = FloatVector.zero(F);
+    FloatVector a30 = FloatVector.zero(F);
+    FloatVector a01 = FloatVector.zero(F);
+    FloatVector a11 = FloatVector.zero(F);
+    FloatVector a21 = FloatVector.zero(F);
+    FloatVector a31 = FloatVector.zero(F);
+    for (int b = 0; b < blocks; b++) {
+      long at0 = base + (long) b * BYTES;
+      long at1 = at0 + rowBytes;
+      FloatVector t00 = FloatVector.zero(F);
+      FloatVector t10 = FloatVector.zero(F);
+      FloatVector t20 = FloatVector.zero(F);
+      FloatVector t30 = FloatVector.zero(F);
+      FloatVector t01 = FloatVector.zero(F);
+      FloatVector t11 = FloatVector.zero(F);
+      FloatVector t21 = FloatVector.zero(F);
+      FloatVector t31 = FloatVector.zero(F);
+      for (int p = 0; p < PARTS; p++) {
+        FloatVector q0 = quants(w, at0 + 2 + p * L);
+        FloatVector q1 = quants(w, at1 + 2 + p * L);
+        int i = b * 32 + p * L;
+        FloatVector xv = FloatVector.fromArray(F, x, r0 + i);
+        t00 = q0.fma(xv, t00);
+        t01 = q1.fma(xv, t01);
+        xv = FloatVector.fromArray(F, x, r1 + i);
+        t10 = q0.fma(xv, t10);
+        t11 = q1.fma(xv, t11);
+        xv = FloatVector.fromArray(F, x, r2 + i);
+        t20 = q0.fma(xv, t20);
+        t21 = q1.fma(xv, t21);
+        xv = FloatVector.fromArray(F, x, r3 + i);
+        t30 = q0.fma(xv, t30);
+        t31 = q1.fma(xv, t31);
+      }
+      FloatVector d0 = scale(w, at0);
+      FloatVector d1 = scale(w, at1);
+      a00 = t00.fma(d0, a00);
+      a10 = t10.fma(d0, a10);
+      a20 = t20.fma(d0, a20);
+      a30 = t30.fma(d0, a30);
+      a01 = t01.fma(d1, a01);
+      a11 = t11.fma(d1, a11);
+      a21 = t21.fma(d1, a21);
+      a31 = t31.fma(d1, a31);
+    }
+    QuantLinearKernels.store(a00, a10, a20, a30, valid, out, o0, stride);
+    QuantLinearKernels.store(a01, a11, a21, a31, valid, out, o0 + 1, stride);
+  }
+
   /** L int8 values at {@code at}, widened to floats. */
   private static FloatVector quants(MemorySegment w, long at) {
     return (FloatVector)

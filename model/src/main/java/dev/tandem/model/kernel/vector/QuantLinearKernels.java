@@ -8,10 +8,11 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * {@code out = x · wᵀ} with w block-quantized (Q8_0 or Q4_0, GGUF layout) and read straight from
  * off-heap memory (the mapped GGUF file, or the arena of quantize-at-load); float32 accumulation.
- * Rows of x are taken four at a time against each weight row ({@link Q8Dots#dot4}), so scoring a
- * block of k + 1 tokens or a batch reads and widens the weight once per four rows; a last group of
- * 2 or 3 rows is padded with repeats of its first row (their results are dropped), one row alone
- * runs {@code dot1}.
+ * For two rows or more, rows of x are taken four at a time against two Q8_0 weight rows ({@link
+ * Q8Dots#dot4x2}) or one Q4_0 weight row ({@link Q4Dots#dot4}) at a time, so scoring a block of k +
+ * 1 tokens or a batch reads and widens the weight once per four rows; a last group of fewer rows is
+ * padded with repeats of its first row (their results are dropped), a last single row runs {@code
+ * dot1}. One row (decode) runs {@code dot1}.
  *
  * <p>Separate entry points per format for the reason given on {@link LinearKernels}: each call site
  * must see one vector shape to be compiled to SIMD code.
@@ -30,7 +31,36 @@ final class QuantLinearKernels {
       float[] x, int n, int cols, MemorySegment w, int oFrom, int oTo, float[] out, int outCols) {
     int blocks = cols / 32;
     long rowBytes = (long) blocks * DType.Q8_0.blockBytes();
-    for (int o = oFrom; o < oTo; o++) {
+    int o = oFrom;
+    if (n >= 2) { // two weight rows against four activation rows at a time
+      for (; o + 2 <= oTo; o += 2) {
+        long base = o * rowBytes;
+        int r = 0;
+        for (; n - r >= 2; r += 4) {
+          int valid = Math.min(4, n - r);
+          int r0 = r * cols;
+          Q8Dots.dot4x2(
+              x,
+              r0,
+              valid > 1 ? r0 + cols : r0,
+              valid > 2 ? r0 + 2 * cols : r0,
+              valid > 3 ? r0 + 3 * cols : r0,
+              valid,
+              blocks,
+              w,
+              base,
+              rowBytes,
+              out,
+              r * outCols + o,
+              outCols);
+        }
+        if (r < n) { // one row left: two dot products cost less than padding it to four
+          out[r * outCols + o] = Q8Dots.dot1(x, r * cols, blocks, w, base);
+          out[r * outCols + o + 1] = Q8Dots.dot1(x, r * cols, blocks, w, base + rowBytes);
+        }
+      }
+    }
+    for (; o < oTo; o++) {
       long base = o * rowBytes;
       int r = 0;
       for (; n - r >= 2; r += 4) {
@@ -61,7 +91,10 @@ final class QuantLinearKernels {
       float[] x, int n, int cols, MemorySegment w, int oFrom, int oTo, float[] out, int outCols) {
     int blocks = cols / 32;
     long rowBytes = (long) blocks * DType.Q4_0.blockBytes();
-    for (int o = oFrom; o < oTo; o++) {
+    // one weight row at a time: a Q4_0 two-row kernel was not compiled to SIMD code (too many
+    // live vectors with the nibble unpacking; measured 5x slower than this)
+    int o = oFrom;
+    for (; o < oTo; o++) {
       long base = o * rowBytes;
       int r = 0;
       for (; n - r >= 2; r += 4) {
