@@ -20,24 +20,28 @@ for _ in $(seq 1 600); do
 done
 generation() { curl -sf "http://127.0.0.1:$port/admin/config" | sed -n 's/.*"generation":\([0-9]*\).*/\1/p'; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-measure() { # $1 = how: file | admin
-  local before after start end
+measure() { # $1 = how: file | admin, $2 = a value no earlier round wrote
+  local before after start end deadline
   before=$(generation)
-  echo "limits: {max_tokens: $(( 100 + RANDOM % 150 ))}" > "$cfg"
+  echo "limits: {max_tokens: $2}" > "$cfg"
   start=$(now_ms)
   if [ "$1" = admin ]; then curl -sf -X POST "http://127.0.0.1:$port/admin/reload" > /dev/null; fi
+  deadline=$(( start + 30000 ))
   while :; do
     after=$(generation)
     [ "$after" != "$before" ] && break
+    if [ "$(now_ms)" -gt "$deadline" ]; then echo "no reload within 30 s" >&2; exit 1; fi
     sleep 0.005
   done
   end=$(now_ms)
   echo $(( end - start ))
 }
+round=0
 for how in file admin; do
   samples=()
   for _ in $(seq 1 "$rounds"); do
-    samples+=("$(measure "$how")")
+    round=$(( round + 1 )) # every round writes new content, so every round must reload
+    samples+=("$(measure "$how" $(( 100 + round )))")
     sleep 0.3
   done
   printf '%s\n' "${samples[@]}" | sort -n | awk -v how="$how" -v n="$rounds" '
