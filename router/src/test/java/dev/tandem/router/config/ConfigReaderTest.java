@@ -6,54 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.router.config.TandemConfig.DrafterKind;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The config reader: typed values from the embedded default, and every bad value named. */
-class ConfigReaderTest {
-
-  static final Path HOME = Path.of("..").toAbsolutePath().normalize();
-  static Vertx vertx;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().toCompletionStage().toCompletableFuture().join();
-  }
-
-  static TandemConfig load(JsonObject overrides) {
-    try {
-      return new FileConfigSource(vertx, HOME, Optional.empty(), overrides)
-          .load()
-          .toCompletionStage()
-          .toCompletableFuture()
-          .join();
-    } catch (CompletionException e) {
-      throw (RuntimeException) e.getCause();
-    }
-  }
+class ConfigReaderTest extends ConfigFixture {
 
   static ConfigException rejected(JsonObject overrides) {
     return assertThrows(ConfigException.class, () -> load(overrides));
-  }
-
-  static JsonObject tier(JsonObject fields) {
-    return new JsonObject()
-        .put("tiers", new JsonArray().add(new JsonObject().put("name", "t").mergeIn(fields)));
   }
 
   @Test

@@ -6,54 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.router.config.TandemConfig.WeightQuantization;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
-import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code quantize:} on the draft model and on in-process tiers, and where it does not apply. */
-class QuantizeConfigTest {
-  static final Path HOME = Path.of("..").toAbsolutePath().normalize();
-  static Vertx vertx;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().toCompletionStage().toCompletableFuture().join();
-  }
-
-  static TandemConfig load(JsonObject overrides) {
-    try {
-      return new FileConfigSource(vertx, HOME, Optional.empty(), overrides)
-          .load()
-          .toCompletionStage()
-          .toCompletableFuture()
-          .join();
-    } catch (CompletionException e) {
-      throw (RuntimeException) e.getCause();
-    }
-  }
-
-  static JsonObject tier(JsonObject fields) {
-    return new JsonObject()
-        .put(
-            "tiers",
-            new JsonArray()
-                .add(
-                    new JsonObject()
-                        .put("name", "t")
-                        .put("price_per_1k_tokens_usd", 0.001)
-                        .mergeIn(fields)));
-  }
+class QuantizeConfigTest extends ConfigFixture {
 
   @Test
   void quantizeIsNoneUnlessSetAndReadPerModel() {
