@@ -40,6 +40,7 @@ import picocli.CommandLine.Unmatched;
       BenchCommand.Kernels.class,
       BenchCommand.Batching.class,
       BenchCommand.VerifyLatency.class,
+      BenchCommand.Cost.class,
       BenchCommand.Report.class
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -267,6 +268,20 @@ public final class BenchCommand implements Callable<Integer> {
                   sloTtftMs,
                   sloTpotMs));
       return 0;
+    }
+  }
+
+  @Command(
+      name = "cost",
+      description =
+          "Cost per 1k tokens and quality: plain, speculation (per-call and per-token pricing),"
+              + " routing, both; then the routing evaluation (quality vs cost): [OUT_DIR]")
+  static final class Cost extends PassThrough {
+    @Override
+    void run(String[] args) throws Exception {
+      String home = TandemHome.path().toString();
+      dev.tandem.bench.cost.CostBench.main(
+          args.length > 0 ? new String[] {home, args[0]} : new String[] {home});
     }
   }
 }

@@ -10,11 +10,13 @@ import dev.tandem.model.ModelRuntime;
 import dev.tandem.model.Quantization;
 import dev.tandem.model.Tokenizer;
 import dev.tandem.router.RouterState;
+import dev.tandem.router.accounting.AccountingStore;
+import dev.tandem.router.accounting.BudgetAlerts;
+import dev.tandem.router.accounting.InMemoryAccountingStore;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.config.ConfigException;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.config.TandemConfig.DrafterKind;
-import dev.tandem.router.engine.CostControl;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
@@ -23,6 +25,7 @@ import dev.tandem.router.metrics.RequestLog;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
+import dev.tandem.speccore.VerifierPricing;
 import dev.tandem.verifier.InProcessVerifier;
 import dev.tandem.verifier.client.CircuitBreakerOptions;
 import dev.tandem.verifier.client.EndpointStatus;
@@ -70,6 +73,9 @@ final class RouterStateBuilder {
   private final RouterMetrics metrics;
   private final AcceptanceStatsRegistry acceptance;
   private final Consumer<String> progress;
+  // Spend and reservations outlive configurations: one store for the router's life.
+  private final AccountingStore store = new InMemoryAccountingStore();
+  private final BudgetAlerts alerts;
 
   RouterStateBuilder(
       Vertx vertx,
@@ -86,6 +92,7 @@ final class RouterStateBuilder {
     this.metrics = metrics;
     this.acceptance = acceptance;
     this.progress = progress;
+    this.alerts = new BudgetAlerts(vertx, metrics.registry());
   }
 
   /** A built state and the pool keys it holds (to release in reverse order). */
@@ -190,7 +197,8 @@ final class RouterStateBuilder {
             settings,
             acceptance,
             metrics.andThen(new RequestLog()),
-            CostControl.unlimited(tiers, config.defaultTier(), settings));
+            CostControlFactory.build(
+                config, store, draftModelForRouting(config, leases), metrics, alerts));
     summary
         .append(" default_tier=")
         .append(config.defaultTier())
@@ -274,7 +282,7 @@ final class RouterStateBuilder {
       Map<String, Tokenizer> tokenizers,
       Map<String, RouterState.TierProbe> probes)
       throws IOException {
-    double price = t.pricePer1kTokensUsd() / 1000;
+    VerifierPricing price = t.price();
     String dirName = t.backend().model().getFileName().toString();
     return switch (t.backend()) {
       case TandemConfig.InProcess b -> {
@@ -401,7 +409,7 @@ final class RouterStateBuilder {
       dev.tandem.speccore.Verifier metered,
       Leases leases,
       Map<String, Tokenizer> tokenizers,
-      double price)
+      VerifierPricing price)
       throws IOException {
     Tokenizer tokenizer =
         leases.acquire(new TokenizerKey(modelDir), () -> Tokenizer.load(modelDir));
@@ -424,6 +432,20 @@ final class RouterStateBuilder {
         .<Void>compose(socket -> socket.close())
         .recover(e -> Future.failedFuture("cannot connect to " + url + ": " + e.getMessage()))
         .eventually(client::close);
+  }
+
+  /** The draft model whose prompt loss feeds routing by complexity, when one is configured. */
+  private Optional<Model> draftModelForRouting(TandemConfig config, Leases leases)
+      throws IOException {
+    if (config.cost().routing().auto() != TandemConfig.AutoRouting.COMPLEXITY
+        || config.drafting().draftModel().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        model(
+            config.drafting().draftModel().get(),
+            quantization(config.drafting().quantize()),
+            leases));
   }
 
   private Model model(Path dir, Quantization quantize, Leases leases) throws IOException {

@@ -148,6 +148,38 @@ final class ConfigNode {
     return n.doubleValue();
   }
 
+  /** The keys present here (each counts as read: the caller reads every one). */
+  List<String> keys() {
+    List<String> keys = new ArrayList<>(new TreeSet<>(json.fieldNames()));
+    read.addAll(keys);
+    return keys;
+  }
+
+  /** A list of numbers; empty when absent. */
+  List<Double> numbers(String key) {
+    List<Double> values = new ArrayList<>();
+    JsonArray array = array(key);
+    for (int i = 0; i < array.size(); i++) {
+      if (!(array.getValue(i) instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+        throw new ConfigException(
+            keyPath(key) + "[" + i + "]",
+            keyPath(key) + "[" + i + "] must be a number, got " + describe(array.getValue(i)));
+      }
+      values.add(n.doubleValue());
+    }
+    return values;
+  }
+
+  /** A number in [0, 1]. */
+  double fraction(String key) {
+    read.add(key);
+    Object value = json.getValue(key);
+    if (!(value instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= 1)) {
+      throw error(key, "must be a number in [0, 1], got " + describe(value));
+    }
+    return n.doubleValue();
+  }
+
   boolean bool(String key, boolean defaultValue) {
     read.add(key);
     Object value = json.getValue(key);

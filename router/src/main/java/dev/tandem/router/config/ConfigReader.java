@@ -1,8 +1,12 @@
 package dev.tandem.router.config;
 
+import dev.tandem.router.accounting.Money;
+import dev.tandem.router.accounting.TenantLimits;
 import dev.tandem.router.config.TandemConfig.Admin;
 import dev.tandem.router.config.TandemConfig.CircuitBreaker;
+import dev.tandem.router.config.TandemConfig.AutoRouting;
 import dev.tandem.router.config.TandemConfig.ClientTls;
+import dev.tandem.router.config.TandemConfig.Cost;
 import dev.tandem.router.config.TandemConfig.DrafterKind;
 import dev.tandem.router.config.TandemConfig.Drafting;
 import dev.tandem.router.config.TandemConfig.Endpoint;
@@ -13,15 +17,19 @@ import dev.tandem.router.config.TandemConfig.LogprobsMode;
 import dev.tandem.router.config.TandemConfig.Metrics;
 import dev.tandem.router.config.TandemConfig.OpenAi;
 import dev.tandem.router.config.TandemConfig.Reload;
+import dev.tandem.router.config.TandemConfig.Routing;
 import dev.tandem.router.config.TandemConfig.Runtime;
 import dev.tandem.router.config.TandemConfig.RuntimeBackend;
 import dev.tandem.router.config.TandemConfig.Server;
 import dev.tandem.router.config.TandemConfig.Speculation;
 import dev.tandem.router.config.TandemConfig.SpeculationMode;
+import dev.tandem.router.config.TandemConfig.TenantConfig;
 import dev.tandem.router.config.TandemConfig.Tier;
 import dev.tandem.router.config.TandemConfig.Tls;
 import dev.tandem.router.config.TandemConfig.VerifierBackend;
 import dev.tandem.router.config.TandemConfig.WeightQuantization;
+import dev.tandem.router.routing.BudgetMissPolicy;
+import dev.tandem.speccore.VerifierPricing;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,7 +38,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -77,6 +87,7 @@ public final class ConfigReader {
               + defaultTier
               + "'");
     }
+    Cost cost = cost(root, tiers);
     root.finish();
     return new TandemConfig(
         server,
@@ -89,7 +100,145 @@ public final class ConfigReader {
         drafting,
         speculation,
         tiers,
-        defaultTier);
+        defaultTier,
+        cost);
+  }
+
+  private static Cost cost(ConfigNode root, List<Tier> tiers) {
+    Routing routing =
+        finished(
+            root.object("routing"),
+            r ->
+                new Routing(
+                    r.oneOf("auto", AutoRouting.class, AutoRouting.DEFAULT_TIER),
+                    r.oneOf("on_budget_miss", BudgetMissPolicy.class, BudgetMissPolicy.DEGRADE)));
+    List<String> metricTags = finished(root.object("accounting"), a -> a.strings("metric_tags"));
+    List<TenantConfig> tenants = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    Set<String> keys = new HashSet<>();
+    for (ConfigNode t : root.objects("tenants")) {
+      TenantConfig tenant = finished(t, n -> tenant(n, tiers));
+      if (!names.add(tenant.name())) {
+        throw t.error("name", "'" + tenant.name() + "' is used by an earlier tenant");
+      }
+      for (String key : tenant.apiKeySha256()) {
+        if (!keys.add(key)) {
+          throw t.error("api_key_sha256", "lists a key hash another tenant already has");
+        }
+      }
+      tenants.add(tenant);
+    }
+    return new Cost(routing, tenants, metricTags);
+  }
+
+  private static TenantConfig tenant(ConfigNode t, List<Tier> tiers) {
+    String name = t.string("name");
+    List<String> hashes = t.strings("api_key_sha256");
+    if (hashes.isEmpty()) {
+      throw t.error("api_key_sha256", "must list the SHA-256 (hex) of at least one API key");
+    }
+    for (String h : hashes) {
+      if (!h.matches("[0-9a-f]{64}")) {
+        throw t.error(
+            "api_key_sha256",
+            "must hold 64 lower-case hex digits per key (sha256sum of the key), got one of "
+                + h.length()
+                + " characters");
+      }
+    }
+    Map<String, String> tags = new LinkedHashMap<>();
+    ConfigNode tagNode = t.object("tags");
+    for (String key : tagNode.keys()) {
+      tags.put(key, tagNode.string(key));
+    }
+    tagNode.finish();
+    ConfigNode l = t.object("limits");
+    List<Double> thresholds = new ArrayList<>();
+    ConfigNode alerts = t.object("alerts");
+    for (double v : alerts.numbers("thresholds")) {
+      thresholds.add(v);
+    }
+    Optional<URI> webhook = alerts.optionalString("webhook").map(u -> uri(alerts, "webhook", u));
+    alerts.finish();
+    TenantLimits limits;
+    try {
+      limits =
+          new TenantLimits(
+              l.integer("requests_per_minute", 0, Integer.MAX_VALUE, 0),
+              l.integer("tokens_per_minute", 0, Integer.MAX_VALUE, 0),
+              l.integer("concurrent_streams", 0, Integer.MAX_VALUE, 0),
+              Money.roundNanos(l.nonNegative("daily_budget_usd")),
+              Money.roundNanos(l.nonNegative("monthly_budget_usd")),
+              thresholds);
+    } catch (IllegalArgumentException e) {
+      throw t.error("alerts", e.getMessage());
+    }
+    l.finish();
+    Optional<String> minTier = tierName(t, "min_tier", tiers);
+    Optional<String> maxTier = tierName(t, "max_tier", tiers);
+    return new TenantConfig(name, hashes, tags, limits, minTier, maxTier, webhook);
+  }
+
+  private static Optional<String> tierName(ConfigNode t, String key, List<Tier> tiers) {
+    Optional<String> name = t.optionalString(key);
+    if (name.isPresent() && tiers.stream().noneMatch(tier -> tier.name().equals(name.get()))) {
+      throw t.error(
+          key,
+          "must name one of the tiers "
+              + tiers.stream().map(Tier::name).toList()
+              + ", got '"
+              + name.get()
+              + "'");
+    }
+    return name;
+  }
+
+  private static URI uri(ConfigNode n, String key, String value) {
+    try {
+      URI uri = new URI(value);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+        throw n.error(key, "must be an http(s) URL, got '" + value + "'");
+      }
+      return uri;
+    } catch (java.net.URISyntaxException e) {
+      throw n.error(key, "must be an http(s) URL, got '" + value + "'");
+    }
+  }
+
+  /**
+   * {@code price: {kind: per-call | per-token, ...}} or the flat {@code price_per_1k_tokens_usd}.
+   */
+  private static VerifierPricing price(ConfigNode t) {
+    boolean flat = t.has("price_per_1k_tokens_usd");
+    if (t.has("price")) {
+      if (flat) {
+        throw t.error("price", "and price_per_1k_tokens_usd both set: keep one");
+      }
+      return finished(
+          t.object("price"),
+          p ->
+              switch (p.oneOf("kind", PriceKind.class)) {
+                case PER_CALL ->
+                    new VerifierPricing.SelfHosted(
+                        p.nonNegative("per_call_usd"),
+                        p.nonNegative("per_position_usd"),
+                        p.nonNegative("per_prompt_token_usd"));
+                case PER_TOKEN ->
+                    new VerifierPricing.PerToken(
+                        p.nonNegative("per_1m_prompt_tokens_usd"),
+                        p.nonNegative("per_1m_scored_positions_usd"));
+              });
+    }
+    double per1k = t.nonNegative("price_per_1k_tokens_usd");
+    return new VerifierPricing.SelfHosted(0, per1k / 1000, per1k / 1000);
+  }
+
+  /** The price models a tier may have, as {@code price.kind} names them. */
+  private enum PriceKind {
+    /** self-hosted GPU time: per verifier call, per scored position, per prompt token */
+    PER_CALL,
+    /** a per-token API: per 1M prompt tokens and per 1M scored positions */
+    PER_TOKEN
   }
 
   private static Server server(ConfigNode n) {
@@ -257,8 +406,8 @@ public final class ConfigReader {
               + defaultDrafter.configName()
               + "'");
     }
-    return new Tier(
-        name, backend, t.nonNegative("price_per_1k_tokens_usd"), defaultDrafter, drafters);
+    double maxComplexity = t.has("max_complexity") ? t.fraction("max_complexity") : 1.0;
+    return new Tier(name, backend, price(t), maxComplexity, defaultDrafter, drafters);
   }
 
   private static DrafterKind drafterNamed(ConfigNode t, String key, String value) {

@@ -1,9 +1,13 @@
 package dev.tandem.router.config;
 
+import dev.tandem.router.accounting.TenantLimits;
+import dev.tandem.router.routing.BudgetMissPolicy;
+import dev.tandem.speccore.VerifierPricing;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,10 +29,39 @@ public record TandemConfig(
     Drafting drafting,
     Speculation speculation,
     List<Tier> tiers,
-    String defaultTier) {
+    String defaultTier,
+    Cost cost) {
 
   public TandemConfig {
     tiers = List.copyOf(tiers);
+  }
+
+  /** A configuration without cost control ({@link Cost#NONE}). */
+  public TandemConfig(
+      Server server,
+      Admin admin,
+      Optional<Tls> tls,
+      Reload reload,
+      Metrics metrics,
+      Limits limits,
+      Runtime runtime,
+      Drafting drafting,
+      Speculation speculation,
+      List<Tier> tiers,
+      String defaultTier) {
+    this(
+        server,
+        admin,
+        tls,
+        reload,
+        metrics,
+        limits,
+        runtime,
+        drafting,
+        speculation,
+        tiers,
+        defaultTier,
+        Cost.NONE);
   }
 
   /** The tier named {@code name}. */
@@ -190,18 +223,98 @@ public record TandemConfig(
    *
    * @param name the name requests use in {@code model}
    * @param backend what serves the model
-   * @param pricePer1kTokensUsd price per 1,000 verifier positions scored
+   * @param price what its verifier charges ({@code price}, or {@code price_per_1k_tokens_usd} for a
+   *     flat price per prompt token and scored position)
+   * @param maxComplexity the hardest prompt (complexity estimate in [0, 1]) {@code model: auto}
+   *     sends here
    * @param defaultDrafter what "auto" means on this tier
    * @param drafters the drafters requests may use on this tier
    */
   public record Tier(
       String name,
       VerifierBackend backend,
-      double pricePer1kTokensUsd,
+      VerifierPricing price,
+      double maxComplexity,
       DrafterKind defaultDrafter,
       List<DrafterKind> drafters) {
+
+    /** A flat price per 1,000 prompt tokens and scored positions; auto may send it anything. */
+    public Tier(
+        String name,
+        VerifierBackend backend,
+        double pricePer1kTokensUsd,
+        DrafterKind defaultDrafter,
+        List<DrafterKind> drafters) {
+      this(
+          name,
+          backend,
+          new VerifierPricing.SelfHosted(0, pricePer1kTokensUsd / 1000, pricePer1kTokensUsd / 1000),
+          1.0,
+          defaultDrafter,
+          drafters);
+    }
+
     public Tier {
       drafters = List.copyOf(drafters);
+    }
+  }
+
+  /**
+   * Cost control: how {@code model: auto} routes, who the tenants are, which tags label metrics.
+   *
+   * @param routing how auto chooses a tier and what happens when no tier fits a budget
+   * @param tenants API keys → tenants with their limits; none = everyone anonymous, unlimited
+   * @param metricTags request tag keys that become labels of {@code tandem_cost_usd_total} (an
+   *     allow-list: tags are free-form, labels must stay few)
+   */
+  public record Cost(Routing routing, List<TenantConfig> tenants, List<String> metricTags) {
+    public Cost {
+      tenants = List.copyOf(tenants);
+      metricTags = List.copyOf(metricTags);
+    }
+
+    /** Auto means the default tier; no tenants; no tag labels. */
+    public static final Cost NONE =
+        new Cost(
+            new Routing(AutoRouting.DEFAULT_TIER, BudgetMissPolicy.DEGRADE), List.of(), List.of());
+  }
+
+  /** What {@code model: auto} means. */
+  public enum AutoRouting {
+    /** the cheapest tier whose max_complexity clears the prompt's estimate and fits the budget */
+    COMPLEXITY,
+    /** always {@code default_tier} */
+    DEFAULT_TIER
+  }
+
+  /**
+   * @param auto how auto chooses
+   * @param onBudgetMiss degrade (cheapest tier, plain decoding) or refuse when no tier fits
+   */
+  public record Routing(AutoRouting auto, BudgetMissPolicy onBudgetMiss) {}
+
+  /**
+   * One tenant.
+   *
+   * @param name its id in usage and metrics
+   * @param apiKeySha256 SHA-256 (hex) of each of its API keys
+   * @param tags attribution tags added to its requests (e.g. team)
+   * @param limits quotas and budgets
+   * @param minTier cheapest tier it may be served by
+   * @param maxTier dearest tier it may be served by
+   * @param alertWebhook where budget alerts are POSTed, if anywhere
+   */
+  public record TenantConfig(
+      String name,
+      List<String> apiKeySha256,
+      Map<String, String> tags,
+      TenantLimits limits,
+      Optional<String> minTier,
+      Optional<String> maxTier,
+      Optional<URI> alertWebhook) {
+    public TenantConfig {
+      apiKeySha256 = List.copyOf(apiKeySha256);
+      tags = Map.copyOf(tags);
     }
   }
 

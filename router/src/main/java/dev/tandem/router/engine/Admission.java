@@ -78,29 +78,48 @@ final class Admission {
     Tier reference = tiers.getOrDefault(request.model(), tiers.get(defaultTier));
     String text = text(request);
     boolean auto = request.model().equals("auto");
+    Model draft = auto ? cost.draftModel().orElse(null) : null;
     return context
-        .<int[]>executeBlocking(() -> withBos(reference, reference.codec().encode(text)), false)
+        .<Tokens>executeBlocking(
+            () ->
+                new Tokens(
+                    withBos(reference, reference.codec().encode(text)),
+                    draft == null ? null : draftTokens(draft, text)),
+            false)
         .compose(
             tokens ->
-                signals(auto, text, tokens, context)
-                    .map(s -> decide(request, tenant, tokens.length, s)));
+                signals(draft, text, tokens, context)
+                    .map(s -> decide(request, tenant, tokens.tier().length, s)));
   }
 
-  private Future<PromptSignals> signals(boolean auto, String text, int[] tokens, Context context) {
-    Model draft = cost.draftModel().orElse(null);
-    if (!auto || draft == null || tokens.length < 2) {
-      return Future.succeededFuture(PromptSignals.textOnly(text, tokens.length));
+  /** The prompt as the reference tier counts it, and as the draft model reads it (or null). */
+  private record Tokens(int[] tier, int[] draft) {}
+
+  /** The draft model's own tokens (its tokenizer, its BOS), cut to its context. */
+  private static int[] draftTokens(Model draft, String text) {
+    int[] encoded = draft.tokenizer().encode(text);
+    int bos = draft.tokenizer().bosTokenId();
+    int[] tokens = encoded;
+    if (bos >= 0) {
+      tokens = new int[encoded.length + 1];
+      tokens[0] = bos;
+      System.arraycopy(encoded, 0, tokens, 1, encoded.length);
     }
-    // The draft model's view of the prompt; a prompt longer than its context is scored on its
-    // first part.
-    int[] scored =
-        Arrays.copyOf(tokens, Math.min(tokens.length, draft.config().maxPositionEmbeddings()));
+    return Arrays.copyOf(tokens, Math.min(tokens.length, draft.config().maxPositionEmbeddings()));
+  }
+
+  private Future<PromptSignals> signals(Model draft, String text, Tokens tokens, Context context) {
+    int promptTokens = tokens.tier().length;
+    if (draft == null || tokens.draft().length < 2) {
+      return Future.succeededFuture(PromptSignals.textOnly(text, promptTokens));
+    }
+    int[] scored = tokens.draft();
     return Future.fromCompletionStage(PromptScorer.score(draft, scored), context)
         .map(
             s ->
                 new PromptSignals(
                     text,
-                    tokens.length,
+                    promptTokens,
                     s.meanNll(0, scored.length - 1),
                     s.meanEntropy(0, scored.length - 1)));
   }

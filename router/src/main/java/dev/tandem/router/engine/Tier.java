@@ -11,7 +11,7 @@ import dev.tandem.speccore.VerifierPricing;
  * @param verifier the backend that scores drafts with the model
  * @param codec the model's tokenizer
  * @param contextLength most tokens (prompt + output) a sequence may hold
- * @param pricePerTokenUsd price of one verifier position scored
+ * @param pricing what its verifier charges
  */
 public record Tier(
     String name,
@@ -19,13 +19,25 @@ public record Tier(
     Verifier verifier,
     PromptCodec codec,
     int contextLength,
-    double pricePerTokenUsd) {
+    VerifierPricing pricing) {
 
   /**
-   * The tier's price as a {@link VerifierPricing}: every prompt token prefilled and every position
-   * scored costs {@code pricePerTokenUsd}, calls are free.
+   * A tier with a flat price: every prompt token prefilled and every position scored costs {@code
+   * pricePerTokenUsd}, calls are free.
    */
-  public VerifierPricing pricing() {
-    return new VerifierPricing.SelfHosted(0, pricePerTokenUsd, pricePerTokenUsd);
+  public Tier(
+      String name,
+      String model,
+      Verifier verifier,
+      PromptCodec codec,
+      int contextLength,
+      double pricePerTokenUsd) {
+    this(
+        name,
+        model,
+        verifier,
+        codec,
+        contextLength,
+        new VerifierPricing.SelfHosted(0, pricePerTokenUsd, pricePerTokenUsd));
   }
 }

@@ -50,6 +50,16 @@ public final class AdminEndpoint {
     router.route("/admin/*").handler(this::authorize);
     router.post("/admin/reload").handler(this::reload);
     router.get("/admin/config").handler(ctx -> ctx.json(actions.effectiveConfig()));
+    router
+        .get("/admin/usage")
+        .handler(
+            ctx ->
+                UsageEndpoint.serve(
+                    ctx,
+                    state.get().engine().cost().store(),
+                    null,
+                    state.get().config().cost().metricTags(),
+                    state.get().engine().cost().clock()));
   }
 
   private void authorize(RoutingContext ctx) {

@@ -66,6 +66,7 @@ public final class OpenAiEndpoint {
         .post("/v1/chat/completions")
         .handler(ctx -> generate(ctx, Kind.CHAT, OpenAiRequestParser::chat));
     router.get("/v1/models").handler(this::models);
+    router.get("/v1/usage").handler(OpenAiEndpoint::usage);
     router.route("/v1/*").failureHandler(this::failure);
   }
 
@@ -77,6 +78,24 @@ public final class OpenAiEndpoint {
   /** The caller's tenant from {@code Authorization: Bearer KEY}; UNAUTHENTICATED otherwise. */
   private static Tenant tenant(RoutingContext ctx) {
     return state(ctx).engine().authenticate(ctx.request().getHeader("Authorization"));
+  }
+
+  /** The caller's own spend (see {@link UsageEndpoint}). */
+  private static void usage(RoutingContext ctx) {
+    Tenant tenant;
+    try {
+      tenant = tenant(ctx);
+    } catch (RuntimeException e) {
+      sendError(ctx.response(), ErrorMapping.classify(e));
+      return;
+    }
+    RouterState state = state(ctx);
+    UsageEndpoint.serve(
+        ctx,
+        state.engine().cost().store(),
+        tenant.id(),
+        state.config().cost().metricTags(),
+        state.engine().cost().clock());
   }
 
   private void models(RoutingContext ctx) {

@@ -279,11 +279,28 @@ public final class RouterMetrics implements GenerationObserver {
         .increment(r.acceptedTokens());
     summary("tandem.tokens.per.verifier.call", speculation, new double[] {1, 1.5, 2, 3, 4, 6, 9})
         .record(r.tokensPerVerifierCall());
+  }
+
+  /**
+   * A request's committed charge: {@code tandem_cost_usd_total{tenant, tier, <tag>...}} with one
+   * label per allowed tag key ("" when the request had no such tag), cancelled and failed requests
+   * included (billed for what they computed).
+   *
+   * @param metricTags the tag keys allowed as labels ({@code accounting.metric_tags})
+   */
+  public void charged(dev.tandem.router.engine.SettledRequest settled, List<String> metricTags) {
+    if (!enabled) {
+      return;
+    }
+    Tags tags = Tags.of("tenant", settled.tenant().id(), "tier", settled.tier());
+    for (String key : metricTags) {
+      tags = tags.and(key, settled.tags().getOrDefault(key, ""));
+    }
     Counter.builder("tandem.cost.usd")
-        .description("Cost of served generations in USD")
-        .tags(Tags.of("tier", e.tier().name()))
+        .description("Committed cost of requests in USD, by tenant, tier and allowed tags")
+        .tags(tags)
         .register(registry)
-        .increment(r.costUsd());
+        .increment(settled.costUsd());
   }
 
   private DistributionSummary summary(String name, Tags tags, double[] buckets) {
