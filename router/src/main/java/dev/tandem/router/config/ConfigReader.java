@@ -160,18 +160,18 @@ public final class ConfigReader {
     }
     Optional<URI> webhook = alerts.optionalString("webhook").map(u -> uri(alerts, "webhook", u));
     alerts.finish();
+    int requestsPerMinute = l.integer("requests_per_minute", 0, Integer.MAX_VALUE, 0);
+    int tokensPerMinute = l.integer("tokens_per_minute", 0, Integer.MAX_VALUE, 0);
+    int concurrentStreams = l.integer("concurrent_streams", 0, Integer.MAX_VALUE, 0);
+    long daily = Money.roundNanos(l.nonNegative("daily_budget_usd"));
+    long monthly = Money.roundNanos(l.nonNegative("monthly_budget_usd"));
     TenantLimits limits;
     try {
       limits =
           new TenantLimits(
-              l.integer("requests_per_minute", 0, Integer.MAX_VALUE, 0),
-              l.integer("tokens_per_minute", 0, Integer.MAX_VALUE, 0),
-              l.integer("concurrent_streams", 0, Integer.MAX_VALUE, 0),
-              Money.roundNanos(l.nonNegative("daily_budget_usd")),
-              Money.roundNanos(l.nonNegative("monthly_budget_usd")),
-              thresholds);
+              requestsPerMinute, tokensPerMinute, concurrentStreams, daily, monthly, thresholds);
     } catch (IllegalArgumentException e) {
-      throw t.error("alerts", e.getMessage());
+      throw t.error("alerts.thresholds", e.getMessage());
     }
     l.finish();
     Optional<String> minTier = tierName(t, "min_tier", tiers);

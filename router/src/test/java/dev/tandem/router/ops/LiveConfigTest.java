@@ -287,7 +287,12 @@ class LiveConfigTest {
 
   HttpResponse<Buffer> complete(int maxTokens) throws Exception {
     return http.post(router.port(), "127.0.0.1", "/v1/completions")
-        .sendJsonObject(new JsonObject().put("prompt", "def f(x):").put("max_tokens", maxTokens))
+        .sendJsonObject(
+            // named: the default config's auto would route this code prompt to the small tier
+            new JsonObject()
+                .put("model", "large")
+                .put("prompt", "def f(x):")
+                .put("max_tokens", maxTokens))
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);

@@ -1,0 +1,136 @@
+package dev.tandem.router.config;
+
+import static dev.tandem.router.config.ConfigReaderTest.load;
+import static dev.tandem.router.config.ConfigReaderTest.rejected;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.router.config.TandemConfig.AutoRouting;
+import dev.tandem.router.routing.BudgetMissPolicy;
+import dev.tandem.speccore.VerifierPricing;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Tier price models, routing and tenants in config: typed, and every bad value named. */
+class CostConfigTest {
+
+  @BeforeAll
+  static void start() {
+    ConfigReaderTest.vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    ConfigReaderTest.stop();
+  }
+
+  static JsonObject tenant(JsonObject fields) {
+    return new JsonObject()
+        .put(
+            "tenants",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("name", "acme")
+                        .put("api_key_sha256", new JsonArray().add("a".repeat(64)))
+                        .mergeIn(fields)));
+  }
+
+  @Test
+  void theEmbeddedDefaultHasTwoPricedTiersAndRoutesByComplexity() {
+    TandemConfig config = load(new JsonObject());
+    assertEquals(
+        java.util.List.of("small", "large"),
+        config.tiers().stream().map(TandemConfig.Tier::name).toList());
+    assertEquals(
+        new VerifierPricing.SelfHosted(1.5e-6, 3e-8, 7.5e-9), config.tiers().get(0).price());
+    assertEquals(0.7821, config.tiers().get(0).maxComplexity());
+    assertEquals(1.0, config.tiers().get(1).maxComplexity());
+    assertEquals(AutoRouting.COMPLEXITY, config.cost().routing().auto());
+    assertEquals(BudgetMissPolicy.DEGRADE, config.cost().routing().onBudgetMiss());
+    assertEquals(java.util.List.of(), config.cost().tenants());
+  }
+
+  @Test
+  void aPerTokenPriceAndATenantReadIntoTypes() {
+    JsonObject overrides =
+        ConfigReaderTest.tier(
+                new JsonObject()
+                    .put("verifier", "in-process")
+                    .put("model", "fixtures/models/tandem-verifier")
+                    .put(
+                        "price",
+                        new JsonObject()
+                            .put("kind", "per-token")
+                            .put("per_1m_prompt_tokens_usd", 0.5)
+                            .put("per_1m_scored_positions_usd", 2.0)))
+            .mergeIn(
+                tenant(
+                    new JsonObject()
+                        .put("limits", new JsonObject().put("daily_budget_usd", 1.5))
+                        .put("max_tier", "t")
+                        .put(
+                            "alerts",
+                            new JsonObject()
+                                .put("thresholds", new JsonArray().add(0.5).add(1.0)))));
+    TandemConfig config = load(overrides.put("default_tier", "t"));
+    assertEquals(new VerifierPricing.PerToken(0.5, 2.0), config.tiers().get(0).price());
+    TandemConfig.TenantConfig acme = config.cost().tenants().get(0);
+    assertEquals(1_500_000_000L, acme.limits().dailyBudgetNanos());
+    assertEquals(java.util.List.of(0.5, 1.0), acme.limits().alertThresholds());
+    assertEquals("t", acme.maxTier().orElseThrow());
+  }
+
+  @Test
+  void badCostKeysAreRejectedByName() {
+    ConfigException kind =
+        rejected(
+            ConfigReaderTest.tier(
+                new JsonObject()
+                    .put("verifier", "in-process")
+                    .put("model", "fixtures/models/tandem-verifier")
+                    .put("price", new JsonObject().put("kind", "per-hour"))));
+    assertTrue(
+        kind.getMessage().startsWith("tiers[0].price.kind must be one of per_call | per_token"),
+        kind.getMessage());
+    ConfigException hash =
+        rejected(
+            new JsonObject()
+                .put(
+                    "tenants",
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("name", "acme")
+                                .put("api_key_sha256", new JsonArray().add("sk-plain-key")))));
+    assertTrue(
+        hash.getMessage().startsWith("tenants[0].api_key_sha256 must hold 64 lower-case hex"),
+        hash.getMessage());
+    assertTrue(
+        !hash.getMessage().contains("sk-plain-key"), "never echo a key: " + hash.getMessage());
+    ConfigException pin = rejected(tenant(new JsonObject().put("min_tier", "medium")));
+    assertTrue(
+        pin.getMessage().startsWith("tenants[0].min_tier must name one of the tiers"),
+        pin.getMessage());
+    ConfigException complexity =
+        rejected(
+            ConfigReaderTest.tier(
+                new JsonObject()
+                    .put("verifier", "in-process")
+                    .put("model", "fixtures/models/tandem-verifier")
+                    .put("price_per_1k_tokens_usd", 0.002)
+                    .put("max_complexity", 1.5)));
+    assertTrue(
+        complexity.getMessage().startsWith("tiers[0].max_complexity must be a number in [0, 1]"),
+        complexity.getMessage());
+    ConfigException budget =
+        rejected(
+            tenant(new JsonObject().put("limits", new JsonObject().put("daily_budget_usd", -1))));
+    assertTrue(
+        budget.getMessage().startsWith("tenants[0].limits.daily_budget_usd"), budget.getMessage());
+  }
+}
