@@ -29,7 +29,8 @@ import java.util.logging.Logger;
  */
 final class AdmittedGeneration implements GenerationHandle {
 
-  private static final Logger REQUESTS = Logger.getLogger("dev.tandem.router.requests");
+  /** The request log's logger: this class adds one {@code charge} line per request. */
+  private static final Logger REQUESTS = Logger.getLogger("dev.tandem.requests");
 
   /** Builds the generation of a routed request (the engine adds its bookkeeping). */
   interface Launcher {
@@ -136,7 +137,7 @@ final class AdmittedGeneration implements GenerationHandle {
               REQUESTS.info(
                   String.format(
                       java.util.Locale.ROOT,
-                      "tenant=%s tier=%s outcome=%s cost_usd=%.9f route=\"%s\"",
+                      "charge tenant=%s tier=%s outcome=%s cost_usd=%.9f route=\"%s\"",
                       tenant.id(),
                       tier,
                       outcome,

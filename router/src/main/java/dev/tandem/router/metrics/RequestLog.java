@@ -59,7 +59,10 @@ public final class RequestLog implements GenerationObserver {
                   " acceptance=%.3f",
                   r.draftTokens() == 0 ? 0 : (double) r.acceptedTokens() / r.draftTokens()))
           .append(String.format(Locale.ROOT, " tokens_per_call=%.2f", r.tokensPerVerifierCall()))
-          .append(String.format(Locale.ROOT, " cost_usd=%.8f", r.costUsd()));
+          .append(String.format(Locale.ROOT, " cost_usd=%.8f", r.costUsd()))
+          .append(" route=\"")
+          .append(r.routeReason())
+          .append('"');
     }
     line.append(
             e.ttftNanos() < 0
