@@ -188,7 +188,11 @@ class CostControlRouterTest {
 
   @Test
   void streamedRequestsAreBilledLikeNonStreamedOnesAndUsageGroupsByTeam() throws Exception {
-    JsonObject body = prompt(CODE, 6).put("model", "large");
+    // Fixed k: the same computation both ways (auto k follows measured latencies).
+    JsonObject body =
+        prompt(CODE, 6)
+            .put("model", "large")
+            .put("speculation", new JsonObject().put("mode", "fixed").put("k", 4));
     JsonObject plain = new JsonObject(complete("sk-acme", body).get(60, TimeUnit.SECONDS).body());
     double plainCost = plain.getJsonObject("usage").getJsonObject("tandem").getDouble("cost_usd");
     String sse =
