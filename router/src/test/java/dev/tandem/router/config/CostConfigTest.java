@@ -1,31 +1,27 @@
 package dev.tandem.router.config;
 
-import static dev.tandem.router.config.ConfigReaderTest.load;
-import static dev.tandem.router.config.ConfigReaderTest.rejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.router.config.TandemConfig.AutoRouting;
 import dev.tandem.router.routing.BudgetMissPolicy;
 import dev.tandem.speccore.VerifierPricing;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Tier price models, routing and tenants in config: typed, and every bad value named. */
-class CostConfigTest {
+class CostConfigTest extends ConfigFixture {
 
-  @BeforeAll
-  static void start() {
-    ConfigReaderTest.vertx = Vertx.vertx();
+  static ConfigException rejected(JsonObject overrides) {
+    return assertThrows(ConfigException.class, () -> load(overrides));
   }
 
-  @AfterAll
-  static void stop() {
-    ConfigReaderTest.stop();
+  /** One tier "t" with exactly these fields (no default price). */
+  static JsonObject onlyTier(JsonObject fields) {
+    return new JsonObject()
+        .put("tiers", new JsonArray().add(new JsonObject().put("name", "t").mergeIn(fields)));
   }
 
   static JsonObject tenant(JsonObject fields) {
@@ -58,7 +54,7 @@ class CostConfigTest {
   @Test
   void aPerTokenPriceAndATenantReadIntoTypes() {
     JsonObject overrides =
-        ConfigReaderTest.tier(
+        onlyTier(
                 new JsonObject()
                     .put("verifier", "in-process")
                     .put("model", "fixtures/models/tandem-verifier")
@@ -89,7 +85,7 @@ class CostConfigTest {
   void badCostKeysAreRejectedByName() {
     ConfigException kind =
         rejected(
-            ConfigReaderTest.tier(
+            onlyTier(
                 new JsonObject()
                     .put("verifier", "in-process")
                     .put("model", "fixtures/models/tandem-verifier")
@@ -118,7 +114,7 @@ class CostConfigTest {
         pin.getMessage());
     ConfigException complexity =
         rejected(
-            ConfigReaderTest.tier(
+            onlyTier(
                 new JsonObject()
                     .put("verifier", "in-process")
                     .put("model", "fixtures/models/tandem-verifier")
