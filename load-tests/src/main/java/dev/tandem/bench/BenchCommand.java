@@ -6,6 +6,7 @@ import dev.tandem.bench.model.QuantBench;
 import dev.tandem.bench.router.BenchReport;
 import dev.tandem.bench.router.BenchSuites;
 import dev.tandem.bench.verifier.BatchingBenchmark;
+import dev.tandem.bench.verifier.FailoverBenchmark;
 import dev.tandem.bench.verifier.VerifyLatencyBenchmark;
 import dev.tandem.router.cli.TandemCli;
 import dev.tandem.router.cli.TandemHome;
@@ -41,6 +42,7 @@ import picocli.CommandLine.Unmatched;
       BenchCommand.Batching.class,
       BenchCommand.VerifyLatency.class,
       BenchCommand.Cost.class,
+      BenchCommand.Failover.class,
       BenchCommand.Report.class
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -186,6 +188,18 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     void run(String[] args) throws Exception {
       VerifyLatencyBenchmark.main(args);
+    }
+  }
+
+  @Command(
+      name = "failover",
+      description =
+          "Mid-stream verifier failover: kill -> next chunk per stream, output equality:"
+              + " [--model DIR] [--streams 50] [--tokens 64] [--k 4]")
+  static final class Failover extends PassThrough {
+    @Override
+    void run(String[] args) throws Exception {
+      FailoverBenchmark.main(args);
     }
   }
 
