@@ -58,7 +58,9 @@ public final class ConfigJson {
         throw new IllegalStateException(e);
       }
       String name = component.getName();
-      json.put(snake(name), SECRETS.contains(name) && v != null ? "<redacted>" : value(v));
+      // Durations are written as the config writes them: in milliseconds, under a *_ms key.
+      String key = v instanceof java.time.Duration ? snake(name) + "_ms" : snake(name);
+      json.put(key, SECRETS.contains(name) && v != null ? "<redacted>" : value(v));
     }
     return json;
   }

@@ -240,6 +240,7 @@ class ConfigReaderTest extends ConfigFixture {
         "in-process",
         json.getJsonArray("tiers").getJsonObject(0).getJsonObject("backend").getString("verifier"));
     assertEquals("model", json.getJsonObject("drafting").getString("default_drafter"));
+    assertEquals(500, json.getJsonObject("reload").getInteger("scan_period_ms"));
   }
 
   @Test
