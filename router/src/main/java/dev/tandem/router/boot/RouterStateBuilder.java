@@ -188,7 +188,11 @@ final class RouterStateBuilder {
         };
     SpeculationSettings settings =
         new SpeculationSettings(
-            s.kMax(), mode, s.fixedK(), drafting.draftPricePer1kTokensUsd() / 1000);
+            s.kMax(),
+            mode,
+            s.fixedK(),
+            drafting.draftPricePer1kTokensUsd() / 1000,
+            s.draftTimeout());
     GenerationEngine engine =
         new GenerationEngine(
             tiers,

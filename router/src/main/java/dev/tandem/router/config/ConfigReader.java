@@ -332,7 +332,8 @@ public final class ConfigReader {
             new Speculation(
                 s.integer("k_max", 0, 16),
                 s.oneOf("mode", SpeculationMode.class),
-                s.integer("fixed_k", 1, 16)));
+                s.integer("fixed_k", 1, 16),
+                Duration.ofMillis(s.integer("draft_timeout_ms", 1, 600_000, 5000))));
   }
 
   private List<Tier> tiers(ConfigNode root, Drafting drafting) {

@@ -215,8 +215,16 @@ public record TandemConfig(
    * @param kMax largest draft length
    * @param mode default mode
    * @param fixedK k for fixed mode
+   * @param draftTimeout longest a drafter may take for one call before the request goes on with
+   *     plain decoding
    */
-  public record Speculation(int kMax, SpeculationMode mode, int fixedK) {}
+  public record Speculation(int kMax, SpeculationMode mode, int fixedK, Duration draftTimeout) {
+
+    /** With the default draft timeout, 5 s. */
+    public Speculation(int kMax, SpeculationMode mode, int fixedK) {
+      this(kMax, mode, fixedK, Duration.ofSeconds(5));
+    }
+  }
 
   /**
    * A verifier tier: one model behind one verifier backend, with its price.

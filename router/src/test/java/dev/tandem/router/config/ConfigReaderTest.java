@@ -150,6 +150,21 @@ class ConfigReaderTest extends ConfigFixture {
   }
 
   @Test
+  void theDraftTimeoutIsReadAndRangeChecked() {
+    assertEquals(
+        java.time.Duration.ofMillis(5000), load(new JsonObject()).speculation().draftTimeout());
+    assertEquals(
+        java.time.Duration.ofMillis(250),
+        load(new JsonObject().put("speculation", new JsonObject().put("draft_timeout_ms", 250)))
+            .speculation()
+            .draftTimeout());
+    ConfigException e =
+        rejected(new JsonObject().put("speculation", new JsonObject().put("draft_timeout_ms", 0)));
+    assertEquals(
+        "speculation.draft_timeout_ms must be an integer in 1..600000, got 0", e.getMessage());
+  }
+
+  @Test
   void openAiFallbackBaseUrlsMustBeHttp() {
     JsonObject openai = new JsonObject().put("base_url", "http://gpu-3:8000").put("model", "m");
     JsonObject fields =
