@@ -399,7 +399,9 @@ final class RouterStateBuilder {
             .withHealthInterval(b.healthInterval())
             .withCallTimeout(b.callTimeout())
             .withMaxFailovers(b.maxFailovers())
-            .withBreaker(new CircuitBreakerOptions(b.breaker().failures(), b.breaker().open()));
+            .withBreaker(
+                new CircuitBreakerOptions(
+                    b.circuitBreaker().failures(), b.circuitBreaker().open()));
     return b.tls()
         .map(tls -> options.withTls(new ClientTlsFiles(tls.ca(), tls.cert(), tls.key())))
         .orElse(options);

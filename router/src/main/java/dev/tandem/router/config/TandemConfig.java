@@ -367,7 +367,7 @@ public record TandemConfig(
    * @param callTimeout longest wait for one answer of a server (open or verify); past it the
    *     session moves to another server
    * @param maxFailovers how often one request's session may move to another server
-   * @param breaker when a server that keeps failing is taken out of rotation
+   * @param circuitBreaker when a server that keeps failing is taken out of rotation
    */
   public record Grpc(
       Path model,
@@ -376,7 +376,7 @@ public record TandemConfig(
       Duration healthInterval,
       Duration callTimeout,
       int maxFailovers,
-      CircuitBreaker breaker)
+      CircuitBreaker circuitBreaker)
       implements VerifierBackend {
     public Grpc {
       endpoints = List.copyOf(endpoints);

@@ -118,7 +118,8 @@ class ConfigReaderTest extends ConfigFixture {
     assertEquals(java.time.Duration.ofSeconds(30), defaults.callTimeout());
     assertEquals(2, defaults.maxFailovers());
     assertEquals(
-        new TandemConfig.CircuitBreaker(3, java.time.Duration.ofSeconds(10)), defaults.breaker());
+        new TandemConfig.CircuitBreaker(3, java.time.Duration.ofSeconds(10)),
+        defaults.circuitBreaker());
 
     TandemConfig.Grpc set =
         assertInstanceOf(
@@ -136,7 +137,15 @@ class ConfigReaderTest extends ConfigFixture {
     assertEquals(java.time.Duration.ofMillis(500), set.callTimeout());
     assertEquals(0, set.maxFailovers());
     assertEquals(
-        new TandemConfig.CircuitBreaker(5, java.time.Duration.ofMillis(250)), set.breaker());
+        new TandemConfig.CircuitBreaker(5, java.time.Duration.ofMillis(250)), set.circuitBreaker());
+
+    JsonObject effective =
+        ConfigJson.of(load(tier(grpc.copy().put("call_timeout_ms", 500)).put("default_tier", "t")))
+            .getJsonArray("tiers")
+            .getJsonObject(0)
+            .getJsonObject("backend");
+    assertEquals(500L, effective.getLong("call_timeout_ms"), effective.encode());
+    assertEquals(10_000L, effective.getJsonObject("circuit_breaker").getLong("open_ms"));
 
     ConfigException failovers = rejected(tier(grpc.copy().put("max_failovers", 17)));
     assertEquals(
