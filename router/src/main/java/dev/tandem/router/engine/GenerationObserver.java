@@ -38,6 +38,12 @@ public interface GenerationObserver {
         first.ended(ended);
         next.ended(ended);
       }
+
+      @Override
+      public void drafterFailed(Tier tier, String drafter, Throwable cause) {
+        first.drafterFailed(tier, drafter, cause);
+        next.drafterFailed(tier, drafter, cause);
+      }
     };
   }
 
