@@ -22,6 +22,14 @@ public interface VerifierSession extends AutoCloseable {
    */
   CompletionStage<Verdict> verify(DraftBlock draft);
 
+  /**
+   * Where the session runs now, for metrics: a remote endpoint ({@code host:port}), or empty for a
+   * local one. May change over the session's life (a session moved to another endpoint).
+   */
+  default String location() {
+    return "";
+  }
+
   /** Frees the session. Idempotent. */
   @Override
   void close();

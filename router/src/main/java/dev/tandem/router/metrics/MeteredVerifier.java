@@ -7,10 +7,13 @@ import dev.tandem.speccore.Verifier;
 import dev.tandem.speccore.VerifierSession;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A {@link Verifier} whose sessions report each verify call's latency and draft length, and count
@@ -21,17 +24,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class MeteredVerifier implements Verifier {
 
   private final Verifier delegate;
-  private final Timer callDuration;
+  private final Function<String, Timer> callDurationAt;
+  private final Map<String, Timer> callDuration = new ConcurrentHashMap<>();
   private final DistributionSummary draftLength;
   private final AtomicInteger sessionsOpen;
 
   MeteredVerifier(
       Verifier delegate,
-      Timer callDuration,
+      Function<String, Timer> callDurationAt,
       DistributionSummary draftLength,
       AtomicInteger sessionsOpen) {
     this.delegate = delegate;
-    this.callDuration = callDuration;
+    this.callDurationAt = callDurationAt;
     this.draftLength = draftLength;
     this.sessionsOpen = sessionsOpen;
   }
@@ -67,6 +71,11 @@ final class MeteredVerifier implements Verifier {
     }
 
     @Override
+    public String location() {
+      return delegate.location();
+    }
+
+    @Override
     public CompletionStage<Verdict> verify(DraftBlock draft) {
       draftLength.record(draft.tokens().length);
       long start = System.nanoTime();
@@ -74,7 +83,9 @@ final class MeteredVerifier implements Verifier {
           .verify(draft)
           .whenComplete(
               (verdict, error) ->
-                  callDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+                  callDuration
+                      .computeIfAbsent(delegate.location(), callDurationAt)
+                      .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
     }
 
     @Override

@@ -120,11 +120,14 @@ public final class RouterMetrics implements GenerationObserver {
     Tags tags = Tags.of("tier", tier, "backend", backend, "weights", weights);
     return new MeteredVerifier(
         verifier,
-        Timer.builder("tandem.verifier.call.duration")
-            .description("One verify call: score a draft block and accept a prefix")
-            .tags(tags)
-            .serviceLevelObjectives(durations(LATENCY_BUCKETS_S))
-            .register(registry),
+        endpoint ->
+            Timer.builder("tandem.verifier.call.duration")
+                .description(
+                    "One verify call: score a draft block and accept a prefix (endpoint: the"
+                        + " verifier server, empty when local)")
+                .tags(tags.and("endpoint", endpoint))
+                .serviceLevelObjectives(durations(LATENCY_BUCKETS_S))
+                .register(registry),
         DistributionSummary.builder("tandem.draft.length")
             .description("Draft length k chosen per verify call (0 = plain decoding)")
             .tags(tags)

@@ -136,6 +136,18 @@ class VerifierLinkTest {
     CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     assertTrue(failures.isEmpty(), "A=" + portA + " B=" + portB + ": " + failures);
     assertEquals(0, b.engine().openSessions());
+    String metrics =
+        http.get(router.port(), "127.0.0.1", "/metrics")
+            .send()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS)
+            .bodyAsString();
+    for (int port : List.of(portA, portB)) {
+      assertTrue(
+          metrics.contains("endpoint=\"127.0.0.1:" + port + "\""),
+          "verify-call latency labelled with the endpoint 127.0.0.1:" + port);
+    }
   }
 
   private void loop(

@@ -40,7 +40,8 @@ final class FailoverSession implements VerifierSession {
   private final Set<Endpoint> excluded = new HashSet<>();
   private int[] sequence; // prompt + emitted tokens; the last is not yet scored
   private int length;
-  private RemoteSession current;
+  // Written on the verifier's context; volatile so that location() may read it from any thread.
+  private volatile RemoteSession current;
   private volatile int firstToken;
   private int failovers;
   private boolean closed;
@@ -74,6 +75,12 @@ final class FailoverSession implements VerifierSession {
               append(firstToken);
               opened.complete(this);
             });
+  }
+
+  @Override
+  public String location() {
+    RemoteSession session = current;
+    return session == null ? "" : session.endpoint().name;
   }
 
   @Override
