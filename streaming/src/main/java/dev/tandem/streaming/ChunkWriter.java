@@ -20,4 +20,11 @@ public interface ChunkWriter {
 
   /** Called once when the queue has room again after {@link #writeQueueFull()} was true. */
   void drainHandler(Runnable handler);
+
+  /**
+   * The request was routed: {@code model} serves it. Called once, before the first {@link
+   * #writeDelta}, so a writer that labels its chunks never waits for the generation's handle (the
+   * first chunk can come before {@code start} has returned the handle).
+   */
+  default void routed(String model) {}
 }

@@ -98,6 +98,7 @@ final class AdmittedGeneration implements GenerationHandle {
     }
     generation = launcher.launch(admitted.route(), request, context, writer);
     model = generation.model();
+    writer.routed(model);
     generation.start();
     generation.completion().onComplete(ar -> finish(admitted, ar.result(), decision));
   }

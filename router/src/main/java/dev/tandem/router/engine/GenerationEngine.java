@@ -277,6 +277,11 @@ public final class GenerationEngine {
     }
 
     @Override
+    public void routed(String model) {
+      delegate.routed(model);
+    }
+
+    @Override
     public void drainHandler(Runnable handler) {
       delegate.drainHandler(handler);
     }

@@ -204,13 +204,7 @@ public final class OpenAiEndpoint {
         String reason = OpenAiResponses.finishReason(done.result().finishReason());
         sse.event(
             OpenAiResponses.chunk(
-                sse.kind,
-                sse.id,
-                sse.created,
-                sse.generation.model(),
-                done.tailText(),
-                reason,
-                sse.first));
+                sse.kind, sse.id, sse.created, sse.model(), done.tailText(), reason, sse.first));
         if (includeUsage) {
           sse.event(OpenAiResponses.usageChunk(sse.kind, sse.id, sse.created, done.result()));
         }
@@ -301,7 +295,8 @@ public final class OpenAiEndpoint {
     private final Kind kind;
     private final String id;
     private final long created;
-    private GenerationHandle generation; // its model is known once routed, before any chunk
+    private GenerationHandle generation;
+    private String model; // set when routed, before the first chunk (see ChunkWriter#routed)
     private boolean first = true;
 
     SseWriter(HttpServerResponse response, Kind kind, String id, long created) {
@@ -314,9 +309,21 @@ public final class OpenAiEndpoint {
     @Override
     public void writeDelta(String text, int[] tokens) {
       if (!text.isEmpty()) {
-        event(OpenAiResponses.chunk(kind, id, created, generation.model(), text, null, first));
+        event(OpenAiResponses.chunk(kind, id, created, model, text, null, first));
         first = false;
       }
+    }
+
+    @Override
+    public void routed(String servingModel) {
+      model = servingModel;
+    }
+
+    /**
+     * The model to name in the last chunk: as routed, or the handle's when the request ended first.
+     */
+    String model() {
+      return model != null ? model : generation.model();
     }
 
     void event(JsonObject json) {
