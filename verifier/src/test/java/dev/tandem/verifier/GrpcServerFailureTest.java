@@ -277,7 +277,11 @@ class GrpcServerFailureTest {
   void aServerWhoseConnectionsDieFailsThePendingVerifyAndFreesBothSides() throws Exception {
     Vertx serverVertx = Vertx.vertx();
     scoring = new HeldScoring(new ModelScoring("tiny", model));
-    ServerFixture dying = new ServerFixture(serverVertx, scoring, EngineOptions.DEFAULTS);
+    // When the server's own Vert.x goes, the stream's close handler may never run (its event loop
+    // is gone): then the idle reaper is what frees the session, within the idle timeout.
+    ServerFixture dying =
+        new ServerFixture(
+            serverVertx, scoring, EngineOptions.DEFAULTS.withIdleTimeout(Duration.ofSeconds(2)));
     try (GrpcVerifier verifier =
         new GrpcVerifier(vertx, GrpcVerifierOptions.of("tiny", List.of(dying.endpoint())))) {
       VerifierSession session =
@@ -295,6 +299,7 @@ class GrpcServerFailureTest {
               failure.getCause(),
               failure.getCause().toString());
       assertTrue(unavailable.getMessage().contains(dying.endpoint()), unavailable.getMessage());
+      scoring.release(); // the held forward ends, so the session can go idle
       assertEquals(0, dying.awaitNoSessions());
       assertEquals(0, verifier.outstandingSessions().await().get(dying.endpoint()));
     } finally {
