@@ -24,7 +24,7 @@ import java.util.function.ToDoubleFunction;
  * weights fitted on itself.
  *
  * <p>Usage: {@code RoutingEvaluation HOME [OUT_DIR]}; prints the table and the weights fitted on
- * all prompts, writes {@code routing-curves.csv} and {@code routing-quality-vs-cost.svg}.
+ * all prompts, writes {@code routing-curves.csv} and {@code routing-quality-vs-cost.png}.
  */
 public final class RoutingEvaluation {
 
@@ -163,8 +163,8 @@ public final class RoutingEvaluation {
         Arrays.toString(LeastSquares.fit(columns(cases, lossAndCode), gains(cases), RIDGE)));
     printShippedThreshold(cases, curves);
     Files.createDirectories(out);
-    RoutingPlot.write(out, labels, series, curves.smallCostFraction());
-    System.out.println("wrote " + out.resolve("routing-quality-vs-cost.svg"));
+    RoutingPlot.write(out, labels, series);
+    System.out.println("wrote " + out.resolve(RoutingPlot.CHART));
   }
 
   /**
