@@ -28,6 +28,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionStage;
@@ -35,7 +36,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -98,8 +98,11 @@ class CancelLeakTest {
       assertTrue(ended.await(120, TimeUnit.SECONDS), "every stream ended");
       assertTrue(cancelled.get() > STREAMS / 2, "most streams were cancelled: " + cancelled);
       assertTrue(completed.get() > 0, "some ran to the end: " + completed);
-      assertEquals(0, awaitZero(() -> verifier.engine().openSessions()), "verifier sessions");
-      assertEquals(0, awaitZero(drafter.open::get), "draft sessions");
+      assertEquals(
+          0,
+          Eventually.zero(() -> verifier.engine().openSessions(), Duration.ofSeconds(10)),
+          "verifier sessions");
+      assertEquals(0, Eventually.zero(drafter.open::get, Duration.ofSeconds(10)), "draft sessions");
       assertEquals(0, engine.inFlight(), "generations in flight");
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -109,15 +112,6 @@ class CancelLeakTest {
       model.close();
       runtime.close();
     }
-  }
-
-  /** Waits (at most 10 s) for a count to reach zero; returns it then. */
-  private static int awaitZero(IntSupplier count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (count.getAsInt() != 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    return count.getAsInt();
   }
 
   /** Cancels its call at a set point; releases a slot when the call has ended either way. */

@@ -97,20 +97,11 @@ public final class TandemRouter implements AutoCloseable {
    */
   public static TandemRouter start(Vertx vertx, TandemConfig config, Consumer<String> progress)
       throws IOException {
-    TandemRouter router =
-        new TandemRouter(
-            vertx,
-            ConfigSource.fixed(config),
-            config.metrics().enabled()
-                ? RouterMetrics.enabled(RouterMetrics.newRegistry())
-                : RouterMetrics.disabled());
-    try {
-      router.build(config, progress);
-      return router;
-    } catch (IOException | RuntimeException e) {
-      router.close();
-      throw e;
-    }
+    return start(
+        vertx,
+        ConfigSource.fixed(config),
+        RouterMetrics.enabled(RouterMetrics.newRegistry()),
+        progress);
   }
 
   private void build(TandemConfig config, Consumer<String> progress) throws IOException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.router.Eventually;
 import dev.tandem.router.RouterState;
 import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
@@ -24,6 +25,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,14 +172,18 @@ class LiveConfigTest {
   void halfWrittenFileIsRejectedOnceAndTheFullFileIsApplied() throws Exception {
     double rejectedBefore = counter("tandem_config_reloads_total{result=\"rejected\"");
     Files.writeString(file, "");
-    waitFor(
+    Eventually.until(
         () -> counter("tandem_config_reloads_total{result=\"rejected\"") > rejectedBefore,
+        Duration.ofSeconds(20),
         "the empty file to be rejected");
     assertEquals(1, router.state().generation());
     assertEquals(200, complete(16).statusCode(), "still serving");
 
     Files.writeString(file, WATCHED + config(48));
-    waitFor(() -> router.state().generation() == 2, "the full file to be applied");
+    Eventually.until(
+        () -> router.state().generation() == 2,
+        Duration.ofSeconds(20),
+        "the full file to be applied");
     assertEquals(48, router.state().config().limits().maxTokens());
     // The empty content stayed on disk for many scans but was reported once.
     assertEquals(1.0, counter("tandem_config_reloads_total{result=\"rejected\"") - rejectedBefore);
@@ -229,7 +234,7 @@ class LiveConfigTest {
             + " endpoints: ['127.0.0.1:1'], health_check_interval_ms: 100}\n");
     post("/admin/reload"); // or the watcher got there first
     assertEquals(2, router.state().generation());
-    waitFor(
+    Eventually.until(
         () -> {
           try {
             return get("/health/ready").statusCode() == 503;
@@ -237,6 +242,7 @@ class LiveConfigTest {
             throw new AssertionError(e);
           }
         },
+        Duration.ofSeconds(20),
         "readiness to see the dead endpoint");
     JsonObject checks = get("/health/ready").bodyAsJsonObject().getJsonObject("checks");
     assertEquals("ok", checks.getString("tier:large"));
@@ -312,18 +318,6 @@ class LiveConfigTest {
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
-  }
-
-  /** Polls until {@code condition} holds; fails after 20 s (far beyond a few 20 ms scans). */
-  static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    CountDownLatch never = new CountDownLatch(1);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      never.await(10, TimeUnit.MILLISECONDS);
-    }
   }
 
   /** A client that reads one chunk, then stops reading until released (flow control). */

@@ -3,6 +3,7 @@ package dev.tandem.router.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.router.Eventually;
 import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.metrics.RouterMetrics;
@@ -14,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -120,18 +122,20 @@ class VerifierLinkTest {
       clients.add(finished);
       loop(http, running, done, failures, finished);
     }
-    LiveWait.until(() -> done.get() >= 8, "requests through server A");
+    Eventually.until(() -> done.get() >= 8, Duration.ofSeconds(60), "requests through server A");
     Files.writeString(file, config(portB));
     JsonObject outcome =
         router.reload("test").toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     assertEquals("applied", outcome.getString("result"), outcome.encode());
     int atSwap = done.get();
-    LiveWait.until(() -> done.get() >= atSwap + 8, "requests after the swap");
+    Eventually.until(
+        () -> done.get() >= atSwap + 8, Duration.ofSeconds(60), "requests after the swap");
     // Streams that started on A have ended by now (each is 16 tokens); A may go.
     a.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     a = null;
     int afterA = done.get();
-    LiveWait.until(() -> done.get() >= afterA + 8, "requests with A gone");
+    Eventually.until(
+        () -> done.get() >= afterA + 8, Duration.ofSeconds(60), "requests with A gone");
     running.set(false);
     CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     assertTrue(failures.isEmpty(), "A=" + portA + " B=" + portB + ": " + failures);
