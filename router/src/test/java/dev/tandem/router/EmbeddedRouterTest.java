@@ -25,6 +25,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -260,9 +261,6 @@ class EmbeddedRouterTest {
                             .build()));
     it.next();
     context.cancel(null);
-    for (int i = 0; i < 300 && router.openVerifierSessions() > 0; i++) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, router.openVerifierSessions());
+    assertEquals(0, Eventually.zero(router::openVerifierSessions, Duration.ofSeconds(3)));
   }
 }

@@ -85,11 +85,6 @@ final class ResourcePool implements AutoCloseable {
         .stream();
   }
 
-  /** Resources currently held, for tests and logs. */
-  synchronized int size() {
-    return entries.size();
-  }
-
   private static void closeQuietly(Object key, AutoCloseable resource) {
     try {
       resource.close();

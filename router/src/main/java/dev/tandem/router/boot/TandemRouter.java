@@ -181,11 +181,6 @@ public final class TandemRouter implements AutoCloseable {
     return pool.stream(InProcessVerifier.class).mapToInt(v -> v.engine().openSessions()).sum();
   }
 
-  /** Resources (models, tokenizers, verifier clients) held now, for tests. */
-  public int resourcesHeld() {
-    return pool.size();
-  }
-
   // Reload steps, called by Reload on the router's context.
 
   TandemConfig startConfig() {
