@@ -19,6 +19,7 @@ import java.util.Map;
  * @param useCache whether the cache may serve and store this request
  * @param tags cost-attribution labels
  * @param returnTokenIds whether chunks carry token ids
+ * @param pins the cheapest and dearest tier this request accepts
  */
 public record GenerationRequest(
     String model,
@@ -30,7 +31,8 @@ public record GenerationRequest(
     SpeculationOverride speculation,
     boolean useCache,
     Map<String, String> tags,
-    boolean returnTokenIds) {
+    boolean returnTokenIds,
+    TierPins pins) {
 
   public GenerationRequest {
     stop = List.copyOf(stop);
@@ -79,5 +81,17 @@ public record GenerationRequest(
   public record SpeculationOverride(SpeculationMode mode, int k, String drafter) {
     public static final SpeculationOverride DEFAULT =
         new SpeculationOverride(SpeculationMode.AUTO, 0, "auto");
+  }
+
+  /**
+   * The request's own bounds on the tier that serves it ({@code routing.min_tier} / {@code
+   * routing.max_tier}); they can only narrow the tenant's pins from config. Names are checked
+   * against the tiers when the request is routed.
+   *
+   * @param minTier the cheapest tier allowed, or null for any
+   * @param maxTier the dearest tier allowed, or null for any
+   */
+  public record TierPins(String minTier, String maxTier) {
+    public static final TierPins NONE = new TierPins(null, null);
   }
 }

@@ -7,6 +7,7 @@ import dev.tandem.router.api.GenerationRequest.Prompt;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
 import dev.tandem.router.api.GenerationRequest.TextPrompt;
+import dev.tandem.router.api.GenerationRequest.TierPins;
 import dev.tandem.router.errors.TandemException;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.streaming.StopSequenceFilter;
@@ -51,7 +52,8 @@ public final class RequestValidator {
       SpeculationOverride speculation,
       boolean useCache,
       Map<String, String> tags,
-      boolean returnTokenIds) {}
+      boolean returnTokenIds,
+      TierPins pins) {}
 
   public GenerationRequest validate(RawRequest raw) {
     String model = raw.model() == null || raw.model().isBlank() ? "auto" : raw.model();
@@ -65,7 +67,8 @@ public final class RequestValidator {
         speculation(raw.speculation()),
         raw.useCache(),
         tags(raw.tags()),
-        raw.returnTokenIds());
+        raw.returnTokenIds(),
+        pins(raw.pins()));
   }
 
   private Prompt prompt(RawRequest raw) {
@@ -155,6 +158,21 @@ public final class RequestValidator {
       throw TandemException.invalid("stop", e.getMessage());
     }
     return stop;
+  }
+
+  private static TierPins pins(TierPins pins) {
+    if (pins == null) {
+      return TierPins.NONE;
+    }
+    checkTierName("routing.min_tier", pins.minTier());
+    checkTierName("routing.max_tier", pins.maxTier());
+    return pins;
+  }
+
+  private static void checkTierName(String field, String name) {
+    if (name != null && name.isBlank()) {
+      throw TandemException.invalid(field, field + " must name a tier, got an empty string");
+    }
   }
 
   private static Budget budget(Budget budget) {

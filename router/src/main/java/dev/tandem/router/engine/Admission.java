@@ -138,7 +138,9 @@ final class Admission {
             request.budget().maxCostUsd(),
             request.budget().ttftMs(),
             tenant.minTier(),
-            tenant.maxTier());
+            tenant.maxTier(),
+            request.pins().minTier(),
+            request.pins().maxTier());
     Map<String, Double> alpha = new HashMap<>();
     tiers.forEach(
         (name, t) ->
@@ -170,7 +172,8 @@ final class Admission {
               new SpeculationOverride(SpeculationMode.OFF, 0, "none"),
               request.useCache(),
               request.tags(),
-              request.returnTokenIds());
+              request.returnTokenIds(),
+              request.pins());
       drafter = drafters.get(route.tier().name()).byName().getOrDefault("none", drafter);
     }
     return new Generation(

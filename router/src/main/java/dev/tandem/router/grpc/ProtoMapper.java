@@ -8,6 +8,7 @@ import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationSummary;
 import dev.tandem.proto.v1.Speculation;
 import dev.tandem.proto.v1.SpeculationStats;
+import dev.tandem.proto.v1.TierPins;
 import dev.tandem.proto.v1.Usage;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.GenerationRequest.ChatMessage;
@@ -48,7 +49,14 @@ public final class ProtoMapper {
         r.hasSpeculation() ? speculation(r.getSpeculation()) : null,
         r.getCache() != CachePolicy.CACHE_BYPASS,
         r.getTagsMap(),
-        r.getReturnTokenIds());
+        r.getReturnTokenIds(),
+        r.hasRouting() ? pins(r.getRouting()) : null);
+  }
+
+  private static GenerationRequest.TierPins pins(TierPins p) {
+    return new GenerationRequest.TierPins(
+        p.getMinTier().isEmpty() ? null : p.getMinTier(),
+        p.getMaxTier().isEmpty() ? null : p.getMaxTier());
   }
 
   private static GenerationRequest.Budget budget(Budget b) {

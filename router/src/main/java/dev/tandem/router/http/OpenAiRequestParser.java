@@ -4,6 +4,7 @@ import dev.tandem.router.api.GenerationRequest.Budget;
 import dev.tandem.router.api.GenerationRequest.ChatMessage;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
+import dev.tandem.router.api.GenerationRequest.TierPins;
 import dev.tandem.router.api.RequestValidator.RawRequest;
 import dev.tandem.router.errors.TandemException;
 import io.vertx.core.json.JsonArray;
@@ -17,8 +18,8 @@ import java.util.Map;
 /**
  * Reads OpenAI-style request bodies ({@code /v1/completions}, {@code /v1/chat/completions}) into
  * raw fields, with Tandem's optional extras: {@code top_k}, {@code budget}, {@code speculation},
- * {@code tags}, {@code cache}. A field of the wrong JSON type is an INVALID_ARGUMENT naming it.
- * Stateless.
+ * {@code tags}, {@code cache}, {@code routing} ({@code min_tier}, {@code max_tier}). A field of the
+ * wrong JSON type is an INVALID_ARGUMENT naming it. Stateless.
  */
 final class OpenAiRequestParser {
 
@@ -97,7 +98,8 @@ final class OpenAiRequestParser {
             speculation(get(body, "speculation", JsonObject.class)),
             !"bypass".equals(get(body, "cache", String.class)),
             tags(get(body, "tags", JsonObject.class)),
-            false);
+            false,
+            pins(get(body, "routing", JsonObject.class)));
     return new Parsed(raw, Boolean.TRUE.equals(stream), includeUsage);
   }
 
@@ -156,6 +158,20 @@ final class OpenAiRequestParser {
       return list;
     }
     throw TandemException.invalid("stop", "stop must be a string or an array of strings");
+  }
+
+  private static TierPins pins(JsonObject routing) {
+    if (routing == null) {
+      return null;
+    }
+    for (String key : routing.fieldNames()) {
+      if (!key.equals("min_tier") && !key.equals("max_tier")) {
+        throw TandemException.invalid(
+            "routing." + key, "routing." + key + " is not a known field (min_tier, max_tier)");
+      }
+    }
+    return new TierPins(
+        get(routing, "min_tier", String.class), get(routing, "max_tier", String.class));
   }
 
   private static Budget budget(JsonObject budget) {

@@ -9,8 +9,10 @@ package dev.tandem.router.routing;
  * @param kMax longest draft the policy may use
  * @param maxCostUsd the request's cost budget, 0 = none
  * @param ttftMs the request's time-to-first-token target, 0 = none
- * @param minTier the cheapest tier allowed (request or tenant pin), or null
- * @param maxTier the dearest tier allowed, or null
+ * @param minTier the cheapest tier the tenant may be served by, or null
+ * @param maxTier the dearest tier the tenant may be served by, or null
+ * @param requestMinTier the cheapest tier this request asks for ({@code routing.min_tier}), or null
+ * @param requestMaxTier the dearest tier this request asks for ({@code routing.max_tier}), or null
  */
 public record RouteRequest(
     Complexity complexity,
@@ -20,4 +22,6 @@ public record RouteRequest(
     double maxCostUsd,
     int ttftMs,
     String minTier,
-    String maxTier) {}
+    String maxTier,
+    String requestMinTier,
+    String requestMaxTier) {}

@@ -16,7 +16,8 @@ import java.util.function.ToDoubleBiFunction;
  * max_complexity clears the prompt's estimate, whose expected cost fits the request's budget and
  * whose estimated TTFT meets its target; when no tier clears the estimate, the most capable one
  * that fits; when none fits the budget, the {@link BudgetMissPolicy}. A named tier is served as
- * asked if the pins allow it. Pins (request or tenant min/max tier) bound the choice by rank.
+ * asked if the pins allow it. Pins bound the choice by rank: the tenant's min/max tier from config,
+ * narrowed further by the request's own {@code routing.min_tier}/{@code routing.max_tier}.
  *
  * <p>Expected cost = open on the prompt + (max_tokens − 1) × the cheapest expected cost per token
  * over k in 0..kMax at the pair's acceptance α ({@link SpeculationPolicy#costPerToken}); worst case
@@ -117,17 +118,48 @@ public final class TierRouter {
             plain));
   }
 
+  /**
+   * The tiers both pins allow: the tenant's (from config) and the request's own, which may only
+   * narrow the tenant's range.
+   */
   private List<RoutedTier> allowed(RouteRequest r) {
-    int min = r.minTier() == null ? 0 : rankOf(r.minTier(), "min_tier");
-    int max = r.maxTier() == null ? Integer.MAX_VALUE : rankOf(r.maxTier(), "max_tier");
-    List<RoutedTier> allowed =
-        byRank.stream().filter(t -> t.rank() >= min && t.rank() <= max).toList();
-    if (allowed.isEmpty()) {
+    int tenantMin = r.minTier() == null ? 0 : rankOf(r.minTier(), "min_tier");
+    int tenantMax = r.maxTier() == null ? Integer.MAX_VALUE : rankOf(r.maxTier(), "max_tier");
+    List<RoutedTier> tenant = within(tenantMin, tenantMax);
+    if (tenant.isEmpty()) {
       throw TandemException.invalid(
           "min_tier",
           "min_tier " + r.minTier() + " is above max_tier " + r.maxTier() + ": no tier allowed");
     }
+    int min =
+        r.requestMinTier() == null
+            ? tenantMin
+            : Math.max(tenantMin, rankOf(r.requestMinTier(), "routing.min_tier"));
+    int max =
+        r.requestMaxTier() == null
+            ? tenantMax
+            : Math.min(tenantMax, rankOf(r.requestMaxTier(), "routing.max_tier"));
+    List<RoutedTier> allowed = within(min, max);
+    if (allowed.isEmpty()) {
+      List<String> pins = new ArrayList<>();
+      if (r.requestMinTier() != null) {
+        pins.add("routing.min_tier " + r.requestMinTier());
+      }
+      if (r.requestMaxTier() != null) {
+        pins.add("routing.max_tier " + r.requestMaxTier());
+      }
+      throw TandemException.invalid(
+          r.requestMinTier() != null ? "routing.min_tier" : "routing.max_tier",
+          String.join(" and ", pins)
+              + (pins.size() == 1 ? " leaves" : " leave")
+              + " no tier: this caller may use "
+              + names(tenant));
+    }
     return allowed;
+  }
+
+  private List<RoutedTier> within(int minRank, int maxRank) {
+    return byRank.stream().filter(t -> t.rank() >= minRank && t.rank() <= maxRank).toList();
   }
 
   private int rankOf(String tier, String field) {

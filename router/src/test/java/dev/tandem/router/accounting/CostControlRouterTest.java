@@ -142,6 +142,44 @@ class CostControlRouterTest {
   }
 
   @Test
+  void aRequestPinsItsTierRangeAndBadPinsAre400NamingTheField() throws Exception {
+    JsonObject pinnedUp = prompt(CODE, 4).put("routing", new JsonObject().put("min_tier", "large"));
+    JsonObject up = new JsonObject(complete("sk-acme", pinnedUp).get(60, TimeUnit.SECONDS).body());
+    JsonObject upUsage = up.getJsonObject("usage").getJsonObject("tandem");
+    assertEquals("large", upUsage.getString("tier"), "code goes to small unless pinned up");
+    JsonObject pinnedDown =
+        prompt(PROSE, 4).put("routing", new JsonObject().put("max_tier", "small"));
+    JsonObject down =
+        new JsonObject(complete("sk-acme", pinnedDown).get(60, TimeUnit.SECONDS).body());
+    assertEquals("small", down.getJsonObject("usage").getJsonObject("tandem").getString("tier"));
+
+    HttpResponse<String> unknown =
+        complete("sk-acme", prompt(CODE, 4).put("routing", new JsonObject().put("max_tier", "xl")))
+            .get(60, TimeUnit.SECONDS);
+    assertEquals(400, unknown.statusCode(), unknown.body());
+    JsonObject error = new JsonObject(unknown.body()).getJsonObject("error");
+    assertEquals("routing.max_tier", error.getString("param"));
+    assertEquals(
+        "routing.max_tier must be one of [small, large], got xl", error.getString("message"));
+    HttpResponse<String> contradicts =
+        complete(
+                "sk-acme",
+                prompt(CODE, 4)
+                    .put("model", "small")
+                    .put("routing", new JsonObject().put("min_tier", "large")))
+            .get(60, TimeUnit.SECONDS);
+    assertEquals(400, contradicts.statusCode(), contradicts.body());
+    HttpResponse<String> typo =
+        complete(
+                "sk-acme",
+                prompt(CODE, 4).put("routing", new JsonObject().put("min_teir", "large")))
+            .get(60, TimeUnit.SECONDS);
+    assertEquals(400, typo.statusCode(), typo.body());
+    assertEquals(
+        "routing.min_teir", new JsonObject(typo.body()).getJsonObject("error").getString("param"));
+  }
+
+  @Test
   void overTheRequestRateTheTenantGets429WithRetryAfter() throws Exception {
     List<HttpResponse<String>> responses = new ArrayList<>();
     for (int i = 0; i < 3; i++) {

@@ -109,7 +109,8 @@ class DrafterFailureTest {
         new SpeculationOverride(SpeculationMode.FIXED, 4, "auto"),
         false,
         Map.of(),
-        false);
+        false,
+        GenerationRequest.TierPins.NONE);
   }
 
   private record TextWriter(StringBuilder text) implements ChunkWriter {

@@ -269,7 +269,8 @@ class LiveConfigTest {
                 null,
                 false,
                 Map.of(),
-                false));
+                false,
+                null));
   }
 
   /** Value of the first sample whose line starts with {@code prefix} in /metrics, 0 if none. */

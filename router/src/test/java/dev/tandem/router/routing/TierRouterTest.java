@@ -30,7 +30,8 @@ class TierRouterTest {
   }
 
   static RouteRequest auto(double complexity, double budget) {
-    return new RouteRequest(new Complexity(complexity, "test"), 20, 64, 8, budget, 0, null, null);
+    return new RouteRequest(
+        new Complexity(complexity, "test"), 20, 64, 8, budget, 0, null, null, null, null);
   }
 
   @Test
@@ -89,7 +90,8 @@ class TierRouterTest {
   @Test
   void aTtftTargetTheCheapTierMissesMovesTheRequestUp() {
     ToDoubleBiFunction<String, Integer> slowSmall = (tier, n) -> tier.equals("small") ? 900 : 50;
-    RouteRequest r = new RouteRequest(new Complexity(0.2, ""), 20, 64, 8, 0, 200, null, null);
+    RouteRequest r =
+        new RouteRequest(new Complexity(0.2, ""), 20, 64, 8, 0, 200, null, null, null, null);
     assertEquals(
         "large", router(BudgetMissPolicy.DEGRADE).route("auto", r, ALPHA, slowSmall).tier());
   }
@@ -97,11 +99,11 @@ class TierRouterTest {
   @Test
   void pinsBoundTheChoiceAndNamedTiersOutsideThemAreRefused() {
     RouteRequest minLarge =
-        new RouteRequest(new Complexity(0.1, ""), 20, 64, 8, 0, 0, "large", null);
+        new RouteRequest(new Complexity(0.1, ""), 20, 64, 8, 0, 0, "large", null, null, null);
     assertEquals(
         "large", router(BudgetMissPolicy.DEGRADE).route("auto", minLarge, ALPHA, FAST).tier());
     RouteRequest maxSmall =
-        new RouteRequest(new Complexity(0.9, ""), 20, 64, 8, 0, 0, null, "small");
+        new RouteRequest(new Complexity(0.9, ""), 20, 64, 8, 0, 0, null, "small", null, null);
     assertEquals(
         "small", router(BudgetMissPolicy.DEGRADE).route("auto", maxSmall, ALPHA, FAST).tier());
     TandemException outside =
@@ -109,17 +111,43 @@ class TierRouterTest {
             TandemException.class,
             () -> router(BudgetMissPolicy.DEGRADE).route("large", maxSmall, ALPHA, FAST));
     assertEquals("model must be one of [small] or auto here, got large", outside.getMessage());
-    RouteRequest crossed = new RouteRequest(null, 20, 64, 8, 0, 0, "large", "small");
+    RouteRequest crossed = new RouteRequest(null, 20, 64, 8, 0, 0, "large", "small", null, null);
     TandemException none =
         assertThrows(
             TandemException.class,
             () -> router(BudgetMissPolicy.DEGRADE).route("auto", crossed, ALPHA, FAST));
     assertEquals(ErrorKind.INVALID_ARGUMENT, none.kind());
-    RouteRequest unknown = new RouteRequest(null, 20, 64, 8, 0, 0, "medium", null);
+    RouteRequest unknown = new RouteRequest(null, 20, 64, 8, 0, 0, "medium", null, null, null);
     TandemException bad =
         assertThrows(
             TandemException.class,
             () -> router(BudgetMissPolicy.DEGRADE).route("auto", unknown, ALPHA, FAST));
     assertEquals("min_tier must be one of [small, large], got medium", bad.getMessage());
+  }
+
+  @Test
+  void requestPinsNarrowTheTenantsRangeAndNeverWidenIt() {
+    TierRouter router = router(BudgetMissPolicy.DEGRADE);
+    RouteRequest wantsLarge =
+        new RouteRequest(new Complexity(0.1, ""), 20, 64, 8, 0, 0, null, null, "large", null);
+    RouteDecision pinned = router.route("auto", wantsLarge, ALPHA, FAST);
+    assertEquals("large", pinned.tier(), "an easy prompt pinned to large by the request");
+    RouteRequest wantsSmall =
+        new RouteRequest(new Complexity(0.9, ""), 20, 64, 8, 0, 0, null, null, null, "small");
+    assertEquals("small", router.route("auto", wantsSmall, ALPHA, FAST).tier());
+    RouteRequest tenantSmallOnly =
+        new RouteRequest(new Complexity(0.1, ""), 20, 64, 8, 0, 0, null, "small", "large", null);
+    TandemException widen =
+        assertThrows(
+            TandemException.class, () -> router.route("auto", tenantSmallOnly, ALPHA, FAST));
+    assertEquals(ErrorKind.INVALID_ARGUMENT, widen.kind());
+    assertEquals("routing.min_tier", widen.param());
+    assertEquals(
+        "routing.min_tier large leaves no tier: this caller may use [small]", widen.getMessage());
+    RouteRequest unknown =
+        new RouteRequest(new Complexity(0.1, ""), 20, 64, 8, 0, 0, null, null, null, "xl");
+    TandemException bad =
+        assertThrows(TandemException.class, () -> router.route("auto", unknown, ALPHA, FAST));
+    assertEquals("routing.max_tier must be one of [small, large], got xl", bad.getMessage());
   }
 }
