@@ -39,6 +39,18 @@ final class ModelDraftSession implements DraftSession {
     this.ready = model.prefillAsync(sequence, prompt).thenApply(Logits::last);
   }
 
+  /**
+   * A session over a sequence that already holds the prompt (someone else ran the prefill).
+   *
+   * @param afterPrompt logits of the prompt's last position: {@code [vocab]}
+   */
+  ModelDraftSession(Model model, Sequence prefilled, float[] afterPrompt, SamplingParams params) {
+    this.model = model;
+    this.sequence = prefilled;
+    this.sampler = new Sampler(params);
+    this.ready = CompletableFuture.completedFuture(afterPrompt);
+  }
+
   @Override
   public CompletionStage<Void> ready() {
     return ready.thenApply(logits -> null);

@@ -1,6 +1,7 @@
 package dev.tandem.draft;
 
 import dev.tandem.model.Model;
+import dev.tandem.model.Sequence;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.SamplingParams;
@@ -29,6 +30,11 @@ public final class ModelDrafter implements DraftProposer {
     return "model";
   }
 
+  /** The draft model. */
+  public Model model() {
+    return model;
+  }
+
   @Override
   public DraftSession open(int[] promptTokens, SamplingParams params) {
     int capacity = model.config().maxPositionEmbeddings();
@@ -39,10 +45,30 @@ public final class ModelDrafter implements DraftProposer {
               + " tokens for the draft model, got "
               + promptTokens.length);
     }
-    SamplingParams draftParams =
-        new SamplingParams(
-            params.temperature(), params.topP(), params.topK(), params.seed() + SEED_OFFSET);
-    return new ModelDraftSession(model, promptTokens, draftParams, capacity);
+    return new ModelDraftSession(model, promptTokens, draftParams(params), capacity);
+  }
+
+  /**
+   * A session that starts from a prompt this model has already run through (for instance the
+   * router's complexity scoring), so the prompt is not prefilled twice. The caller hands the
+   * sequence over and must not use it again.
+   *
+   * @param prefilled a sequence of this model holding exactly the prompt, with room to draft
+   * @param afterPrompt logits of the prompt's last position: {@code [vocab]}
+   */
+  public DraftSession adopt(Sequence prefilled, float[] afterPrompt, SamplingParams params) {
+    if (prefilled.model() != model) {
+      throw new IllegalArgumentException("the prefilled sequence belongs to another model");
+    }
+    if (prefilled.remaining() < 1) {
+      throw new IllegalArgumentException("the prefilled sequence has no room left to draft");
+    }
+    return new ModelDraftSession(model, prefilled, afterPrompt, draftParams(params));
+  }
+
+  private static SamplingParams draftParams(SamplingParams params) {
+    return new SamplingParams(
+        params.temperature(), params.topP(), params.topK(), params.seed() + SEED_OFFSET);
   }
 
   @Override

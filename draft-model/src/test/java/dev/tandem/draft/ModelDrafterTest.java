@@ -2,16 +2,19 @@ package dev.tandem.draft;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.model.Sequence;
+import dev.tandem.model.SequenceInput;
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.SamplingParams;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +81,47 @@ class ModelDrafterTest {
       emitted += kept + 1;
     }
     session.close();
+  }
+
+  @Test
+  void anAdoptedPrefillDraftsExactlyLikeAnOwnOne() throws Exception {
+    int[] prompt = {1, 5, 9, 14, 3, 7};
+    int[] reference = greedy(prompt, 20);
+    // Someone else (the router's complexity scoring) ran the prompt with logits for every row.
+    Sequence scored = runtime.submit(() -> model.newSequence(64)).get();
+    float[] last =
+        runtime
+            .submit(
+                () ->
+                    model
+                        .forwardBatch(List.of(new SequenceInput(scored, prompt, true)))
+                        .get(0)
+                        .last())
+            .get();
+    ModelDrafter drafter = new ModelDrafter(model);
+    DraftSession adopted = drafter.adopt(scored, last, SamplingParams.GREEDY);
+    assertArrayEquals(
+        Arrays.copyOfRange(reference, 0, 4),
+        adopted.propose(4).toCompletableFuture().get().tokens());
+    adopted.commit(2, reference[2]);
+    assertArrayEquals(
+        Arrays.copyOfRange(reference, 3, 8),
+        adopted.propose(5).toCompletableFuture().get().tokens());
+    adopted.close();
+
+    Model other =
+        runtime.load(
+            Path.of("../model/src/test/resources/models/tiny-gqa-f32"), ModelOptions.DEFAULT);
+    try {
+      Sequence foreign = runtime.submit(() -> other.newSequence(8)).get();
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> drafter.adopt(foreign, last, SamplingParams.GREEDY));
+      assertEquals("the prefilled sequence belongs to another model", e.getMessage());
+    } finally {
+      other.close();
+    }
   }
 
   @Test

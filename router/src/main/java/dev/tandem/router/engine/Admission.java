@@ -1,5 +1,6 @@
 package dev.tandem.router.engine;
 
+import dev.tandem.draft.ModelDrafter;
 import dev.tandem.model.Model;
 import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
@@ -10,6 +11,7 @@ import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.router.errors.TandemException;
 import dev.tandem.router.routing.Complexity;
 import dev.tandem.router.routing.PromptScorer;
+import dev.tandem.router.routing.PromptScorer.Prefilled;
 import dev.tandem.router.routing.PromptSignals;
 import dev.tandem.router.routing.RouteDecision;
 import dev.tandem.router.routing.RouteRequest;
@@ -26,7 +28,8 @@ import java.util.TreeSet;
 /**
  * Decides where a request goes before anything is reserved: counts its prompt tokens (off the event
  * loop), estimates its complexity for {@code model: auto} from the draft model's loss over the
- * prompt (one forward on the model executor) and cheap text features, and asks the {@link
+ * prompt (one forward on the model executor, which the model drafter then continues from instead of
+ * prefilling again: see {@link PrefilledDrafter}) and cheap text features, and asks the {@link
  * dev.tandem.router.routing.TierRouter} for a tier within the tenant's pins and the request's
  * budget.
  *
@@ -88,8 +91,7 @@ final class Admission {
             false)
         .compose(
             tokens ->
-                signals(draft, text, tokens, context)
-                    .map(s -> decide(request, tenant, tokens.tier().length, s)));
+                signals(draft, text, tokens, context).map(s -> decide(request, tenant, tokens, s)));
   }
 
   /** The prompt as the reference tier counts it, and as the draft model reads it (or null). */
@@ -108,26 +110,36 @@ final class Admission {
     return Arrays.copyOf(tokens, Math.min(tokens.length, draft.config().maxPositionEmbeddings()));
   }
 
-  private Future<PromptSignals> signals(Model draft, String text, Tokens tokens, Context context) {
+  /**
+   * The routing signals. The draft model's forward over the prompt is kept (a sequence with room to
+   * draft), so a model drafter on the chosen tier starts from it instead of prefilling again.
+   */
+  private Future<Scored> signals(Model draft, String text, Tokens tokens, Context context) {
     int promptTokens = tokens.tier().length;
     if (draft == null || tokens.draft().length < 2) {
-      return Future.succeededFuture(PromptSignals.textOnly(text, promptTokens));
+      return Future.succeededFuture(new Scored(PromptSignals.textOnly(text, promptTokens), null));
     }
     int[] scored = tokens.draft();
-    return Future.fromCompletionStage(PromptScorer.score(draft, scored), context)
+    int capacity = Math.max(scored.length, draft.config().maxPositionEmbeddings());
+    return Future.fromCompletionStage(PromptScorer.scoreKeeping(draft, scored, capacity), context)
         .map(
-            s ->
-                new PromptSignals(
-                    text,
-                    promptTokens,
-                    s.meanNll(0, scored.length - 1),
-                    s.meanEntropy(0, scored.length - 1)));
+            p ->
+                new Scored(
+                    new PromptSignals(
+                        text,
+                        promptTokens,
+                        p.scores().meanNll(0, scored.length - 1),
+                        p.scores().meanEntropy(0, scored.length - 1)),
+                    p));
   }
 
-  private Route decide(
-      GenerationRequest request, Tenant tenant, int promptTokens, PromptSignals signals) {
+  /** The signals, and the draft model's prefill of the prompt when it ran (else null). */
+  private record Scored(PromptSignals signals, Prefilled prefill) {}
+
+  private Route decide(GenerationRequest request, Tenant tenant, Tokens tokens, Scored scored) {
+    int promptTokens = tokens.tier().length;
     boolean auto = request.model().equals("auto");
-    Complexity estimate = auto ? cost.estimator().estimate(signals) : null;
+    Complexity estimate = auto ? cost.estimator().estimate(scored.signals()) : null;
     int kMax = request.speculation().k() > 0 ? request.speculation().k() : settings.kMax();
     RouteRequest routeRequest =
         new RouteRequest(
@@ -148,7 +160,11 @@ final class Admission {
     RouteDecision decision =
         cost.router().route(request.model(), routeRequest, alpha, ttft::estimateMs);
     Tier tier = tiers.get(decision.tier());
-    return new Route(tier, drafter(tier, request), decision, promptTokens, estimate);
+    DraftProposer drafter = drafter(tier, request);
+    if (scored.prefill() != null && drafter instanceof ModelDrafter model) {
+      drafter = new PrefilledDrafter(model, tokens.draft(), scored.prefill());
+    }
+    return new Route(tier, drafter, decision, promptTokens, estimate);
   }
 
   /** The generation for a routed request; a degraded one decodes plainly. */

@@ -46,18 +46,40 @@ public final class PromptScorer {
 
   private PromptScorer() {}
 
+  /**
+   * Scores of a prompt plus the sequence that ran it, so a drafter on the same model can start from
+   * it instead of prefilling the prompt again ({@code ModelDrafter.adopt}).
+   *
+   * @param sequence holds exactly the scored tokens; owned by whoever takes it
+   * @param afterLast logits of the last position: {@code [vocab]}
+   */
+  public record Prefilled(Scores scores, Sequence sequence, float[] afterLast) {}
+
   /** Scores a whole sequence (at least 2 tokens) with one forward on a fresh KV cache. */
   public static CompletableFuture<Scores> score(Model model, int[] tokens) {
+    return scoreKeeping(model, tokens, tokens.length).thenApply(Prefilled::scores);
+  }
+
+  /**
+   * Like {@link #score}, on a fresh sequence of {@code capacity} positions that is kept for a
+   * drafter to continue.
+   */
+  public static CompletableFuture<Prefilled> scoreKeeping(Model model, int[] tokens, int capacity) {
     if (tokens.length < 2) {
       throw new IllegalArgumentException("need at least 2 tokens to score, got " + tokens.length);
+    }
+    if (capacity < tokens.length) {
+      throw new IllegalArgumentException(
+          "capacity must be >= " + tokens.length + " tokens, got " + capacity);
     }
     return model
         .runtime()
         .submit(
             () -> {
-              Sequence sequence = model.newSequence(tokens.length);
+              Sequence sequence = model.newSequence(capacity);
               // tokens: [n] -> logits: [n, vocab]; row i predicts tokens[i + 1]
-              return scores(model.forward(sequence, tokens), tokens);
+              Logits logits = model.forward(sequence, tokens);
+              return new Prefilled(scores(logits, tokens), sequence, logits.last());
             });
   }
 

@@ -142,6 +142,29 @@ class CostControlRouterTest {
   }
 
   @Test
+  void autoRoutedGreedyTextEqualsTheNamedTiersOwn() throws Exception {
+    // auto runs the draft model over the prompt for the estimate and the model drafter continues
+    // from that forward; the output must still be the tier's own greedy text.
+    JsonObject fixedK = new JsonObject().put("mode", "fixed").put("k", 4).put("drafter", "model");
+    JsonObject auto =
+        new JsonObject(
+            complete("sk-acme", prompt(PROSE, 24).put("speculation", fixedK))
+                .get(60, TimeUnit.SECONDS)
+                .body());
+    assertEquals("large", auto.getJsonObject("usage").getJsonObject("tandem").getString("tier"));
+    JsonObject named =
+        new JsonObject(
+            complete(
+                    "sk-acme",
+                    prompt(PROSE, 24).put("model", "large").put("speculation", fixedK.copy()))
+                .get(60, TimeUnit.SECONDS)
+                .body());
+    assertEquals(
+        named.getJsonArray("choices").getJsonObject(0).getString("text"),
+        auto.getJsonArray("choices").getJsonObject(0).getString("text"));
+  }
+
+  @Test
   void aRequestPinsItsTierRangeAndBadPinsAre400NamingTheField() throws Exception {
     JsonObject pinnedUp = prompt(CODE, 4).put("routing", new JsonObject().put("min_tier", "large"));
     JsonObject up = new JsonObject(complete("sk-acme", pinnedUp).get(60, TimeUnit.SECONDS).body());
