@@ -104,6 +104,8 @@ class CancelLeakTest {
           "verifier sessions");
       assertEquals(0, Eventually.zero(drafter.open::get, Duration.ofSeconds(10)), "draft sessions");
       assertEquals(0, engine.inFlight(), "generations in flight");
+      assertEquals(
+          0, engine.queuedPromptTokens("large"), "prompt tokens waiting for a first token");
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       router.close().await();

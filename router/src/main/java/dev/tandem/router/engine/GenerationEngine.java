@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * Starts generations: authenticates the caller, routes a validated request to a tier, reserves its
@@ -160,6 +161,11 @@ public final class GenerationEngine {
     return admission.cost().keys().authenticate(key);
   }
 
+  /** Prompt tokens of a tier's requests still waiting for their first token. */
+  public long queuedPromptTokens(String tier) {
+    return ttft.queued(tier);
+  }
+
   /** Generations started by this engine that have not ended. */
   public int inFlight() {
     return inFlight.get();
@@ -200,15 +206,31 @@ public final class GenerationEngine {
   private Generation launch(
       Admission.Route route, GenerationRequest request, Context context, ChunkWriter writer) {
     long startNanos = System.nanoTime();
-    FirstChunkClock clock = new FirstChunkClock(writer);
     Tier tier = route.tier();
-    Generation generation =
-        admission.generation(
-            route,
-            request,
-            context,
-            clock,
-            cause -> observer.drafterFailed(tier, route.drafter().name(), cause));
+    long tokensAhead = ttft.enqueue(tier.name(), route.promptTokens());
+    AtomicBoolean leftQueue = new AtomicBoolean();
+    FirstChunkClock clock =
+        new FirstChunkClock(
+            writer,
+            firstNanos -> {
+              if (leftQueue.compareAndSet(false, true)) {
+                ttft.firstToken(
+                    tier.name(), route.promptTokens(), tokensAhead, firstNanos - startNanos);
+              }
+            });
+    Generation generation;
+    try {
+      generation =
+          admission.generation(
+              route,
+              request,
+              context,
+              clock,
+              cause -> observer.drafterFailed(tier, route.drafter().name(), cause));
+    } catch (RuntimeException e) {
+      ttft.abandoned(tier.name(), route.promptTokens());
+      throw e;
+    }
     observer.started(request, tier);
     generation
         .completion()
@@ -216,8 +238,8 @@ public final class GenerationEngine {
             ar -> {
               long ttftNanos =
                   clock.firstChunkNanos() < 0 ? -1 : clock.firstChunkNanos() - startNanos;
-              if (ttftNanos >= 0) {
-                ttft.observe(tier.name(), route.promptTokens(), ttftNanos);
+              if (leftQueue.compareAndSet(false, true)) {
+                ttft.abandoned(tier.name(), route.promptTokens());
               }
               observer.ended(
                   new GenerationObserver.Ended(
@@ -250,13 +272,15 @@ public final class GenerationEngine {
     return drained.future();
   }
 
-  /** Passes chunks through and notes when the first one with text was written. */
+  /** Passes chunks through and notes when the first one with tokens was written. */
   private static final class FirstChunkClock implements ChunkWriter {
     private final ChunkWriter delegate;
+    private final LongConsumer onFirstChunk;
     private long firstChunkNanos = -1;
 
-    FirstChunkClock(ChunkWriter delegate) {
+    FirstChunkClock(ChunkWriter delegate, LongConsumer onFirstChunk) {
       this.delegate = delegate;
+      this.onFirstChunk = onFirstChunk;
     }
 
     long firstChunkNanos() {
@@ -267,6 +291,7 @@ public final class GenerationEngine {
     public void writeDelta(String text, int[] tokens) {
       if (firstChunkNanos < 0 && tokens.length > 0) {
         firstChunkNanos = System.nanoTime();
+        onFirstChunk.accept(firstChunkNanos);
       }
       delegate.writeDelta(text, tokens);
     }
