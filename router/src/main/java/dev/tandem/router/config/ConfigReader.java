@@ -16,6 +16,9 @@ import dev.tandem.router.config.TandemConfig.Limits;
 import dev.tandem.router.config.TandemConfig.LogprobsMode;
 import dev.tandem.router.config.TandemConfig.Metrics;
 import dev.tandem.router.config.TandemConfig.OpenAi;
+import dev.tandem.router.config.TandemConfig.Redis;
+import dev.tandem.router.config.TandemConfig.RedisFailurePolicy;
+import dev.tandem.router.config.TandemConfig.RedisMode;
 import dev.tandem.router.config.TandemConfig.Reload;
 import dev.tandem.router.config.TandemConfig.Routing;
 import dev.tandem.router.config.TandemConfig.Runtime;
@@ -88,6 +91,10 @@ public final class ConfigReader {
               + "'");
     }
     Cost cost = cost(root, tiers);
+    Optional<Redis> redis =
+        root.has("redis")
+            ? Optional.of(finished(root.object("redis"), this::redis))
+            : Optional.empty();
     root.finish();
     return new TandemConfig(
         server,
@@ -101,7 +108,91 @@ public final class ConfigReader {
         speculation,
         tiers,
         defaultTier,
-        cost);
+        cost,
+        redis);
+  }
+
+  private Redis redis(ConfigNode r) {
+    RedisMode mode = r.oneOf("mode", RedisMode.class, RedisMode.STANDALONE);
+    List<String> values = r.strings("endpoints");
+    if (values.isEmpty()) {
+      throw r.error("endpoints", "must list at least one redis:// or rediss:// URL");
+    }
+    if (mode == RedisMode.STANDALONE && values.size() != 1) {
+      throw r.error(
+          "endpoints",
+          "must list exactly one URL in mode standalone (sentinel and cluster take several), got "
+              + values.size());
+    }
+    List<URI> endpoints = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      endpoints.add(redisUrl(r.keyPath("endpoints") + "[" + i + "]", values.get(i)));
+    }
+    Optional<String> masterName = r.optionalString("master_name");
+    if (mode == RedisMode.SENTINEL && masterName.isEmpty()) {
+      throw r.error("master_name", "is required in mode sentinel (the master the sentinels watch)");
+    }
+    if (mode != RedisMode.SENTINEL && masterName.isPresent()) {
+      throw r.error(
+          "master_name",
+          "applies to mode sentinel only, mode is "
+              + mode.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    Optional<String> passwordEnv = r.optionalString("password_env");
+    if (passwordEnv.isPresent() && System.getenv(passwordEnv.get()) == null) {
+      throw r.error(
+          "password_env",
+          "names the environment variable " + passwordEnv.get() + ", which is not set");
+    }
+    Optional<Path> tlsCa = r.has("tls_ca") ? Optional.of(file(r, "tls_ca")) : Optional.empty();
+    if (tlsCa.isPresent() && endpoints.stream().noneMatch(u -> u.getScheme().equals("rediss"))) {
+      throw r.error("tls_ca", "is set but no endpoint is a rediss:// (TLS) URL");
+    }
+    String prefix = r.string("key_prefix", "tandem");
+    if (!prefix.matches("[A-Za-z0-9_.:-]{1,64}")) {
+      throw r.error(
+          "key_prefix", "must be 1..64 characters of A-Z a-z 0-9 _ . : -, got '" + prefix + "'");
+    }
+    int timeoutMs = r.integer("timeout_ms", 1, 60_000, 250);
+    int leaseMs = r.integer("reservation_lease_ms", 1000, 86_400_000, 30_000);
+    return new Redis(
+        mode,
+        endpoints,
+        masterName,
+        passwordEnv,
+        tlsCa,
+        Duration.ofMillis(timeoutMs),
+        r.oneOf("on_failure", RedisFailurePolicy.class, RedisFailurePolicy.FAIL_CLOSED),
+        prefix,
+        Duration.ofMillis(leaseMs),
+        Duration.ofMillis(r.integer("probe_interval_ms", 10, 600_000, 1000)),
+        r.integer("usage_retention_days", 1, 3660, 400),
+        r.integer("max_pool_size", 1, 1024, 8));
+  }
+
+  /** A {@code redis://} or {@code rediss://} URL with a host. */
+  private static URI redisUrl(String key, String value) {
+    URI uri;
+    try {
+      uri = new URI(value);
+    } catch (URISyntaxException e) {
+      uri = null;
+    }
+    if (uri == null
+        || !("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme()))
+        || uri.getHost() == null) {
+      throw new ConfigException(
+          key,
+          key
+              + " must be a redis://host:port or rediss://host:port (TLS) URL, got '"
+              + value
+              + "'");
+    }
+    if (uri.getUserInfo() != null && uri.getUserInfo().contains(":")) {
+      throw new ConfigException(
+          key, key + " must not hold a password: put it in the variable redis.password_env names");
+    }
+    return uri;
   }
 
   private static Cost cost(ConfigNode root, List<Tier> tiers) {

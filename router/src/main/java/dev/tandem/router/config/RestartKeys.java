@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The keys that take effect only at start: where the router listens, the model runtime, HTTP/2
- * limits and whether TLS is on at all. A reload reports changes to them and leaves them as they
- * are; everything else applies live. Stateless.
+ * limits, whether TLS is on at all, and Redis. A reload reports changes to them and leaves them as
+ * they are; everything else applies live. Stateless.
  */
 public final class RestartKeys {
 
@@ -35,6 +35,9 @@ public final class RestartKeys {
     }
     if (running.tls().isPresent() != next.tls().isPresent()) {
       keys.add("tls");
+    }
+    if (!running.redis().equals(next.redis())) {
+      keys.add("redis"); // the connection and the accounting store live for the router's life
     }
     return keys;
   }

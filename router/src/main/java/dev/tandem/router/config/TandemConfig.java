@@ -30,10 +30,41 @@ public record TandemConfig(
     Speculation speculation,
     List<Tier> tiers,
     String defaultTier,
-    Cost cost) {
+    Cost cost,
+    Optional<Redis> redis) {
 
   public TandemConfig {
     tiers = List.copyOf(tiers);
+  }
+
+  /** A configuration without Redis: budgets and spend in this router's memory. */
+  public TandemConfig(
+      Server server,
+      Admin admin,
+      Optional<Tls> tls,
+      Reload reload,
+      Metrics metrics,
+      Limits limits,
+      Runtime runtime,
+      Drafting drafting,
+      Speculation speculation,
+      List<Tier> tiers,
+      String defaultTier,
+      Cost cost) {
+    this(
+        server,
+        admin,
+        tls,
+        reload,
+        metrics,
+        limits,
+        runtime,
+        drafting,
+        speculation,
+        tiers,
+        defaultTier,
+        cost,
+        Optional.empty());
   }
 
   /** A configuration without cost control ({@link Cost#NONE}). */
@@ -449,4 +480,58 @@ public record TandemConfig(
    * @param key PEM client private key
    */
   public record ClientTls(Path ca, Optional<Path> cert, Optional<Path> key) {}
+
+  /**
+   * Shared state in Redis (restart needed to change): budgets, quotas, reservations and spend, so
+   * that several routers behind one load balancer share them. Absent: everything in this router's
+   * memory.
+   *
+   * @param mode standalone (one server), sentinel (the master of {@code masterName} as the
+   *     sentinels report it) or cluster (seed nodes)
+   * @param endpoints {@code redis://} or {@code rediss://} (TLS) URLs: the server, the sentinels or
+   *     the cluster's seed nodes
+   * @param masterName the sentinel master name (sentinel mode only)
+   * @param passwordEnv environment variable holding the password, if Redis needs one
+   * @param tlsCa PEM CA for {@code rediss://} endpoints (default: the JVM's trust store)
+   * @param timeout the longest any request waits for one Redis command
+   * @param onFailure what budgets do while Redis is down or slow
+   * @param keyPrefix prefix of every key Tandem writes
+   * @param reservationLease how long a reservation outlives its router: a live router renews its
+   *     reservations' leases; once one lapses (its router died) any router reclaims it
+   * @param probeInterval how often a router that lost Redis tries it again
+   * @param usageRetentionDays how long per-day spend is kept for {@code /v1/usage}
+   * @param maxPoolSize connections per Redis server
+   */
+  public record Redis(
+      RedisMode mode,
+      List<URI> endpoints,
+      Optional<String> masterName,
+      Optional<String> passwordEnv,
+      Optional<Path> tlsCa,
+      Duration timeout,
+      RedisFailurePolicy onFailure,
+      String keyPrefix,
+      Duration reservationLease,
+      Duration probeInterval,
+      int usageRetentionDays,
+      int maxPoolSize) {
+    public Redis {
+      endpoints = List.copyOf(endpoints);
+    }
+  }
+
+  /** How the router finds Redis. */
+  public enum RedisMode {
+    STANDALONE,
+    SENTINEL,
+    CLUSTER
+  }
+
+  /** What budgets do while Redis is down or slower than {@code redis.timeout_ms}. */
+  public enum RedisFailurePolicy {
+    /** refuse requests (UNAVAILABLE / 503): no budget can be overspent */
+    FAIL_CLOSED,
+    /** serve without checking budgets and quotas; counted, and the spend committed later */
+    FAIL_OPEN
+  }
 }
