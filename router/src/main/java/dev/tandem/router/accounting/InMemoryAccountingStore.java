@@ -1,9 +1,6 @@
 package dev.tandem.router.accounting;
 
 import io.vertx.core.Future;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,29 +36,24 @@ public final class InMemoryAccountingStore implements AccountingStore {
 
   @Override
   public Future<Reservation> reserve(ReservationRequest request) {
-    Instant at = request.at();
-    long epochSecond = at.getEpochSecond();
-    LocalDate date = LocalDate.ofInstant(at, ZoneOffset.UTC);
+    Windows w = Windows.of(request.at());
     Reservation reservation =
         new Reservation(
             ids.incrementAndGet(),
             request.tenant().id(),
             request.costNanos(),
             request.tokens(),
-            Math.floorDiv(epochSecond, 60),
-            date.toString(),
-            date.toString().substring(0, 7));
-    long nextDay = date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
-    long nextMonth =
-        date.withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+            w.minute(),
+            w.day(),
+            w.month());
     QuotaExceededException refused =
         ledger(reservation.tenantId())
             .tryHold(
                 request.tenant().limits(),
                 reservation,
-                60 - Math.floorMod(epochSecond, 60),
-                nextDay - epochSecond,
-                nextMonth - epochSecond);
+                w.toNextMinute(),
+                w.toNextDay(),
+                w.toNextMonth());
     if (refused != null) {
       return Future.failedFuture(refused);
     }

@@ -30,37 +30,14 @@ final class TenantLedger {
     long[] month = period(r.month());
     String tenant = r.tenantId();
     if (limits.concurrentStreams() > 0 && inFlight >= limits.concurrentStreams()) {
-      return new QuotaExceededException(
-          "concurrent_streams",
-          "tenant "
-              + tenant
-              + " has "
-              + inFlight
-              + " of "
-              + limits.concurrentStreams()
-              + " concurrent_streams in flight",
-          1);
+      return Refusals.concurrentStreams(tenant, inFlight, limits.concurrentStreams());
     }
     if (limits.requestsPerMinute() > 0 && minute[0] >= limits.requestsPerMinute()) {
-      return new QuotaExceededException(
-          "requests_per_minute",
-          "tenant " + tenant + " reached requests_per_minute " + limits.requestsPerMinute(),
-          secondsToNextMinute);
+      return Refusals.requestsPerMinute(tenant, limits.requestsPerMinute(), secondsToNextMinute);
     }
     if (limits.tokensPerMinute() > 0 && minute[1] + r.tokens() > limits.tokensPerMinute()) {
-      return new QuotaExceededException(
-          "tokens_per_minute",
-          "tenant "
-              + tenant
-              + ": "
-              + r.tokens()
-              + " tokens (prompt + max_tokens) would exceed"
-              + " tokens_per_minute "
-              + limits.tokensPerMinute()
-              + " ("
-              + minute[1]
-              + " used)",
-          secondsToNextMinute);
+      return Refusals.tokensPerMinute(
+          tenant, r.tokens(), limits.tokensPerMinute(), minute[1], secondsToNextMinute);
     }
     QuotaExceededException budget =
         overBudget(tenant, "daily", limits.dailyBudgetNanos(), day, r, toNextDay);
@@ -83,18 +60,7 @@ final class TenantLedger {
     if (limit == 0 || period[0] + period[1] + r.costNanos() <= limit) {
       return null;
     }
-    return new QuotaExceededException(
-        which + "_budget_usd",
-        String.format(
-            "tenant %s: this request may cost up to %.9f USD, which does not fit the %s budget of"
-                + " %.6f USD (%.9f spent, %.9f held by requests in flight)",
-            tenant,
-            Money.usd(r.costNanos()),
-            which,
-            Money.usd(limit),
-            Money.usd(period[0]),
-            Money.usd(period[1])),
-        retryAfter);
+    return Refusals.budget(tenant, which, limit, period[0], period[1], r.costNanos(), retryAfter);
   }
 
   /**

@@ -79,4 +79,8 @@ public final class RedisScript {
   public String op() {
     return op;
   }
+
+  public String source() {
+    return source;
+  }
 }
