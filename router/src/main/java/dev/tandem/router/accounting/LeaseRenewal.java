@@ -1,10 +1,14 @@
 package dev.tandem.router.accounting;
 
 import dev.tandem.router.redis.RedisConnection;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,9 +55,10 @@ final class LeaseRenewal implements AutoCloseable {
     }
   }
 
-  /** Pushes every held lease one lease past now. */
-  void renew() {
+  /** Pushes every held lease one lease past now; completes when Redis has them all. */
+  Future<Void> renew() {
     String until = Long.toString(clock.millis() + leaseMs);
+    List<Future<Response>> sent = new ArrayList<>();
     held.forEach(
         (tenant, ids) -> {
           Request request = null;
@@ -64,15 +69,16 @@ final class LeaseRenewal implements AutoCloseable {
             }
             request.arg(until).arg(id);
             if (++n == BATCH) {
-              redis.send("renew", request);
+              sent.add(redis.send("renew", request));
               request = null;
               n = 0;
             }
           }
           if (request != null) {
-            redis.send("renew", request); // a failure is counted; the next round tries again
+            sent.add(redis.send("renew", request)); // a failure is counted; the next round retries
           }
         });
+    return Future.all(sent).mapEmpty();
   }
 
   @Override
