@@ -136,4 +136,9 @@ public final class InMemoryAccountingStore implements AccountingStore {
   private TenantLedger ledger(String tenantId) {
     return ledgers.computeIfAbsent(tenantId, id -> new TenantLedger());
   }
+
+  @Override
+  public String toString() {
+    return "memory";
+  }
 }

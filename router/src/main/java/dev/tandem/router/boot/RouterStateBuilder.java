@@ -12,7 +12,6 @@ import dev.tandem.model.Tokenizer;
 import dev.tandem.router.RouterState;
 import dev.tandem.router.accounting.AccountingStore;
 import dev.tandem.router.accounting.BudgetAlerts;
-import dev.tandem.router.accounting.InMemoryAccountingStore;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.config.ConfigException;
 import dev.tandem.router.config.TandemConfig;
@@ -23,6 +22,7 @@ import dev.tandem.router.engine.Tier;
 import dev.tandem.router.engine.TierDrafters;
 import dev.tandem.router.metrics.RequestLog;
 import dev.tandem.router.metrics.RouterMetrics;
+import dev.tandem.router.redis.RedisConnection;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.VerifierPricing;
@@ -74,7 +74,9 @@ final class RouterStateBuilder {
   private final AcceptanceStatsRegistry acceptance;
   private final Consumer<String> progress;
   // Spend and reservations outlive configurations: one store for the router's life.
-  private final AccountingStore store = new InMemoryAccountingStore();
+  private final AccountingStore store;
+  // The router's Redis client when redis: is configured (shared state lives there).
+  private final Optional<RedisConnection> redis;
   private final BudgetAlerts alerts;
 
   RouterStateBuilder(
@@ -84,8 +86,12 @@ final class RouterStateBuilder {
       ResourcePool pool,
       RouterMetrics metrics,
       AcceptanceStatsRegistry acceptance,
-      Consumer<String> progress) {
+      Consumer<String> progress,
+      AccountingStore store,
+      Optional<RedisConnection> redis) {
     this.vertx = vertx;
+    this.store = store;
+    this.redis = redis;
     this.runtime = runtime;
     this.modelOptions = modelOptions;
     this.pool = pool;
@@ -203,6 +209,8 @@ final class RouterStateBuilder {
             metrics.andThen(new RequestLog()),
             CostControlFactory.build(
                 config, store, draftModelForRouting(config, leases), metrics, alerts));
+    summary.append(" accounting=").append(store);
+    redis.ifPresent(r -> summary.append(" redis=").append(r));
     summary
         .append(" default_tier=")
         .append(config.defaultTier())

@@ -5,19 +5,26 @@ import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.router.RouterServer;
 import dev.tandem.router.RouterState;
+import dev.tandem.router.accounting.AccountingStore;
+import dev.tandem.router.accounting.InMemoryAccountingStore;
+import dev.tandem.router.accounting.RedisAccountingStore;
 import dev.tandem.router.config.ConfigJson;
 import dev.tandem.router.config.ConfigSource;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.http.AdminEndpoint;
 import dev.tandem.router.metrics.RouterMetrics;
+import dev.tandem.router.redis.RedisConnection;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.verifier.InProcessVerifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,6 +59,8 @@ public final class TandemRouter implements AutoCloseable {
   private TandemConfig startConfig;
   private ModelRuntime runtime;
   private RouterStateBuilder builder;
+  private AccountingStore store;
+  private Optional<RedisConnection> redis = Optional.empty();
   private RouterServer server;
   private ConfigWatcher watcher;
   private Future<JsonObject> lastReload = Future.succeededFuture();
@@ -107,6 +116,7 @@ public final class TandemRouter implements AutoCloseable {
   private void build(TandemConfig config, Consumer<String> progress) throws IOException {
     startConfig = config;
     runtime = new ModelRuntime(config.runtime().threads());
+    sharedState(config.redis());
     builder =
         new RouterStateBuilder(
             vertx,
@@ -115,7 +125,9 @@ public final class TandemRouter implements AutoCloseable {
             pool,
             metrics,
             acceptance,
-            progress);
+            progress,
+            store,
+            redis);
     RouterStateBuilder.Built built = builder.build(config, 1);
     state.set(built.state());
     stateKeys.addAll(built.keys());
@@ -138,6 +150,24 @@ public final class TandemRouter implements AutoCloseable {
       watcher = new ConfigWatcher(vertx, context, source, config.reload(), () -> reload("file"));
       watcher.start();
     }
+  }
+
+  /**
+   * Where budgets and spend live for the router's life: Redis when {@code redis:} is configured
+   * (shared with every router pointing at it), else this router's memory.
+   */
+  private void sharedState(Optional<TandemConfig.Redis> config) {
+    if (config.isEmpty()) {
+      store = new InMemoryAccountingStore();
+      return;
+    }
+    TandemConfig.Redis r = config.get();
+    MeterRegistry registry =
+        metrics.isEnabled() ? metrics.registry() : new SimpleMeterRegistry(); // counted, unseen
+    RedisConnection connection =
+        RedisConnection.open(vertx, r, r.passwordEnv().map(System::getenv), registry);
+    redis = Optional.of(connection);
+    store = new RedisAccountingStore(vertx, connection, r, Clock.systemUTC(), registry);
   }
 
   /**
@@ -169,6 +199,16 @@ public final class TandemRouter implements AutoCloseable {
   /** The engine new requests run on. */
   public GenerationEngine engine() {
     return state.get().engine();
+  }
+
+  /** The router's Redis client, when {@code redis:} is configured. */
+  public Optional<RedisConnection> redis() {
+    return redis;
+  }
+
+  /** Where budgets, quotas and spend live. */
+  public AccountingStore accounting() {
+    return store;
   }
 
   /** The metrics the router records. */
@@ -250,6 +290,14 @@ public final class TandemRouter implements AutoCloseable {
       server.close().toCompletionStage().toCompletableFuture().join();
     }
     pool.close();
+    if (store instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.warning("closing the accounting store: " + e);
+      }
+    }
+    redis.ifPresent(RedisConnection::close);
     if (runtime != null) {
       runtime.close();
     }

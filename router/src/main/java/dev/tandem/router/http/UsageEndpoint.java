@@ -39,14 +39,19 @@ final class UsageEndpoint {
     try {
       query = query(ctx, tenantId, allowedTags, clock);
     } catch (RuntimeException e) {
-      TandemException error = ErrorMapping.classify(e);
-      ctx.response()
-          .setStatusCode(ErrorMapping.httpStatus(error.kind()))
-          .putHeader("Content-Type", "application/json")
-          .end(ErrorMapping.openAiBody(error).encode());
+      fail(ctx, e);
       return;
     }
-    store.usage(query).onSuccess(rows -> ctx.json(body(query, rows))).onFailure(ctx::fail);
+    // A store that cannot answer (Redis down) is UNAVAILABLE / 503, as every failure is mapped.
+    store.usage(query).onSuccess(rows -> ctx.json(body(query, rows))).onFailure(e -> fail(ctx, e));
+  }
+
+  private static void fail(RoutingContext ctx, Throwable e) {
+    TandemException error = ErrorMapping.classify(e);
+    ctx.response()
+        .setStatusCode(ErrorMapping.httpStatus(error.kind()))
+        .putHeader("Content-Type", "application/json")
+        .end(ErrorMapping.openAiBody(error).encode());
   }
 
   private static UsageQuery query(

@@ -24,11 +24,13 @@ import java.util.logging.Logger;
 
 /**
  * The router's one client of Redis (standalone, Sentinel or Cluster, TLS with {@code rediss://}),
- * shared by everything that keeps state there. Every command is bounded by {@code
- * redis.timeout_ms}: its future fails with {@link RedisUnavailableException} when Redis refuses,
- * drops or does not answer in time, and no caller ever waits longer. While Redis is down ({@link
- * RedisHealth}) commands fail at once without touching the network, and a probe ({@code PING} every
- * {@code redis.probe_interval_ms}) brings the connection back up by itself.
+ * shared by everything that keeps state there. Commands are pipelined over {@code
+ * redis.max_pool_size} long-lived connections, taken in turn: a command does not hold a connection
+ * for its round trip, so a burst of requests does not queue for connections. Every command is
+ * bounded by {@code redis.timeout_ms}: its future fails with {@link RedisUnavailableException} when
+ * Redis refuses, drops or does not answer in time, and no caller ever waits longer. While Redis is
+ * down ({@link RedisHealth}) commands fail at once without touching the network, and a probe
+ * ({@code PING} every {@code redis.probe_interval_ms}) brings the connection back up by itself.
  *
  * <p>Threading: thread-safe; {@link #send} may be called from any thread, event loops included, and
  * never blocks. Futures complete on a Vert.x thread.
@@ -43,6 +45,7 @@ public final class RedisConnection implements AutoCloseable {
   private final long probeMs;
   private final String where;
   private final RedisHealth health;
+  private final Pipelines pipelines;
   private final LongAdder sent = new LongAdder();
   private long probeTimer = -1; // guarded by this
   private volatile boolean closed;
@@ -54,6 +57,7 @@ public final class RedisConnection implements AutoCloseable {
     this.probeMs = config.probeInterval().toMillis();
     this.where = config.endpoints().stream().map(RedisConnection::hostPort).toList().toString();
     this.health = new RedisHealth(where, m);
+    this.pipelines = new Pipelines(client, config.maxPoolSize());
     health.onChange(this::stateChanged);
   }
 
@@ -85,17 +89,18 @@ public final class RedisConnection implements AutoCloseable {
                   case CLUSTER -> RedisClientType.CLUSTER;
                 })
             .setEndpoints(config.endpoints().stream().map(URI::toString).toList())
-            .setMaxPoolSize(config.maxPoolSize())
-            // waiting for a pooled connection is bounded by the command timeout, not by a count
+            // the pipelines hold max_pool_size connections; the pool may open a few more (cluster
+            // topology, sentinel lookups)
+            .setMaxPoolSize(config.maxPoolSize() + 2)
             .setMaxPoolWaiting(1 << 16)
             .setNetClientOptions(net);
     password.ifPresent(options::setPassword);
     config.masterName().ifPresent(name -> options.setMasterName(name).setRole(RedisRole.MASTER));
     RedisConnection connection =
         new RedisConnection(vertx, Redis.createClient(vertx, options), config, registry);
-    // Opens the first pooled connection now (handshake, AUTH) rather than on a request's clock;
-    // its outcome is not a health signal: requests' own commands are.
-    connection.client.send(Request.cmd(Command.PING));
+    // Opens the first connection now (handshake, AUTH) rather than on a request's clock; its
+    // outcome is not a health signal: requests' own commands are.
+    connection.pipelines.next();
     LOG.info(
         "redis "
             + config.mode().name().toLowerCase(Locale.ROOT)
@@ -136,6 +141,7 @@ public final class RedisConnection implements AutoCloseable {
     sent.increment();
     Promise<Response> promise = Promise.promise();
     AtomicBoolean ended = new AtomicBoolean(); // the reply and the timer race: one ends it
+    Future<io.vertx.redis.client.RedisConnection> connection = pipelines.next();
     long timer =
         vertx.setTimer(
             timeoutMs,
@@ -152,11 +158,12 @@ public final class RedisConnection implements AutoCloseable {
                             + " ms (redis.timeout_ms)",
                         null);
                 health.unavailable(op, slow); // before the caller hears of it
+                pipelines.discard(connection);
                 promise.fail(slow);
               }
             });
-    client
-        .send(request)
+    connection
+        .compose(c -> c.send(request))
         .onComplete(
             ar -> {
               vertx.cancelTimer(timer);
@@ -235,6 +242,12 @@ public final class RedisConnection implements AutoCloseable {
         + (uri.getPort() < 0 ? 6379 : uri.getPort());
   }
 
+  /** The endpoints, as log lines name them. */
+  @Override
+  public String toString() {
+    return where;
+  }
+
   @Override
   public void close() {
     synchronized (this) {
@@ -244,6 +257,7 @@ public final class RedisConnection implements AutoCloseable {
         probeTimer = -1;
       }
     }
+    pipelines.close();
     client.close();
   }
 }
