@@ -169,6 +169,25 @@ public final class Model implements AutoCloseable {
     return transformer.forward(inputs);
   }
 
+  /**
+   * A sentence embedding: the mean over {@code tokens} of the final-normed hidden state, {@code
+   * [hidden_size]}, computed on a fresh sequence (nothing else is touched). Model thread only.
+   *
+   * @throws IllegalArgumentException for no tokens, more than max_position_embeddings, or an id
+   *     outside the vocabulary
+   */
+  public float[] meanHiddenState(int[] tokens) {
+    runtime.requireModelThread();
+    Sequence seq = newSequence(Math.max(1, tokens.length));
+    validate(List.of(new SequenceInput(seq, tokens, false)));
+    return transformer.meanHiddenState(seq, tokens);
+  }
+
+  /** {@link #meanHiddenState} on the model executor. */
+  public CompletableFuture<float[]> meanHiddenStateAsync(int[] tokens) {
+    return runtime.submit(() -> meanHiddenState(tokens));
+  }
+
   /** {@link #forward} on the model executor. */
   public CompletableFuture<Logits> forwardAsync(Sequence seq, int[] tokens) {
     return runtime.submit(() -> forward(seq, tokens));

@@ -53,6 +53,42 @@ final class Transformer {
 
   private void runPass(
       Workspace ws, List<SequenceInput> inputs, List<Segment> pass, float[][] out) {
+    int n = layers(ws, inputs, pass);
+    outputHead(ws, n, inputs, pass, out);
+  }
+
+  /**
+   * Runs one sequence's tokens through every layer and returns the mean over positions of the
+   * final-normed hidden state: tokens: [n] -> x: [n, dim] -> norm -> mean: [dim].
+   */
+  float[] meanHiddenState(Sequence seq, int[] tokens) {
+    List<SequenceInput> inputs = List.of(new SequenceInput(seq, tokens, false));
+    Workspace ws = workspaces.get();
+    int dim = c.hiddenSize();
+    double[] sum = new double[dim];
+    float[] rows = new float[maxRows * dim];
+    for (List<Segment> pass : ForwardPlan.passes(inputs, maxRows)) {
+      int n = layers(ws, inputs, pass);
+      kernels.rmsNorm(ws.x, w.finalNorm(), c.rmsNormEps(), n, ws.headIn); // headIn: [n, dim]
+      kernels.read(ws.headIn, n, rows, 0);
+      for (int r = 0; r < n; r++) {
+        for (int i = 0; i < dim; i++) {
+          sum[i] += rows[r * dim + i];
+        }
+      }
+      for (Segment s : pass) {
+        seq.advance(s.count());
+      }
+    }
+    float[] mean = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      mean[i] = (float) (sum[i] / tokens.length);
+    }
+    return mean;
+  }
+
+  /** Embeds the pass's rows and runs every layer over them; returns the number of rows. */
+  private int layers(Workspace ws, List<SequenceInput> inputs, List<Segment> pass) {
     int n = 0; // rows in this pass
     for (Segment s : pass) {
       int[] tokens = inputs.get(s.input()).tokens();
@@ -67,7 +103,7 @@ final class Transformer {
       attentionBlock(ws, layer, n, inputs, pass);
       feedForwardBlock(ws, layer, n);
     }
-    outputHead(ws, n, inputs, pass, out);
+    return n;
   }
 
   // x: [n, dim] -> x + o_proj(attention(rope(q), rope(k), v))

@@ -16,10 +16,11 @@ import java.util.Map;
  * @param stop stop sequences (0..4)
  * @param budget cost and latency budgets
  * @param speculation per-request override of the speculation policy
- * @param useCache whether the cache may serve and store this request
+ * @param cache how the response cache may serve and store this request
  * @param tags cost-attribution labels
  * @param returnTokenIds whether chunks carry token ids
  * @param pins the cheapest and dearest tier this request accepts
+ * @param seeded whether the client fixed the seed (a sampled request is then reproducible)
  */
 public record GenerationRequest(
     String model,
@@ -29,14 +30,35 @@ public record GenerationRequest(
     List<String> stop,
     Budget budget,
     SpeculationOverride speculation,
-    boolean useCache,
+    CacheMode cache,
     Map<String, String> tags,
     boolean returnTokenIds,
-    TierPins pins) {
+    TierPins pins,
+    boolean seeded) {
 
   public GenerationRequest {
     stop = List.copyOf(stop);
     tags = Map.copyOf(tags);
+  }
+
+  /** Whether the request was deterministic: greedy, or sampled with a seed the client fixed. */
+  public boolean deterministic() {
+    return sampling.isGreedy() || seeded;
+  }
+
+  /**
+   * How the response cache treats a request ({@code cache} in both APIs). Only deterministic
+   * requests are ever served from or stored in the cache, whatever the mode.
+   */
+  public enum CacheMode {
+    /** the exact cache, and the semantic cache where the config turns it on for tenant or tier */
+    AUTO,
+    /** the exact cache only */
+    EXACT,
+    /** the exact cache, then the semantic cache (another prompt's answer; never exact) */
+    SEMANTIC,
+    /** neither read nor write the cache */
+    BYPASS
   }
 
   /** What to complete. */

@@ -50,7 +50,7 @@ public final class RequestValidator {
       List<String> stop,
       Budget budget,
       SpeculationOverride speculation,
-      boolean useCache,
+      GenerationRequest.CacheMode cache,
       Map<String, String> tags,
       boolean returnTokenIds,
       TierPins pins) {}
@@ -65,10 +65,11 @@ public final class RequestValidator {
         stop(raw.stop()),
         budget(raw.budget()),
         speculation(raw.speculation()),
-        raw.useCache(),
+        raw.cache() == null ? GenerationRequest.CacheMode.AUTO : raw.cache(),
         tags(raw.tags()),
         raw.returnTokenIds(),
-        pins(raw.pins()));
+        pins(raw.pins()),
+        raw.seed() != null);
   }
 
   private Prompt prompt(RawRequest raw) {

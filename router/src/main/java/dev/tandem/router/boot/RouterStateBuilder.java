@@ -1,5 +1,6 @@
 package dev.tandem.router.boot;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tandem.draft.ModelDrafter;
 import dev.tandem.draft.NoDrafter;
 import dev.tandem.draft.PromptLookupDrafter;
@@ -13,6 +14,13 @@ import dev.tandem.router.RouterState;
 import dev.tandem.router.accounting.AccountingStore;
 import dev.tandem.router.accounting.BudgetAlerts;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
+import dev.tandem.router.cache.CacheSettings;
+import dev.tandem.router.cache.CacheStore;
+import dev.tandem.router.cache.DraftModelEmbedder;
+import dev.tandem.router.cache.Embedder;
+import dev.tandem.router.cache.HashedNgramEmbedder;
+import dev.tandem.router.cache.InMemoryCacheStore;
+import dev.tandem.router.cache.ResponseCache;
 import dev.tandem.router.config.ConfigException;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.config.TandemConfig.DrafterKind;
@@ -78,6 +86,8 @@ final class RouterStateBuilder {
   // The router's Redis client when redis: is configured (shared state lives there).
   private final Optional<RedisConnection> redis;
   private final BudgetAlerts alerts;
+  // Cached answers outlive configurations too; sized by the first config (restart-only key).
+  private CacheStore cacheStore;
 
   RouterStateBuilder(
       Vertx vertx,
@@ -208,7 +218,8 @@ final class RouterStateBuilder {
             acceptance,
             metrics.andThen(new RequestLog()),
             CostControlFactory.build(
-                config, store, draftModelForRouting(config, leases), metrics, alerts));
+                config, store, draftModelForRouting(config, leases), metrics, alerts),
+            responseCache(config, leases));
     summary.append(" accounting=").append(store);
     redis.ifPresent(r -> summary.append(" redis=").append(r));
     summary
@@ -225,6 +236,41 @@ final class RouterStateBuilder {
         RouterState.of(config, engine, generation, Instant.now(), probes),
         List.copyOf(leases.keys),
         summary.toString());
+  }
+
+  /** The response cache of a configuration, on the router's one store. */
+  private ResponseCache responseCache(TandemConfig config, Leases leases) throws IOException {
+    CacheSettings settings = config.cache();
+    if (cacheStore == null) {
+      cacheStore = new InMemoryCacheStore(settings.maxEntries());
+    }
+    Embedder embedder =
+        switch (settings.embedder()) {
+          case NGRAM -> HashedNgramEmbedder.terms();
+          case NGRAM_CHARS -> new HashedNgramEmbedder(1024, HashedNgramEmbedder.Mode.CHARS);
+          case DRAFT_MODEL ->
+              new DraftModelEmbedder(
+                  model(
+                      config.drafting().draftModel().orElseThrow(),
+                      quantization(config.drafting().quantize()),
+                      leases));
+        };
+    progress.accept(
+        "cache: exact "
+            + (settings.exactEnabled() ? "on" : "off")
+            + ", semantic "
+            + (settings.semanticAnywhere() ? "on for some tenants/tiers" : "off unless asked")
+            + " (embedder "
+            + embedder.name()
+            + ", guard "
+            + settings.guard().configName()
+            + ", threshold "
+            + settings.semantic().threshold()
+            + "), in memory, "
+            + settings.maxEntries()
+            + " entries");
+    return new ResponseCache(
+        settings, cacheStore, embedder, metrics.cache(), Ticker.systemTicker());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.tandem.router.config;
 
 import dev.tandem.router.accounting.Money;
 import dev.tandem.router.accounting.TenantLimits;
+import dev.tandem.router.cache.CacheSettings;
 import dev.tandem.router.config.TandemConfig.Admin;
 import dev.tandem.router.config.TandemConfig.AutoRouting;
 import dev.tandem.router.config.TandemConfig.CircuitBreaker;
@@ -95,6 +96,7 @@ public final class ConfigReader {
         root.has("redis")
             ? Optional.of(finished(root.object("redis"), this::redis))
             : Optional.empty();
+    CacheSettings cache = CacheConfigReader.read(root.object("cache"), tiers, cost, drafting);
     root.finish();
     return new TandemConfig(
         server,
@@ -109,7 +111,8 @@ public final class ConfigReader {
         tiers,
         defaultTier,
         cost,
-        redis);
+        redis,
+        cache);
   }
 
   private Redis redis(ConfigNode r) {

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The keys that take effect only at start: where the router listens, the model runtime, HTTP/2
- * limits, whether TLS is on at all, and Redis. A reload reports changes to them and leaves them as
- * they are; everything else applies live. Stateless.
+ * limits, whether TLS is on at all, Redis and the in-memory cache's size. A reload reports changes
+ * to them and leaves them as they are; everything else applies live. Stateless.
  */
 public final class RestartKeys {
 
@@ -32,6 +32,9 @@ public final class RestartKeys {
     }
     if (!running.reload().equals(next.reload())) {
       keys.add("reload");
+    }
+    if (running.cache().maxEntries() != next.cache().maxEntries()) {
+      keys.add("cache.max_entries");
     }
     if (running.tls().isPresent() != next.tls().isPresent()) {
       keys.add("tls");

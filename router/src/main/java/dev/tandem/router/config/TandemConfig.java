@@ -1,6 +1,7 @@
 package dev.tandem.router.config;
 
 import dev.tandem.router.accounting.TenantLimits;
+import dev.tandem.router.cache.CacheSettings;
 import dev.tandem.router.routing.BudgetMissPolicy;
 import dev.tandem.speccore.VerifierPricing;
 import java.net.URI;
@@ -31,13 +32,14 @@ public record TandemConfig(
     List<Tier> tiers,
     String defaultTier,
     Cost cost,
-    Optional<Redis> redis) {
+    Optional<Redis> redis,
+    CacheSettings cache) {
 
   public TandemConfig {
     tiers = List.copyOf(tiers);
   }
 
-  /** A configuration without Redis: budgets and spend in this router's memory. */
+  /** A configuration without Redis (budgets and spend in this router's memory) or cache. */
   public TandemConfig(
       Server server,
       Admin admin,
@@ -64,10 +66,11 @@ public record TandemConfig(
         tiers,
         defaultTier,
         cost,
-        Optional.empty());
+        Optional.empty(),
+        CacheSettings.OFF);
   }
 
-  /** A configuration without cost control ({@link Cost#NONE}). */
+  /** A configuration without cost control ({@link Cost#NONE}) or cache. */
   public TandemConfig(
       Server server,
       Admin admin,

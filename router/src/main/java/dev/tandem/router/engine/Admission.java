@@ -186,10 +186,11 @@ final class Admission {
               request.stop(),
               request.budget(),
               new SpeculationOverride(SpeculationMode.OFF, 0, "none"),
-              request.useCache(),
+              request.cache(),
               request.tags(),
               request.returnTokenIds(),
-              request.pins());
+              request.pins(),
+              request.seeded());
       drafter = drafters.get(route.tier().name()).byName().getOrDefault("none", drafter);
     }
     return new Generation(
@@ -228,7 +229,8 @@ final class Admission {
     return drafter;
   }
 
-  private static String text(GenerationRequest request) {
+  /** The prompt as the model reads it: the text, or the messages rendered by the chat template. */
+  static String text(GenerationRequest request) {
     return switch (request.prompt()) {
       case TextPrompt t -> t.text();
       case ChatPrompt c -> ChatTemplate.render(c.messages());

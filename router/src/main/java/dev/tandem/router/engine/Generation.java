@@ -259,7 +259,7 @@ final class Generation implements GenerationHandle {
                 drafter.name(),
                 tier.name(),
                 tier.model(),
-                false,
+                java.util.Optional.empty(),
                 routeReason)));
   }
 

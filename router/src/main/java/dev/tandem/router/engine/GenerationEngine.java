@@ -2,6 +2,9 @@ package dev.tandem.router.engine;
 
 import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.cache.CacheHit;
+import dev.tandem.router.cache.CacheKind;
+import dev.tandem.router.cache.ResponseCache;
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.TandemException;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
@@ -41,6 +44,7 @@ public final class GenerationEngine {
   private final AcceptanceStatsRegistry acceptance;
   private final GenerationObserver observer;
   private final Admission admission;
+  private final ResponseCache cache;
   private final TtftTracker ttft = new TtftTracker();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicBoolean retired = new AtomicBoolean();
@@ -54,6 +58,7 @@ public final class GenerationEngine {
    * @param acceptance acceptance statistics (kept across reloads)
    * @param observer metrics and the request log
    * @param cost tenants, accounting and routing by complexity
+   * @param cache the response cache ({@link ResponseCache#DISABLED} for none)
    */
   public GenerationEngine(
       Map<String, Tier> tiers,
@@ -62,7 +67,8 @@ public final class GenerationEngine {
       SpeculationSettings speculation,
       AcceptanceStatsRegistry acceptance,
       GenerationObserver observer,
-      CostControl cost) {
+      CostControl cost,
+      ResponseCache cache) {
     if (!tiers.containsKey(defaultTier)) {
       throw new IllegalArgumentException(
           "default tier " + defaultTier + " is not among " + tiers.keySet());
@@ -72,6 +78,7 @@ public final class GenerationEngine {
           "drafters are given for tiers " + drafters.keySet() + ", not " + tiers.keySet());
     }
     this.tiers = Map.copyOf(tiers);
+    this.cache = cache;
     this.acceptance = acceptance;
     this.observer = observer;
     this.admission =
@@ -79,7 +86,30 @@ public final class GenerationEngine {
             this.tiers, defaultTier, Map.copyOf(drafters), speculation, acceptance, cost, ttft);
   }
 
-  /** An engine without tenants or routing thresholds: anonymous, unlimited, auto = default tier. */
+  /** An engine without a response cache. */
+  public GenerationEngine(
+      Map<String, Tier> tiers,
+      String defaultTier,
+      Map<String, TierDrafters> drafters,
+      SpeculationSettings speculation,
+      AcceptanceStatsRegistry acceptance,
+      GenerationObserver observer,
+      CostControl cost) {
+    this(
+        tiers,
+        defaultTier,
+        drafters,
+        speculation,
+        acceptance,
+        observer,
+        cost,
+        ResponseCache.DISABLED);
+  }
+
+  /**
+   * An engine without tenants, routing thresholds or cache: anonymous, unlimited, auto = default
+   * tier.
+   */
   public GenerationEngine(
       Map<String, Tier> tiers,
       String defaultTier,
@@ -141,6 +171,11 @@ public final class GenerationEngine {
     return acceptance;
   }
 
+  /** The response cache. */
+  public ResponseCache cache() {
+    return cache;
+  }
+
   /** Tenants, accounting and routing. */
   public CostControl cost() {
     return admission.cost();
@@ -189,7 +224,30 @@ public final class GenerationEngine {
     }
     inFlight.incrementAndGet();
     AdmittedGeneration generation =
-        new AdmittedGeneration(admission, request, tenant, context, writer, this::launch);
+        new AdmittedGeneration(
+            admission,
+            cache,
+            request,
+            tenant,
+            context,
+            writer,
+            new AdmittedGeneration.Launcher() {
+              @Override
+              public Generation launch(
+                  Admission.Route route, GenerationRequest r, Context c, ChunkWriter w) {
+                return GenerationEngine.this.launch(route, r, c, w);
+              }
+
+              @Override
+              public CachedReply replay(
+                  Admission.Route route,
+                  CacheHit hit,
+                  GenerationRequest r,
+                  Context c,
+                  ChunkWriter w) {
+                return GenerationEngine.this.replay(route, hit, r, c, w);
+              }
+            });
     generation
         .completion()
         .onComplete(
@@ -257,6 +315,42 @@ public final class GenerationEngine {
                       System.nanoTime() - startNanos));
             });
     return generation;
+  }
+
+  /** A cache hit's reply, reported to the observer like a generation (drafter "cache"). */
+  private CachedReply replay(
+      Admission.Route route,
+      CacheHit hit,
+      GenerationRequest request,
+      Context context,
+      ChunkWriter writer) {
+    long startNanos = System.nanoTime();
+    FirstChunkClock clock = new FirstChunkClock(writer, firstNanos -> {});
+    Tier tier = route.tier();
+    int promptTokens =
+        hit.kind() == CacheKind.EXACT ? hit.entry().promptTokens() : route.promptTokens();
+    CachedReply reply =
+        new CachedReply(
+            hit,
+            CachedReply.result(hit, promptTokens, tier, route.decision().reason()),
+            context,
+            clock);
+    observer.started(request, tier);
+    reply
+        .completion()
+        .onComplete(
+            ar ->
+                observer.ended(
+                    new GenerationObserver.Ended(
+                        ID_PREFIX + NEXT_ID.incrementAndGet(),
+                        request,
+                        tier,
+                        "cache",
+                        ar.result() instanceof StreamEnd.Finished f ? f.result() : null,
+                        ar.result() instanceof StreamEnd.Failed failed ? failed.error() : null,
+                        clock.firstChunkNanos() < 0 ? -1 : clock.firstChunkNanos() - startNanos,
+                        System.nanoTime() - startNanos)));
+    return reply;
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.tandem.router.engine;
 
+import dev.tandem.router.cache.CacheMarker;
+import java.util.Optional;
+
 /**
  * How a generation ended and what it cost: the content of the last chunk.
  *
@@ -13,7 +16,7 @@ package dev.tandem.router.engine;
  * @param drafter the drafter used
  * @param tier the tier that served the request
  * @param model the model behind the tier
- * @param cached whether the answer came from the cache
+ * @param cacheHit where the answer came from when the cache served it (no model ran)
  * @param routeReason why this tier served it (the estimate, thresholds and budget), or "requested"
  */
 public record GenerationResult(
@@ -27,7 +30,7 @@ public record GenerationResult(
     String drafter,
     String tier,
     String model,
-    boolean cached,
+    Optional<CacheMarker> cacheHit,
     String routeReason) {
 
   /** Why a generation ended, in the terms of the public API. */
@@ -36,6 +39,11 @@ public record GenerationResult(
     STOP,
     EOS,
     BUDGET
+  }
+
+  /** Whether the cache served the whole answer. */
+  public boolean cached() {
+    return cacheHit.isPresent();
   }
 
   /** Mean tokens produced per verifier call (the figure speculation is for). */

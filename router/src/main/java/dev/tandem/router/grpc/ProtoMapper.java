@@ -1,6 +1,8 @@
 package dev.tandem.router.grpc;
 
 import dev.tandem.proto.v1.Budget;
+import dev.tandem.proto.v1.CacheHit;
+import dev.tandem.proto.v1.CacheKind;
 import dev.tandem.proto.v1.CachePolicy;
 import dev.tandem.proto.v1.FinishReason;
 import dev.tandem.proto.v1.GenerateChunk;
@@ -47,7 +49,7 @@ public final class ProtoMapper {
         r.getStopList(),
         r.hasBudget() ? budget(r.getBudget()) : null,
         r.hasSpeculation() ? speculation(r.getSpeculation()) : null,
-        r.getCache() != CachePolicy.CACHE_BYPASS,
+        cacheMode(r.getCache()),
         r.getTagsMap(),
         r.getReturnTokenIds(),
         r.hasRouting() ? pins(r.getRouting()) : null);
@@ -57,6 +59,18 @@ public final class ProtoMapper {
     return new GenerationRequest.TierPins(
         p.getMinTier().isEmpty() ? null : p.getMinTier(),
         p.getMaxTier().isEmpty() ? null : p.getMaxTier());
+  }
+
+  private static GenerationRequest.CacheMode cacheMode(CachePolicy policy) {
+    return switch (policy) {
+      case CACHE_USE -> GenerationRequest.CacheMode.AUTO;
+      case CACHE_BYPASS -> GenerationRequest.CacheMode.BYPASS;
+      case CACHE_EXACT -> GenerationRequest.CacheMode.EXACT;
+      case CACHE_SEMANTIC -> GenerationRequest.CacheMode.SEMANTIC;
+      case UNRECOGNIZED ->
+          throw TandemException.invalid(
+              "cache", "cache must be CACHE_USE, CACHE_EXACT, CACHE_SEMANTIC or CACHE_BYPASS");
+    };
   }
 
   private static GenerationRequest.Budget budget(Budget b) {
@@ -93,11 +107,25 @@ public final class ProtoMapper {
 
   /** The last chunk: remaining text, finish reason and the summary. */
   public static GenerateChunk last(String text, GenerationResult result) {
+    GenerationSummary.Builder summary = GenerationSummary.newBuilder();
+    result
+        .cacheHit()
+        .ifPresent(
+            hit ->
+                summary.setCacheHit(
+                    CacheHit.newBuilder()
+                        .setKind(
+                            switch (hit.kind()) {
+                              case EXACT -> CacheKind.CACHE_KIND_EXACT;
+                              case SEMANTIC -> CacheKind.CACHE_KIND_SEMANTIC;
+                            })
+                        .setSimilarity(hit.similarity())
+                        .setPromptId(hit.promptId())));
     return GenerateChunk.newBuilder()
         .setText(text)
         .setFinishReason(finishReason(result.finishReason()))
         .setSummary(
-            GenerationSummary.newBuilder()
+            summary
                 .setUsage(
                     Usage.newBuilder()
                         .setPromptTokens(result.promptTokens())

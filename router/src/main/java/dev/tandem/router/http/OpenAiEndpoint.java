@@ -202,9 +202,20 @@ public final class OpenAiEndpoint {
     switch (end) {
       case StreamEnd.Finished done -> {
         String reason = OpenAiResponses.finishReason(done.result().finishReason());
-        sse.event(
+        JsonObject last =
             OpenAiResponses.chunk(
-                sse.kind, sse.id, sse.created, sse.model(), done.tailText(), reason, sse.first));
+                sse.kind, sse.id, sse.created, sse.model(), done.tailText(), reason, sse.first);
+        // A cached answer says so on its last chunk, also when the client asked for no usage.
+        done.result()
+            .cacheHit()
+            .ifPresent(
+                hit ->
+                    last.put(
+                        "tandem",
+                        new JsonObject()
+                            .put("cached", true)
+                            .put("cache", OpenAiResponses.cacheHit(hit))));
+        sse.event(last);
         if (includeUsage) {
           sse.event(OpenAiResponses.usageChunk(sse.kind, sse.id, sse.created, done.result()));
         }

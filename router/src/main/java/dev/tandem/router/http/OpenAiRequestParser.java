@@ -1,5 +1,6 @@
 package dev.tandem.router.http;
 
+import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.GenerationRequest.Budget;
 import dev.tandem.router.api.GenerationRequest.ChatMessage;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
@@ -96,11 +97,26 @@ final class OpenAiRequestParser {
             stop(body.getValue("stop")),
             budget(get(body, "budget", JsonObject.class)),
             speculation(get(body, "speculation", JsonObject.class)),
-            !"bypass".equals(get(body, "cache", String.class)),
+            cacheMode(get(body, "cache", String.class)),
             tags(get(body, "tags", JsonObject.class)),
             false,
             pins(get(body, "routing", JsonObject.class)));
     return new Parsed(raw, Boolean.TRUE.equals(stream), includeUsage);
+  }
+
+  private static GenerationRequest.CacheMode cacheMode(String cache) {
+    if (cache == null) {
+      return null;
+    }
+    return switch (cache) {
+      case "auto" -> GenerationRequest.CacheMode.AUTO;
+      case "exact" -> GenerationRequest.CacheMode.EXACT;
+      case "semantic" -> GenerationRequest.CacheMode.SEMANTIC;
+      case "bypass" -> GenerationRequest.CacheMode.BYPASS;
+      default ->
+          throw TandemException.invalid(
+              "cache", "cache must be one of auto, exact, semantic, bypass, got '" + cache + "'");
+    };
   }
 
   private static <T> T get(JsonObject json, String field, Class<T> type) {

@@ -34,23 +34,35 @@ final class OpenAiResponses {
   }
 
   static JsonObject usage(GenerationResult r) {
+    JsonObject tandem = tandem(r);
+    r.cacheHit().ifPresent(hit -> tandem.put("cache", cacheHit(hit)));
     return new JsonObject()
         .put("prompt_tokens", r.promptTokens())
         .put("completion_tokens", r.completionTokens())
         .put("total_tokens", r.promptTokens() + r.completionTokens())
-        .put(
-            "tandem",
-            new JsonObject()
-                .put("cost_usd", r.costUsd())
-                .put("draft_tokens", r.draftTokens())
-                .put("accepted_tokens", r.acceptedTokens())
-                .put("verifier_calls", r.verifierCalls())
-                .put("tokens_per_verifier_call", r.tokensPerVerifierCall())
-                .put("drafter", r.drafter())
-                .put("tier", r.tier())
-                .put("route_reason", r.routeReason())
-                .put("cached", r.cached())
-                .put("finish_reason", r.finishReason().name().toLowerCase(java.util.Locale.ROOT)));
+        .put("tandem", tandem);
+  }
+
+  /** Which cache answered: {@code {kind, similarity, prompt_id}}. */
+  static JsonObject cacheHit(dev.tandem.router.cache.CacheMarker hit) {
+    return new JsonObject()
+        .put("kind", hit.kind().label())
+        .put("similarity", hit.similarity())
+        .put("prompt_id", hit.promptId());
+  }
+
+  private static JsonObject tandem(GenerationResult r) {
+    return new JsonObject()
+        .put("cost_usd", r.costUsd())
+        .put("draft_tokens", r.draftTokens())
+        .put("accepted_tokens", r.acceptedTokens())
+        .put("verifier_calls", r.verifierCalls())
+        .put("tokens_per_verifier_call", r.tokensPerVerifierCall())
+        .put("drafter", r.drafter())
+        .put("tier", r.tier())
+        .put("route_reason", r.routeReason())
+        .put("cached", r.cached())
+        .put("finish_reason", r.finishReason().name().toLowerCase(java.util.Locale.ROOT));
   }
 
   /** The whole answer of a non-streaming request. */

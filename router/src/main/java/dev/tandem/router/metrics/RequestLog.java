@@ -12,8 +12,9 @@ import java.util.logging.Logger;
 /**
  * One line per request at INFO on the {@code dev.tandem.requests} logger, as {@code key=value}
  * pairs a log pipeline can parse: request id, operation, tier, drafter, tokens, mean k, acceptance,
- * TTFT, duration, finish reason, status. No prompt text unless the logger is at FINE (debug): then
- * the first 200 characters of the prompt are added, JSON-escaped.
+ * cost, cache hits (kind, similarity, the cached prompt's id), TTFT, duration, finish reason,
+ * status. No prompt text unless the logger is at FINE (debug): then the first 200 characters of the
+ * prompt are added, JSON-escaped.
  *
  * <p>Threading: thread-safe; called on event loops.
  */
@@ -59,10 +60,16 @@ public final class RequestLog implements GenerationObserver {
                   " acceptance=%.3f",
                   r.draftTokens() == 0 ? 0 : (double) r.acceptedTokens() / r.draftTokens()))
           .append(String.format(Locale.ROOT, " tokens_per_call=%.2f", r.tokensPerVerifierCall()))
-          .append(String.format(Locale.ROOT, " cost_usd=%.8f", r.costUsd()))
-          .append(" route=\"")
-          .append(r.routeReason())
-          .append('"');
+          .append(String.format(Locale.ROOT, " cost_usd=%.8f", r.costUsd()));
+      r.cacheHit()
+          .ifPresent(
+              hit ->
+                  line.append(" cache=")
+                      .append(hit.kind().label())
+                      .append(String.format(Locale.ROOT, " similarity=%.4f", hit.similarity()))
+                      .append(" cached_prompt=")
+                      .append(hit.promptId()));
+      line.append(" route=\"").append(r.routeReason()).append('"');
     }
     line.append(
             e.ttftNanos() < 0

@@ -1,6 +1,8 @@
 package dev.tandem.router.metrics;
 
 import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.cache.CacheKind;
+import dev.tandem.router.cache.CacheMetrics;
 import dev.tandem.router.engine.GenerationObserver;
 import dev.tandem.router.engine.GenerationResult;
 import dev.tandem.router.engine.Tier;
@@ -256,6 +258,9 @@ public final class RouterMetrics implements GenerationObserver {
         .record(r.promptTokens());
     summary("gen_ai.client.token.usage", tags.and("gen_ai.token.type", "output"), TOKEN_BUCKETS)
         .record(r.completionTokens());
+    if (r.cached()) {
+      return; // no model ran: no time per token or speculation figures to record
+    }
     if (r.completionTokens() > 1 && e.ttftNanos() >= 0) {
       Timer.builder("gen_ai.server.time_per_output_token")
           .description("(end - first token) / (output tokens - 1)")
@@ -282,6 +287,37 @@ public final class RouterMetrics implements GenerationObserver {
         .increment(r.acceptedTokens());
     summary("tandem.tokens.per.verifier.call", speculation, new double[] {1, 1.5, 2, 3, 4, 6, 9})
         .record(r.tokensPerVerifierCall());
+  }
+
+  /**
+   * The response cache's metrics: {@code tandem_cache_lookups_total{kind, result}} (result: hit,
+   * miss, guarded, error) and {@code tandem_cache_saved_cost_usd_total{tier, kind}} (what the
+   * served answers cost when they were generated).
+   */
+  public CacheMetrics cache() {
+    if (!enabled) {
+      return CacheMetrics.NONE;
+    }
+    return new CacheMetrics() {
+      @Override
+      public void lookup(CacheKind kind, Result result) {
+        Counter.builder("tandem.cache.lookups")
+            .description("Response cache lookups by kind (exact, semantic) and result")
+            .tags("kind", kind.label(), "result", result.label())
+            .register(registry)
+            .increment();
+      }
+
+      @Override
+      public void saved(String tier, CacheKind kind, double usd) {
+        Counter.builder("tandem.cache.saved.cost.usd")
+            .description(
+                "Verifier cost saved by cache hits: what the served answers cost to generate")
+            .tags("tier", tier, "kind", kind.label())
+            .register(registry)
+            .increment(usd);
+      }
+    };
   }
 
   /**

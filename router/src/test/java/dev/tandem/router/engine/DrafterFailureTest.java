@@ -107,10 +107,11 @@ class DrafterFailureTest {
         List.of(),
         GenerationRequest.Budget.NONE,
         new SpeculationOverride(SpeculationMode.FIXED, 4, "auto"),
-        false,
+        GenerationRequest.CacheMode.BYPASS,
         Map.of(),
         false,
-        GenerationRequest.TierPins.NONE);
+        GenerationRequest.TierPins.NONE,
+        false);
   }
 
   private record TextWriter(StringBuilder text) implements ChunkWriter {

@@ -267,7 +267,7 @@ class LiveConfigTest {
                 null,
                 null,
                 null,
-                false,
+                GenerationRequest.CacheMode.BYPASS,
                 Map.of(),
                 false,
                 null));
