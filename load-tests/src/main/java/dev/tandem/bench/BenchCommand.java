@@ -42,6 +42,7 @@ import picocli.CommandLine.Unmatched;
       BenchCommand.Batching.class,
       BenchCommand.VerifyLatency.class,
       BenchCommand.Cost.class,
+      BenchCommand.Cache.class,
       BenchCommand.Failover.class,
       BenchCommand.Report.class
     })
@@ -200,6 +201,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     void run(String[] args) throws Exception {
       FailoverBenchmark.main(args);
+    }
+  }
+
+  @Command(
+      name = "cache",
+      description =
+          "Response cache on fixtures/workloads/cache.jsonl: embedder separation (AUC, hits and"
+              + " false hits per guard), then end to end through the embedded router: hit rate per"
+              + " kind, false hits, verifier cost saved, TTFT of hits vs misses: [--max-tokens 32]")
+  static final class Cache extends PassThrough {
+    @Override
+    void run(String[] args) throws Exception {
+      String[] all = new String[args.length + 1];
+      all[0] = TandemHome.path().toString();
+      System.arraycopy(args, 0, all, 1, args.length);
+      dev.tandem.bench.cache.CacheBench.main(all);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.tandem.router.boot;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tandem.draft.ModelDrafter;
 import dev.tandem.draft.NoDrafter;
 import dev.tandem.draft.PromptLookupDrafter;
@@ -270,7 +269,7 @@ final class RouterStateBuilder {
             + settings.maxEntries()
             + " entries");
     return new ResponseCache(
-        settings, cacheStore, embedder, metrics.cache(), Ticker.systemTicker());
+        settings, cacheStore, embedder, metrics.cache(), ResponseCache.WALL_CLOCK);
   }
 
   /**

@@ -38,6 +38,12 @@ public final class ResponseCache {
   /** Most semantic candidates compared per lookup. */
   static final int MAX_CANDIDATES = 256;
 
+  /**
+   * Wall-clock time in nanoseconds, for entry ages: routers sharing a store compare them (within
+   * their clocks' skew), which a per-JVM {@code System.nanoTime} would not allow.
+   */
+  public static final Ticker WALL_CLOCK = () -> System.currentTimeMillis() * 1_000_000L;
+
   /** Caches nothing. */
   public static final ResponseCache DISABLED =
       new ResponseCache(
@@ -59,7 +65,7 @@ public final class ResponseCache {
    * @param store where entries live (outlives configurations)
    * @param embedder the semantic index's embedder
    * @param metrics lookups and savings
-   * @param ticker entry ages (the store's expiry runs on the same one)
+   * @param ticker entry ages ({@link #WALL_CLOCK} in a router; a test drives its own)
    */
   public ResponseCache(
       CacheSettings settings,

@@ -91,6 +91,8 @@ class VerifierLinkTest {
 
   String config(int port) {
     return "reload: {watch: false}\n"
+        // every request here must reach a verifier server: no response cache
+        + "cache: {exact: {enabled: false}}\n"
         + "default_tier: remote\n"
         + "tiers:\n"
         + "  - name: remote\n"

@@ -1,0 +1,282 @@
+package dev.tandem.bench.cache;
+
+import dev.tandem.bench.router.Percentiles;
+import dev.tandem.model.Model;
+import dev.tandem.model.ModelOptions;
+import dev.tandem.model.ModelRuntime;
+import dev.tandem.router.accounting.ApiKeys;
+import dev.tandem.router.boot.TandemRouter;
+import dev.tandem.router.cache.CacheSettings;
+import dev.tandem.router.cache.DraftModelEmbedder;
+import dev.tandem.router.cache.HashedNgramEmbedder;
+import dev.tandem.router.config.FileConfigSource;
+import dev.tandem.router.config.TandemConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * {@code ./tandem bench cache}: the response cache on {@code fixtures/workloads/cache.jsonl}.
+ *
+ * <ol>
+ *   <li><b>Embedders</b>: how well each embedder's cosine separates the 12 paraphrases from the 16
+ *       near misses (ROC AUC, mean cosines), and with each guard (off, facts, terms) the hits and
+ *       false hits at the default threshold and the lowest threshold with no false hit.
+ *   <li><b>End to end</b> through the embedded router (fixture models, HTTP SSE), default settings,
+ *       each request asking {@code cache: "semantic"}: per pair (its own tenant, so pairs do not
+ *       share entries) prompt a, then b, then b again with {@code cache: "bypass"} (what b costs
+ *       and how long its first token takes without the cache). Reports hit rate per kind, false
+ *       hits, verifier cost saved and TTFT of hits vs misses.
+ * </ol>
+ *
+ * <p>Usage: {@code CacheBench HOME [--max-tokens N]}.
+ */
+public final class CacheBench {
+
+  private CacheBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Path home = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+    int maxTokens = 32;
+    for (int i = 1; i + 1 < args.length; i++) {
+      if (args[i].equals("--max-tokens")) {
+        maxTokens = Integer.parseInt(args[i + 1]);
+      }
+    }
+    List<CachePair> pairs = CachePair.load(home);
+    separation(home, pairs);
+    endToEnd(home, pairs, maxTokens);
+  }
+
+  static void separation(Path home, List<CachePair> pairs) throws Exception {
+    double t = CacheSettings.DEFAULT_THRESHOLD;
+    System.out.println("### Embedders on the cache workload (12 paraphrases, 16 near misses)\n");
+    System.out.println(
+        "| embedder | AUC | mean cos paraphrase | mean cos near miss | mean cos exact |"
+            + " guard off: hits, false at "
+            + t
+            + " | off: safe threshold → hits | facts: hits, false at "
+            + t
+            + " | facts: safe → hits | terms: hits, false at "
+            + t
+            + " | terms: safe → hits |");
+    System.out.println("|---|---:|---:|---:|---:|---|---|---|---|---|---|");
+    System.out.println(
+        EmbedderSeparation.row(
+            "ngram (content terms, default)",
+            EmbedderSeparation.score(HashedNgramEmbedder.terms(), pairs),
+            t));
+    System.out.println(
+        EmbedderSeparation.row(
+            "ngram-chars (raw 3..5-grams)",
+            EmbedderSeparation.score(
+                new HashedNgramEmbedder(1024, HashedNgramEmbedder.Mode.CHARS), pairs),
+            t));
+    try (ModelRuntime runtime = new ModelRuntime(1);
+        Model draft =
+            runtime.load(home.resolve("fixtures/models/tandem-draft"), ModelOptions.DEFAULT)) {
+      System.out.println(
+          EmbedderSeparation.row(
+              "draft-model (mean-pooled hidden states)",
+              EmbedderSeparation.score(new DraftModelEmbedder(draft), pairs),
+              t));
+    }
+    System.out.println();
+  }
+
+  /** One streamed request as the client saw it. */
+  record Reply(boolean cached, String kind, double similarity, double costUsd, long ttftNanos) {}
+
+  static void endToEnd(Path home, List<CachePair> pairs, int maxTokens) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    JsonArray tenants = new JsonArray();
+    for (int i = 0; i <= pairs.size(); i++) {
+      tenants.add(
+          new JsonObject()
+              .put("name", "t" + i)
+              .put("api_key_sha256", new JsonArray().add(ApiKeys.sha256("sk-t" + i)))
+              .put("limits", new JsonObject()));
+    }
+    JsonObject overrides =
+        new JsonObject()
+            .put("server", new JsonObject().put("port", 0))
+            .put("reload", new JsonObject().put("watch", false))
+            .put("tenants", tenants);
+    TandemConfig config =
+        new FileConfigSource(vertx, home, Optional.empty(), overrides)
+            .load()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .join();
+    TandemRouter router = TandemRouter.start(vertx, config, line -> {});
+    try {
+      HttpClient http = HttpClient.newHttpClient();
+      String base = "http://127.0.0.1:" + router.port() + "/v1/completions";
+      // warm-up: JIT and model caches, on a tenant no pair uses
+      for (int w = 0; w < 3; w++) {
+        for (CachePair p : pairs.subList(0, 6)) {
+          send(http, base, "sk-t" + pairs.size(), p.a(), maxTokens, "semantic");
+        }
+      }
+      List<Row> rows = new ArrayList<>();
+      for (int i = 0; i < pairs.size(); i++) {
+        CachePair p = pairs.get(i);
+        String key = "sk-t" + i;
+        Reply a = send(http, base, key, p.a(), maxTokens, "semantic");
+        Reply b = send(http, base, key, p.b(), maxTokens, "semantic");
+        Reply bypass = send(http, base, key, p.b(), maxTokens, "bypass");
+        rows.add(new Row(p, a, b, bypass));
+      }
+      report(rows, maxTokens);
+    } finally {
+      router.close();
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+  }
+
+  record Row(CachePair pair, Reply a, Reply b, Reply bypass) {}
+
+  static void report(List<Row> rows, int maxTokens) {
+    System.out.println(
+        "### End to end (embedded router, HTTP SSE, large tier, greedy, max_tokens "
+            + maxTokens
+            + ", default cache settings, requests ask cache: semantic)\n");
+    System.out.println("| pair kind | pairs | b served from the cache | as exact | as semantic |");
+    System.out.println("|---|---:|---:|---:|---:|");
+    for (String kind : List.of("exact", "paraphrase", "negation", "number", "name", "topic")) {
+      List<Row> of = rows.stream().filter(r -> r.pair().kind().equals(kind)).toList();
+      long hits = of.stream().filter(r -> r.b().cached()).count();
+      long exact = of.stream().filter(r -> "exact".equals(r.b().kind())).count();
+      long semantic = of.stream().filter(r -> "semantic".equals(r.b().kind())).count();
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %d | %d (%.0f %%) | %d | %d |%n",
+          kind,
+          of.size(),
+          hits,
+          100.0 * hits / of.size(),
+          exact,
+          semantic);
+    }
+    long falseHits = rows.stream().filter(r -> r.pair().mustNotMatch() && r.b().cached()).count();
+    long mustNot = rows.stream().filter(r -> r.pair().mustNotMatch()).count();
+    double withCache = rows.stream().mapToDouble(r -> r.b().costUsd()).sum();
+    double without = rows.stream().mapToDouble(r -> r.bypass().costUsd()).sum();
+    System.out.printf(
+        Locale.ROOT,
+        "%nFalse hits on the must-not-match set: %d of %d. Verifier cost of the %d b requests:"
+            + " %.6f USD with the cache, %.6f USD without (bypass): %.1f %% saved.%n",
+        falseHits,
+        mustNot,
+        rows.size(),
+        withCache,
+        without,
+        100 * (1 - withCache / without));
+    for (Row r : rows) {
+      if (r.b().cached() && r.pair().kind().equals("paraphrase")) {
+        System.out.printf(
+            Locale.ROOT, "  semantic hit %s similarity %.4f%n", r.pair().id(), r.b().similarity());
+      }
+    }
+    List<Long> exactHits = new ArrayList<>();
+    List<Long> semanticHits = new ArrayList<>();
+    List<Long> misses = new ArrayList<>();
+    for (Row r : rows) {
+      if ("exact".equals(r.b().kind())) {
+        exactHits.add(r.b().ttftNanos());
+      } else if ("semantic".equals(r.b().kind())) {
+        semanticHits.add(r.b().ttftNanos());
+      }
+      misses.add(r.bypass().ttftNanos());
+    }
+    System.out.println("\n| TTFT (client, SSE) | n | p50 ms | p90 ms | max ms |");
+    System.out.println("|---|---:|---:|---:|---:|");
+    ttftRow("exact hit", exactHits);
+    ttftRow("semantic hit", semanticHits);
+    ttftRow("miss (b with bypass: generated)", misses);
+  }
+
+  static void ttftRow(String name, List<Long> nanos) {
+    if (nanos.isEmpty()) {
+      System.out.printf("| %s | 0 | - | - | - |%n", name);
+      return;
+    }
+    Percentiles ms = new Percentiles(nanos.stream().map(n -> n / 1e6).toList());
+    System.out.printf(
+        Locale.ROOT,
+        "| %s | %d | %.2f | %.2f | %.2f |%n",
+        name,
+        ms.count(),
+        ms.at(50),
+        ms.at(90),
+        ms.at(100));
+  }
+
+  static Reply send(
+      HttpClient http, String url, String key, String prompt, int maxTokens, String cache)
+      throws Exception {
+    JsonObject body =
+        new JsonObject()
+            .put("model", "large")
+            .put("prompt", prompt)
+            .put("max_tokens", maxTokens)
+            .put("temperature", 0)
+            .put("cache", cache)
+            .put("stream", true)
+            .put("stream_options", new JsonObject().put("include_usage", true));
+    long start = System.nanoTime();
+    HttpResponse<java.util.stream.Stream<String>> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(120))
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("HTTP " + response.statusCode());
+    }
+    long ttft = -1;
+    JsonObject usage = null;
+    Iterator<String> lines = response.body().iterator();
+    while (lines.hasNext()) {
+      String line = lines.next();
+      if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
+        continue;
+      }
+      JsonObject event = new JsonObject(line.substring(6));
+      JsonArray choices = event.getJsonArray("choices");
+      if (ttft < 0 && !choices.isEmpty()) {
+        String text = choices.getJsonObject(0).getString("text", "");
+        if (!text.isEmpty()) {
+          ttft = System.nanoTime() - start;
+        }
+      }
+      if (event.containsKey("usage")) {
+        usage = event.getJsonObject("usage").getJsonObject("tandem");
+      }
+    }
+    if (usage == null) {
+      throw new IllegalStateException("no usage chunk");
+    }
+    JsonObject cache1 = usage.getJsonObject("cache");
+    return new Reply(
+        usage.getBoolean("cached"),
+        cache1 == null ? null : cache1.getString("kind"),
+        cache1 == null ? 0 : cache1.getDouble("similarity"),
+        usage.getDouble("cost_usd"),
+        ttft);
+  }
+}
