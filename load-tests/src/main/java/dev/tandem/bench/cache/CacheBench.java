@@ -55,42 +55,72 @@ public final class CacheBench {
       }
     }
     List<CachePair> pairs = CachePair.load(home);
-    separation(home, pairs);
+    separation(home, pairs, context(home));
     endToEnd(home, pairs, maxTokens);
   }
 
-  static void separation(Path home, List<CachePair> pairs) throws Exception {
+  /**
+   * A context both prompts of a pair share (the first three prose prompts of the fixtures, which
+   * hold negations and numbers of their own): a long common prefix raises every cosine, which is
+   * where a bare threshold lets near misses through.
+   */
+  static String context(Path home) throws java.io.IOException {
+    StringBuilder b = new StringBuilder();
+    List<String> lines =
+        java.nio.file.Files.readAllLines(home.resolve("fixtures/workloads/prose.jsonl"));
+    for (String line : lines.subList(0, 3)) {
+      b.append(new JsonObject(line).getString("prompt")).append("\n\n");
+    }
+    return b.append("Question: ").toString();
+  }
+
+  static List<CachePair> withContext(List<CachePair> pairs, String context) {
+    return pairs.stream()
+        .map(p -> new CachePair(p.id(), context + p.a(), context + p.b(), p.expectHit(), p.kind()))
+        .toList();
+  }
+
+  static void separation(Path home, List<CachePair> pairs, String context) throws Exception {
     double t = CacheSettings.DEFAULT_THRESHOLD;
+    List<CachePair> long_ = withContext(pairs, context);
+    int words = context.split("\\s+").length;
     System.out.println("### Embedders on the cache workload (12 paraphrases, 16 near misses)\n");
     System.out.println(
+        "Each cell: paraphrase hits / 12, false hits / 16 at threshold "
+            + t
+            + "; \"safe\": the lowest threshold (0.01 steps) with no false hit, and the hits there."
+            + " \"+ context\": both prompts after the same "
+            + words
+            + "-word context.\n");
+    System.out.println(
         "| embedder | AUC | mean cos paraphrase | mean cos near miss | mean cos exact |"
-            + " guard off: hits, false at "
-            + t
-            + " | off: safe threshold → hits | facts: hits, false at "
-            + t
-            + " | facts: safe → hits | terms: hits, false at "
-            + t
-            + " | terms: safe → hits |");
+            + " guard off | off: safe → hits | guard facts | facts: safe → hits | guard terms |"
+            + " terms: safe → hits |");
     System.out.println("|---|---:|---:|---:|---:|---|---|---|---|---|---|");
+    HashedNgramEmbedder terms = HashedNgramEmbedder.terms();
+    HashedNgramEmbedder chars = new HashedNgramEmbedder(1024, HashedNgramEmbedder.Mode.CHARS);
     System.out.println(
         EmbedderSeparation.row(
-            "ngram (content terms, default)",
-            EmbedderSeparation.score(HashedNgramEmbedder.terms(), pairs),
-            t));
+            "ngram (content terms, default)", EmbedderSeparation.score(terms, pairs), t));
+    System.out.println(
+        EmbedderSeparation.row("ngram + context", EmbedderSeparation.score(terms, long_), t));
     System.out.println(
         EmbedderSeparation.row(
-            "ngram-chars (raw 3..5-grams)",
-            EmbedderSeparation.score(
-                new HashedNgramEmbedder(1024, HashedNgramEmbedder.Mode.CHARS), pairs),
-            t));
+            "ngram-chars (raw 3..5-grams)", EmbedderSeparation.score(chars, pairs), t));
+    System.out.println(
+        EmbedderSeparation.row("ngram-chars + context", EmbedderSeparation.score(chars, long_), t));
     try (ModelRuntime runtime = new ModelRuntime(1);
         Model draft =
             runtime.load(home.resolve("fixtures/models/tandem-draft"), ModelOptions.DEFAULT)) {
+      DraftModelEmbedder model = new DraftModelEmbedder(draft);
       System.out.println(
           EmbedderSeparation.row(
               "draft-model (mean-pooled hidden states)",
-              EmbedderSeparation.score(new DraftModelEmbedder(draft), pairs),
+              EmbedderSeparation.score(model, pairs),
               t));
+      System.out.println(
+          EmbedderSeparation.row(
+              "draft-model + context", EmbedderSeparation.score(model, long_), t));
     }
     System.out.println();
   }
@@ -139,6 +169,7 @@ public final class CacheBench {
         rows.add(new Row(p, a, b, bypass));
       }
       report(rows, maxTokens);
+      repeatedTtft(http, base, "sk-t" + pairs.size(), pairs.get(0).a(), maxTokens);
     } finally {
       router.close();
       vertx.close().toCompletionStage().toCompletableFuture().join();
@@ -146,6 +177,27 @@ public final class CacheBench {
   }
 
   record Row(CachePair pair, Reply a, Reply b, Reply bypass) {}
+
+  /** One prompt 40 times from the cache and 40 times generated (bypass), interleaved. */
+  static void repeatedTtft(HttpClient http, String url, String key, String prompt, int maxTokens)
+      throws Exception {
+    send(http, url, key, prompt, maxTokens, "auto");
+    List<Long> hits = new ArrayList<>();
+    List<Long> misses = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      Reply hit = send(http, url, key, prompt, maxTokens, "auto");
+      if (!hit.cached()) {
+        throw new IllegalStateException("expected an exact hit");
+      }
+      hits.add(hit.ttftNanos());
+      misses.add(send(http, url, key, prompt, maxTokens, "bypass").ttftNanos());
+    }
+    System.out.println(
+        "\n| TTFT, one prompt 40× each, interleaved | n | p50 ms | p90 ms | max ms |");
+    System.out.println("|---|---:|---:|---:|---:|");
+    ttftRow("exact hit", hits);
+    ttftRow("generated (bypass)", misses);
+  }
 
   static void report(List<Row> rows, int maxTokens) {
     System.out.println(
