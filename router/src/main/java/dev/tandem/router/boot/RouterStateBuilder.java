@@ -19,6 +19,7 @@ import dev.tandem.router.cache.DraftModelEmbedder;
 import dev.tandem.router.cache.Embedder;
 import dev.tandem.router.cache.HashedNgramEmbedder;
 import dev.tandem.router.cache.InMemoryCacheStore;
+import dev.tandem.router.cache.RedisCacheStore;
 import dev.tandem.router.cache.ResponseCache;
 import dev.tandem.router.config.ConfigException;
 import dev.tandem.router.config.TandemConfig;
@@ -241,7 +242,10 @@ final class RouterStateBuilder {
   private ResponseCache responseCache(TandemConfig config, Leases leases) throws IOException {
     CacheSettings settings = config.cache();
     if (cacheStore == null) {
-      cacheStore = new InMemoryCacheStore(settings.maxEntries());
+      cacheStore =
+          redis.isPresent()
+              ? new RedisCacheStore(redis.get(), config.redis().orElseThrow().keyPrefix())
+              : new InMemoryCacheStore(settings.maxEntries());
     }
     Embedder embedder =
         switch (settings.embedder()) {
@@ -265,9 +269,10 @@ final class RouterStateBuilder {
             + settings.guard().configName()
             + ", threshold "
             + settings.semantic().threshold()
-            + "), in memory, "
-            + settings.maxEntries()
-            + " entries");
+            + "), "
+            + (cacheStore instanceof RedisCacheStore
+                ? "on redis"
+                : "in memory, " + settings.maxEntries() + " entries"));
     return new ResponseCache(
         settings, cacheStore, embedder, metrics.cache(), ResponseCache.WALL_CLOCK);
   }

@@ -56,6 +56,8 @@ class RedisRouterTest {
         new JsonObject()
             .put("server", new JsonObject().put("port", 0))
             .put("reload", new JsonObject().put("watch", false))
+            // identical requests here must each be computed and billed: no response cache
+            .put("cache", new JsonObject().put("exact", new JsonObject().put("enabled", false)))
             .put(
                 "redis",
                 new JsonObject()
