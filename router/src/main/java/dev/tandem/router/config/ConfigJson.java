@@ -36,6 +36,11 @@ public final class ConfigJson {
         c.forEach(v -> array.add(value(v)));
         yield array;
       }
+      case java.util.Map<?, ?> m -> {
+        JsonObject object = new JsonObject();
+        m.forEach((k, v) -> object.put(String.valueOf(k), value(v)));
+        yield object;
+      }
       case Enum<?> e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-');
       case Path p -> p.toString();
       case java.time.Duration d -> d.toMillis();

@@ -327,6 +327,56 @@ class CacheRouterTest {
   }
 
   @Test
+  void aCancelledStreamIsNotCached() throws Exception {
+    GenerateRequest request =
+        GenerateRequest.newBuilder()
+            .setModel("large")
+            .setPrompt("The quick brown fox")
+            .setMaxTokens(256)
+            .setSpeculation(
+                dev.tandem.proto.v1.Speculation.newBuilder()
+                    .setMode(dev.tandem.proto.v1.Speculation.Mode.MODE_OFF))
+            .build();
+    Metadata headers = new Metadata();
+    headers.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer sk-acme");
+    io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+    java.util.concurrent.CountDownLatch firstChunk = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CompletableFuture<Throwable> ended =
+        new java.util.concurrent.CompletableFuture<>();
+    call.run(
+        () ->
+            GenerationGrpc.newStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .generate(
+                    request,
+                    new io.grpc.stub.StreamObserver<>() {
+                      @Override
+                      public void onNext(GenerateChunk chunk) {
+                        firstChunk.countDown();
+                      }
+
+                      @Override
+                      public void onError(Throwable t) {
+                        ended.complete(t);
+                      }
+
+                      @Override
+                      public void onCompleted() {
+                        ended.complete(null);
+                      }
+                    }));
+    assertTrue(firstChunk.await(60, java.util.concurrent.TimeUnit.SECONDS));
+    call.cancel(null);
+    assertTrue(
+        ended.get(60, java.util.concurrent.TimeUnit.SECONDS) != null, "cancelled mid-stream");
+    // the router has ended the cancelled stream (its reservation is released) before we ask again
+    dev.tandem.router.Eventually.until(
+        () -> router.state().engine().inFlight() == 0, Duration.ofSeconds(10), "the stream's end");
+    assertFalse(grpc("sk-acme", request).getLast().getSummary().getCached());
+  }
+
+  @Test
   void parametersThatChangeTheOutputChangeTheKey() throws Exception {
     JsonObject body = greedy("with open(path) as f:\n    for line in");
     complete("sk-acme", body);
