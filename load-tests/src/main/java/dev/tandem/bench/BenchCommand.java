@@ -209,7 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
       description =
           "Response cache on fixtures/workloads/cache.jsonl: embedder separation (AUC, hits and"
               + " false hits per guard), then end to end through the embedded router: hit rate per"
-              + " kind, false hits, verifier cost saved, TTFT of hits vs misses: [--max-tokens 32]")
+              + " kind, false hits, verifier cost saved, TTFT of hits vs misses: [--max-tokens 32] [--redis]")
   static final class Cache extends PassThrough {
     @Override
     void run(String[] args) throws Exception {

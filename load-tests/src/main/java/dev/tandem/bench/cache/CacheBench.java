@@ -40,7 +40,9 @@ import java.util.Optional;
  *       hits, verifier cost saved and TTFT of hits vs misses.
  * </ol>
  *
- * <p>Usage: {@code CacheBench HOME [--max-tokens N]}.
+ * <p>Usage: {@code CacheBench HOME [--max-tokens N] [--redis]}; {@code --redis} runs only the end
+ * to end part, with the router's cache and accounting on a throwaway redis-server, and counts its
+ * commands per request.
  */
 public final class CacheBench {
 
@@ -49,14 +51,23 @@ public final class CacheBench {
   public static void main(String[] args) throws Exception {
     Path home = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
     int maxTokens = 32;
-    for (int i = 1; i + 1 < args.length; i++) {
-      if (args[i].equals("--max-tokens")) {
+    boolean redis = false;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--max-tokens") && i + 1 < args.length) {
         maxTokens = Integer.parseInt(args[i + 1]);
+      } else if (args[i].equals("--redis")) {
+        redis = true;
       }
     }
     List<CachePair> pairs = CachePair.load(home);
-    separation(home, pairs, context(home));
-    endToEnd(home, pairs, maxTokens);
+    if (!redis) {
+      separation(home, pairs, context(home));
+      endToEnd(home, pairs, maxTokens, null);
+      return;
+    }
+    try (BenchRedis server = BenchRedis.start()) {
+      endToEnd(home, pairs, maxTokens, server);
+    }
   }
 
   /**
@@ -128,7 +139,8 @@ public final class CacheBench {
   /** One streamed request as the client saw it. */
   record Reply(boolean cached, String kind, double similarity, double costUsd, long ttftNanos) {}
 
-  static void endToEnd(Path home, List<CachePair> pairs, int maxTokens) throws Exception {
+  static void endToEnd(Path home, List<CachePair> pairs, int maxTokens, BenchRedis redis)
+      throws Exception {
     Vertx vertx = Vertx.vertx();
     JsonArray tenants = new JsonArray();
     for (int i = 0; i <= pairs.size(); i++) {
@@ -143,6 +155,13 @@ public final class CacheBench {
             .put("server", new JsonObject().put("port", 0))
             .put("reload", new JsonObject().put("watch", false))
             .put("tenants", tenants);
+    if (redis != null) {
+      overrides.put(
+          "redis",
+          new JsonObject()
+              .put("endpoints", new JsonArray().add(redis.url()))
+              .put("timeout_ms", 5000));
+    }
     TandemConfig config =
         new FileConfigSource(vertx, home, Optional.empty(), overrides)
             .load()
@@ -159,6 +178,7 @@ public final class CacheBench {
           send(http, base, "sk-t" + pairs.size(), p.a(), maxTokens, "semantic");
         }
       }
+      java.util.Map<String, Long> before = redis == null ? null : redis.calls();
       List<Row> rows = new ArrayList<>();
       for (int i = 0; i < pairs.size(); i++) {
         CachePair p = pairs.get(i);
@@ -167,6 +187,9 @@ public final class CacheBench {
         Reply b = send(http, base, key, p.b(), maxTokens, "semantic");
         Reply bypass = send(http, base, key, p.b(), maxTokens, "bypass");
         rows.add(new Row(p, a, b, bypass));
+      }
+      if (redis != null) {
+        roundTrips(before, redis.calls(), rows);
       }
       report(rows, maxTokens);
       repeatedTtft(http, base, "sk-t" + pairs.size(), pairs.get(0).a(), maxTokens);
@@ -177,6 +200,28 @@ public final class CacheBench {
   }
 
   record Row(CachePair pair, Reply a, Reply b, Reply bypass) {}
+
+  /** Redis commands per request during the pair phase, cache and accounting apart. */
+  static void roundTrips(
+      java.util.Map<String, Long> before, java.util.Map<String, Long> after, List<Row> rows) {
+    int requests = rows.size() * 3;
+    System.out.println(
+        "### Redis commands during the pair phase ("
+            + requests
+            + " requests: a and b with cache semantic, b with bypass)\n");
+    System.out.println("| command | calls | per request |");
+    System.out.println("|---|---:|---:|");
+    long total = 0;
+    for (var e : after.entrySet()) {
+      long calls = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+      if (calls > 0 && !e.getKey().equals("info")) {
+        total += calls;
+        System.out.printf(
+            Locale.ROOT, "| %s | %d | %.2f |%n", e.getKey(), calls, (double) calls / requests);
+      }
+    }
+    System.out.printf(Locale.ROOT, "| all | %d | %.2f |%n%n", total, (double) total / requests);
+  }
 
   /** One prompt 40 times from the cache and 40 times generated (bypass), interleaved. */
   static void repeatedTtft(HttpClient http, String url, String key, String prompt, int maxTokens)

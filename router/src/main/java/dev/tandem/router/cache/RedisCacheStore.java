@@ -15,15 +15,15 @@ import java.util.Set;
 /**
  * The cache on Redis, shared by every router on it, on plain structures (Debian's Redis has no
  * vector search): an entry is a string ({@code <prefix>:cache:e:<id>}, JSON, {@code PX} = its TTL);
- * an LSH bucket is a set of entry ids ({@code <prefix>:cache:b:<bucket>}) that lives as long as the
- * longest TTL added to it. Every command goes through the router's {@link RedisConnection}, so none
- * waits longer than {@code redis.timeout_ms}; while Redis is down they fail at once and the cache
- * serves misses. Commands touch one key each (no multi-key command), so a Redis Cluster needs no
- * hash tags.
+ * an LSH bucket is a set of entry ids ({@code <prefix>:cache:b:<bucket>}) that lives as long as its
+ * newest entry. Every command goes through the router's {@link RedisConnection}, so none waits
+ * longer than {@code redis.timeout_ms}; while Redis is down they fail at once and the cache serves
+ * misses. Commands touch one key each (no multi-key command), so a Redis Cluster needs no hash
+ * tags.
  *
  * <p>Round trips: an exact lookup is one {@code GET}; a semantic lookup one {@code SMEMBERS} per
- * LSH table plus one {@code GET} per candidate, sent concurrently; a store is one {@code SET} plus
- * {@code SADD} and two {@code PEXPIRE} per table.
+ * LSH table, then one {@code GET} per candidate (two sequential round trips, the commands of each
+ * sent concurrently); a store is one {@code SET}, then {@code SADD} and {@code PEXPIRE} per table.
  *
  * <p>Threading: thread-safe; never blocks (see {@link RedisConnection}).
  */
@@ -76,9 +76,9 @@ public final class RedisCacheStore implements CacheStore {
     for (String bucket : bucketKeys) {
       String key = bucketKey(bucket);
       sent.add(redis.send("cache_index", Request.cmd(Command.SADD).arg(key).arg(id)));
-      // a new set gets the TTL (NX); an older one keeps the longest of its TTLs (GT)
-      sent.add(redis.send("cache_index", Request.cmd(Command.PEXPIRE).arg(key).arg(ms).arg("NX")));
-      sent.add(redis.send("cache_index", Request.cmd(Command.PEXPIRE).arg(key).arg(ms).arg("GT")));
+      // the bucket lives as long as its newest entry (a bucket belongs to one tenant and tier,
+      // whose entries share one TTL)
+      sent.add(redis.send("cache_index", Request.cmd(Command.PEXPIRE).arg(key).arg(ms)));
     }
     return Future.all(sent).mapEmpty();
   }

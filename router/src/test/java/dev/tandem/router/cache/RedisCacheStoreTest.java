@@ -100,7 +100,7 @@ class RedisCacheStoreTest {
       long pttl = join(redis.send(Request.cmd(Command.PTTL).arg("test:cache:e:abc"))).toLong();
       assertTrue(pttl > 80_000 && pttl <= 90_000, "PTTL " + pttl);
       join(store.index(List.of("b1"), "abc", Duration.ofSeconds(30)));
-      join(store.index(List.of("b1"), "abc", Duration.ofSeconds(60)));
+      join(store.index(List.of("b1"), "abc", Duration.ofSeconds(60))); // the newest entry's TTL
       long bucketTtl = join(redis.send(Request.cmd(Command.PTTL).arg("test:cache:b:b1"))).toLong();
       assertTrue(bucketTtl > 50_000 && bucketTtl <= 60_000, "bucket PTTL " + bucketTtl);
       assertEquals(1, join(store.candidates(List.of("b1", "b2"), 10)).size());
