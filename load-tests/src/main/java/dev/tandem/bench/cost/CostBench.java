@@ -6,7 +6,6 @@ import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.router.routing.LinearComplexityEstimator;
-import dev.tandem.router.routing.PromptSignals;
 import dev.tandem.speccore.AcceptanceStats;
 import dev.tandem.speccore.AdaptiveDraftLength;
 import dev.tandem.speccore.DraftLengthChooser;
@@ -44,7 +43,7 @@ public final class CostBench {
   static final Prices LARGE_PER_TOKEN = new Prices(new PerToken(0.5, 2.0), 2e-8);
 
   /** The small tier's max_complexity that keeps routing within 50 % of always-large cost. */
-  static final double SMALL_MAX_COMPLEXITY = 0.7821;
+  static final double SMALL_MAX_COMPLEXITY = 0.5206;
 
   static final int MAX_TOKENS = 48;
   static final int K_MAX = 8;
@@ -55,7 +54,7 @@ public final class CostBench {
   public static void main(String[] args) throws Exception {
     Path home = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
     Path out = args.length > 1 ? Path.of(args[1]) : home.resolve("load-tests/reports");
-    List<ScoredCase> cases = RoutingEvaluation.measure(home);
+    List<ScoredCase> cases = RoutingEvaluation.measure(home.resolve("fixtures/workloads"), home);
     try (ModelRuntime runtime = new ModelRuntime(1);
         Model small =
             runtime.load(home.resolve("fixtures/models/tandem-draft"), ModelOptions.DEFAULT);
@@ -168,7 +167,7 @@ public final class CostBench {
           mismatches);
       table.print(System.out);
     }
-    RoutingEvaluation.report(cases, out);
+    RoutingEvaluation.report(cases, RoutingEvaluation.measureRoutingSet(home), out);
   }
 
   private static DraftLengthChooser cheapest(Prices prices) {
@@ -181,9 +180,7 @@ public final class CostBench {
   }
 
   private static double complexity(ScoredCase c) {
-    return LinearComplexityEstimator.DEFAULT
-        .estimate(new PromptSignals(c.c().text(), c.promptTokens(), c.draftNll(), c.draftEntropy()))
-        .score();
+    return LinearComplexityEstimator.DEFAULT.estimate(c.signals()).score();
   }
 
   private static int[] withBos(Model model, int[] tokens) {

@@ -11,35 +11,48 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One workload prompt with its true continuation (fixtures/workloads/*.jsonl, field {@code
- * continuation}, added by tools/fixtures/add_continuations.py).
+ * One prompt with its true continuation: a line of the fixture workloads
+ * (fixtures/workloads/*.jsonl, field {@code continuation}, added by
+ * tools/fixtures/add_continuations.py) or of the routing evaluation set (fixtures/routing/*.jsonl,
+ * made by tools/fixtures/make_routing_set.py).
  *
- * @param id workload id
- * @param kind code, prose, repetitive or chat
+ * @param id the line's id
+ * @param kind code, prose, repetitive or chat (the file it came from)
+ * @param line its position in that file (0-based), which fixes the train/test split
  * @param text the rendered prompt (chat messages through the router's chat template)
  * @param continuation the held-out text that followed it
- * @param maxTokens the workload's max_tokens
+ * @param maxTokens the line's max_tokens
  */
-record RoutingCase(String id, String kind, String text, String continuation, int maxTokens) {
+record RoutingCase(
+    String id, String kind, int line, String text, String continuation, int maxTokens) {
 
   static final List<String> KINDS = List.of("code", "prose", "repetitive", "chat");
 
-  /** Every prompt of the mixed workload that has a continuation, in file order. */
-  static List<RoutingCase> load(Path workloads) throws IOException {
+  /** Every prompt of the four kinds' files under {@code dir} that has a continuation. */
+  static List<RoutingCase> load(Path dir) throws IOException {
     List<RoutingCase> cases = new ArrayList<>();
     for (String kind : KINDS) {
-      for (String line : Files.readAllLines(workloads.resolve(kind + ".jsonl"))) {
-        JsonObject o = new JsonObject(line);
+      List<String> lines = Files.readAllLines(dir.resolve(kind + ".jsonl"));
+      for (int i = 0; i < lines.size(); i++) {
+        JsonObject o = new JsonObject(lines.get(i));
         String continuation = o.getString("continuation");
         if (continuation == null) {
           continue;
         }
         cases.add(
             new RoutingCase(
-                o.getString("id"), kind, text(o), continuation, o.getInteger("max_tokens", 64)));
+                o.getString("id"), kind, i, text(o), continuation, o.getInteger("max_tokens", 64)));
       }
     }
     return cases;
+  }
+
+  /**
+   * The routing set's test split: lines 3 and 4 of every 5 in each file (40 %, every kind in
+   * proportion); the estimator is fitted on the others.
+   */
+  boolean isTest() {
+    return line % 5 >= 3;
   }
 
   private static String text(JsonObject o) {

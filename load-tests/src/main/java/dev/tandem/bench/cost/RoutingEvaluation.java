@@ -1,30 +1,33 @@
 package dev.tandem.bench.cost;
 
+import dev.tandem.bench.cost.RoutingProtocol.Candidate;
+import dev.tandem.bench.cost.RoutingProtocol.Spread;
+import dev.tandem.bench.cost.RoutingProtocol.Target;
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.router.routing.LinearComplexityEstimator;
 import dev.tandem.router.routing.PromptScorer;
-import dev.tandem.router.routing.PromptSignals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.ToDoubleFunction;
+import java.util.Map;
 
 /**
- * The routing evaluation of issue 12, as RouteLLM measures it: over the mixed workload, quality
- * (mean log-likelihood of each prompt's true continuation on the tier it is served by) against
- * cost, for always-small, always-large, random routing, routing by each free signal and by the
- * estimator, and the oracle. Signals' weights are fitted by 2-fold cross-validation (fit on the
- * even-numbered prompts, score the odd ones, and the other way round), so no prompt is scored by
- * weights fitted on itself.
+ * The routing evaluation of issue 12, as RouteLLM measures it: quality (mean log-likelihood of each
+ * prompt's true continuation on the tier it is served by) against cost, for random routing, routing
+ * by each free signal and by fitted estimators, and the oracle. It runs on the routing set
+ * (fixtures/routing: 720 prompts from text the fixture models never saw), fits on its training
+ * split by the {@link RoutingProtocol} and reports the test split with bootstrap intervals; the
+ * fixture workloads (96 prompts) are a second out-of-sample check.
  *
- * <p>Usage: {@code RoutingEvaluation HOME [OUT_DIR]}; prints the table and the weights fitted on
- * all prompts, writes {@code routing-curves.csv} and {@code routing-quality-vs-cost.png}.
+ * <p>Usage: {@code RoutingEvaluation HOME [OUT_DIR]}; prints the tables, writes {@code
+ * routing-curves.csv} and {@code routing-quality-vs-cost.png} (test split).
  */
 public final class RoutingEvaluation {
 
@@ -34,29 +37,30 @@ public final class RoutingEvaluation {
   static final double PRICE_LARGE = 0.002 / 1000;
 
   static final int CONTINUATION_TOKENS = 48;
-  static final double RIDGE = 1.0;
+
+  /** The weights issue 12 shipped first: least squares on the gain over the 96 workload prompts. */
+  static final LinearComplexityEstimator WORKLOAD_FIT =
+      new LinearComplexityEstimator(4.645, -1.424, 1.093, 0, -12.544, 0.047, 0, -0.320);
 
   private RoutingEvaluation() {}
 
   public static void main(String[] args) throws Exception {
     Path home = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
     Path out = args.length > 1 ? Path.of(args[1]) : home.resolve("load-tests/reports");
-    List<ScoredCase> cases = measure(home);
-    report(cases, out);
+    report(measure(home.resolve("fixtures/workloads"), home), measureRoutingSet(home), out);
   }
 
   /**
-   * The curves {@code ./tandem bench report} charts, by router (random, oracle, the estimator
-   * cross-validated): {@code [costFractions[], gapRecovered[]]} each, cost as a fraction of
-   * always-large and quality as the share of the small→large quality gap recovered.
+   * The curves {@code ./tandem bench report} charts on the routing set's test split: {@code
+   * [costFractions[], gapRecovered[]]} by router (random, the shipped estimator, the oracle).
    */
-  public static java.util.Map<String, double[][]> curvesForReport(Path home) throws IOException {
-    List<ScoredCase> cases = measure(home);
-    RoutingCurve curves = new RoutingCurve(cases, PRICE_SMALL, PRICE_LARGE);
-    java.util.Map<String, double[][]> out = new java.util.LinkedHashMap<>();
+  public static Map<String, double[][]> curvesForReport(Path home) throws IOException {
+    List<ScoredCase> test = measureRoutingSet(home).stream().filter(c -> c.c().isTest()).toList();
+    RoutingCurve curves = new RoutingCurve(test, PRICE_SMALL, PRICE_LARGE);
+    Map<String, double[][]> out = new LinkedHashMap<>();
     out.put("random", xy(curves.random()));
     out.put(
-        "estimator (2-fold)", xy(curves.byScore(crossValidated(cases, new int[] {0, 1, 2, 3, 4}))));
+        "estimator (shipped)", xy(curves.byScore(score(LinearComplexityEstimator.DEFAULT, test))));
     out.put("oracle", xy(curves.oracle()));
     return out;
   }
@@ -70,8 +74,13 @@ public final class RoutingEvaluation {
     return xy;
   }
 
-  static List<ScoredCase> measure(Path home) throws IOException {
-    List<RoutingCase> cases = RoutingCase.load(home.resolve("fixtures/workloads"));
+  static List<ScoredCase> measureRoutingSet(Path home) throws IOException {
+    return measure(home.resolve("fixtures/routing"), home);
+  }
+
+  /** Every prompt with a continuation under {@code dir}, scored by both fixture models. */
+  static List<ScoredCase> measure(Path dir, Path home) throws IOException {
+    List<RoutingCase> cases = RoutingCase.load(dir);
     try (ModelRuntime runtime = new ModelRuntime(1);
         Model small =
             runtime.load(home.resolve("fixtures/models/tandem-draft"), ModelOptions.DEFAULT);
@@ -87,7 +96,13 @@ public final class RoutingEvaluation {
         System.arraycopy(cont, 0, all, prompt.length, cont.length);
         PromptScorer.Scores s = PromptScorer.score(small, all).join();
         PromptScorer.Scores l = PromptScorer.score(large, all).join();
-        int p = prompt.length - 1; // row p - 1 predicts the first continuation token
+        int p = prompt.length - 1; // row p predicts the first continuation token
+        double[] halves = new double[2]; // gain summed over even / odd continuation tokens
+        for (int i = 0; i < cont.length; i++) {
+          halves[i % 2] += l.logProb()[p + i] - s.logProb()[p + i];
+        }
+        int even = (cont.length + 1) / 2;
+        int odd = cont.length / 2;
         scored.add(
             new ScoredCase(
                 c,
@@ -95,8 +110,11 @@ public final class RoutingEvaluation {
                 cont.length,
                 s.meanNll(0, p),
                 s.meanEntropy(0, p),
+                s.entropy()[p],
                 -s.meanNll(p, p + cont.length),
-                -l.meanNll(p, p + cont.length)));
+                -l.meanNll(p, p + cont.length),
+                halves[0] / even,
+                odd > 0 ? halves[1] / odd : halves[0] / even));
       }
       return scored;
     }
@@ -113,193 +131,128 @@ public final class RoutingEvaluation {
     return out;
   }
 
-  static void report(List<ScoredCase> cases, Path out) throws IOException {
-    RoutingCurve curves = new RoutingCurve(cases, PRICE_SMALL, PRICE_LARGE);
-    System.out.printf(
-        Locale.ROOT,
-        "%d prompts; quality (mean log-likelihood per continuation token): small %.4f, large %.4f"
-            + " (gap %.4f); small costs %.3f of large%n",
-        cases.size(),
-        curves.qualitySmall(),
-        curves.qualityLarge(),
-        curves.qualityLarge() - curves.qualitySmall(),
-        curves.smallCostFraction());
-    printGainsByKind(cases);
-    String[] names = {"draft_nll", "draft_entropy", "code", "question", "log_length"};
-    List<String> labels = new ArrayList<>();
-    List<List<RoutingCurve.Point>> series = new ArrayList<>();
-    System.out.printf("%-28s %10s %14s %14s%n", "router", "spearman", "gap@50%cost", "gap@35%cost");
-    row("random", 0, curves.random(), labels, series);
-    row("oracle", 1, curves.oracle(), labels, series);
-    for (int f = 0; f < names.length; f++) {
-      int[] only = {f};
-      double[] score = crossValidated(cases, only);
-      row("signal " + names[f], spearman(score, cases), curves.byScore(score), labels, series);
+  /** The estimator's score of every case. */
+  static double[] score(LinearComplexityEstimator estimator, List<ScoredCase> cases) {
+    return cases.stream().mapToDouble(c -> estimator.estimate(c.signals()).score()).toArray();
+  }
+
+  /** Candidates compared on the training split: signal sets × {gain, gain rank}. */
+  static List<Candidate> candidates() {
+    Map<String, int[]> sets = new LinkedHashMap<>();
+    sets.put("all seven signals", new int[] {0, 1, 2, 3, 4, 5, 6});
+    sets.put("draft nll+entropy, code, question, length", new int[] {0, 1, 3, 4, 6});
+    sets.put("code, length", new int[] {3, 6});
+    sets.put("code, length, chat", new int[] {3, 5, 6});
+    sets.put("code, length, next-token entropy", new int[] {2, 3, 6});
+    sets.put("code, length, chat, next-token entropy", new int[] {2, 3, 5, 6});
+    List<Candidate> out = new ArrayList<>();
+    for (Map.Entry<String, int[]> e : sets.entrySet()) {
+      out.add(new Candidate(e.getKey() + " (LS on gain)", e.getValue(), Target.GAIN));
+      out.add(new Candidate(e.getKey() + " (LS on gain rank)", e.getValue(), Target.GAIN_RANK));
     }
-    int[] cheap = {2, 3, 4};
-    double[] cheapScore = crossValidated(cases, cheap);
-    row("cheap features", spearman(cheapScore, cases), curves.byScore(cheapScore), labels, series);
-    int[] lossAndCode = {0, 2};
-    double[] lossAndCodeScore = crossValidated(cases, lossAndCode);
-    row(
-        "draft_nll + code",
-        spearman(lossAndCodeScore, cases),
-        curves.byScore(lossAndCodeScore),
-        labels,
-        series);
-    int[] all = {0, 1, 2, 3, 4};
-    double[] allScore = crossValidated(cases, all);
-    row(
-        "estimator (all, 2-fold)",
-        spearman(allScore, cases),
-        curves.byScore(allScore),
-        labels,
-        series);
+    return out;
+  }
+
+  static void report(List<ScoredCase> workload, List<ScoredCase> routing, Path out)
+      throws IOException {
+    List<ScoredCase> train = routing.stream().filter(c -> !c.c().isTest()).toList();
+    List<ScoredCase> test = routing.stream().filter(c -> c.c().isTest()).toList();
+    RoutingTable.describe("routing set (fixtures/routing)", routing);
+    RoutingTable.describe("workloads (fixtures/workloads)", workload);
     System.out.printf(
         Locale.ROOT,
-        "weights fitted on all prompts, gain ~ bias + [nll, entropy, code, question, log_length]:"
-            + " %s; gain ~ bias + [nll, code]: %s%n",
-        Arrays.toString(LeastSquares.fit(columns(cases, all), gains(cases), RIDGE)),
-        Arrays.toString(LeastSquares.fit(columns(cases, lossAndCode), gains(cases), RIDGE)));
-    printShippedThreshold(cases, curves);
+        "split: train %d prompts, test %d; figures = share of the gap recovered at <= %.0f%% of"
+            + " always-large cost; CV = %d-fold x %d seeds on train (mean +- sd of the pooled"
+            + " out-of-fold curve); CI = 95%% bootstrap over the test prompts (%d resamples)%n",
+        train.size(),
+        test.size(),
+        100 * RoutingProtocol.COST,
+        RoutingProtocol.FOLDS,
+        RoutingProtocol.SEEDS,
+        RoutingProtocol.RESAMPLES);
+    RoutingTable table = new RoutingTable(train, test);
+    table.random();
+    table.oracle();
+    for (int f = 0; f < ScoredCase.SIGNALS.size(); f++) {
+      String signal = ScoredCase.SIGNALS.get(f);
+      table.fitted(
+          new Candidate("signal " + signal, new int[] {f}, Target.GAIN), signal.equals("code"));
+    }
+    Candidate best = null;
+    double bestCv = Double.NEGATIVE_INFINITY;
+    for (Candidate c : candidates()) {
+      Spread cv = table.fitted(c, false);
+      if (cv.mean() > bestCv) {
+        bestCv = cv.mean();
+        best = c;
+      }
+    }
+    table.fixed(
+        "issue-12 weights (fitted on the workloads)",
+        score(WORKLOAD_FIT, train),
+        score(WORKLOAD_FIT, test));
+    table.fixed(
+        "shipped DEFAULT (fitted on train)",
+        score(LinearComplexityEstimator.DEFAULT, train),
+        score(LinearComplexityEstimator.DEFAULT, test));
+    reportChoice(best, train, routing);
+    reportShipped(train, test, workload);
     Files.createDirectories(out);
-    RoutingPlot.write(out, labels, series);
+    RoutingPlot.write(out, table.labels(), table.series());
     System.out.println("wrote " + out.resolve(RoutingPlot.CHART));
   }
 
+  /** The candidate chosen on the training split: its weights, and its CV over the whole set. */
+  private static void reportChoice(
+      Candidate best, List<ScoredCase> train, List<ScoredCase> routing) {
+    double[] w = RoutingProtocol.fit(train, best.signals(), best.target());
+    double centre = best.target() == Target.GAIN_RANK ? 0.5 : 0;
+    StringBuilder weights = new StringBuilder();
+    weights.append(String.format(Locale.ROOT, "bias %.3f", 10 * (w[0] - centre)));
+    for (int j = 0; j < best.signals().length; j++) {
+      weights.append(
+          String.format(
+              Locale.ROOT, ", %s %.3f", ScoredCase.SIGNALS.get(best.signals()[j]), 10 * w[j + 1]));
+    }
+    Spread all = RoutingProtocol.crossValidate(routing, best.signals(), best.target());
+    System.out.printf(
+        Locale.ROOT,
+        "chosen by train CV: %s; fitted on train, as estimator weights σ(10·(prediction − %.1f)):"
+            + " %s%nits %d-fold CV over all %d routing prompts: %.1f%% +- %.1f (seeds);"
+            + " per fold %.1f%% +- %.1f%n",
+        best.name(),
+        centre,
+        weights,
+        RoutingProtocol.FOLDS,
+        routing.size(),
+        100 * all.mean(),
+        100 * all.sd(),
+        100 * all.foldMean(),
+        100 * all.foldSd());
+  }
+
   /**
-   * The shipped estimator ({@link LinearComplexityEstimator#DEFAULT}, weights fitted on all
-   * prompts) over the workload, and the small tier's threshold that keeps cost within 50 % of
-   * always-large: the score of the last prompt the small tier still serves.
+   * The shipped estimator at a fixed threshold: the small tier's max_complexity that keeps the
+   * training split within 50 % of always-large cost, then what that threshold does on the test
+   * split and on the workloads.
    */
-  private static void printShippedThreshold(List<ScoredCase> cases, RoutingCurve curves) {
-    double[] score = new double[cases.size()];
-    for (int i = 0; i < score.length; i++) {
-      ScoredCase c = cases.get(i);
-      score[i] =
-          LinearComplexityEstimator.DEFAULT
-              .estimate(
-                  new PromptSignals(c.c().text(), c.promptTokens(), c.draftNll(), c.draftEntropy()))
-              .score();
-    }
-    List<RoutingCurve.Point> curve = curves.byScore(score);
-    double[] sorted = score.clone();
-    Arrays.sort(sorted);
-    int routedLarge = 0;
-    for (int m = 0; m < curve.size(); m++) {
-      if (curve.get(m).costFraction() <= 0.5) {
-        routedLarge = m;
-      }
-    }
-    double threshold = sorted[sorted.length - 1 - routedLarge];
+  private static void reportShipped(
+      List<ScoredCase> train, List<ScoredCase> test, List<ScoredCase> workload) {
+    LinearComplexityEstimator e = LinearComplexityEstimator.DEFAULT;
+    double threshold = Threshold.forCost(train, score(e, train), RoutingProtocol.COST);
+    Threshold.Outcome onTrain = Threshold.apply(train, score(e, train), threshold);
+    Threshold.Outcome onTest = Threshold.apply(test, score(e, test), threshold);
+    Threshold.Outcome onWorkload = Threshold.apply(workload, score(e, workload), threshold);
     System.out.printf(
         Locale.ROOT,
-        "shipped estimator (fitted on all %d prompts, in-sample): gap recovered at 50%% cost %.1f%%;"
-            + " small tier max_complexity for <= 50%% cost: %.4f (%d of %d prompts go large)%n",
-        cases.size(),
-        100 * RoutingCurve.recoveredAt(curve, 0.5),
+        "shipped DEFAULT, small.max_complexity %.4f (chosen on train for <= 50%% cost):%n"
+            + "  train %s%n  test  %s%n  workloads %s; best point <= 50%% cost on the workloads"
+            + " %.1f%% (issue-12 weights, fitted there: %.1f%%)%n",
         threshold,
-        routedLarge,
-        cases.size());
-  }
-
-  private static void printGainsByKind(List<ScoredCase> cases) {
-    for (String kind : RoutingCase.KINDS) {
-      List<ScoredCase> k = cases.stream().filter(c -> c.c().kind().equals(kind)).toList();
-      System.out.printf(
-          Locale.ROOT,
-          "  %-10s n=%2d small %.3f large %.3f gain %.3f draft_nll %.3f%n",
-          kind,
-          k.size(),
-          mean(k, ScoredCase::qualitySmall),
-          mean(k, ScoredCase::qualityLarge),
-          mean(k, ScoredCase::gain),
-          mean(k, ScoredCase::draftNll));
-    }
-  }
-
-  private static double mean(List<ScoredCase> cases, ToDoubleFunction<ScoredCase> f) {
-    return cases.stream().mapToDouble(f).average().orElse(Double.NaN);
-  }
-
-  private static void row(
-      String name,
-      double spearman,
-      List<RoutingCurve.Point> curve,
-      List<String> labels,
-      List<List<RoutingCurve.Point>> series) {
-    System.out.printf(
-        Locale.ROOT,
-        "%-28s %10.3f %13.1f%% %13.1f%%%n",
-        name,
-        spearman,
-        100 * RoutingCurve.recoveredAt(curve, 0.5),
-        100 * RoutingCurve.recoveredAt(curve, 0.35));
-    labels.add(name);
-    series.add(curve);
-  }
-
-  /** Predicted gain of each prompt from weights fitted on the other fold (even/odd index). */
-  static double[] crossValidated(List<ScoredCase> cases, int[] features) {
-    double[] score = new double[cases.size()];
-    for (int fold = 0; fold < 2; fold++) {
-      List<ScoredCase> train = new ArrayList<>();
-      for (int i = 0; i < cases.size(); i++) {
-        if (i % 2 != fold) {
-          train.add(cases.get(i));
-        }
-      }
-      double[] w = LeastSquares.fit(columns(train, features), gains(train), RIDGE);
-      for (int i = fold; i < cases.size(); i += 2) {
-        score[i] = LeastSquares.predict(w, select(cases.get(i).features(), features));
-      }
-    }
-    return score;
-  }
-
-  private static double[][] columns(List<ScoredCase> cases, int[] features) {
-    return cases.stream().map(c -> select(c.features(), features)).toArray(double[][]::new);
-  }
-
-  private static double[] select(double[] all, int[] features) {
-    double[] x = new double[features.length];
-    for (int j = 0; j < features.length; j++) {
-      x[j] = all[features[j]];
-    }
-    return x;
-  }
-
-  private static double[] gains(List<ScoredCase> cases) {
-    return cases.stream().mapToDouble(ScoredCase::gain).toArray();
-  }
-
-  /** Spearman rank correlation of a score with the true gain. */
-  static double spearman(double[] score, List<ScoredCase> cases) {
-    double[] a = ranks(score);
-    double[] b = ranks(gains(cases));
-    double n = a.length;
-    double ma = (n - 1) / 2;
-    double num = 0;
-    double da = 0;
-    double db = 0;
-    for (int i = 0; i < a.length; i++) {
-      num += (a[i] - ma) * (b[i] - ma);
-      da += (a[i] - ma) * (a[i] - ma);
-      db += (b[i] - ma) * (b[i] - ma);
-    }
-    return num / Math.sqrt(da * db);
-  }
-
-  private static double[] ranks(double[] v) {
-    Integer[] order = new Integer[v.length];
-    for (int i = 0; i < v.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (x, y) -> Double.compare(v[x], v[y]));
-    double[] r = new double[v.length];
-    for (int i = 0; i < v.length; i++) {
-      r[order[i]] = i;
-    }
-    return r;
+        onTrain,
+        onTest,
+        onWorkload,
+        100 * RoutingProtocol.share(workload, score(e, workload), RoutingProtocol.COST),
+        100 * RoutingProtocol.share(workload, score(WORKLOAD_FIT, workload), RoutingProtocol.COST));
   }
 }

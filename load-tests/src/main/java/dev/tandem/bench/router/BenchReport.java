@@ -343,9 +343,11 @@ public final class BenchReport {
     StringBuilder t = new StringBuilder();
     t.append("### Routing: quality vs. cost (small vs. large tier)\n\n");
     t.append(
-        "Each prompt of the mixed workload served by the small (draft) or the large (verifier)"
+        "Each prompt of the routing set's test split (fixtures/routing: 288 prompts from text the"
+            + " fixture models never saw) served by the small (draft) or the large (verifier)"
             + " tier; quality = share of the small→large gap in mean log-likelihood of the true"
-            + " continuation that is recovered, cost = fraction of always-large"
+            + " continuation that is recovered, cost = fraction of always-large; the estimator is"
+            + " the shipped one, fitted on the training split"
             + " (`dev.tandem.bench.cost.RoutingEvaluation` for the method).\n\n");
     t.append("| router | quality recovered at ≤ 50 % cost | at ≤ 35 % cost |\n|---|---:|---:|\n");
     curves.forEach(

@@ -129,7 +129,8 @@ final class Admission {
                         text,
                         promptTokens,
                         p.scores().meanNll(0, scored.length - 1),
-                        p.scores().meanEntropy(0, scored.length - 1)),
+                        p.scores().meanEntropy(0, scored.length - 1),
+                        PromptScorer.entropy(p.afterLast())),
                     p));
   }
 

@@ -8,6 +8,8 @@ package dev.tandem.router.routing;
  *       keywords, indentation) per character;
  *   <li>{@link #questionScore}: question structure (question marks, interrogative openers,
  *       imperative asks such as "explain" or "write");
+ *   <li>{@link #chatTurn}: 1 when the prompt is a rendered chat (the router's chat template: a
+ *       {@code System:} or {@code User:} turn first, an open {@code Assistant:} turn last), else 0;
  *   <li>{@link #logLength}: log(1 + tokens).
  * </ul>
  */
@@ -65,6 +67,11 @@ public final class PromptFeatures {
       }
     }
     return score;
+  }
+
+  public static double chatTurn(String text) {
+    boolean opens = text.startsWith("System: ") || text.startsWith("User: ");
+    return opens && text.endsWith("Assistant:") ? 1 : 0;
   }
 
   public static double logLength(int tokens) {

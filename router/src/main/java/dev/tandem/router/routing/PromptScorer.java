@@ -83,6 +83,25 @@ public final class PromptScorer {
             });
   }
 
+  /** Entropy (nats) of the distribution softmax({@code logits}), in double precision. */
+  public static double entropy(float[] logits) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (float v : logits) {
+      max = Math.max(max, v);
+    }
+    double sum = 0;
+    for (float v : logits) {
+      sum += Math.exp(v - max);
+    }
+    double logZ = max + Math.log(sum);
+    double h = 0;
+    for (float v : logits) {
+      double lp = v - logZ;
+      h -= Math.exp(lp) * lp;
+    }
+    return h;
+  }
+
   /** The pure part: log-softmax per row in double precision. */
   static Scores scores(Logits logits, int[] tokens) {
     int n = tokens.length - 1;

@@ -9,9 +9,15 @@ package dev.tandem.router.routing;
  *     prompt's own tokens, from the prefill the drafter runs anyway; NaN when unknown
  * @param draftMeanEntropy the draft model's mean predictive entropy (nats) over the prompt's
  *     positions; NaN when unknown
+ * @param draftNextEntropy the entropy (nats) of the draft model's distribution for the first token
+ *     after the prompt (the last logits of the same forward); NaN when unknown
  */
 public record PromptSignals(
-    String text, int promptTokens, double draftMeanNll, double draftMeanEntropy) {
+    String text,
+    int promptTokens,
+    double draftMeanNll,
+    double draftMeanEntropy,
+    double draftNextEntropy) {
 
   public PromptSignals {
     if (text == null) {
@@ -24,10 +30,12 @@ public record PromptSignals(
 
   /** Signals without a draft model's view (cheap features only). */
   public static PromptSignals textOnly(String text, int promptTokens) {
-    return new PromptSignals(text, promptTokens, Double.NaN, Double.NaN);
+    return new PromptSignals(text, promptTokens, Double.NaN, Double.NaN, Double.NaN);
   }
 
   public boolean hasDraftLoss() {
-    return !Double.isNaN(draftMeanNll) && !Double.isNaN(draftMeanEntropy);
+    return !Double.isNaN(draftMeanNll)
+        && !Double.isNaN(draftMeanEntropy)
+        && !Double.isNaN(draftNextEntropy);
   }
 }

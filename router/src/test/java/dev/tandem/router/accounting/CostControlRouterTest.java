@@ -131,7 +131,7 @@ class CostControlRouterTest {
     assertEquals("large", proseUsage.getString("tier"), proseUsage.encode());
     assertTrue(codeUsage.getString("route_reason").startsWith("complexity 0."), codeUsage.encode());
     assertTrue(
-        codeUsage.getString("route_reason").contains("<= small.max_complexity 0.782"),
+        codeUsage.getString("route_reason").contains("<= small.max_complexity 0.521"),
         codeUsage.encode());
     JsonObject named =
         new JsonObject(

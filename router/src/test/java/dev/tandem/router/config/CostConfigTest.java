@@ -44,7 +44,7 @@ class CostConfigTest extends ConfigFixture {
         config.tiers().stream().map(TandemConfig.Tier::name).toList());
     assertEquals(
         new VerifierPricing.SelfHosted(1.5e-6, 3e-8, 7.5e-9), config.tiers().get(0).price());
-    assertEquals(0.7821, config.tiers().get(0).maxComplexity());
+    assertEquals(0.5206, config.tiers().get(0).maxComplexity());
     assertEquals(1.0, config.tiers().get(1).maxComplexity());
     assertEquals(AutoRouting.COMPLEXITY, config.cost().routing().auto());
     assertEquals(BudgetMissPolicy.DEGRADE, config.cost().routing().onBudgetMiss());

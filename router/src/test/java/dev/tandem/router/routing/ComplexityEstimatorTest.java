@@ -25,6 +25,7 @@ class ComplexityEstimatorTest {
       h0 -= p * Math.log(p);
     }
     assertEquals(h0, s.entropy()[0], 1e-6);
+    assertEquals(h0, PromptScorer.entropy(new float[] {0f, 1f, 2f}), 1e-9);
     assertEquals(Math.log(3), s.entropy()[1], 1e-6);
     assertEquals(-(s.logProb()[0] + s.logProb()[1]) / 2, s.meanNll(0, 2), 1e-12);
   }
@@ -39,23 +40,40 @@ class ComplexityEstimatorTest {
   }
 
   @Test
+  void aChatTurnIsTheRenderedChatTemplateOnly() {
+    assertEquals(
+        1, PromptFeatures.chatTurn("System: Be brief.\n\nUser: Continue it.\n\nAssistant:"));
+    assertEquals(1, PromptFeatures.chatTurn("User: hi\n\nAssistant:"));
+    assertEquals(0, PromptFeatures.chatTurn("User: hi\n\nAssistant: hello"));
+    assertEquals(0, PromptFeatures.chatTurn("The Assistant:"));
+  }
+
+  @Test
   void theDefaultEstimatorRanksProseAboveCodeAndSaysWhy() {
     LinearComplexityEstimator e = LinearComplexityEstimator.DEFAULT;
     Complexity code =
-        e.estimate(new PromptSignals("def f(x):\n    return x[0] + g(x)\n", 14, 3.6, 3.5));
+        e.estimate(new PromptSignals("def f(x):\n    return x[0] + g(x)\n", 14, 3.6, 3.5, 2.0));
     Complexity prose =
         e.estimate(
             new PromptSignals(
-                "The package is distributed under the terms of the license", 12, 3.6, 3.5));
+                "The package is distributed under the terms of the license", 12, 3.6, 3.5, 2.0));
     // On the fixture pair the large tier gains most on prose, least on code.
     assertTrue(prose.score() > code.score(), prose + " vs " + code);
-    assertTrue(code.basis().startsWith("draft_nll=3.600 draft_entropy=3.500 code="));
+    // A draft model unsure of the first token to come marks a prompt the large tier gains more on.
+    String text = "The package is distributed under the terms of the license";
+    assertTrue(
+        e.estimate(new PromptSignals(text, 12, 3.6, 3.5, 4.0)).score()
+            > e.estimate(new PromptSignals(text, 12, 3.6, 3.5, 1.0)).score());
+    assertTrue(
+        code.basis()
+            .startsWith("draft_nll=3.600 draft_entropy=3.500 draft_next_entropy=2.000 code="),
+        code.basis());
     Complexity textOnly = e.estimate(PromptSignals.textOnly("hello", 2));
     assertFalse(textOnly.basis().contains("draft_nll"));
     assertTrue(textOnly.score() > 0 && textOnly.score() < 1);
     assertThrows(
         IllegalArgumentException.class,
-        () -> new LinearComplexityEstimator(Double.NaN, 0, 0, 0, 0, 0));
+        () -> new LinearComplexityEstimator(Double.NaN, 0, 0, 0, 0, 0, 0, 0));
     assertThrows(IllegalArgumentException.class, () -> new Complexity(1.5, ""));
   }
 }
