@@ -43,6 +43,7 @@ import picocli.CommandLine.Unmatched;
       BenchCommand.VerifyLatency.class,
       BenchCommand.Cost.class,
       BenchCommand.Cache.class,
+      BenchCommand.Budgets.class,
       BenchCommand.Failover.class,
       BenchCommand.Report.class
     })
@@ -217,6 +218,15 @@ public final class BenchCommand implements Callable<Integer> {
       all[0] = TandemHome.path().toString();
       System.arraycopy(args, 0, all, 1, args.length);
       dev.tandem.bench.cache.CacheBench.main(all);
+      name = "budgets",
+      description =
+          "Reservations/s (reserve + settle) in memory vs. two routers sharing one Redis, and Redis"
+              + " round trips per request: [--pairs 20000] [--concurrency 64] [--tenants 8]"
+              + " [--rounds 2] [--redis redis://host:port]")
+  static final class Budgets extends PassThrough {
+    @Override
+    void run(String[] args) throws Exception {
+      dev.tandem.bench.budget.BudgetBench.main(args);
     }
   }
 
