@@ -5,7 +5,8 @@ package dev.tandem.router.accounting;
  * the actual charge. Carries the windows it was counted in, so settling touches exactly those (a
  * request that runs past midnight is billed to the day it started).
  *
- * @param id unique per store, makes settling idempotent
+ * @param id unique per tenant in a store, makes settling idempotent (the Redis store numbers them
+ *     per tenant; a negative id there marks a request served unchecked under fail_open)
  * @param tenantId who pays
  * @param costNanos cost held against the day's and the month's budget
  * @param tokens tokens held against the minute's quota
