@@ -52,24 +52,37 @@ final class PendingSettlements {
     queue.add(new Entry(reservation, charge));
   }
 
-  /** When Redis is up again, sends every waiting settlement once more. */
+  /**
+   * When Redis is up again, sends every waiting settlement once more. One still counts as waiting
+   * while its replay is in flight; a replay that misses Redis again goes back in the queue for the
+   * next time Redis comes back.
+   */
   void replayIf(boolean up) {
     if (!up) {
       return;
     }
     warnedFull.set(false);
-    for (int n = size.get(); n > 0; n--) {
-      Entry e = queue.poll();
-      if (e == null) {
+    // Only those waiting now: one that fails at once goes back for the next time, not this loop.
+    for (int n = queue.size(); n > 0; n--) {
+      Entry entry = queue.poll();
+      if (entry == null) {
         return;
       }
-      size.decrementAndGet();
       settle
-          .apply(e.reservation(), e.charge())
-          .onFailure(
-              error -> {
-                if (error instanceof RedisUnavailableException) {
-                  add(e.reservation(), e.charge());
+          .apply(entry.reservation(), entry.charge())
+          .onComplete(
+              ar -> {
+                if (ar.failed() && ar.cause() instanceof RedisUnavailableException) {
+                  queue.add(entry);
+                  return;
+                }
+                size.decrementAndGet();
+                if (ar.failed()) {
+                  LOG.warning(
+                      "a settlement of tenant "
+                          + entry.reservation().tenantId()
+                          + " failed again and is dropped: "
+                          + ar.cause());
                 }
               });
     }
