@@ -218,6 +218,10 @@ public final class BenchCommand implements Callable<Integer> {
       all[0] = TandemHome.path().toString();
       System.arraycopy(args, 0, all, 1, args.length);
       dev.tandem.bench.cache.CacheBench.main(all);
+    }
+  }
+
+  @Command(
       name = "budgets",
       description =
           "Reservations/s (reserve + settle) in memory vs. two routers sharing one Redis, and Redis"

@@ -237,7 +237,8 @@ public final class RedisServerProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A port nobody listens on now (for a second listener, e.g. --tls-port). */
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
