@@ -42,6 +42,7 @@ import picocli.CommandLine.Unmatched;
       BenchCommand.Batching.class,
       BenchCommand.VerifyLatency.class,
       BenchCommand.Cost.class,
+      BenchCommand.Routing.class,
       BenchCommand.Cache.class,
       BenchCommand.Budgets.class,
       BenchCommand.Failover.class,
@@ -326,6 +327,20 @@ public final class BenchCommand implements Callable<Integer> {
     void run(String[] args) throws Exception {
       String home = TandemHome.path().toString();
       dev.tandem.bench.cost.CostBench.main(
+          args.length > 0 ? new String[] {home, args[0]} : new String[] {home});
+    }
+  }
+
+  @Command(
+      name = "routing",
+      description =
+          "The routing evaluation alone (the last part of `cost`): fit on fixtures/routing's"
+              + " training split, test split with bootstrap intervals, the workloads: [OUT_DIR]")
+  static final class Routing extends PassThrough {
+    @Override
+    void run(String[] args) throws Exception {
+      String home = TandemHome.path().toString();
+      dev.tandem.bench.cost.RoutingEvaluation.main(
           args.length > 0 ? new String[] {home, args[0]} : new String[] {home});
     }
   }
