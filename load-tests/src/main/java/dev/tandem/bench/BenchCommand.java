@@ -46,6 +46,7 @@ import picocli.CommandLine.Unmatched;
       BenchCommand.Cache.class,
       BenchCommand.Budgets.class,
       BenchCommand.Failover.class,
+      BenchCommand.Step.class,
       BenchCommand.Report.class
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -232,6 +233,41 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     void run(String[] args) throws Exception {
       dev.tandem.bench.budget.BudgetBench.main(args);
+    }
+  }
+
+  @Command(
+      name = "step",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Served plain decoding (k = 0, in-process verifier) against the runtime's own decode loop"
+            + " on the same model, request by request in one run, and the thread hand-off"
+            + " latencies a served step pays."
+      })
+  static final class Step implements Callable<Integer> {
+    @Option(names = "--workloads", split = ",", description = "default code,chat")
+    List<String> workloads = List.of("code", "chat");
+
+    @Option(names = "--requests", description = "Requests per workload (default 10)")
+    int requests = 10;
+
+    @Option(names = "--rounds", description = "Rounds over the requests (default 3)")
+    int rounds = 3;
+
+    @Option(names = "--no-handoffs", description = "Skip the hand-off latency table")
+    boolean noHandoffs;
+
+    @Override
+    public Integer call() throws Exception {
+      if (requests < 1 || rounds < 1) {
+        System.err.println("tandem bench step: --requests and --rounds must be >= 1");
+        return 2;
+      }
+      var home = TandemHome.path();
+      BenchSuites suites =
+          new BenchSuites(home, null, System.out, line -> System.err.println("tandem: " + line));
+      suites.servedStep(workloads, requests, rounds, !noHandoffs);
+      return 0;
     }
   }
 

@@ -74,9 +74,31 @@ public final class BenchSuites {
         });
   }
 
+  /**
+   * Served plain decoding vs. the runtime's own decode loop on the default tier's model, in one
+   * run; then (optionally) the thread hand-off latencies.
+   */
+  public void servedStep(List<String> workloads, int requests, int rounds, boolean handoffs)
+      throws Exception {
+    ServedStepBench.run(
+        this,
+        home.resolve("fixtures/models/tandem-verifier"),
+        load(workloads, requests),
+        rounds,
+        out);
+    if (handoffs) {
+      new HandoffBench(out).run();
+    }
+  }
+
   /** Runs {@code body} against the router of setting (a): in-process verifier and drafter. */
   public <T> T inProcess(Body<T> body) throws IOException {
-    JsonObject overrides = new JsonObject().put("server", new JsonObject().put("port", 0));
+    // Every request goes to the default tier (the verifier model): routing by complexity would
+    // send some to the small tier, which serves alone and allows no model drafter.
+    JsonObject overrides =
+        new JsonObject()
+            .put("server", new JsonObject().put("port", 0))
+            .put("routing", new JsonObject().put("auto", "default_tier"));
     return withRouter(overrides, body);
   }
 

@@ -29,9 +29,12 @@ public final class SpeculationBench {
     }
   }
 
+  /** Plain decoding: no drafter, k = 0. */
+  public static final Variant PLAIN = new Variant("plain (k=0)", "none", 0);
+
   public static final List<Variant> VARIANTS =
       List.of(
-          new Variant("plain (k=0)", "none", 0),
+          PLAIN,
           new Variant("model, adaptive k", "model", 0),
           new Variant("model, k=4", "model", 4),
           new Variant("model, k=8", "model", 8),
