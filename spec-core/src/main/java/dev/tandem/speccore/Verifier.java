@@ -25,4 +25,15 @@ public interface Verifier {
    * @param maxLength the longest sequence (prompt + generated) the session must hold
    */
   CompletionStage<VerifierSession> open(int[] promptTokens, SamplingParams params, int maxLength);
+
+  /**
+   * True when this verifier computes in this process and its sessions' stages complete on its own
+   * compute thread (a model thread), where a caller may run the rest of a step directly: the next
+   * step's call then only queues behind the work in progress instead of waking another thread. A
+   * remote verifier completes on a network thread that serves other work and returns false (the
+   * default).
+   */
+  default boolean isLocal() {
+    return false;
+  }
 }

@@ -42,6 +42,12 @@ public final class InProcessVerifier implements Verifier, AutoCloseable {
     return engine.modelName();
   }
 
+  /** Stages complete on the model runtime's thread. */
+  @Override
+  public boolean isLocal() {
+    return true;
+  }
+
   /** The engine, for its counters ({@link SessionEngine#openSessions()}). */
   public SessionEngine engine() {
     return engine;

@@ -52,6 +52,7 @@ final class Admission {
   private final AcceptanceStatsRegistry acceptance;
   private final CostControl cost;
   private final TtftTracker ttft;
+  private final DraftWatchdog draftWatchdog;
 
   Admission(
       Map<String, Tier> tiers,
@@ -68,6 +69,7 @@ final class Admission {
     this.acceptance = acceptance;
     this.cost = cost;
     this.ttft = ttft;
+    this.draftWatchdog = new DraftWatchdog(settings.draftTimeout());
   }
 
   CostControl cost() {
@@ -200,6 +202,7 @@ final class Admission {
         drafter,
         settings,
         acceptance,
+        draftWatchdog,
         context,
         writer,
         onDrafterFailure,

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -20,37 +19,38 @@ import java.util.function.Consumer;
  * awaited before it is closed, and it gets no commit once it failed.
  *
  * <p>Threading: as {@link DraftSession} (one caller at a time, any thread); the timeout fires on a
- * Vert.x timer thread, and what it shares with the caller is guarded by {@code this}.
+ * Vert.x event loop ({@link DraftWatchdog}), and what it shares with the caller is guarded by
+ * {@code this}.
  */
 final class FallbackDraftSession implements DraftSession {
 
   private final DraftSession inner; // null when the drafter could not even open
   private final Vertx vertx;
-  private final long timeoutMs;
+  private final DraftWatchdog watchdog;
   private final Consumer<Throwable> onFailure;
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
   private boolean failed;
   private boolean closed;
 
   private FallbackDraftSession(
-      DraftSession inner, Vertx vertx, Duration timeout, Consumer<Throwable> onFailure) {
+      DraftSession inner, Vertx vertx, DraftWatchdog watchdog, Consumer<Throwable> onFailure) {
     this.inner = inner;
     this.vertx = vertx;
-    this.timeoutMs = Math.max(1, timeout.toMillis());
+    this.watchdog = watchdog;
     this.onFailure = onFailure;
   }
 
-  /** Wraps a session that opened. */
+  /** Wraps a session that opened; its calls are timed out by {@code watchdog}. */
   static FallbackDraftSession of(
-      DraftSession inner, Vertx vertx, Duration timeout, Consumer<Throwable> onFailure) {
-    return new FallbackDraftSession(inner, vertx, timeout, onFailure);
+      DraftSession inner, Vertx vertx, DraftWatchdog watchdog, Consumer<Throwable> onFailure) {
+    return new FallbackDraftSession(inner, vertx, watchdog, onFailure);
   }
 
   /** The drafter failed to open: plain decoding from the first step. */
   static FallbackDraftSession failedToOpen(
       Throwable cause, Vertx vertx, Consumer<Throwable> onFailure) {
     FallbackDraftSession session =
-        new FallbackDraftSession(null, vertx, Duration.ofMillis(1), onFailure);
+        new FallbackDraftSession(null, vertx, new DraftWatchdog(Duration.ofMillis(1)), onFailure);
     session.fail(cause);
     return session;
   }
@@ -109,25 +109,24 @@ final class FallbackDraftSession implements DraftSession {
       fail(e);
       return CompletableFuture.completedFuture(fallback);
     }
+    if (stage.isDone()) { // answered at once (no prefill, a cheap drafter): nothing to time out
+      return settledAtOnce(stage, fallback);
+    }
     synchronized (this) {
       inFlight = stage;
     }
     // Whichever comes first, the answer or the timeout, settles the call; a failure is reported
     // before the loop continues (completing the stage may run the rest of the request).
-    AtomicBoolean settled = new AtomicBoolean();
-    long timer =
-        vertx.setTimer(
-            timeoutMs,
-            id -> {
-              if (settled.compareAndSet(false, true)) {
-                fail(new TimeoutException("no answer within " + timeoutMs + " ms"));
-                result.complete(fallback);
-              }
+    DraftWatchdog.Call watched =
+        watchdog.watch(
+            vertx,
+            () -> {
+              fail(new TimeoutException("no answer within " + watchdog.timeoutMillis() + " ms"));
+              result.complete(fallback);
             });
     stage.whenComplete(
         (value, error) -> {
-          vertx.cancelTimer(timer);
-          if (!settled.compareAndSet(false, true)) {
+          if (!watched.settle()) {
             return;
           }
           if (error != null) {
@@ -138,6 +137,14 @@ final class FallbackDraftSession implements DraftSession {
           }
         });
     return result;
+  }
+
+  private <T> CompletionStage<T> settledAtOnce(CompletableFuture<T> stage, T fallback) {
+    if (stage.isCompletedExceptionally()) {
+      fail(stage.exceptionNow());
+      return CompletableFuture.completedFuture(fallback);
+    }
+    return stage;
   }
 
   private synchronized boolean isFailed() {

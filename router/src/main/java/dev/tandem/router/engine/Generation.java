@@ -33,7 +33,8 @@ import java.util.logging.Logger;
  * draft sessions are closed on every path (by the loop once it started, here before that).
  *
  * <p>Threading: created, started, cancelled and completed on the request's Vert.x context; the loop
- * itself runs wherever its stages complete.
+ * itself runs wherever its stages complete: on the model thread for a local verifier, on the
+ * request's context otherwise ({@link #stepsOn}).
  */
 final class Generation implements GenerationHandle {
 
@@ -48,6 +49,7 @@ final class Generation implements GenerationHandle {
   private final String routeReason;
   private SpendMeter meter;
   private final AcceptanceStatsRegistry acceptance;
+  private final DraftWatchdog draftWatchdog;
   private final Context context;
   private final ChunkWriter writer;
   private final Promise<StreamEnd> completion = Promise.promise();
@@ -63,6 +65,7 @@ final class Generation implements GenerationHandle {
       DraftProposer drafter,
       SpeculationSettings settings,
       AcceptanceStatsRegistry acceptance,
+      DraftWatchdog draftWatchdog,
       Context context,
       ChunkWriter writer,
       Consumer<Throwable> onDrafterFailure,
@@ -77,6 +80,7 @@ final class Generation implements GenerationHandle {
     this.settings = settings;
     this.prices = DraftLengthChoosers.prices(tier, settings);
     this.acceptance = acceptance;
+    this.draftWatchdog = draftWatchdog;
     this.context = context;
     this.writer = writer;
   }
@@ -174,7 +178,7 @@ final class Generation implements GenerationHandle {
       return FallbackDraftSession.of(
           drafter.open(prompt, request.sampling()),
           context.owner(),
-          settings.draftTimeout(),
+          draftWatchdog,
           this::drafterFailed);
     } catch (RuntimeException e) {
       return FallbackDraftSession.failedToOpen(e, context.owner(), this::drafterFailed);
@@ -200,7 +204,7 @@ final class Generation implements GenerationHandle {
     var builder =
         SpeculationLoop.builder()
             .draft(opened.draft())
-            .verifier(new ContextBoundVerifierSession(opened.verifier(), context))
+            .verifier(stepsOn(opened.verifier()))
             .chooser(meter)
             .acceptance(
                 new RequestAcceptance(
@@ -221,6 +225,17 @@ final class Generation implements GenerationHandle {
     }
     loop = builder.build();
     Future.fromCompletionStage(loop.start(), context).onSuccess(this::finish).onFailure(this::fail);
+  }
+
+  /**
+   * Where the loop's steps run. A local verifier completes on its model thread, where the next
+   * step's work (choosing k, drafting, handing the chunk over) is short and the next verify only
+   * queues behind the current forward: the loop stays there, with no hop to the event loop and back
+   * per step (the streamer hands chunks over in batches). A remote verifier completes on a network
+   * thread that serves other streams: each verdict comes back to the request's event loop.
+   */
+  private VerifierSession stepsOn(VerifierSession session) {
+    return tier.verifier().isLocal() ? session : new ContextBoundVerifierSession(session, context);
   }
 
   private void finish(LoopResult result) {

@@ -46,6 +46,11 @@ final class MeteredVerifier implements Verifier {
   }
 
   @Override
+  public boolean isLocal() {
+    return delegate.isLocal();
+  }
+
+  @Override
   public CompletionStage<VerifierSession> open(
       int[] promptTokens, SamplingParams params, int maxLength) {
     return delegate
