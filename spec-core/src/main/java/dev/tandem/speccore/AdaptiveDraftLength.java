@@ -1,5 +1,8 @@
 package dev.tandem.speccore;
 
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
 /**
  * Chooses k per step with {@link SpeculationPolicy} from the request's acceptance estimate (from
  * {@link LoopState#alpha()}) and its measured latencies ({@link LatencyEstimator}).
@@ -17,9 +20,17 @@ package dev.tandem.speccore;
  * most one draft token per {@code probeEvery} steps). It does not probe when no acceptance rate
  * could make drafting pay (cheapest k under per-token pricing is always 0).
  *
+ * <p>Step costs (optional, {@link #learningStepCosts}): each k is priced with the overhead its
+ * steps were measured to carry beyond drafting and verifying, learned across requests ({@link
+ * StepCosts}), so that speculation is turned down or off where its steps cost more than the latency
+ * model sees (thread hand-offs per draft, a verifier shared with many streams).
+ *
  * <p>Threading: one instance per request, used by its loop only (see {@link DraftLengthChooser}).
  */
 public final class AdaptiveDraftLength implements DraftLengthChooser {
+
+  /** Overheads above this (and above 4× the step's model time) are not learned from: a pause. */
+  static final long MAX_OVERHEAD_NANOS = 5_000_000;
 
   /** Probe interval used by the constructor without one. */
   public static final int DEFAULT_PROBE_EVERY = 32;
@@ -31,6 +42,13 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private final LatencyEstimator latencies;
   private final int probeEvery;
   private int plainStepsInARow;
+  // Step costs (optional): where overheads are learned and read, and the step being timed.
+  private Supplier<StepCosts> stepCosts;
+  private LongSupplier clock;
+  private StepCosts timedCosts;
+  private long chosenAtNanos = -1;
+  private int timedArm = -1;
+  private long timedModelNanos;
 
   /**
    * @param kMax largest k tried, 0..{@link DraftBlock#MAX_DRAFT}
@@ -87,13 +105,31 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
         new LatencyEstimator(prior, LatencyEstimator.DEFAULT_WEIGHT));
   }
 
+  /**
+   * Learns what steps cost beyond their drafting and verifying ({@link StepCosts}) and prices each
+   * k with it: every step's cycle, from this chooser's call for it to its call for the next step,
+   * is timed with {@code clock} and recorded in the costs {@code costs} gives at that moment (e.g.
+   * the pair's at the current load). Without it, steps cost what the latency model says.
+   *
+   * @return this
+   */
+  public AdaptiveDraftLength learningStepCosts(Supplier<StepCosts> costs, LongSupplier clock) {
+    if (costs == null || clock == null) {
+      throw new IllegalArgumentException("costs and clock must not be null");
+    }
+    this.stepCosts = costs;
+    this.clock = clock;
+    return this;
+  }
+
   @Override
   public int chooseK(LoopState state) {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
     double limit = limitPerToken(state);
+    double[] overheads = stepCosts == null ? null : timeCycle().overheads(cap);
     int k =
         SpeculationPolicy.chooseK(
-            state.alpha(), cap, latencies.current(), prices, objective, limit);
+            state.alpha(), cap, latencies.current(), prices, objective, limit, overheads);
     if (k > 0 || cap == 0 || probeEvery == 0) {
       plainStepsInARow = 0;
       return k;
@@ -124,8 +160,31 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     return constrained <= limit;
   }
 
+  /**
+   * Ends the cycle of the step observed last (recording its overhead) and starts the next one;
+   * returns the costs to price the next step with.
+   */
+  private StepCosts timeCycle() {
+    long now = clock.getAsLong();
+    if (timedArm >= 0 && chosenAtNanos >= 0) {
+      long overhead = now - chosenAtNanos - timedModelNanos;
+      // A step paused by flow control (a slow client) says nothing about what steps cost.
+      if (overhead <= Math.max(4 * timedModelNanos, MAX_OVERHEAD_NANOS)) {
+        timedCosts.record(timedArm, now - chosenAtNanos, timedModelNanos);
+      }
+    }
+    timedArm = -1;
+    chosenAtNanos = now;
+    timedCosts = stepCosts.get();
+    return timedCosts;
+  }
+
   @Override
   public void observe(StepRecord step) {
+    if (stepCosts != null) {
+      timedArm = step.proposed();
+      timedModelNanos = step.draftNanos() + step.verifyNanos();
+    }
     latencies.observe(step);
   }
 

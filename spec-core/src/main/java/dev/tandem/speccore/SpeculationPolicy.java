@@ -70,6 +70,24 @@ public final class SpeculationPolicy {
       Prices prices,
       Objective objective,
       double limitPerToken) {
+    return chooseK(alpha, kMax, latency, prices, objective, limitPerToken, null);
+  }
+
+  /**
+   * As {@link #chooseK(double, int, LatencyModel, Prices, Objective, double)}, with a measured
+   * overhead per step of each k ({@link StepCosts}) added to its step time: T(k) = (k·t_draft +
+   * t_verify(k) + overhead[k]) / E(k), never below 0.
+   *
+   * @param overheadNanos per k in 0..kMax, in the latency model's unit; null for none
+   */
+  public static int chooseK(
+      double alpha,
+      int kMax,
+      LatencyModel latency,
+      Prices prices,
+      Objective objective,
+      double limitPerToken,
+      double[] overheadNanos) {
     requireAlpha(alpha);
     if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
       throw new IllegalArgumentException(
@@ -78,12 +96,22 @@ public final class SpeculationPolicy {
     if (Double.isNaN(limitPerToken)) {
       throw new IllegalArgumentException("limitPerToken must not be NaN");
     }
+    if (overheadNanos != null && overheadNanos.length < kMax + 1) {
+      throw new IllegalArgumentException(
+          "overheadNanos must have kMax + 1 = "
+              + (kMax + 1)
+              + " entries, got "
+              + overheadNanos.length);
+    }
     boolean latencyFirst = objective == Objective.MIN_LATENCY_WITHIN_COST;
     double[] value = new double[kMax + 1]; // the quantity minimised, per k
     double[] excess = new double[kMax + 1]; // constrained quantity − limit, per k
     boolean anyFeasible = false;
     for (int k = 0; k <= kMax; k++) {
       double time = timePerToken(alpha, k, latency);
+      if (overheadNanos != null) {
+        time = Math.max(0, time + overheadNanos[k] / expectedTokens(alpha, k));
+      }
       double cost = costPerToken(alpha, k, prices);
       value[k] = latencyFirst ? time : cost;
       excess[k] = (latencyFirst ? cost : time) - limitPerToken;

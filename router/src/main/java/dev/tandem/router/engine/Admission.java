@@ -17,6 +17,7 @@ import dev.tandem.router.routing.RouteDecision;
 import dev.tandem.router.routing.RouteRequest;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
+import dev.tandem.speccore.StepCostRegistry;
 import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -52,7 +53,7 @@ final class Admission {
   private final AcceptanceStatsRegistry acceptance;
   private final CostControl cost;
   private final TtftTracker ttft;
-  private final DraftWatchdog draftWatchdog;
+  private final GenerationShared shared;
 
   Admission(
       Map<String, Tier> tiers,
@@ -61,7 +62,9 @@ final class Admission {
       SpeculationSettings settings,
       AcceptanceStatsRegistry acceptance,
       CostControl cost,
-      TtftTracker ttft) {
+      TtftTracker ttft,
+      StepCostRegistry stepCosts,
+      java.util.function.IntSupplier streamsInFlight) {
     this.tiers = tiers;
     this.defaultTier = defaultTier;
     this.drafters = drafters;
@@ -69,7 +72,9 @@ final class Admission {
     this.acceptance = acceptance;
     this.cost = cost;
     this.ttft = ttft;
-    this.draftWatchdog = new DraftWatchdog(settings.draftTimeout());
+    this.shared =
+        new GenerationShared(
+            acceptance, stepCosts, new DraftWatchdog(settings.draftTimeout()), streamsInFlight);
   }
 
   CostControl cost() {
@@ -201,8 +206,7 @@ final class Admission {
         route.tier(),
         drafter,
         settings,
-        acceptance,
-        draftWatchdog,
+        shared,
         context,
         writer,
         onDrafterFailure,

@@ -9,6 +9,8 @@ import dev.tandem.speccore.LatencyEstimator;
 import dev.tandem.speccore.LatencyModel;
 import dev.tandem.speccore.Objective;
 import dev.tandem.speccore.Prices;
+import dev.tandem.speccore.StepCosts;
+import java.util.function.Supplier;
 
 /**
  * Picks the {@link DraftLengthChooser} for a request from its speculation override, its budget and
@@ -21,8 +23,10 @@ import dev.tandem.speccore.Prices;
  *   <li>auto otherwise → fastest k.
  * </ul>
  *
- * <p>Sampled requests (temperature > 0) choose k from their acceptance and the latency prior only,
- * never from measured latencies, so that a seed reproduces the output.
+ * <p>Greedy requests in auto mode also learn what their steps cost beyond drafting and verifying
+ * ({@link StepCosts}, shared per (drafter, tier) and load level), so speculation is turned down
+ * where it does not pay. Sampled requests (temperature > 0) choose k from their acceptance and the
+ * latency prior only, never from measured latencies, so that a seed reproduces the output.
  *
  * <p>Stateless.
  */
@@ -33,8 +37,16 @@ final class DraftLengthChoosers {
 
   private DraftLengthChoosers() {}
 
+  /**
+   * @param stepCosts the costs a greedy request's adaptive k learns and prices steps with (the
+   *     pair's at the load of the moment)
+   */
   static DraftLengthChooser forRequest(
-      GenerationRequest request, SpeculationSettings settings, Tier tier, int promptTokens) {
+      GenerationRequest request,
+      SpeculationSettings settings,
+      Tier tier,
+      int promptTokens,
+      Supplier<StepCosts> stepCosts) {
     SpeculationOverride override = request.speculation();
     SpeculationMode mode = override.mode();
     if (mode == SpeculationMode.AUTO && override.k() == 0) {
@@ -50,10 +62,12 @@ final class DraftLengthChoosers {
               override.k() > 0 ? override.k() : Math.min(settings.fixedK(), settings.kMax()));
       case AUTO -> {
         int kMax = override.k() > 0 ? override.k() : settings.kMax();
-        DraftLengthChooser adaptive = adaptive(request, settings, tier, promptTokens, kMax);
+        AdaptiveDraftLength adaptive = adaptive(request, settings, tier, promptTokens, kMax);
         // A sampled request's random draws depend on the k of every step, so a seed reproduces
         // its output only if k does not depend on wall-clock measurements: keep the latency prior.
-        yield request.sampling().isGreedy() ? adaptive : adaptive::chooseK;
+        yield request.sampling().isGreedy()
+            ? adaptive.learningStepCosts(stepCosts, System::nanoTime)
+            : adaptive::chooseK;
       }
     };
   }
@@ -63,7 +77,7 @@ final class DraftLengthChoosers {
     return new Prices(tier.pricing(), settings.draftPricePerTokenUsd());
   }
 
-  private static DraftLengthChooser adaptive(
+  private static AdaptiveDraftLength adaptive(
       GenerationRequest request,
       SpeculationSettings settings,
       Tier tier,

@@ -7,7 +7,6 @@ import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.ErrorMapping;
 import dev.tandem.router.errors.TandemException;
 import dev.tandem.speccore.AcceptanceStats;
-import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.LoopResult;
@@ -48,8 +47,7 @@ final class Generation implements GenerationHandle {
   private final double spendCapUsd;
   private final String routeReason;
   private SpendMeter meter;
-  private final AcceptanceStatsRegistry acceptance;
-  private final DraftWatchdog draftWatchdog;
+  private final GenerationShared shared;
   private final Context context;
   private final ChunkWriter writer;
   private final Promise<StreamEnd> completion = Promise.promise();
@@ -64,8 +62,7 @@ final class Generation implements GenerationHandle {
       Tier tier,
       DraftProposer drafter,
       SpeculationSettings settings,
-      AcceptanceStatsRegistry acceptance,
-      DraftWatchdog draftWatchdog,
+      GenerationShared shared,
       Context context,
       ChunkWriter writer,
       Consumer<Throwable> onDrafterFailure,
@@ -79,8 +76,7 @@ final class Generation implements GenerationHandle {
     this.drafter = drafter;
     this.settings = settings;
     this.prices = DraftLengthChoosers.prices(tier, settings);
-    this.acceptance = acceptance;
-    this.draftWatchdog = draftWatchdog;
+    this.shared = shared;
     this.context = context;
     this.writer = writer;
   }
@@ -178,7 +174,7 @@ final class Generation implements GenerationHandle {
       return FallbackDraftSession.of(
           drafter.open(prompt, request.sampling()),
           context.owner(),
-          draftWatchdog,
+          shared.draftWatchdog(),
           this::drafterFailed);
     } catch (RuntimeException e) {
       return FallbackDraftSession.failedToOpen(e, context.owner(), this::drafterFailed);
@@ -194,7 +190,18 @@ final class Generation implements GenerationHandle {
       fail(stopped());
       return;
     }
-    meter = new SpendMeter(DraftLengthChoosers.forRequest(request, settings, tier, promptTokens));
+    meter =
+        new SpendMeter(
+            DraftLengthChoosers.forRequest(
+                request,
+                settings,
+                tier,
+                promptTokens,
+                () ->
+                    shared
+                        .stepCosts()
+                        .forPair(
+                            drafter.name(), tier.model(), shared.streamsInFlight().getAsInt())));
     streamer =
         new TokenStreamer(
             context,
@@ -210,7 +217,7 @@ final class Generation implements GenerationHandle {
                 new RequestAcceptance(
                     // Sampled requests do not learn from other requests: see DraftLengthChoosers.
                     request.sampling().isGreedy()
-                        ? acceptance.forPair(drafter.name(), tier.model())
+                        ? shared.acceptance().forPair(drafter.name(), tier.model())
                         : AcceptanceStats.withDefaults(),
                     RequestAcceptance.DEFAULT_GLOBAL_WEIGHT))
             .maxTokens(request.maxTokens())

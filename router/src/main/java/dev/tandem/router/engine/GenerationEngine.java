@@ -9,6 +9,7 @@ import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.TandemException;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
+import dev.tandem.speccore.StepCostRegistry;
 import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -83,7 +84,15 @@ public final class GenerationEngine {
     this.observer = observer;
     this.admission =
         new Admission(
-            this.tiers, defaultTier, Map.copyOf(drafters), speculation, acceptance, cost, ttft);
+            this.tiers,
+            defaultTier,
+            Map.copyOf(drafters),
+            speculation,
+            acceptance,
+            cost,
+            ttft,
+            new StepCostRegistry(),
+            inFlight::get);
   }
 
   /** An engine without a response cache. */
