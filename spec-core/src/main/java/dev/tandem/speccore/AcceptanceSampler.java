@@ -45,6 +45,23 @@ public final class AcceptanceSampler {
         : acceptSampled(draft, targetProbs, rng);
   }
 
+  /**
+   * The greedy rule straight from the target's logits (the argmax of a row of logits is the argmax
+   * of its greedy probabilities, a one-hot at the same token): no probabilities are built.
+   *
+   * @param logits {@code [k + 1][vocab]}, row i scoring the position after {@code draft[0..i)}
+   */
+  public static Verdict acceptGreedyLogits(DraftBlock draft, float[][] logits) {
+    if (logits == null || logits.length != draft.size() + 1) {
+      throw new IllegalArgumentException(
+          "logits must have k + 1 = "
+              + (draft.size() + 1)
+              + " rows, got "
+              + (logits == null ? "null" : logits.length));
+    }
+    return acceptGreedy(draft, logits);
+  }
+
   private static Verdict acceptGreedy(DraftBlock draft, float[][] target) {
     int[] tokens = draft.tokens();
     for (int i = 0; i < tokens.length; i++) {

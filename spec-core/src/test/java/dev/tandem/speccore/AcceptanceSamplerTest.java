@@ -130,4 +130,28 @@ class AcceptanceSamplerTest {
       }
     };
   }
+
+  @Test
+  void greedyFromLogitsDecidesAsGreedyFromProbabilities() {
+    SplittableRandom random = new SplittableRandom(7);
+    for (int trial = 0; trial < 500; trial++) {
+      int k = random.nextInt(5);
+      float[][] logits = new float[k + 1][6];
+      float[][] probs = new float[k + 1][];
+      for (int i = 0; i <= k; i++) {
+        for (int v = 0; v < 6; v++) {
+          logits[i][v] = random.nextInt(4); // small range: ties are frequent
+        }
+        probs[i] = SamplingTransform.probabilities(logits[i], SamplingParams.GREEDY);
+      }
+      int[] draft = new int[k];
+      for (int i = 0; i < k; i++) {
+        draft[i] = random.nextInt(6);
+      }
+      DraftBlock block = DraftBlock.greedy(draft);
+      assertEquals(
+          AcceptanceSampler.accept(block, probs, SamplingParams.GREEDY, random),
+          AcceptanceSampler.acceptGreedyLogits(block, logits));
+    }
+  }
 }

@@ -41,13 +41,18 @@ final class SessionSteps {
   // Runs on the model's thread. logits: [k + 1][vocab] for [lastToken, d1..dk].
   static VerifyResult verified(
       EngineSession session, int position, DraftBlock draft, float[][] logits) {
-    float[][] target = new float[logits.length][];
-    for (int i = 0; i < logits.length; i++) {
-      target[i] = SamplingTransform.probabilities(logits[i], session.params);
+    Verdict verdict;
+    if (session.params.isGreedy()) {
+      verdict = AcceptanceSampler.acceptGreedyLogits(draft, logits); // argmax per row, no softmax
+    } else {
+      float[][] target = new float[logits.length][];
+      for (int i = 0; i < logits.length; i++) {
+        target[i] = SamplingTransform.probabilities(logits[i], session.params);
+      }
+      verdict =
+          AcceptanceSampler.accept(
+              draft, target, session.params, StepRandom.at(session.params.seed(), position));
     }
-    Verdict verdict =
-        AcceptanceSampler.accept(
-            draft, target, session.params, StepRandom.at(session.params.seed(), position));
     int length = position + 1 + verdict.acceptedCount();
     session.sequence.truncate(length);
     session.endWork(verdict.nextToken(), System.nanoTime());
