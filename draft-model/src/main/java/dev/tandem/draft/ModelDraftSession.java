@@ -1,6 +1,5 @@
 package dev.tandem.draft;
 
-import dev.tandem.model.Logits;
 import dev.tandem.model.Model;
 import dev.tandem.model.Sampler;
 import dev.tandem.model.Sequence;
@@ -13,30 +12,64 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One request's draft-model state. The KV cache holds the context minus the tokens in {@code
- * pending} (committed but not forwarded yet: the verifier's latest token, and the last accepted
- * draft token, which a proposal never forwards). The prompt prefill starts at open, so it runs
- * while the verifier prefills too.
+ * One request's draft-model state: the committed context (prompt + every committed token) and the
+ * drafter's own continuation of it, {@code spec} = s1..sn (the tokens it would draft next). The KV
+ * cache holds the committed context minus {@code pending} (committed tokens not forwarded yet) and
+ * then s1..s_f of the continuation ({@code f = forwarded}); s_{f+1}.. are drafted but not
+ * forwarded, and {@code logits} is the distribution after the cache's last token. A proposal of k
+ * is s1..sk (drafting more where the continuation is shorter).
  *
- * <p>Threading: called by one loop, never concurrently; the forwards run on the model executor, and
- * the state they touch is handed over through the futures (happens-before).
+ * <p>A commit keeps the continuation when it agrees with what was committed ({@code s_{a+1}} is the
+ * verifier's token after a accepted drafts: a fully accepted block whose bonus token is the one the
+ * drafter would have drafted next), so the next proposal may already be drafted; otherwise the
+ * cache is cut back to the accepted drafts and the continuation dropped.
+ *
+ * <p>Drafting ahead (greedy requests, when {@code draftAhead} > 0): after each proposal of k the
+ * session goes on drafting on the model executor — the guess of the verifier's bonus token and k
+ * more — while the verifier scores the block, one token per task, until the next commit or proposal
+ * stops it (it waits for at most the forward in progress). With the draft model on a thread of its
+ * own this overlaps drafting with verifying; a block fully accepted with the guessed bonus token
+ * starts the next step with its draft ready. Sampled requests never draft ahead: how far the
+ * drafter got would depend on timing, and their random draws, so a seed would not reproduce.
+ *
+ * <p>Threading: called by one loop, never concurrently; all state is touched by tasks on the model
+ * executor, ordered by the {@code ready} chain (happens-before through the futures), except {@code
+ * epoch}, which the loop bumps to stop drafting ahead.
  */
 final class ModelDraftSession implements DraftSession {
 
   private final Model model;
   private final Sequence sequence;
   private final Sampler sampler;
-  private CompletableFuture<float[]> ready;
-  private int[] pending = new int[0];
-  private int[] lastProposal = new int[0];
-  private int forwardedOfProposal;
+  private final int draftAhead;
+  private CompletableFuture<?> ready;
+  private volatile int epoch; // written by the loop only; drafting ahead stops when it moves
 
-  ModelDraftSession(Model model, int[] prompt, SamplingParams params, int capacity) {
+  // Model executor only (ordered by the chain):
+  private float[] logits; // after the cache's last token; null while pending is not empty
+  private int[] pending = new int[0];
+  private int[] spec = new int[16];
+  private SparseDistribution[] specProbs = new SparseDistribution[16];
+  private int drafted; // n
+  private int forwarded; // f <= n
+
+  /**
+   * @param draftAhead tokens to draft beyond the bonus guess after a proposal (0 = never)
+   */
+  ModelDraftSession(
+      Model model, int[] prompt, SamplingParams params, int capacity, int draftAhead) {
     this.model = model;
     this.sequence = model.newSequence(capacity);
     this.sampler = new Sampler(params);
+    this.draftAhead = params.isGreedy() ? draftAhead : 0;
     // prompt: [n] -> logits of the last position, the distribution of the first draft token
-    this.ready = model.prefillAsync(sequence, prompt).thenApply(Logits::last);
+    this.ready =
+        model
+            .prefillAsync(sequence, prompt)
+            .thenAccept(
+                prefilled -> {
+                  logits = prefilled.last();
+                });
   }
 
   /**
@@ -44,78 +77,148 @@ final class ModelDraftSession implements DraftSession {
    *
    * @param afterPrompt logits of the prompt's last position: {@code [vocab]}
    */
-  ModelDraftSession(Model model, Sequence prefilled, float[] afterPrompt, SamplingParams params) {
+  ModelDraftSession(
+      Model model, Sequence prefilled, float[] afterPrompt, SamplingParams params, int draftAhead) {
     this.model = model;
     this.sequence = prefilled;
     this.sampler = new Sampler(params);
-    this.ready = CompletableFuture.completedFuture(afterPrompt);
+    this.draftAhead = params.isGreedy() ? draftAhead : 0;
+    this.logits = afterPrompt;
+    this.ready = CompletableFuture.completedFuture(null);
   }
 
   @Override
   public CompletionStage<Void> ready() {
-    return ready.thenApply(logits -> null);
+    return ready.thenApply(x -> null);
   }
 
   @Override
   public CompletionStage<DraftBlock> propose(int k) {
-    int[] toForward = pending;
-    pending = new int[0];
-    int room = sequence.remaining() - toForward.length;
-    int count = Math.max(0, Math.min(k, room));
+    int mine = ++epoch;
     CompletableFuture<DraftBlock> block =
-        ready.thenCompose(logits -> model.runtime().submit(() -> draft(toForward, count, logits)));
-    ready = block.thenApply(b -> null);
+        ready.thenCompose(x -> model.runtime().submit(() -> draft(k)));
+    int target = draftAhead > 0 && k > 0 ? k + 1 + Math.min(k, draftAhead) : 0;
+    ready = target > 0 ? block.thenCompose(b -> ahead(mine, target)) : block;
     return block;
   }
 
-  /** On the model executor: forward what is pending, then sample and forward k - 1 drafts. */
-  private DraftBlock draft(int[] toForward, int k, float[] afterPrompt) {
-    float[] logits =
-        toForward.length == 0 ? afterPrompt : model.forward(sequence, toForward).last();
-    int[] tokens = new int[k];
-    SparseDistribution[] probs = new SparseDistribution[k];
-    for (int i = 0; i < k; i++) {
-      Sampler.Sample sample = sampler.sample(logits);
-      tokens[i] = sample.token();
-      probs[i] = sample.distribution();
-      if (i + 1 < k) {
-        // token: [1] -> logits: [1, vocab] for the next draft position
-        logits = model.forward(sequence, new int[] {tokens[i]}).last();
-      }
+  /** On the model executor: s1..sk, drafting what the continuation lacks. */
+  private DraftBlock draft(int k) {
+    forwardPending();
+    int count = Math.max(0, Math.min(k, room()));
+    while (drafted < count) {
+      extend();
     }
-    lastProposal = tokens;
-    forwardedOfProposal = Math.max(0, k - 1);
-    return new DraftBlock(tokens, probs);
+    return new DraftBlock(
+        Arrays.copyOf(spec, count), Arrays.copyOf(specProbs, count, SparseDistribution[].class));
+  }
+
+  /** Drafts ahead one token per task until the continuation holds {@code target} or epoch moves. */
+  private CompletableFuture<Void> ahead(int mine, int target) {
+    if (epoch != mine) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return model
+        .runtime()
+        .submit(
+            () -> {
+              boolean more = epoch == mine && drafted < target && drafted < room();
+              if (more) {
+                extend();
+              }
+              return more;
+            })
+        .thenCompose(more -> more ? ahead(mine, target) : CompletableFuture.completedFuture(null));
+  }
+
+  /** Room left for drafted tokens: a draft must fit the cache once forwarded. */
+  private int room() {
+    return sequence.remaining() - pending.length + forwarded;
+  }
+
+  /** Forwards the committed tokens not forwarded yet (the continuation is empty then). */
+  private void forwardPending() {
+    if (pending.length > 0) {
+      // pending: [p] -> logits of its last position, the distribution of s1
+      logits = model.forward(sequence, pending).last();
+      pending = new int[0];
+    }
+  }
+
+  /** Drafts s_{n+1}: forwards s_n first if it was not (the cache then ends at s_n). */
+  private void extend() {
+    while (forwarded < drafted) {
+      // token: [1] -> logits: [1, vocab] for the next position
+      logits = model.forward(sequence, new int[] {spec[forwarded]}).last();
+      forwarded++;
+    }
+    if (drafted == spec.length) {
+      spec = Arrays.copyOf(spec, 2 * spec.length);
+      specProbs = Arrays.copyOf(specProbs, 2 * specProbs.length);
+    }
+    Sampler.Sample sample = sampler.sample(logits);
+    spec[drafted] = sample.token();
+    specProbs[drafted] = sample.distribution();
+    drafted++;
   }
 
   @Override
   public void commit(int keptDraftTokens, int nextToken) {
-    if (keptDraftTokens < 0 || keptDraftTokens > lastProposal.length) {
+    if (keptDraftTokens < 0 || keptDraftTokens > DraftBlock.MAX_DRAFT) {
       throw new IllegalArgumentException(
-          "keptDraftTokens must be in 0.." + lastProposal.length + ", got " + keptDraftTokens);
+          "keptDraftTokens must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + keptDraftTokens);
     }
-    // The cache holds the proposal's first forwardedOfProposal tokens: drop the rejected ones,
-    // queue the accepted one that was never forwarded (if any) and the verifier's token.
-    int keptInCache = Math.min(keptDraftTokens, forwardedOfProposal);
-    int[] notForwarded = Arrays.copyOfRange(lastProposal, keptInCache, keptDraftTokens);
-    int rollback = forwardedOfProposal - keptInCache;
+    epoch++; // stop drafting ahead: the commit runs after the forward in progress
     ready =
-        ready.thenApply(
-            ignored -> {
-              sequence.truncate(sequence.length() - rollback);
-              return null;
-            });
-    // Append: when the loop skips propose (k = 0), commits accumulate until the next proposal.
+        ready.thenCompose(x -> model.runtime().submit(() -> advance(keptDraftTokens, nextToken)));
+  }
+
+  /** On the model executor: the context grows by s1..sa and then t. */
+  private Void advance(int accepted, int next) {
+    if (accepted > drafted) {
+      throw new IllegalArgumentException(
+          "keptDraftTokens must be in 0.." + drafted + " (tokens drafted), got " + accepted);
+    }
+    if (drafted > accepted && spec[accepted] == next) {
+      // The continuation agrees with the commit: s1..s_{a+1} become context.
+      int consumed = accepted + 1;
+      if (forwarded >= consumed) {
+        shift(consumed);
+      } else { // s_{a+1} is drafted but not forwarded: it is the only token left to forward
+        clearSpec();
+        logits = null;
+        pending = new int[] {next};
+      }
+      return null;
+    }
+    // Drop the continuation beyond s_a: the cache keeps s1..s_min(a, f), the rest is pending.
+    int keptInCache = Math.min(accepted, forwarded);
+    sequence.truncate(sequence.length() - (forwarded - keptInCache));
+    int[] notForwarded = Arrays.copyOfRange(spec, keptInCache, accepted);
     int[] grown = Arrays.copyOf(pending, pending.length + notForwarded.length + 1);
     System.arraycopy(notForwarded, 0, grown, pending.length, notForwarded.length);
-    grown[grown.length - 1] = nextToken;
+    grown[grown.length - 1] = next;
     pending = grown;
-    lastProposal = new int[0];
-    forwardedOfProposal = 0;
+    logits = null;
+    clearSpec();
+    return null;
+  }
+
+  private void shift(int consumed) {
+    System.arraycopy(spec, consumed, spec, 0, drafted - consumed);
+    System.arraycopy(specProbs, consumed, specProbs, 0, drafted - consumed);
+    drafted -= consumed;
+    forwarded -= consumed;
+  }
+
+  private void clearSpec() {
+    drafted = 0;
+    forwarded = 0;
   }
 
   @Override
   public void close() {
+    epoch++;
     ready.cancel(false);
   }
 }

@@ -2,15 +2,17 @@ package dev.tandem.draft;
 
 import dev.tandem.model.Model;
 import dev.tandem.model.Sequence;
+import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.SamplingParams;
 
 /**
  * Drafts with a small model next to the router: k single-token forward passes per proposal on the
- * model runtime's executor, sampling each token with the request's own sampling parameters (so the
- * draft distribution q is processed exactly like the verifier's p). Greedy requests draft greedily
- * and send point masses.
+ * model runtime's executor (optionally drafting ahead while the verifier works, see {@link
+ * ModelDraftSession}), sampling each token with the request's own sampling parameters (so the draft
+ * distribution q is processed exactly like the verifier's p). Greedy requests draft greedily and
+ * send point masses.
  *
  * <p>Thread-safe: sessions are independent; each belongs to one request's loop.
  */
@@ -20,9 +22,25 @@ public final class ModelDrafter implements DraftProposer {
   static final long SEED_OFFSET = 0x5DEECE66DL;
 
   private final Model model;
+  private final int draftAhead;
 
+  /** A drafter that drafts only when asked (no drafting ahead). */
   public ModelDrafter(Model model) {
+    this(model, 0);
+  }
+
+  /**
+   * @param draftAhead for greedy requests, tokens to draft ahead after each proposal of k (at most
+   *     k, after the guess of the verifier's bonus token) while the verifier scores it; worth it
+   *     when the model runs on a thread of its own (its runtime is not the verifier's), 0 otherwise
+   */
+  public ModelDrafter(Model model, int draftAhead) {
+    if (draftAhead < 0 || draftAhead > DraftBlock.MAX_DRAFT) {
+      throw new IllegalArgumentException(
+          "draftAhead must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + draftAhead);
+    }
     this.model = model;
+    this.draftAhead = draftAhead;
   }
 
   @Override
@@ -45,7 +63,7 @@ public final class ModelDrafter implements DraftProposer {
               + " tokens for the draft model, got "
               + promptTokens.length);
     }
-    return new ModelDraftSession(model, promptTokens, draftParams(params), capacity);
+    return new ModelDraftSession(model, promptTokens, draftParams(params), capacity, draftAhead);
   }
 
   /**
@@ -63,7 +81,7 @@ public final class ModelDrafter implements DraftProposer {
     if (prefilled.remaining() < 1) {
       throw new IllegalArgumentException("the prefilled sequence has no room left to draft");
     }
-    return new ModelDraftSession(model, prefilled, afterPrompt, draftParams(params));
+    return new ModelDraftSession(model, prefilled, afterPrompt, draftParams(params), draftAhead);
   }
 
   private static SamplingParams draftParams(SamplingParams params) {
@@ -73,6 +91,6 @@ public final class ModelDrafter implements DraftProposer {
 
   @Override
   public String toString() {
-    return "model(" + model + ")";
+    return "model(" + model + (draftAhead > 0 ? ", drafting ahead " + draftAhead : "") + ")";
   }
 }

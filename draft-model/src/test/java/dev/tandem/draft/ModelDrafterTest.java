@@ -149,4 +149,31 @@ class ModelDrafterTest {
         Arrays.copyOfRange(reference, 2, 5),
         session.propose(3).toCompletableFuture().get().tokens());
   }
+
+  /**
+   * Drafting ahead changes nothing a proposal returns: with a stand-in verifier that accepts a
+   * random prefix, or everything plus the drafter's own next token (so the continuation is kept),
+   * every proposal is the reference continuation, also while earlier drafting ahead is cut short.
+   */
+  @Test
+  void draftingAheadKeepsProposalsOnTheTrueContinuation() throws Exception {
+    int[] prompt = {1, 5, 9, 14, 3, 7};
+    int[] reference = greedy(prompt, 90);
+    DraftSession session = new ModelDrafter(model, 8).open(prompt, SamplingParams.GREEDY);
+    session.commit(0, reference[0]);
+    int emitted = 1;
+    SplittableRandom random = new SplittableRandom(11);
+    while (emitted < 70) {
+      int k = random.nextInt(6); // k = 0: a plain step, the loop commits without proposing
+      if (k > 0) {
+        DraftBlock block = session.propose(k).toCompletableFuture().get();
+        assertArrayEquals(
+            Arrays.copyOfRange(reference, emitted, emitted + k), block.tokens(), "at " + emitted);
+      }
+      int kept = random.nextBoolean() ? k : random.nextInt(k + 1);
+      session.commit(kept, reference[emitted + kept]);
+      emitted += kept + 1;
+    }
+    session.close();
+  }
 }

@@ -76,6 +76,7 @@ final class RouterStateBuilder {
 
   private final Vertx vertx;
   private final ModelRuntime runtime;
+  private final Optional<ModelRuntime> draftRuntime;
   private final ModelOptions modelOptions;
   private final ResourcePool pool;
   private final RouterMetrics metrics;
@@ -92,6 +93,7 @@ final class RouterStateBuilder {
   RouterStateBuilder(
       Vertx vertx,
       ModelRuntime runtime,
+      Optional<ModelRuntime> draftRuntime,
       ModelOptions modelOptions,
       ResourcePool pool,
       RouterMetrics metrics,
@@ -103,6 +105,7 @@ final class RouterStateBuilder {
     this.store = store;
     this.redis = redis;
     this.runtime = runtime;
+    this.draftRuntime = draftRuntime;
     this.modelOptions = modelOptions;
     this.pool = pool;
     this.metrics = metrics;
@@ -114,7 +117,7 @@ final class RouterStateBuilder {
   /** A built state and the pool keys it holds (to release in reverse order). */
   record Built(RouterState state, List<Object> keys, String summary) {}
 
-  private record ModelKey(Path dir, Quantization quantize) {}
+  private record ModelKey(Path dir, Quantization quantize, ModelRuntime runtime) {}
 
   private record TokenizerKey(Path dir) {}
 
@@ -164,8 +167,16 @@ final class RouterStateBuilder {
     Optional<DraftProposer> modelDrafter = Optional.empty();
     if (allowed.values().stream().anyMatch(kinds -> kinds.contains(DrafterKind.MODEL))) {
       Path dir = drafting.draftModel().orElseThrow();
+      Quantization quantize = quantization(drafting.quantize());
+      // On a thread of its own the drafter drafts the next block while the verifier scores the
+      // current one; sharing the verifier's thread, drafting ahead would only delay verifying.
       modelDrafter =
-          Optional.of(new ModelDrafter(model(dir, quantization(drafting.quantize()), leases)));
+          Optional.of(
+              draftRuntime.isPresent()
+                  ? new ModelDrafter(
+                      model(dir, quantize, draftRuntime.get(), leases), config.speculation().kMax())
+                  : new ModelDrafter(model(dir, quantize, runtime, leases)));
+      progress.accept("drafter: " + modelDrafter.get());
     }
     DraftProposer ngram = new PromptLookupDrafter(drafting.ngramMin(), drafting.ngramMax());
     DraftProposer none = new NoDrafter();
@@ -505,20 +516,28 @@ final class RouterStateBuilder {
         || config.drafting().draftModel().isEmpty()) {
       return Optional.empty();
     }
+    // The drafter's own instance (its runtime): the routing forward becomes the drafter's prefill.
     return Optional.of(
         model(
             config.drafting().draftModel().get(),
             quantization(config.drafting().quantize()),
+            draftRuntime.orElse(runtime),
             leases));
   }
 
   private Model model(Path dir, Quantization quantize, Leases leases) throws IOException {
+    return model(dir, quantize, runtime, leases);
+  }
+
+  /** A model whose forwards run on {@code on}'s threads (one instance per runtime). */
+  private Model model(Path dir, Quantization quantize, ModelRuntime on, Leases leases)
+      throws IOException {
     return leases.acquire(
-        new ModelKey(dir, quantize),
+        new ModelKey(dir, quantize, on),
         () -> {
           long start = System.nanoTime();
           progress.accept("loading model " + dir + " ...");
-          Model model = runtime.load(dir, modelOptions.withQuantize(quantize));
+          Model model = on.load(dir, modelOptions.withQuantize(quantize));
           progress.accept(
               String.format(
                   "loaded %s (%s backend, weights %s) in %.1f s",

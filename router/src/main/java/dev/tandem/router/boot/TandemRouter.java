@@ -58,6 +58,7 @@ public final class TandemRouter implements AutoCloseable {
   private final AcceptanceStatsRegistry acceptance = new AcceptanceStatsRegistry();
   private TandemConfig startConfig;
   private ModelRuntime runtime;
+  private ModelRuntime draftRuntime;
   private RouterStateBuilder builder;
   private AccountingStore store;
   private Optional<RedisConnection> redis = Optional.empty();
@@ -117,10 +118,14 @@ public final class TandemRouter implements AutoCloseable {
     startConfig = config;
     runtime = new ModelRuntime(config.runtime().threads());
     sharedState(config.redis());
+    // The draft model gets a thread of its own where there is a core for it: drafting then
+    // overlaps verifying (see ModelDrafter). On one core it shares the verifier's threads.
+    draftRuntime = Runtime.getRuntime().availableProcessors() >= 2 ? new ModelRuntime(1) : null;
     builder =
         new RouterStateBuilder(
             vertx,
             runtime,
+            java.util.Optional.ofNullable(draftRuntime),
             ModelOptions.DEFAULT.withBackend(Backend.valueOf(config.runtime().backend().name())),
             pool,
             metrics,
@@ -300,6 +305,9 @@ public final class TandemRouter implements AutoCloseable {
     redis.ifPresent(RedisConnection::close);
     if (runtime != null) {
       runtime.close();
+    }
+    if (draftRuntime != null) {
+      draftRuntime.close();
     }
   }
 }
