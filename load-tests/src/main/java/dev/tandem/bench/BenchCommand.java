@@ -47,6 +47,7 @@ import picocli.CommandLine.Unmatched;
       BenchCommand.Budgets.class,
       BenchCommand.Failover.class,
       BenchCommand.Step.class,
+      BenchCommand.Policy.class,
       BenchCommand.Report.class
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -267,6 +268,57 @@ public final class BenchCommand implements Callable<Integer> {
       BenchSuites suites =
           new BenchSuites(home, null, System.out, line -> System.err.println("tandem: " + line));
       suites.servedStep(workloads, requests, rounds, !noHandoffs);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "policy",
+      mixinStandardHelpOptions = true,
+      description = {
+        "The draft-length policy at rising load: plain, fixed k = 1, 2, 4, 8 and adaptive k (model"
+            + " drafter), closed-loop clients over the mixed workload, variants in turns, in-process"
+            + " and through the remote profile."
+      })
+  static final class Policy implements Callable<Integer> {
+    @Option(names = "--profiles", split = ",", description = "in-process, remote (default both)")
+    List<String> profiles = List.of("in-process", "remote");
+
+    @Option(names = "--workloads", split = ",", description = "default code,prose,repetitive,chat")
+    List<String> workloads = List.of("code", "prose", "repetitive", "chat");
+
+    @Option(names = "--streams", split = ",", description = "Levels (default 1,8,32,128)")
+    List<Integer> streams = List.of(1, 8, 32, 128);
+
+    @Option(names = "--rounds", description = "Turns of the variants per level (default 2)")
+    int rounds = 2;
+
+    @Option(names = "--max-tokens", description = "Cap on each request's max_tokens (default 64)")
+    int maxTokens = 64;
+
+    @Option(names = "--delay-ms", description = "Remote profile round trip per call (default 25)")
+    long delayMs = 25;
+
+    @Option(names = "--slo-tpot-ms", description = "Goodput's TPOT bound (default 50)")
+    double sloTpotMs = 50;
+
+    @Override
+    public Integer call() throws Exception {
+      for (String p : profiles) {
+        if (!List.of("in-process", "remote").contains(p)) {
+          System.err.println(
+              "tandem bench policy: --profiles must be in-process or remote, got " + p);
+          return 2;
+        }
+      }
+      if (rounds < 1 || maxTokens < 2 || streams.isEmpty()) {
+        System.err.println("tandem bench policy: --rounds >= 1, --max-tokens >= 2, --streams set");
+        return 2;
+      }
+      BenchSuites suites =
+          new BenchSuites(
+              TandemHome.path(), null, System.out, line -> System.err.println("tandem: " + line));
+      suites.policy(profiles, workloads, streams, rounds, maxTokens, delayMs, sloTpotMs);
       return 0;
     }
   }

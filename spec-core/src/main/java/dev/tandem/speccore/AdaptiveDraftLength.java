@@ -1,5 +1,6 @@
 package dev.tandem.speccore;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -46,6 +47,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private Supplier<StepCosts> stepCosts;
   private LongSupplier clock;
   private StepCosts timedCosts;
+  private BooleanSupplier busy; // null: never throughput-bound
   private long chosenAtNanos = -1;
   private int timedArm = -1;
   private long timedModelNanos;
@@ -122,14 +124,44 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     return this;
   }
 
+  /**
+   * Says when the verifier is throughput-bound, its work shared with other streams (a local
+   * verifier batching several streams on one compute thread): then each k is priced by its marginal
+   * work alone — drafting, the positions it adds, the overhead its steps carry beyond plain ones —
+   * since a step's fixed cost is shared and paid anyway. On a CPU, where a scored position costs
+   * about what a decoded token does, that means plain decoding: tokens per scored position E(k) /
+   * (k + 1) is below 1 for every k > 0 (vLLM turns speculation off at high batch sizes for this
+   * reason).
+   *
+   * @return this
+   */
+  public AdaptiveDraftLength throughputBoundWhen(BooleanSupplier busy) {
+    if (busy == null) {
+      throw new IllegalArgumentException("busy must not be null");
+    }
+    this.busy = busy;
+    return this;
+  }
+
   @Override
   public int chooseK(LoopState state) {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
     double limit = limitPerToken(state);
     double[] overheads = stepCosts == null ? null : timeCycle().overheads(cap);
+    LatencyModel latency = latencies.current();
+    if (busy != null && busy.getAsBoolean()) {
+      // Throughput-bound: a step's fixed costs (the call, the batch's forward, the hops) are
+      // shared with the other streams and paid anyway; what a draft adds is its marginal work.
+      latency = new LatencyModel(latency.draftPerToken(), 0, latency.verifyPerPosition());
+      if (overheads != null) {
+        double plain = overheads[0];
+        for (int i = 0; i <= cap; i++) {
+          overheads[i] -= plain;
+        }
+      }
+    }
     int k =
-        SpeculationPolicy.chooseK(
-            state.alpha(), cap, latencies.current(), prices, objective, limit, overheads);
+        SpeculationPolicy.chooseK(state.alpha(), cap, latency, prices, objective, limit, overheads);
     if (k > 0 || cap == 0 || probeEvery == 0) {
       plainStepsInARow = 0;
       return k;

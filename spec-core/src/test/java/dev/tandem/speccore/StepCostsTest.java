@@ -78,4 +78,18 @@ class StepCostsTest {
   void speculationStaysOnWhenItsStepsCostWhatTheModelSees() {
     assertTrue(kAfterLearning(0) > 0);
   }
+
+  @Test
+  void aThroughputBoundVerifierPricesOnlyMarginalWorkSoPlainDecodingWins() {
+    // A large fixed cost per call (the batch's forward) makes drafting pay for one stream...
+    LatencyModel latency = new LatencyModel(50, 2000, 300);
+    LoopState state = new LoopState(0, 10_000, 0, 0, 0, 0, 0.8);
+    boolean[] busy = {false};
+    AdaptiveDraftLength chooser =
+        AdaptiveDraftLength.fastest(8, latency).throughputBoundWhen(() -> busy[0]);
+    assertTrue(chooser.chooseK(state) > 0);
+    // ...but shared by many, only the positions and drafts count: E(k) / (k + 1) < 1.
+    busy[0] = true;
+    assertEquals(0, chooser.chooseK(state));
+  }
 }

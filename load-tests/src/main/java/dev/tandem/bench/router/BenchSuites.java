@@ -91,6 +91,56 @@ public final class BenchSuites {
     }
   }
 
+  /**
+   * The draft-length policy at rising load ({@link PolicySweep}) over the mixed workload (requests
+   * of every workload in turn, max_tokens capped at {@code maxTokens}), in-process and/or through
+   * the remote profile.
+   */
+  public void policy(
+      List<String> profiles,
+      List<String> workloads,
+      List<Integer> levels,
+      int rounds,
+      int maxTokens,
+      long delayMs,
+      double sloTpotMillis)
+      throws IOException {
+    List<Workload> loaded = load(workloads, 30);
+    List<dev.tandem.proto.v1.GenerateRequest> mixed = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      for (Workload w : loaded) {
+        if (i < w.requests().size()) {
+          var r = w.requests().get(i);
+          mixed.add(r.toBuilder().setMaxTokens(Math.min(maxTokens, r.getMaxTokens())).build());
+        }
+      }
+    }
+    for (String profile : profiles) {
+      Body<Void> sweep =
+          client -> {
+            try {
+              new PolicySweep(client, out, sloTpotMillis)
+                  .run(
+                      profile.equals("remote")
+                          ? "remote profile (" + delayMs + " ms per verifier call)"
+                          : "everything in-process",
+                      mixed,
+                      levels,
+                      rounds);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IOException(e);
+            }
+            return null;
+          };
+      if (profile.equals("remote")) {
+        remoteProfile(delayMs, sweep);
+      } else {
+        inProcess(sweep);
+      }
+    }
+  }
+
   /** Runs {@code body} against the router of setting (a): in-process verifier and drafter. */
   public <T> T inProcess(Body<T> body) throws IOException {
     // Every request goes to the default tier (the verifier model): routing by complexity would
@@ -116,7 +166,7 @@ public final class BenchSuites {
             VerifierServerOptions.DEFAULTS
                 .withHost("127.0.0.1")
                 .withPort(0)
-                .withEngine(EngineOptions.DEFAULTS.withMaxSessions(64)));
+                .withEngine(EngineOptions.DEFAULTS.withMaxSessions(512)));
     int serverPort = join(server.start(vertx));
     TcpRelay relay =
         new TcpRelay(vertx, "127.0.0.1", serverPort, Duration.ofNanos(delayMs * 500_000L));

@@ -10,6 +10,7 @@ import dev.tandem.speccore.LatencyModel;
 import dev.tandem.speccore.Objective;
 import dev.tandem.speccore.Prices;
 import dev.tandem.speccore.StepCosts;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -26,7 +27,8 @@ import java.util.function.Supplier;
  * <p>Greedy requests in auto mode also learn what their steps cost beyond drafting and verifying
  * ({@link StepCosts}, shared per (drafter, tier) and load level), so speculation is turned down
  * where it does not pay. Sampled requests (temperature > 0) choose k from their acceptance and the
- * latency prior only, never from measured latencies, so that a seed reproduces the output.
+ * latency prior only, never from measured latencies, so that a seed reproduces the output. On a
+ * local verifier serving several streams, k is priced by its marginal work (throughput-bound).
  *
  * <p>Stateless.
  */
@@ -40,13 +42,16 @@ final class DraftLengthChoosers {
   /**
    * @param stepCosts the costs a greedy request's adaptive k learns and prices steps with (the
    *     pair's at the load of the moment)
+   * @param streamsInFlight streams in flight on the engine: a local verifier serving more than one
+   *     is throughput-bound ({@link AdaptiveDraftLength#throughputBoundWhen})
    */
   static DraftLengthChooser forRequest(
       GenerationRequest request,
       SpeculationSettings settings,
       Tier tier,
       int promptTokens,
-      Supplier<StepCosts> stepCosts) {
+      Supplier<StepCosts> stepCosts,
+      IntSupplier streamsInFlight) {
     SpeculationOverride override = request.speculation();
     SpeculationMode mode = override.mode();
     if (mode == SpeculationMode.AUTO && override.k() == 0) {
@@ -65,6 +70,9 @@ final class DraftLengthChoosers {
         AdaptiveDraftLength adaptive = adaptive(request, settings, tier, promptTokens, kMax);
         // A sampled request's random draws depend on the k of every step, so a seed reproduces
         // its output only if k does not depend on wall-clock measurements: keep the latency prior.
+        if (tier.verifier().isLocal()) {
+          adaptive.throughputBoundWhen(() -> streamsInFlight.getAsInt() > 1);
+        }
         yield request.sampling().isGreedy()
             ? adaptive.learningStepCosts(stepCosts, System::nanoTime)
             : adaptive::chooseK;

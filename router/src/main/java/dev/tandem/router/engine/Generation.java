@@ -200,8 +200,8 @@ final class Generation implements GenerationHandle {
                 () ->
                     shared
                         .stepCosts()
-                        .forPair(
-                            drafter.name(), tier.model(), shared.streamsInFlight().getAsInt())));
+                        .forPair(drafter.name(), tier.model(), shared.streamsInFlight().getAsInt()),
+                shared.streamsInFlight()));
     streamer =
         new TokenStreamer(
             context,

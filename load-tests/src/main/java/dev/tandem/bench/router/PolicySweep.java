@@ -1,0 +1,181 @@
+package dev.tandem.bench.router;
+
+import dev.tandem.proto.v1.GenerateRequest;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The draft-length policy at rising load: for each number of concurrent streams, closed-loop
+ * clients run the mixed workload with plain decoding, fixed k and adaptive k (model drafter), the
+ * variants taking turns in rounds so that drift on a shared machine hits each alike. Per variant
+ * and level: tokens/s, TPOT p50 / p99, goodput (requests with TPOT within the SLO), and adaptive k
+ * against the best fixed k and against plain decoding.
+ *
+ * <p>Threading: {@link #run} blocks its caller; the requests run on the client's event loops.
+ */
+final class PolicySweep {
+
+  static final List<SpeculationBench.Variant> VARIANTS =
+      List.of(
+          SpeculationBench.PLAIN,
+          new SpeculationBench.Variant("k=1", "model", 1),
+          new SpeculationBench.Variant("k=2", "model", 2),
+          new SpeculationBench.Variant("k=4", "model", 4),
+          new SpeculationBench.Variant("k=8", "model", 8),
+          new SpeculationBench.Variant("adaptive", "model", 0));
+
+  private final StreamClient client;
+  private final PrintStream out;
+  private final double sloTpotMillis;
+
+  PolicySweep(StreamClient client, PrintStream out, double sloTpotMillis) {
+    this.client = client;
+    this.out = out;
+    this.sloTpotMillis = sloTpotMillis;
+  }
+
+  /** Totals of one variant at one level. */
+  private static final class Totals {
+    long tokens;
+    double seconds;
+    int requests;
+    int good;
+    int errors;
+    final List<Double> tpot = new ArrayList<>();
+  }
+
+  void run(String profile, List<GenerateRequest> mixed, List<Integer> levels, int rounds)
+      throws InterruptedException {
+    // Warm-up: every variant once at the lowest level (JIT, acceptance and step-cost estimates).
+    for (SpeculationBench.Variant v : VARIANTS) {
+      measure(mixed, v, 1, Math.min(8, mixed.size()), new Totals());
+    }
+    out.println();
+    out.println("#### Draft-length policy at rising load: " + profile);
+    out.println();
+    out.println(
+        "| streams | variant | tokens/s | × plain | TPOT p50 / p99 ms | goodput (TPOT ≤ "
+            + (int) sloTpotMillis
+            + " ms) | errors |");
+    out.println("|---:|---|---:|---:|---:|---:|---:|");
+    List<String> verdicts = new ArrayList<>();
+    for (int streams : levels) {
+      Map<SpeculationBench.Variant, Totals> totals = new LinkedHashMap<>();
+      VARIANTS.forEach(v -> totals.put(v, new Totals()));
+      int perRound = Math.max(streams, 8);
+      for (int round = 0; round < rounds; round++) {
+        for (SpeculationBench.Variant v : VARIANTS) {
+          measure(mixed, v, streams, perRound, totals.get(v));
+        }
+      }
+      double plain = rate(totals.get(SpeculationBench.PLAIN));
+      double bestFixed = 0;
+      String bestName = "";
+      for (var e : totals.entrySet()) {
+        Totals t = e.getValue();
+        double rate = rate(t);
+        Percentiles tpot = new Percentiles(t.tpot);
+        out.printf(
+            Locale.ROOT,
+            "| %d | %s | %.1f | %.2f× | %.2f / %.2f | %.0f %% | %d |%n",
+            streams,
+            e.getKey().label(),
+            rate,
+            rate / plain,
+            tpot.at(50),
+            tpot.at(99),
+            100.0 * t.good / Math.max(1, t.requests),
+            t.errors);
+        if (e.getKey().fixedK() > 0 && rate > bestFixed) {
+          bestFixed = rate;
+          bestName = e.getKey().label();
+        }
+      }
+      out.flush();
+      double adaptive = rate(totals.get(VARIANTS.get(VARIANTS.size() - 1)));
+      verdicts.add(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.2f× (best fixed: %s) | %.2f× | %s |",
+              streams,
+              adaptive / bestFixed,
+              bestName,
+              adaptive / plain,
+              adaptive / bestFixed >= 0.97 && adaptive / plain >= 0.98 ? "met" : "**not met**"));
+    }
+    out.println();
+    out.println(
+        "| streams | adaptive ÷ best fixed k | adaptive ÷ plain | goal (≥ 0.97×, ≥ 0.98×) |");
+    out.println("|---:|---:|---:|---|");
+    verdicts.forEach(out::println);
+    out.flush();
+  }
+
+  private static double rate(Totals t) {
+    return t.seconds == 0 ? Double.NaN : t.tokens / t.seconds;
+  }
+
+  private void measure(
+      List<GenerateRequest> mixed,
+      SpeculationBench.Variant variant,
+      int streams,
+      int total,
+      Totals into)
+      throws InterruptedException {
+    List<StreamTrace> traces = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger errors = new AtomicInteger();
+    CountDownLatch done = new CountDownLatch(streams);
+    long start = System.nanoTime();
+    for (int i = 0; i < streams; i++) {
+      chain(mixed, variant, total, next, traces, errors, done);
+    }
+    if (!done.await(30, TimeUnit.MINUTES)) {
+      throw new IllegalStateException("level " + streams + " did not finish in 30 min");
+    }
+    into.seconds += (System.nanoTime() - start) / 1e9;
+    into.errors += errors.get();
+    into.requests += traces.size() + errors.get();
+    for (StreamTrace t : traces) {
+      into.tokens += t.tokens();
+      into.tpot.add(t.tpotMillis());
+      if (!Double.isNaN(t.tpotMillis()) && t.tpotMillis() <= sloTpotMillis) {
+        into.good++;
+      }
+    }
+  }
+
+  private void chain(
+      List<GenerateRequest> mixed,
+      SpeculationBench.Variant variant,
+      int total,
+      AtomicInteger next,
+      List<StreamTrace> traces,
+      AtomicInteger errors,
+      CountDownLatch done) {
+    int i = next.getAndIncrement();
+    if (i >= total) {
+      done.countDown();
+      return;
+    }
+    client
+        .generate(variant.apply(mixed.get(i % mixed.size())))
+        .onComplete(
+            r -> {
+              if (r.succeeded()) {
+                traces.add(r.result());
+              } else {
+                errors.incrementAndGet();
+              }
+              chain(mixed, variant, total, next, traces, errors, done);
+            });
+  }
+}
