@@ -1,6 +1,8 @@
 package dev.tandem.router;
 
 import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.config.TandemConfig.Connections;
+import dev.tandem.router.connections.ConnectionGuard;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.grpc.GrpcGenerateEndpoint;
 import dev.tandem.router.http.AdminEndpoint;
@@ -21,6 +23,7 @@ import io.vertx.grpc.server.GrpcServerOptions;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -41,6 +44,7 @@ public final class RouterServer {
   private final Optional<AdminEndpoint.Actions> admin;
   private final RouterMetrics metrics;
   private HttpServer server;
+  private ConnectionGuard guard;
 
   /**
    * @param startConfig what the listener is built from (host, port, TLS on or off, HTTP/2 limits):
@@ -79,7 +83,11 @@ public final class RouterServer {
   /** Starts listening; completes with the bound port (useful when the config says 0). */
   public Future<Integer> start() {
     GrpcServer grpc =
-        GrpcServer.server(vertx, new GrpcServerOptions().setScheduleDeadlineAutomatically(true));
+        GrpcServer.server(
+            vertx,
+            new GrpcServerOptions()
+                .setScheduleDeadlineAutomatically(true)
+                .setMaxMessageSize(startConfig.limits().maxBodyBytes()));
     new GrpcGenerateEndpoint(state).bind(grpc);
 
     Router http = Router.router(vertx);
@@ -88,20 +96,20 @@ public final class RouterServer {
     http.get("/metrics").handler(metrics::serve);
     admin.ifPresent(actions -> new AdminEndpoint(state, actions).mount(http));
 
-    HttpServerOptions options =
-        new HttpServerOptions()
-            .setHost(startConfig.server().host())
-            .setPort(startConfig.server().port())
-            .setInitialSettings(
-                new Http2Settings()
-                    .setMaxConcurrentStreams(startConfig.limits().maxConcurrentStreams()));
+    HttpServerOptions options = listenerOptions(startConfig);
     startConfig.tls().ifPresent(tls -> ServerTls.configure(options, tls));
+    guard = new ConnectionGuard(vertx, startConfig.server().connections());
     server =
         vertx
             .createHttpServer(options)
-            .connectionHandler(RouterServer::consolidateFlushes)
+            .connectionHandler(
+                connection -> {
+                  guard.accept(connection);
+                  consolidateFlushes(connection);
+                })
             .requestHandler(
                 request -> {
+                  guard.requestArrived(request);
                   String type = request.getHeader("content-type");
                   if (type != null && type.startsWith("application/grpc")) {
                     grpc.handle(request);
@@ -110,6 +118,33 @@ public final class RouterServer {
                   }
                 });
     return server.listen().map(HttpServer::actualPort);
+  }
+
+  /**
+   * Host, port and what a connection may do: header sizes (HTTP/1.x and the HTTP/2 header list),
+   * idle timeout, HTTP/2 streams per connection and the rapid-reset limit.
+   */
+  static HttpServerOptions listenerOptions(TandemConfig config) {
+    Connections c = config.server().connections();
+    return new HttpServerOptions()
+        .setHost(config.server().host())
+        .setPort(config.server().port())
+        .setMaxHeaderSize(c.maxHeaderBytes())
+        .setMaxInitialLineLength(c.maxInitialLineBytes())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        .setIdleTimeout((int) c.idleTimeout().toMillis())
+        .setHttp2RstFloodMaxRstFramePerWindow(c.http2MaxResetsPerWindow())
+        .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.MILLISECONDS)
+        .setHttp2RstFloodWindowDuration((int) c.http2ResetWindow().toMillis())
+        .setInitialSettings(
+            new Http2Settings()
+                .setMaxConcurrentStreams(config.limits().maxConcurrentStreams())
+                .setMaxHeaderListSize(c.maxHeaderBytes()));
+  }
+
+  /** What the listener's connection limits have done so far (null before {@link #start}). */
+  public ConnectionGuard connections() {
+    return guard;
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.tandem.router.config.TandemConfig.Admin;
 import dev.tandem.router.config.TandemConfig.AutoRouting;
 import dev.tandem.router.config.TandemConfig.CircuitBreaker;
 import dev.tandem.router.config.TandemConfig.ClientTls;
+import dev.tandem.router.config.TandemConfig.Connections;
 import dev.tandem.router.config.TandemConfig.Cost;
 import dev.tandem.router.config.TandemConfig.DrafterKind;
 import dev.tandem.router.config.TandemConfig.Drafting;
@@ -336,7 +337,23 @@ public final class ConfigReader {
   }
 
   private static Server server(ConfigNode n) {
-    return finished(n, s -> new Server(s.string("host"), s.integer("port", 0, 65535)));
+    return finished(
+        n, s -> new Server(s.string("host"), s.integer("port", 0, 65535), connections(s)));
+  }
+
+  private static Connections connections(ConfigNode s) {
+    Connections d = Connections.DEFAULTS;
+    return new Connections(
+        s.integer("max_header_bytes", 1024, 1 << 20, d.maxHeaderBytes()),
+        s.integer("max_initial_line_bytes", 256, 1 << 20, d.maxInitialLineBytes()),
+        Duration.ofMillis(
+            s.integer("header_timeout_ms", 0, 3_600_000, (int) d.headerTimeout().toMillis())),
+        Duration.ofMillis(
+            s.integer("idle_timeout_ms", 0, 86_400_000, (int) d.idleTimeout().toMillis())),
+        s.integer("max_connections", 1, 1 << 24, d.maxConnections()),
+        s.integer("http2_max_resets_per_window", 1, 1 << 20, d.http2MaxResetsPerWindow()),
+        Duration.ofSeconds(
+            s.integer("http2_reset_window_s", 1, 3600, (int) d.http2ResetWindow().toSeconds())));
   }
 
   private static Admin admin(ConfigNode n) {

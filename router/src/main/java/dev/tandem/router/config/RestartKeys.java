@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The keys that take effect only at start: where the router listens, the model runtime, HTTP/2
- * limits, whether TLS is on at all, Redis and the in-memory cache's size. A reload reports changes
- * to them and leaves them as they are; everything else applies live. Stateless.
+ * The keys that take effect only at start: where the router listens and its connection limits, the
+ * model runtime, HTTP/2 limits, whether TLS is on at all, Redis and the in-memory cache's size. A
+ * reload reports changes to them and leaves them as they are; everything else applies live.
+ * Stateless.
  */
 public final class RestartKeys {
 
@@ -21,6 +22,7 @@ public final class RestartKeys {
     if (running.server().port() != next.server().port()) {
       keys.add("server.port");
     }
+    connections(running.server().connections(), next.server().connections(), keys);
     if (running.runtime().backend() != next.runtime().backend()) {
       keys.add("runtime.backend");
     }
@@ -43,5 +45,30 @@ public final class RestartKeys {
       keys.add("redis"); // the connection and the accounting store live for the router's life
     }
     return keys;
+  }
+
+  private static void connections(
+      TandemConfig.Connections running, TandemConfig.Connections next, List<String> keys) {
+    if (running.maxHeaderBytes() != next.maxHeaderBytes()) {
+      keys.add("server.max_header_bytes");
+    }
+    if (running.maxInitialLineBytes() != next.maxInitialLineBytes()) {
+      keys.add("server.max_initial_line_bytes");
+    }
+    if (!running.headerTimeout().equals(next.headerTimeout())) {
+      keys.add("server.header_timeout_ms");
+    }
+    if (!running.idleTimeout().equals(next.idleTimeout())) {
+      keys.add("server.idle_timeout_ms");
+    }
+    if (running.maxConnections() != next.maxConnections()) {
+      keys.add("server.max_connections");
+    }
+    if (running.http2MaxResetsPerWindow() != next.http2MaxResetsPerWindow()) {
+      keys.add("server.http2_max_resets_per_window");
+    }
+    if (!running.http2ResetWindow().equals(next.http2ResetWindow())) {
+      keys.add("server.http2_reset_window_s");
+    }
   }
 }

@@ -103,8 +103,55 @@ public record TandemConfig(
     return tiers.stream().filter(t -> t.name().equals(name)).findFirst();
   }
 
-  /** Where the router listens (restart needed): gRPC and HTTP share one port. */
-  public record Server(String host, int port) {}
+  /**
+   * Where the router listens and what it lets a connection do (restart needed): gRPC and HTTP share
+   * one port.
+   */
+  public record Server(String host, int port, Connections connections) {
+
+    /** A listener with the default connection limits ({@link Connections#DEFAULTS}). */
+    public Server(String host, int port) {
+      this(host, port, Connections.DEFAULTS);
+    }
+  }
+
+  /**
+   * What one client connection may do before it is refused or cut off (restart needed). Together
+   * with {@code limits.max_body_bytes} these bound what a client can make the router hold.
+   *
+   * @param maxHeaderBytes largest HTTP/1.x header block (431 beyond) and HTTP/2 header list
+   *     (advertised in SETTINGS; the stream is reset beyond)
+   * @param maxInitialLineBytes longest HTTP/1.x request line (414 beyond)
+   * @param headerTimeout time a connection has to send a complete request head, counted from when
+   *     it opened or, on an HTTP/1.x keep-alive connection, from the end of its previous response;
+   *     the connection is closed when it passes (slowloris); zero = none
+   * @param idleTimeout a connection with no bytes in either direction for this long is closed; zero
+   *     = none
+   * @param maxConnections open connections at most; further ones are closed at once
+   * @param http2MaxResetsPerWindow HTTP/2 streams a client may reset per window before its
+   *     connection is closed with GOAWAY ENHANCE_YOUR_CALM (rapid-reset flood, CVE-2023-44487)
+   * @param http2ResetWindow the window those resets are counted in, whole seconds (Netty's unit)
+   */
+  public record Connections(
+      int maxHeaderBytes,
+      int maxInitialLineBytes,
+      Duration headerTimeout,
+      Duration idleTimeout,
+      int maxConnections,
+      int http2MaxResetsPerWindow,
+      Duration http2ResetWindow) {
+
+    /** 16 KiB headers, 8 KiB request line, 10 s for a head, 5 min idle, 10,000 connections. */
+    public static final Connections DEFAULTS =
+        new Connections(
+            16 * 1024,
+            8 * 1024,
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(5),
+            10_000,
+            200,
+            Duration.ofSeconds(30));
+  }
 
   /**
    * The admin endpoints ({@code /admin/*}) on the router's port.

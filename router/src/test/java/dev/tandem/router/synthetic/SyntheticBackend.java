@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 
 /**
  * A drafter/verifier pair with no model, for measuring the router itself: the "verifier" emits a
@@ -58,6 +59,7 @@ public final class SyntheticBackend {
   private final long paceNanos;
   private final double alpha;
   private final LongFunction<CompletionStage<Long>> releaseAt;
+  private final LongSupplier clock;
   private final AtomicInteger openSessions = new AtomicInteger();
   private final AtomicLong tokensEmitted = new AtomicLong();
   private volatile ReleaseListener releases = prompt -> NOT_WATCHED;
@@ -70,6 +72,18 @@ public final class SyntheticBackend {
    */
   public SyntheticBackend(
       double paceMillis, double alpha, LongFunction<CompletionStage<Long>> releaseAt) {
+    this(paceMillis, alpha, releaseAt, System::nanoTime);
+  }
+
+  /**
+   * As above, with the clock that due times are computed from: {@link System#nanoTime()} in
+   * production use, a hand-moved one in tests of the pacing itself.
+   */
+  public SyntheticBackend(
+      double paceMillis,
+      double alpha,
+      LongFunction<CompletionStage<Long>> releaseAt,
+      LongSupplier clock) {
     if (!(alpha >= 0 && alpha <= 1)) {
       throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
     }
@@ -79,6 +93,7 @@ public final class SyntheticBackend {
     this.paceNanos = Math.round(paceMillis * 1e6);
     this.alpha = alpha;
     this.releaseAt = releaseAt;
+    this.clock = clock;
   }
 
   /** Tokens emitted by all sessions so far (to watch flow control pause generation). */
@@ -162,7 +177,7 @@ public final class SyntheticBackend {
           int[] prompt, SamplingParams params, int maxLength) {
         openSessions.incrementAndGet();
         LongConsumer released = releases.session(prompt);
-        long due = System.nanoTime() + paceNanos;
+        long due = clock.getAsLong() + paceNanos;
         return releaseAt
             .apply(due)
             .thenApply(
@@ -215,7 +230,7 @@ public final class SyntheticBackend {
       emitted += accepted + 1;
       tokensEmitted.addAndGet(accepted + 1);
       Verdict verdict = new Verdict(accepted, next);
-      due = Math.max(due + paceNanos, System.nanoTime());
+      due = Math.max(due + paceNanos, clock.getAsLong());
       return releaseAt
           .apply(due)
           .thenApply(

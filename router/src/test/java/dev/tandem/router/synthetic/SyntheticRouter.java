@@ -62,6 +62,25 @@ public final class SyntheticRouter implements AutoCloseable {
       int maxTokens,
       RouterMetrics metrics,
       Optional<TandemConfig.Tls> tls) {
+    this(paceMillis, alpha, metrics, transportConfig(maxTokens, tls));
+  }
+
+  /**
+   * As {@link #SyntheticRouter(double, double, int)} with {@code connections} as the listener's
+   * connection limits (header sizes, timeouts, connection count, HTTP/2 resets).
+   */
+  public SyntheticRouter(
+      double paceMillis, double alpha, int maxTokens, TandemConfig.Connections connections) {
+    this(
+        paceMillis,
+        alpha,
+        RouterMetrics.disabled(),
+        withConnections(transportConfig(maxTokens), connections));
+  }
+
+  /** A router on {@code config} (its server, limits and TLS; the engine is the synthetic one). */
+  public SyntheticRouter(
+      double paceMillis, double alpha, RouterMetrics metrics, TandemConfig config) {
     vertx = Vertx.vertx();
     backend = new SyntheticBackend(paceMillis, alpha, new PacingTimer(vertx)::releaseAt);
     Tier tier =
@@ -87,7 +106,6 @@ public final class SyntheticRouter implements AutoCloseable {
             new SpeculationSettings(8, GenerationRequest.SpeculationMode.AUTO, 4, 1e-8),
             new AcceptanceStatsRegistry(),
             metrics);
-    TandemConfig config = transportConfig(maxTokens, tls);
     RouterState state = RouterState.of(config, engine, 1, Instant.now(), Map.of());
     server = new RouterServer(vertx, config, () -> state, Optional.empty(), metrics);
     port = server.start().toCompletionStage().toCompletableFuture().join();
@@ -122,6 +140,24 @@ public final class SyntheticRouter implements AutoCloseable {
                 TandemConfig.DrafterKind.NGRAM,
                 List.of(TandemConfig.DrafterKind.NGRAM, TandemConfig.DrafterKind.NONE))),
         "large");
+  }
+
+  /** {@code config} listening with {@code connections} as its connection limits. */
+  public static TandemConfig withConnections(
+      TandemConfig config, TandemConfig.Connections connections) {
+    return new TandemConfig(
+        new TandemConfig.Server(config.server().host(), config.server().port(), connections),
+        config.admin(),
+        config.tls(),
+        config.reload(),
+        config.metrics(),
+        config.limits(),
+        config.runtime(),
+        config.drafting(),
+        config.speculation(),
+        config.tiers(),
+        config.defaultTier(),
+        config.cost());
   }
 
   /** The text the synthetic verifier produces for any prompt, first {@code n} characters. */

@@ -1,0 +1,128 @@
+package dev.tandem.router.connections;
+
+import dev.tandem.router.config.TandemConfig.Connections;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * Bounds the connections of one listener: at most {@link Connections#maxConnections()} open (the
+ * rest are closed as soon as they are handed over), and each must send a request head within {@link
+ * Connections#headerTimeout()} (see {@link HeadTimeout} for HTTP/1.x; an HTTP/2 connection must
+ * open its first stream in that time, after which the idle timeout watches it).
+ *
+ * <p>Vert.x hands a connection over once it knows its protocol: with TLS right after the handshake
+ * (bounded by Vert.x's 10 s handshake timeout), for cleartext HTTP/2 after the connection preface,
+ * but for cleartext HTTP/1.x only once the first request head is complete (Vert.x reads it to see
+ * whether it asks for an upgrade to h2c). Until then a cleartext connection is bounded by the idle
+ * timeout and the header size limits alone: a cleartext client trickling its first head is cut off
+ * by neither this guard nor the header timeout. Deployments exposed to untrusted clients should
+ * serve TLS (or sit behind a proxy that bounds the head), where both apply from the handshake.
+ *
+ * <p>Threading: {@link #accept} and {@link #requestArrived} are called on the connections' event
+ * loops (several); the counts are atomic and the pending map is concurrent.
+ */
+public final class ConnectionGuard {
+
+  private static final Logger LOG = Logger.getLogger(ConnectionGuard.class.getName());
+
+  private final Vertx vertx;
+  private final Connections limits;
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong timedOut = new AtomicLong();
+
+  /** HTTP/2 connections that have not opened a stream yet, with their timer. */
+  private final Map<HttpConnection, Long> awaitingFirstStream = new ConcurrentHashMap<>();
+
+  public ConnectionGuard(Vertx vertx, Connections limits) {
+    this.vertx = vertx;
+    this.limits = limits;
+  }
+
+  /** A connection was accepted: counts it, and closes it when over the limit or too slow. */
+  public void accept(HttpConnection connection) {
+    int now = open.incrementAndGet();
+    connection.closeHandler(v -> closed(connection));
+    if (now > limits.maxConnections()) {
+      if (refused.getAndIncrement() % 1000 == 0) {
+        LOG.warning(
+            "server.max_connections ("
+                + limits.maxConnections()
+                + ") reached: closing new connections ("
+                + refused.get()
+                + " so far)");
+      }
+      connection.close();
+      return;
+    }
+    long timeoutMs = limits.headerTimeout().toMillis();
+    if (timeoutMs <= 0) {
+      return;
+    }
+    ChannelPipeline pipeline =
+        connection instanceof ConnectionBase base ? base.channel().pipeline() : null;
+    HttpRequestDecoder decoder = pipeline == null ? null : pipeline.get(HttpRequestDecoder.class);
+    if (decoder != null) {
+      pipeline.addAfter(
+          pipeline.context(decoder).name(),
+          "tandem-head-timeout",
+          new HeadTimeout(
+              TimeUnit.MILLISECONDS.toNanos(timeoutMs), ctx -> timedOut.incrementAndGet()));
+    } else {
+      long timer =
+          vertx.setTimer(
+              timeoutMs,
+              id -> {
+                if (awaitingFirstStream.remove(connection, id)) {
+                  timedOut.incrementAndGet();
+                  connection.close();
+                }
+              });
+      awaitingFirstStream.put(connection, timer);
+    }
+  }
+
+  /** A request head arrived on {@code request}'s connection. */
+  public void requestArrived(HttpServerRequest request) {
+    if (awaitingFirstStream.isEmpty()) {
+      return;
+    }
+    Long timer = awaitingFirstStream.remove(request.connection());
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  private void closed(HttpConnection connection) {
+    open.decrementAndGet();
+    Long timer = awaitingFirstStream.remove(connection);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Connections open now (the refused ones until their close completes). */
+  public int open() {
+    return open.get();
+  }
+
+  /** Connections closed at once because {@code server.max_connections} were open. */
+  public long refused() {
+    return refused.get();
+  }
+
+  /** Connections closed because no request head came within {@code server.header_timeout_ms}. */
+  public long timedOut() {
+    return timedOut.get();
+  }
+}

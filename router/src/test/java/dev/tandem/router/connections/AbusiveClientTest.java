@@ -1,0 +1,274 @@
+package dev.tandem.router.connections;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.tandem.proto.v1.GenerateChunk;
+import dev.tandem.proto.v1.GenerateRequest;
+import dev.tandem.proto.v1.GenerationGrpc;
+import dev.tandem.router.Eventually;
+import dev.tandem.router.config.TandemConfig.Connections;
+import dev.tandem.router.synthetic.SyntheticRouter;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clients that misbehave at the connection level: each gets a clear status or is cut off, the
+ * router lets go of what they held, and a well-behaved stream running meanwhile still gets exactly
+ * its text. Limits are set small so that each abuse crosses them in a few bytes; every wait is
+ * bounded ({@link RawHttp#BOUND_MS}) and nothing depends on how fast the machine runs.
+ */
+class AbusiveClientTest {
+
+  private static final Connections TIGHT =
+      new Connections(
+          4096,
+          1024,
+          Duration.ofMillis(400),
+          Duration.ofMinutes(10),
+          10_000,
+          50,
+          Duration.ofMinutes(1));
+
+  private SyntheticRouter router;
+  private final List<ManagedChannel> channels = new ArrayList<>();
+
+  private void start(Connections connections) {
+    router = new SyntheticRouter(1, 0.6, 4096, connections);
+  }
+
+  /** A router serving TLS: connections are handed over (counted, timed) after the handshake. */
+  private void startTls(Connections connections) {
+    router =
+        new SyntheticRouter(
+            1,
+            0.6,
+            dev.tandem.router.metrics.RouterMetrics.disabled(),
+            SyntheticRouter.withConnections(
+                SyntheticRouter.transportConfig(
+                    4096, java.util.Optional.of(TlsSockets.selfSigned())),
+                connections));
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    for (ManagedChannel c : channels) {
+      c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (router != null) {
+      router.close();
+    }
+  }
+
+  @Test
+  void headersOverTheLimitGet431AndALongRequestLine414() throws Exception {
+    start(TIGHT);
+    String big = "x".repeat(5000);
+    assertEquals(
+        431,
+        RawHttp.status(
+            router.port, "GET /health/live HTTP/1.1\r\nHost: a\r\nX-Big: " + big + "\r\n\r\n"));
+    assertEquals(
+        414,
+        RawHttp.status(router.port, "GET /health/live?" + big + " HTTP/1.1\r\nHost: a\r\n\r\n"));
+    assertEquals(200, RawHttp.status(router.port, "GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n"));
+  }
+
+  @Test
+  void aBodyOverTheLimitGets413WhetherAnnouncedOrStreamed() throws Exception {
+    start(TIGHT);
+    int limit = 64 * 1024; // limits.max_body_bytes of the transport config
+    assertEquals(
+        413,
+        RawHttp.status(
+            router.port,
+            "POST /v1/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                + "Content-Length: "
+                + (limit + 1)
+                + "\r\n\r\n{"));
+    try (Socket socket = RawHttp.connect(router.port)) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST /v1/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                  + "Transfer-Encoding: chunked\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      byte[] chunk = ("4000\r\n" + " ".repeat(0x4000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      // Five 16 KiB chunks pass the limit; the server answers 413 before the body ends.
+      for (int i = 0; i < 5; i++) {
+        out.write(chunk);
+      }
+      out.flush();
+      assertEquals(413, RawHttp.statusOf(RawHttp.readHead(socket.getInputStream())));
+    }
+  }
+
+  @Test
+  void aHeadSentAByteAtATimeIsCutOffAtTheHeaderTimeout() throws Exception {
+    startTls(TIGHT);
+    try (Socket socket = TlsSockets.connect(router.port)) {
+      Thread trickle =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    byte[] head =
+                        ("POST /v1/completions HTTP/1.1\r\nHost: a\r\n" + "X-Slow: ".repeat(500))
+                            .getBytes(StandardCharsets.US_ASCII);
+                    try {
+                      for (byte b : head) {
+                        socket.getOutputStream().write(b);
+                        Thread.sleep(20); // a byte per 20 ms: the connection is never idle
+                      }
+                    } catch (IOException | InterruptedException closed) {
+                      // the server closed it: what the test waits for
+                    }
+                  });
+      RawHttp.awaitClosed(socket);
+      trickle.interrupt();
+    }
+    assertEquals(1, router.server.connections().timedOut());
+    assertEquals(200, status(TlsSockets.connect(router.port)), "a prompt client is served");
+  }
+
+  @Test
+  void aKeepAliveConnectionMustSendItsNextHeadInTimeToo() throws Exception {
+    start(TIGHT);
+    try (Socket socket = RawHttp.connect(router.port)) {
+      socket.getOutputStream().write(ascii("GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n"));
+      assertEquals(200, RawHttp.statusOf(RawHttp.readHead(socket.getInputStream())));
+      socket.getOutputStream().write(ascii("GET /health/live HTTP/1.1\r\nHost: a\r\n"));
+      RawHttp.awaitClosed(socket);
+    }
+    assertEquals(1, router.server.connections().timedOut());
+  }
+
+  @Test
+  void aSilentConnectionIsClosedByTheIdleTimeout() throws Exception {
+    start(
+        new Connections(
+            4096,
+            1024,
+            Duration.ofMinutes(10),
+            Duration.ofMillis(300),
+            10_000,
+            50,
+            Duration.ofMinutes(1)));
+    try (Socket socket = RawHttp.connect(router.port)) {
+      RawHttp.awaitClosed(socket);
+    }
+  }
+
+  @Test
+  void connectionsBeyondTheLimitAreClosedAtOnceAndTheSlotsComeBack() throws Exception {
+    int max = 8;
+    startTls(
+        new Connections(
+            4096,
+            1024,
+            Duration.ofMinutes(10),
+            Duration.ofMinutes(10),
+            max,
+            50,
+            Duration.ofMinutes(1)));
+    List<Socket> flood = new ArrayList<>();
+    try {
+      for (int i = 0; i < max; i++) {
+        flood.add(TlsSockets.connect(router.port)); // a handshake, then silence
+      }
+      Eventually.until(
+          () -> router.server.connections().open() == max, Duration.ofSeconds(30), "8 open");
+      try (Socket extra = TlsSockets.connect(router.port)) {
+        extra.getOutputStream().write(ascii("GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n"));
+        RawHttp.awaitClosed(extra);
+      }
+      assertEquals(1, router.server.connections().refused());
+    } finally {
+      for (Socket s : flood) {
+        s.close();
+      }
+    }
+    Eventually.until(
+        () -> router.server.connections().open() == 0, Duration.ofSeconds(30), "slots back");
+    assertEquals(200, status(TlsSockets.connect(router.port)));
+  }
+
+  @Test
+  void anHttp2RapidResetFloodEndsWithGoAwayWhileOtherStreamsFinish() throws Exception {
+    start(TIGHT);
+    CompletableFuture<String> wellBehaved = wellBehavedStream(300);
+    RawH2.Frame goAway;
+    try (RawH2 h2 = new RawH2(router.port)) {
+      try {
+        for (int i = 0; i < 500; i++) {
+          int id = 2 * i + 1;
+          h2.openGenerate(id);
+          h2.reset(id);
+        }
+        h2.flush();
+      } catch (IOException closedWhileWriting) {
+        // the server closed the connection part way: what is asserted below
+      }
+      goAway = h2.awaitGoAway();
+    }
+    assertNotNull(goAway, "the connection closed without a GOAWAY");
+    assertEquals(RawH2.ENHANCE_YOUR_CALM, goAway.goAwayError());
+    assertEquals(SyntheticRouter.expectedText(300), wellBehaved.get(30, TimeUnit.SECONDS));
+    Eventually.until(
+        () -> router.backend.openSessions() == 0, Duration.ofSeconds(30), "no sessions left");
+  }
+
+  /** GET /health/live on {@code socket} (closed afterwards); the status. */
+  private static int status(Socket socket) throws IOException {
+    try (socket) {
+      socket.getOutputStream().write(ascii("GET /health/live HTTP/1.1\r\nHost: a\r\n\r\n"));
+      return RawHttp.statusOf(RawHttp.readHead(socket.getInputStream()));
+    }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** A gRPC stream of {@code tokens} tokens on its own connection; completes with its text. */
+  private CompletableFuture<String> wellBehavedStream(int tokens) {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", router.port)
+            .usePlaintext()
+            .directExecutor()
+            .build();
+    channels.add(channel);
+    CompletableFuture<String> result = new CompletableFuture<>();
+    StringBuilder text = new StringBuilder();
+    GenerationGrpc.newStub(channel)
+        .generate(
+            GenerateRequest.newBuilder().setPrompt("well behaved").setMaxTokens(tokens).build(),
+            new StreamObserver<>() {
+              @Override
+              public void onNext(GenerateChunk chunk) {
+                text.append(chunk.getText());
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                result.completeExceptionally(t);
+              }
+
+              @Override
+              public void onCompleted() {
+                result.complete(text.toString());
+              }
+            });
+    return result;
+  }
+}
