@@ -142,7 +142,8 @@ public final class RequestValidator {
     }
     long topK = raw.topK() == null ? 0 : raw.topK();
     if (topK < 0 || topK > Integer.MAX_VALUE) {
-      throw TandemException.invalid("top_k", "top_k must be >= 0 (0 = off), got " + topK);
+      throw TandemException.invalid(
+          "top_k", "top_k must be in 0.." + Integer.MAX_VALUE + " (0 = off), got " + topK);
     }
     long seed = raw.seed() == null ? System.nanoTime() : raw.seed();
     return new SamplingParams(temperature, topP, (int) topK, seed);

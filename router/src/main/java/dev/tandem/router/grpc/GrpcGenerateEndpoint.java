@@ -13,7 +13,14 @@ import dev.tandem.router.errors.ErrorMapping;
 import dev.tandem.router.errors.TandemException;
 import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Vertx;
+import io.vertx.grpc.common.CodecException;
 import io.vertx.grpc.common.GrpcError;
+import io.vertx.grpc.common.GrpcMessage;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.InvalidMessageException;
+import io.vertx.grpc.common.MessageSizeOverflowException;
+import io.vertx.grpc.common.ServiceMethod;
+import io.vertx.grpc.common.WireFormat;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -40,25 +47,88 @@ public final class GrpcGenerateEndpoint {
     this.state = state;
   }
 
+  /**
+   * Generate with a decoder that hands a message it cannot decode (bad wire format, a string that
+   * is not UTF-8) to the handler as {@link Malformed} instead of throwing: Vert.x resets the stream
+   * (CANCELLED) when a decoder throws, and the caller should hear INVALID_ARGUMENT and why.
+   */
+  private static final ServiceMethod<Object, GenerateChunk> GENERATE =
+      ServiceMethod.server(
+          GenerationGrpcService.SERVICE_NAME,
+          GenerationGrpcService.Generate.methodName(),
+          GenerationGrpcService.Generate.encoder(),
+          new GrpcMessageDecoder<>() {
+            private final GrpcMessageDecoder<GenerateRequest> proto =
+                GenerationGrpcService.Generate.decoder();
+
+            @Override
+            public Object decode(GrpcMessage message) {
+              try {
+                return proto.decode(message);
+              } catch (CodecException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                return new Malformed(String.valueOf(cause.getMessage()));
+              }
+            }
+
+            @Override
+            public boolean accepts(WireFormat format) {
+              return proto.accepts(format);
+            }
+          });
+
+  /** A request message that could not be decoded, and why. */
+  private record Malformed(String reason) {}
+
   public void bind(GrpcServer server) {
-    server.callHandler(GenerationGrpcService.Generate, this::handle);
+    server.callHandler(GENERATE, this::handle);
   }
 
-  private void handle(GrpcServerRequest<GenerateRequest, GenerateChunk> call) {
-    call.handler(message -> start(call, message));
-    call.invalidMessageHandler(
-        invalid ->
-            fail(
-                call.response(),
-                TandemException.invalid(null, "malformed request: " + invalid.getMessage())));
+  private void handle(GrpcServerRequest<Object, GenerateChunk> call) {
+    call.handler(
+        message -> {
+          switch (message) {
+            case GenerateRequest request -> start(call, request);
+            case Malformed malformed ->
+                fail(
+                    call.response(),
+                    TandemException.invalid(
+                        null,
+                        "malformed request (not a GenerateRequest in valid UTF-8): "
+                            + malformed.reason()));
+            default -> throw new IllegalStateException("decoded " + message.getClass());
+          }
+        });
+    call.invalidMessageHandler(invalid -> fail(call.response(), invalid(invalid)));
   }
 
-  private void start(
-      GrpcServerRequest<GenerateRequest, GenerateChunk> call, GenerateRequest message) {
-    GrpcServerResponse<GenerateRequest, GenerateChunk> response = call.response();
+  /**
+   * A message the server could not take: larger than {@code limits.max_body_bytes} (as the listener
+   * started with), or not a {@code GenerateRequest} (bad wire format, a string that is not UTF-8).
+   */
+  private TandemException invalid(InvalidMessageException invalid) {
+    if (invalid instanceof MessageSizeOverflowException overflow) {
+      return tooLarge(overflow.messageSize());
+    }
+    return TandemException.invalid(
+        null, "malformed request (not a GenerateRequest in valid UTF-8): " + invalid.getMessage());
+  }
+
+  private TandemException tooLarge(long size) {
+    long limit = state.get().config().limits().maxBodyBytes();
+    return TandemException.invalid(
+        null,
+        "request message has " + size + " bytes; limits.max_body_bytes allows at most " + limit);
+  }
+
+  private void start(GrpcServerRequest<Object, GenerateChunk> call, GenerateRequest message) {
+    GrpcServerResponse<Object, GenerateChunk> response = call.response();
     GenerationHandle generation;
     try {
       RouterState current = state.get();
+      if (message.getSerializedSize() > current.config().limits().maxBodyBytes()) {
+        throw tooLarge(message.getSerializedSize());
+      }
       Tenant tenant = current.engine().authenticate(call.headers().get("authorization"));
       GenerationRequest request = current.validator().validate(ProtoMapper.toRaw(message));
       ResponseWriter writer = new ResponseWriter(response, request.returnTokenIds());
@@ -81,8 +151,7 @@ public final class GrpcGenerateEndpoint {
   }
 
   /** Formats how the generation ended: the tail and the summary chunk, or the tail and a status. */
-  private static void end(
-      GrpcServerResponse<GenerateRequest, GenerateChunk> response, StreamEnd end) {
+  private static void end(GrpcServerResponse<?, GenerateChunk> response, StreamEnd end) {
     switch (end) {
       case StreamEnd.Finished done ->
           response.end(ProtoMapper.last(done.tailText(), done.result()));
@@ -121,8 +190,7 @@ public final class GrpcGenerateEndpoint {
   }
 
   /** Writes deltas as {@link GenerateChunk}s with the response's own flow control. */
-  private record ResponseWriter(
-      GrpcServerResponse<GenerateRequest, GenerateChunk> response, boolean withIds)
+  private record ResponseWriter(GrpcServerResponse<?, GenerateChunk> response, boolean withIds)
       implements ChunkWriter {
 
     @Override
