@@ -279,6 +279,7 @@ public final class GenerationEngine {
     FirstChunkClock clock =
         new FirstChunkClock(
             writer,
+            () -> observer.paused(tier),
             firstNanos -> {
               if (leftQueue.compareAndSet(false, true)) {
                 ttft.firstToken(
@@ -375,14 +376,19 @@ public final class GenerationEngine {
     return drained.future();
   }
 
-  /** Passes chunks through and notes when the first one with tokens was written. */
+  /**
+   * Passes chunks through, notes when the first one with tokens was written and reports each pause
+   * for flow control (the streamer asks for a drain only when the queue is full).
+   */
   private static final class FirstChunkClock implements ChunkWriter {
     private final ChunkWriter delegate;
+    private final Runnable paused;
     private final LongConsumer onFirstChunk;
     private long firstChunkNanos = -1;
 
-    FirstChunkClock(ChunkWriter delegate, LongConsumer onFirstChunk) {
+    FirstChunkClock(ChunkWriter delegate, Runnable paused, LongConsumer onFirstChunk) {
       this.delegate = delegate;
+      this.paused = paused;
       this.onFirstChunk = onFirstChunk;
     }
 
@@ -411,6 +417,7 @@ public final class GenerationEngine {
 
     @Override
     public void drainHandler(Runnable handler) {
+      paused.run();
       delegate.drainHandler(handler);
     }
   }

@@ -44,6 +44,12 @@ public interface GenerationObserver {
         first.drafterFailed(tier, drafter, cause);
         next.drafterFailed(tier, drafter, cause);
       }
+
+      @Override
+      public void paused(Tier tier) {
+        first.paused(tier);
+        next.paused(tier);
+      }
     };
   }
 
@@ -54,6 +60,12 @@ public interface GenerationObserver {
    * thread.
    */
   default void drafterFailed(Tier tier, String drafter, Throwable cause) {}
+
+  /**
+   * A generation stopped producing because its client's write queue was full (flow control); it
+   * goes on when the client has read. On the request's context.
+   */
+  default void paused(Tier tier) {}
 
   /**
    * A generation that ended.

@@ -144,6 +144,10 @@ public final class GrpcGenerateEndpoint {
           }
         });
     call.exceptionHandler(error -> generation.cancel());
+    // A connection that dies (reset by the peer, GOAWAY with an error) while the response waits
+    // for a drain is reported to the response only: without this the paused generation would
+    // wait for a drain that never comes, holding its verifier session.
+    response.exceptionHandler(error -> generation.cancel());
     if (call.deadline() != null) {
       call.deadline().onSuccess(v -> generation.deadlineExceeded());
     }

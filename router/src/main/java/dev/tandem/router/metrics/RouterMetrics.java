@@ -211,6 +211,18 @@ public final class RouterMetrics implements GenerationObserver {
   }
 
   @Override
+  public void paused(Tier tier) {
+    if (enabled) {
+      Counter.builder("tandem.flow.control.pauses")
+          .description(
+              "Times a generation stopped because its client was not reading (write queue full)")
+          .tags("tier", tier.name())
+          .register(registry)
+          .increment();
+    }
+  }
+
+  @Override
   public void ended(Ended e) {
     if (!enabled) {
       return;
