@@ -37,6 +37,40 @@ class ConfigReaderTest extends ConfigFixture {
   }
 
   @Test
+  void connectionLimitsReadWithTheirRangesAndNeedARestart() {
+    TandemConfig defaults = load(new JsonObject());
+    assertEquals(TandemConfig.Connections.DEFAULTS, defaults.server().connections());
+    TandemConfig tight =
+        load(
+            new JsonObject()
+                .put(
+                    "server",
+                    new JsonObject()
+                        .put("max_header_bytes", 4096)
+                        .put("header_timeout_ms", 0)
+                        .put("max_connections", 8)
+                        .put("http2_reset_window_s", 5)));
+    TandemConfig.Connections c = tight.server().connections();
+    assertEquals(4096, c.maxHeaderBytes());
+    assertEquals(java.time.Duration.ZERO, c.headerTimeout());
+    assertEquals(8, c.maxConnections());
+    assertEquals(java.time.Duration.ofSeconds(5), c.http2ResetWindow());
+    assertEquals(
+        List.of(
+            "server.max_header_bytes",
+            "server.header_timeout_ms",
+            "server.max_connections",
+            "server.http2_reset_window_s"),
+        RestartKeys.changed(defaults, tight));
+    ConfigException e =
+        rejected(new JsonObject().put("server", new JsonObject().put("max_connections", 0)));
+    assertEquals("server.max_connections must be an integer in 1..16777216, got 0", e.getMessage());
+    ConfigException header =
+        rejected(new JsonObject().put("server", new JsonObject().put("max_header_bytes", 100)));
+    assertEquals("server.max_header_bytes", header.key());
+  }
+
+  @Test
   void unknownKeyIsAnErrorWithTheNearestKnownKey() {
     ConfigException e =
         rejected(new JsonObject().put("limits", new JsonObject().put("max_token", 5)));
