@@ -335,8 +335,9 @@ public final class GenerationEngine {
       Context context,
       ChunkWriter writer) {
     long startNanos = System.nanoTime();
-    FirstChunkClock clock = new FirstChunkClock(writer, firstNanos -> {});
     Tier tier = route.tier();
+    FirstChunkClock clock =
+        new FirstChunkClock(writer, () -> observer.paused(tier), firstNanos -> {});
     int promptTokens =
         hit.kind() == CacheKind.EXACT ? hit.entry().promptTokens() : route.promptTokens();
     CachedReply reply =
