@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,11 @@ final class HeadTimeout extends ChannelDuplexHandler {
             .schedule(
                 () -> {
                   timer = null;
+                  if (ctx.pipeline().get(HttpRequestDecoder.class) == null) {
+                    // upgraded to h2c: no more HTTP/1.x heads on this connection
+                    ctx.pipeline().remove(this);
+                    return;
+                  }
                   onTimeout.accept(ctx);
                   ctx.channel().close();
                 },

@@ -154,6 +154,25 @@ class AbusiveClientTest {
   }
 
   @Test
+  void aConnectionUpgradedToH2cOutlivesTheHeadTimeout() throws Exception {
+    start(TIGHT);
+    try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
+      java.net.http.HttpRequest live =
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create("http://127.0.0.1:" + router.port + "/health/live"))
+              .build();
+      java.net.http.HttpResponse<String> first =
+          client.send(live, java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(java.net.http.HttpClient.Version.HTTP_2, first.version(), "upgraded");
+      Thread.sleep(3 * TIGHT.headerTimeout().toMillis()); // the head timer would have fired
+      assertEquals(
+          200, client.send(live, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(0, router.server.connections().timedOut());
+      assertEquals(1, router.server.connections().open(), "the same connection served both");
+    }
+  }
+
+  @Test
   void aSilentConnectionIsClosedByTheIdleTimeout() throws Exception {
     start(
         new Connections(
