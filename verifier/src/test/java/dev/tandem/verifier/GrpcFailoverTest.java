@@ -139,7 +139,15 @@ class GrpcFailoverTest {
     // The kill comes at a seeded random step of all streams together, mid-generation.
     int killAtStep = 40 + new SplittableRandom(15).nextInt(80);
     AtomicInteger steps = new AtomicInteger();
-    try (GrpcVerifier verifier = client(Duration.ofSeconds(30), 2)) {
+    // Health is checked once, at start: what the metrics see after the kill is published by the
+    // breaker as it opens, not by a later health-check round.
+    try (GrpcVerifier verifier =
+        new GrpcVerifier(
+            vertx,
+            GrpcVerifierOptions.of("tiny", List.of(relayA.endpoint(), relayB.endpoint()))
+                .withCallTimeout(Duration.ofSeconds(30))
+                .withMaxFailovers(2)
+                .withHealthInterval(Duration.ofHours(1)))) {
       List<CompletableFuture<int[]>> runs = new ArrayList<>();
       for (int s = 0; s < STREAMS; s++) {
         runs.add(
@@ -163,6 +171,10 @@ class GrpcFailoverTest {
       assertEquals(0, serverB.awaitNoSessions());
       EndpointStatus a = verifier.endpointStatus().await().get(0);
       assertEquals(BreakerState.OPEN, a.breaker(), a.toString());
+      assertEquals(
+          BreakerState.OPEN,
+          verifier.lastEndpointStatus().get(0).breaker(),
+          "the gauges' view changed with the breaker");
       assertEquals(0, a.sessions());
       assertEquals(0, verifier.endpointStatus().await().get(1).sessions());
     }

@@ -424,6 +424,9 @@ final class RouterStateBuilder {
             OpenAiVerifierOptions.of(b.baseUrl().toString(), b.servedModel())
                 .withTopN(b.topN())
                 .withFallbackBaseUrls(b.fallbackBaseUrls().stream().map(URI::toString).toList())
+                .withBreaker(
+                    new CircuitBreakerOptions(
+                        b.circuitBreaker().failures(), b.circuitBreaker().open()))
                 .withMode(
                     switch (b.logprobsMode()) {
                       case PROMPT_LOGPROBS -> LogprobsMode.PROMPT_LOGPROBS;

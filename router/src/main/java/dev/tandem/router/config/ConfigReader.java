@@ -631,7 +631,10 @@ public final class ConfigReader {
               o.integer("top_n", 1, 1024, 20),
               o.oneOf("logprobs_mode", LogprobsMode.class, LogprobsMode.PROMPT_LOGPROBS),
               o.optionalString("api_key_env"),
-              fallbacks);
+              fallbacks,
+              o.has("circuit_breaker")
+                  ? finished(o.object("circuit_breaker"), ConfigReader::circuitBreaker)
+                  : new CircuitBreaker(3, Duration.ofSeconds(10)));
         });
   }
 

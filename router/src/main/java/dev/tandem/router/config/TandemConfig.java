@@ -488,6 +488,7 @@ public record TandemConfig(
    * @param logprobsMode how draft positions' logprobs are asked for
    * @param apiKeyEnv environment variable holding the API key, if any
    * @param fallbackBaseUrls servers of the same model a failed call is resent to, in order
+   * @param circuitBreaker when one of these servers (the base URL included) is skipped
    */
   public record OpenAi(
       Path model,
@@ -496,10 +497,31 @@ public record TandemConfig(
       int topN,
       LogprobsMode logprobsMode,
       Optional<String> apiKeyEnv,
-      List<URI> fallbackBaseUrls)
+      List<URI> fallbackBaseUrls,
+      CircuitBreaker circuitBreaker)
       implements VerifierBackend {
     public OpenAi {
       fallbackBaseUrls = List.copyOf(fallbackBaseUrls);
+    }
+
+    /** With the default breaker: 3 consecutive failures open a server's circuit for 10 s. */
+    public OpenAi(
+        Path model,
+        URI baseUrl,
+        String servedModel,
+        int topN,
+        LogprobsMode logprobsMode,
+        Optional<String> apiKeyEnv,
+        List<URI> fallbackBaseUrls) {
+      this(
+          model,
+          baseUrl,
+          servedModel,
+          topN,
+          logprobsMode,
+          apiKeyEnv,
+          fallbackBaseUrls,
+          new CircuitBreaker(3, Duration.ofSeconds(10)));
     }
 
     @Override

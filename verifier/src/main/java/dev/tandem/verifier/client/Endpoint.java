@@ -1,6 +1,7 @@
 package dev.tandem.verifier.client;
 
 import io.vertx.core.net.SocketAddress;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,13 +19,17 @@ final class Endpoint {
   int outstanding;
   boolean checking; // a health check is in flight
 
-  Endpoint(String hostPort, CircuitBreakerOptions breaker, LongSupplier nanoClock) {
+  Endpoint(
+      String hostPort,
+      CircuitBreakerOptions breaker,
+      LongSupplier nanoClock,
+      Consumer<BreakerState> onBreakerChange) {
     int colon = hostPort.lastIndexOf(':');
     this.name = hostPort;
     this.address =
         SocketAddress.inetSocketAddress(
             Integer.parseInt(hostPort.substring(colon + 1)), hostPort.substring(0, colon));
-    this.breaker = new EndpointBreaker(breaker, nanoClock);
+    this.breaker = new EndpointBreaker(breaker, nanoClock, onBreakerChange);
   }
 
   /** True when a new session may go here: healthy, and the breaker lets it through. */

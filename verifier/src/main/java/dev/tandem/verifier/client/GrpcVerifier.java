@@ -80,7 +80,7 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
     this.grpc = GrpcClient.client(vertx, grpcOptions);
     this.http = vertx.createHttpClient(healthOptions);
     for (String endpoint : options.endpoints()) {
-      endpoints.add(new Endpoint(endpoint, options.breaker(), nanoClock));
+      endpoints.add(new Endpoint(endpoint, options.breaker(), nanoClock, this::breakerChanged));
     }
     this.healthTimer =
         vertx.setPeriodic(
@@ -140,11 +140,25 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
   }
 
   /**
-   * Each endpoint's state as of the last health-check round (at most one health interval old),
-   * without waiting: for metrics gauges. Any thread.
+   * Each endpoint's state as of its last change, without waiting: for metrics gauges. Republished
+   * after every health-check round and whenever a circuit breaker changes state (an open circuit
+   * also when its open time is up). Any thread.
    */
   public List<EndpointStatus> lastEndpointStatus() {
     return published;
+  }
+
+  /**
+   * A breaker moved to {@code state}: republish at once, and once more when an open circuit's time
+   * is up (it turns half-open only when read). On the context (breakers change there).
+   */
+  private void breakerChanged(BreakerState state) {
+    published = snapshot();
+    if (state == BreakerState.OPEN) {
+      vertx.setTimer(
+          Math.max(1, options.breaker().openDuration().toMillis()),
+          id -> context.runOnContext(v -> published = snapshot()));
+    }
   }
 
   private List<EndpointStatus> snapshot() {

@@ -1,6 +1,8 @@
 package dev.tandem.verifier.openai;
 
 import dev.tandem.speccore.VerifierException;
+import dev.tandem.verifier.client.BreakerState;
+import dev.tandem.verifier.client.EndpointBreaker;
 import dev.tandem.verifier.client.VerifierUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,7 +26,9 @@ import java.util.concurrent.TimeoutException;
  * {@code echo: true} when draft positions are to be scored.
  *
  * <p>Servers: the base URL's, then each fallback's; a call moves on to the next server when one
- * fails in a way another may not. Failures: a server that cannot be reached, goes away or stays
+ * fails in a way another may not. Each server has a circuit breaker ({@link
+ * OpenAiVerifierOptions#breaker()}): one that keeps failing is skipped for the open time instead of
+ * costing every call a timeout. Failures: a server that cannot be reached, goes away or stays
  * silent past the timeout fails the stage with {@link VerifierUnavailableException}; an HTTP error
  * status or a body without the logprobs asked for fails it with {@link BackendResponseException}.
  * Both name the endpoint.
@@ -44,6 +48,7 @@ final class CompletionsClient implements AutoCloseable {
   private final Vertx vertx;
   private final WebClient web;
   private final List<CompletionResponseParser> parsers;
+  private final List<EndpointBreaker> breakers;
 
   CompletionsClient(Vertx vertx, OpenAiVerifierOptions options) {
     this.options = options;
@@ -56,6 +61,15 @@ final class CompletionsClient implements AutoCloseable {
             new PoolOptions().setHttp1MaxSize(options.maxConnections()));
     this.parsers =
         endpoints.stream().map(e -> new CompletionResponseParser(e, options.topN())).toList();
+    this.breakers =
+        endpoints.stream()
+            .map(e -> new EndpointBreaker(options.breaker(), System::nanoTime))
+            .toList();
+  }
+
+  /** Each server's circuit breaker state, in call order (base URL first). Any thread. */
+  List<BreakerState> breakerStates() {
+    return breakers.stream().map(EndpointBreaker::state).toList();
   }
 
   /**
@@ -70,15 +84,45 @@ final class CompletionsClient implements AutoCloseable {
     return scoreFrom(0, sequence, draftCount).toCompletionStage();
   }
 
+  /**
+   * Scores on the first server from {@code index} on whose circuit admits a call; a failure another
+   * server may not have counts against its breaker and moves on, any answer (a refusal included)
+   * counts for it.
+   */
   private Future<ScoredSequence> scoreFrom(int index, int[] sequence, int draftCount) {
-    return scoreOn(index, sequence, draftCount)
+    int admitted = index;
+    while (admitted < endpoints.size() && !breakers.get(admitted).tryAcquire()) {
+      admitted++;
+    }
+    if (admitted == endpoints.size()) {
+      return Future.failedFuture(
+          new VerifierUnavailableException(
+              "POST "
+                  + endpoints.get(index)
+                  + (index + 1 < endpoints.size() ? " and the servers after it" : "")
+                  + ": circuit open after "
+                  + options.breaker().failureThreshold()
+                  + " consecutive failures; next probe within "
+                  + options.breaker().openDuration().toMillis()
+                  + " ms",
+              null));
+    }
+    int server = admitted;
+    EndpointBreaker breaker = breakers.get(server);
+    return scoreOn(server, sequence, draftCount)
+        .onSuccess(scored -> breaker.onSuccess())
         .recover(
-            error ->
-                index + 1 < endpoints.size()
-                        && error instanceof VerifierException e
-                        && e.replaceable()
-                    ? scoreFrom(index + 1, sequence, draftCount)
-                    : Future.failedFuture(error));
+            error -> {
+              boolean replaceable = error instanceof VerifierException e && e.replaceable();
+              if (replaceable) {
+                breaker.onFailure();
+              } else {
+                breaker.onSuccess(); // it answered on purpose: alive
+              }
+              return server + 1 < endpoints.size() && replaceable
+                  ? scoreFrom(server + 1, sequence, draftCount)
+                  : Future.failedFuture(error);
+            });
   }
 
   private Future<ScoredSequence> scoreOn(int index, int[] sequence, int draftCount) {

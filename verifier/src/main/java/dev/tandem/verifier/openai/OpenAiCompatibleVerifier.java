@@ -136,4 +136,9 @@ public final class OpenAiCompatibleVerifier implements Verifier, AutoCloseable {
               + maxLength);
     }
   }
+
+  /** Each server's circuit breaker state, base URL first (for tests and admin views). */
+  public java.util.List<dev.tandem.verifier.client.BreakerState> breakerStates() {
+    return client.breakerStates();
+  }
 }

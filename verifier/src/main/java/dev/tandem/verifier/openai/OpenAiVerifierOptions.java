@@ -1,5 +1,6 @@
 package dev.tandem.verifier.openai;
 
+import dev.tandem.verifier.client.CircuitBreakerOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -25,6 +26,8 @@ import java.util.Optional;
  *     (5xx, a malformed answer) or without the model; the sequence is resent whole, so the retry
  *     gives the answer the first server would have (each call is stateless). At most {@link
  *     #MAX_FALLBACKS}.
+ * @param breaker when a server (the base URL or a fallback) is skipped: after this many consecutive
+ *     failures it gets no calls for the open time, then one probe call
  */
 public record OpenAiVerifierOptions(
     String baseUrl,
@@ -34,7 +37,8 @@ public record OpenAiVerifierOptions(
     Optional<String> apiKey,
     LogprobsMode mode,
     int maxConnections,
-    List<String> fallbackBaseUrls) {
+    List<String> fallbackBaseUrls,
+    CircuitBreakerOptions breaker) {
 
   /** Most fallback base URLs accepted. */
   public static final int MAX_FALLBACKS = 16;
@@ -78,6 +82,9 @@ public record OpenAiVerifierOptions(
     }
     fallbackBaseUrls =
         fallbackBaseUrls.stream().map(OpenAiVerifierOptions::requireBaseUrl).toList();
+    if (breaker == null) {
+      throw new IllegalArgumentException("breaker must not be null");
+    }
   }
 
   /**
@@ -93,37 +100,51 @@ public record OpenAiVerifierOptions(
         Optional.empty(),
         LogprobsMode.PROMPT_LOGPROBS,
         64,
-        List.of());
+        List.of(),
+        CircuitBreakerOptions.DEFAULTS);
   }
 
   public OpenAiVerifierOptions withTopN(int value) {
     return new OpenAiVerifierOptions(
-        baseUrl, model, value, timeout, apiKey, mode, maxConnections, fallbackBaseUrls);
+        baseUrl, model, value, timeout, apiKey, mode, maxConnections, fallbackBaseUrls, breaker);
   }
 
   public OpenAiVerifierOptions withTimeout(Duration value) {
     return new OpenAiVerifierOptions(
-        baseUrl, model, topN, value, apiKey, mode, maxConnections, fallbackBaseUrls);
+        baseUrl, model, topN, value, apiKey, mode, maxConnections, fallbackBaseUrls, breaker);
   }
 
   public OpenAiVerifierOptions withApiKey(String value) {
     return new OpenAiVerifierOptions(
-        baseUrl, model, topN, timeout, Optional.of(value), mode, maxConnections, fallbackBaseUrls);
+        baseUrl,
+        model,
+        topN,
+        timeout,
+        Optional.of(value),
+        mode,
+        maxConnections,
+        fallbackBaseUrls,
+        breaker);
   }
 
   public OpenAiVerifierOptions withMode(LogprobsMode value) {
     return new OpenAiVerifierOptions(
-        baseUrl, model, topN, timeout, apiKey, value, maxConnections, fallbackBaseUrls);
+        baseUrl, model, topN, timeout, apiKey, value, maxConnections, fallbackBaseUrls, breaker);
   }
 
   public OpenAiVerifierOptions withMaxConnections(int value) {
     return new OpenAiVerifierOptions(
-        baseUrl, model, topN, timeout, apiKey, mode, value, fallbackBaseUrls);
+        baseUrl, model, topN, timeout, apiKey, mode, value, fallbackBaseUrls, breaker);
   }
 
   public OpenAiVerifierOptions withFallbackBaseUrls(List<String> value) {
     return new OpenAiVerifierOptions(
-        baseUrl, model, topN, timeout, apiKey, mode, maxConnections, value);
+        baseUrl, model, topN, timeout, apiKey, mode, maxConnections, value, breaker);
+  }
+
+  public OpenAiVerifierOptions withBreaker(CircuitBreakerOptions value) {
+    return new OpenAiVerifierOptions(
+        baseUrl, model, topN, timeout, apiKey, mode, maxConnections, fallbackBaseUrls, value);
   }
 
   /** The absolute URL every call is posted to first. */

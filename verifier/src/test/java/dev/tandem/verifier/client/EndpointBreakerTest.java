@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The circuit breaker on a clock the test moves: open after N failures, one probe, then close. */
@@ -49,6 +51,23 @@ class EndpointBreakerTest {
     assertEquals(BreakerState.CLOSED, breaker.state());
     assertTrue(breaker.tryAcquire());
     assertTrue(breaker.tryAcquire());
+  }
+
+  @Test
+  void everyChangeOfStateIsReportedAsItHappens() {
+    List<BreakerState> changes = new ArrayList<>();
+    EndpointBreaker watched =
+        new EndpointBreaker(
+            new CircuitBreakerOptions(2, Duration.ofSeconds(10)), () -> now, changes::add);
+    watched.onFailure();
+    assertEquals(List.of(), changes, "one failure changes nothing");
+    watched.onFailure();
+    assertEquals(List.of(BreakerState.OPEN), changes);
+    now += Duration.ofSeconds(10).toNanos();
+    assertTrue(watched.tryAcquire());
+    watched.onSuccess();
+    watched.onSuccess();
+    assertEquals(List.of(BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED), changes);
   }
 
   @Test

@@ -96,6 +96,11 @@ public final class LogprobsCompletionServer implements AutoCloseable {
     fault = next;
   }
 
+  /** Calls received so far. */
+  int calls() {
+    return calls.get();
+  }
+
   /** Request bodies received, in order. */
   List<JsonObject> requests() {
     return requests;

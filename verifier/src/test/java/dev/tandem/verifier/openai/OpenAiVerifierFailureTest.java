@@ -15,6 +15,8 @@ import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.VerifierException;
 import dev.tandem.speccore.VerifierSession;
+import dev.tandem.verifier.client.BreakerState;
+import dev.tandem.verifier.client.CircuitBreakerOptions;
 import dev.tandem.verifier.client.VerifierUnavailableException;
 import dev.tandem.verifier.openai.LogprobsCompletionServer.Fault;
 import io.vertx.core.Vertx;
@@ -222,6 +224,45 @@ class OpenAiVerifierFailureTest {
       Throwable e = failure(failingOver.open(new int[] {5000}, SamplingParams.GREEDY, 32));
       assertTrue(e instanceof VerifierException v && !v.replaceable(), String.valueOf(e));
       assertTrue(e.getMessage().contains(server.baseUrl()), e.getMessage());
+    }
+  }
+
+  @Test
+  void aServerThatKeepsFailingIsSkippedWhileItsCircuitIsOpen() {
+    CircuitBreakerOptions twoFailures = new CircuitBreakerOptions(2, Duration.ofHours(1));
+    try (LogprobsCompletionServer backup = LogprobsCompletionServer.start(vertx, model, null);
+        OpenAiCompatibleVerifier failingOver =
+            new OpenAiCompatibleVerifier(
+                vertx,
+                OpenAiVerifierOptions.of(server.baseUrl(), "tiny-gqa")
+                    .withFallbackBaseUrls(List.of(backup.baseUrl()))
+                    .withBreaker(twoFailures))) {
+      server.failAfter(0, Fault.HTTP_500);
+      for (int i = 0; i < 5; i++) {
+        await(failingOver.open(prompt(1, 6), SamplingParams.GREEDY, 32)).close();
+      }
+      assertEquals(2, server.calls(), "two failures opened its circuit: no calls after them");
+      assertEquals(5, backup.calls());
+      assertEquals(List.of(BreakerState.OPEN, BreakerState.CLOSED), failingOver.breakerStates());
+    }
+  }
+
+  @Test
+  void aLoneServerWithAnOpenCircuitFailsFastAsUnavailable() {
+    try (OpenAiCompatibleVerifier lone =
+        new OpenAiCompatibleVerifier(
+            vertx,
+            OpenAiVerifierOptions.of(server.baseUrl(), "tiny-gqa")
+                .withBreaker(new CircuitBreakerOptions(1, Duration.ofHours(1))))) {
+      server.failAfter(0, Fault.CLOSE_CONNECTION);
+      assertInstanceOf(
+          VerifierUnavailableException.class,
+          failure(lone.open(prompt(1, 6), SamplingParams.GREEDY, 32)));
+      int calls = server.calls();
+      Throwable fast = failure(lone.open(prompt(1, 6), SamplingParams.GREEDY, 32));
+      assertInstanceOf(VerifierUnavailableException.class, fast);
+      assertTrue(fast.getMessage().contains("circuit open"), fast.getMessage());
+      assertEquals(calls, server.calls(), "no call while the circuit is open");
     }
   }
 }
