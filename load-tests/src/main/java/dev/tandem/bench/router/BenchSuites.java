@@ -148,7 +148,9 @@ public final class BenchSuites {
     JsonObject overrides =
         new JsonObject()
             .put("server", new JsonObject().put("port", 0))
-            .put("routing", new JsonObject().put("auto", "default_tier"));
+            .put("routing", new JsonObject().put("auto", "default_tier"))
+            // Requests repeat across rounds and variants: every one must be generated.
+            .put("cache", noCache());
     return withRouter(overrides, body);
   }
 
@@ -182,7 +184,8 @@ public final class BenchSuites {
       JsonObject overrides =
           new JsonObject()
               .put("server", new JsonObject().put("port", 0))
-              .put("tiers", new JsonArray().add(tier));
+              .put("tiers", new JsonArray().add(tier))
+              .put("cache", noCache());
       return withRouter(overrides, body);
     } finally {
       join(relay.close());
@@ -298,6 +301,13 @@ public final class BenchSuites {
         clientVertx.close();
       }
     }
+  }
+
+  /** The response cache off: a benchmark's repeated requests must each be generated. */
+  private static JsonObject noCache() {
+    return new JsonObject()
+        .put("exact", new JsonObject().put("enabled", false))
+        .put("semantic", new JsonObject().put("enabled", false));
   }
 
   /** What a suite does with a running router, through a client of its own. */
