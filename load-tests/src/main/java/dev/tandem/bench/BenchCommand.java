@@ -48,6 +48,7 @@ import picocli.CommandLine.Unmatched;
       BenchCommand.Failover.class,
       BenchCommand.Step.class,
       BenchCommand.Policy.class,
+      BenchCommand.Abuse.class,
       BenchCommand.Report.class
     })
 public final class BenchCommand implements Callable<Integer> {
@@ -205,6 +206,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     void run(String[] args) throws Exception {
       FailoverBenchmark.main(args);
+    }
+  }
+
+  @Command(
+      name = "abuse",
+      description =
+          "Abusive clients (slowloris, connection flood, HTTP/2 rapid reset, oversized and"
+              + " non-UTF-8 bodies, gRPC clients that never read) vs. a well-behaved stream's chunk"
+              + " gaps, clean / under abuse / clean again: [--seconds 10] [--streams 16]")
+  static final class Abuse extends PassThrough {
+    @Override
+    void run(String[] args) throws Exception {
+      dev.tandem.bench.abuse.AbuseBenchmark.main(args);
     }
   }
 
