@@ -240,6 +240,40 @@ class ConfigReaderTest extends ConfigFixture {
                             .copy()
                             .put("fallback_base_urls", new JsonArray().add("gpu-4:8000")))));
     assertEquals("tiers[0].openai.fallback_base_urls", e.key());
+    assertEquals(
+        new TandemConfig.CircuitBreaker(3, java.time.Duration.ofSeconds(10)), ok.circuitBreaker());
+    TandemConfig.OpenAi breaker =
+        assertInstanceOf(
+            TandemConfig.OpenAi.class,
+            load(tier(fields
+                        .copy()
+                        .put(
+                            "openai",
+                            openai
+                                .copy()
+                                .put(
+                                    "circuit_breaker",
+                                    new JsonObject().put("failures", 5).put("open_ms", 2000))))
+                    .put("default_tier", "t"))
+                .tiers()
+                .get(0)
+                .backend());
+    assertEquals(
+        new TandemConfig.CircuitBreaker(5, java.time.Duration.ofMillis(2000)),
+        breaker.circuitBreaker());
+    ConfigException bad =
+        rejected(
+            tier(
+                fields
+                    .copy()
+                    .put(
+                        "openai",
+                        openai
+                            .copy()
+                            .put("circuit_breaker", new JsonObject().put("failures", 0)))));
+    assertEquals(
+        "tiers[0].openai.circuit_breaker.failures must be an integer in 1..1000, got 0",
+        bad.getMessage());
   }
 
   @Test
