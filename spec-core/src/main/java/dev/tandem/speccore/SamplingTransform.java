@@ -130,42 +130,107 @@ public final class SamplingTransform {
     return probs;
   }
 
-  /** Zeroes every probability outside the top-k, then outside the top-p nucleus of what is left. */
+  /**
+   * Zeroes every probability outside the top-k, then outside the top-p nucleus of what is left.
+   * Only the first {@code keep} places of the descending order are read, so with top-k only the top
+   * k keys are selected and sorted (O(vocab + k log k)); the places and the sums walked along them
+   * are the same as with the whole vocabulary sorted.
+   */
   private static void truncate(double[] probs, int topK, float topP) {
-    int[] order = descendingOrder(probs);
-    int keep = topK > 0 ? Math.min(topK, order.length) : order.length;
+    long[] keys = orderKeys(probs);
+    int keep = topK > 0 ? Math.min(topK, keys.length) : keys.length;
+    if (keep < keys.length) {
+      moveTopToEnd(keys, keep);
+      Arrays.sort(keys, keys.length - keep, keys.length);
+    } else {
+      Arrays.sort(keys);
+    }
+    int top = keys.length - 1; // keys ascend: the most probable token's key is last
     double keptMass = 0;
     for (int r = 0; r < keep; r++) {
-      keptMass += probs[order[r]];
+      keptMass += probs[indexOf(keys[top - r])];
     }
     double target = topP * keptMass;
     double cumulative = 0;
     int nucleus = 0;
     while (nucleus < keep) {
-      cumulative += probs[order[nucleus++]];
+      cumulative += probs[indexOf(keys[top - nucleus++])];
       if (cumulative >= target) {
         break;
       }
     }
-    for (int r = nucleus; r < order.length; r++) {
-      probs[order[r]] = 0;
+    double[] kept = new double[nucleus];
+    for (int r = 0; r < nucleus; r++) {
+      kept[r] = probs[indexOf(keys[top - r])];
+    }
+    Arrays.fill(probs, 0);
+    for (int r = 0; r < nucleus; r++) {
+      probs[indexOf(keys[top - r])] = kept[r];
     }
   }
 
-  /** Indices sorted by descending probability, lower index first on ties (primitive sort). */
-  private static int[] descendingOrder(double[] probs) {
-    // Non-negative floats order like their bit patterns; the low half breaks ties by index.
+  /**
+   * One key per token, unique, that sorts ascending as the descending-probability order read
+   * backwards: the float bits of the probability (non-negative floats order like their bits) above
+   * the inverted index, so the lower index comes first on ties.
+   */
+  private static long[] orderKeys(double[] probs) {
     long[] keys = new long[probs.length];
     for (int i = 0; i < probs.length; i++) {
       long bits = Float.floatToIntBits((float) probs[i]);
       keys[i] = (bits << 32) | (Integer.MAX_VALUE - i);
     }
-    Arrays.sort(keys);
-    int[] order = new int[probs.length];
-    for (int r = 0; r < order.length; r++) {
-      order[r] = Integer.MAX_VALUE - (int) (keys[keys.length - 1 - r] & 0xffffffffL);
+    return keys;
+  }
+
+  private static int indexOf(long key) {
+    return Integer.MAX_VALUE - (int) (key & 0xffffffffL);
+  }
+
+  /**
+   * Quickselect: afterwards the {@code count} largest keys (unique) are the last {@code count}
+   * elements, in no particular order. Median-of-three pivots; a range that does not shrink fast
+   * enough is finished by sorting it, so the worst case stays O(n log n).
+   */
+  private static void moveTopToEnd(long[] keys, int count) {
+    int lo = 0;
+    int hi = keys.length - 1;
+    int boundary = keys.length - count; // keys[boundary..] must be the largest
+    int budget = 2 * (32 - Integer.numberOfLeadingZeros(keys.length)); // ~ 2 log2(n) rounds
+    while (lo < hi) {
+      if (budget-- == 0) {
+        Arrays.sort(keys, lo, hi + 1);
+        return;
+      }
+      int mid = (lo + hi) >>> 1;
+      long pivot = median(keys[lo], keys[mid], keys[hi]);
+      int i = lo;
+      int j = hi;
+      while (i <= j) { // Hoare partition: [lo..j] <= pivot <= [i..hi]
+        while (keys[i] < pivot) {
+          i++;
+        }
+        while (keys[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          long t = keys[i];
+          keys[i++] = keys[j];
+          keys[j--] = t;
+        }
+      }
+      if (boundary <= j) {
+        hi = j;
+      } else if (boundary >= i) {
+        lo = i;
+      } else {
+        return; // the boundary lies between the halves: keys[j+1..i-1] equal the pivot
+      }
     }
-    return order;
+  }
+
+  private static long median(long a, long b, long c) {
+    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
   }
 
   private static void requireLogits(float[] logits) {

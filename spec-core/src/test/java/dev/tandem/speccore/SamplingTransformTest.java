@@ -84,6 +84,37 @@ class SamplingTransformTest {
     }
   }
 
+  /**
+   * A vocabulary of 2,048 with many tied logits (rounded to a coarse grid) and top-k cut-offs that
+   * fall inside tie groups: top-k selects and sorts only the head of the order, which must keep
+   * exactly the tokens the reference's full sort keeps.
+   */
+  @Test
+  void topKOnALargeVocabularyWithTiesKeepsTheReferenceSupport() {
+    SplittableRandom rng = new SplittableRandom(11);
+    int[] topKs = {1, 2, 7, 50, 51, 500, 2047, 2048, 4000};
+    float[] topPs = {0.3f, 0.95f, 1f};
+    for (int trial = 0; trial < 12; trial++) {
+      float[] logits = new float[2048];
+      double grid = trial % 3 == 0 ? 0.25 : 0.01;
+      for (int i = 0; i < logits.length; i++) {
+        logits[i] = (float) (Math.rint(rng.nextGaussian() * (trial % 4 + 1) / grid) * grid);
+      }
+      for (int k : topKs) {
+        for (float p : topPs) {
+          float[] actual =
+              SamplingTransform.probabilities(logits, new SamplingParams(0.8f, p, k, 0));
+          double[] expected = reference(logits, 0.8f, k, p);
+          for (int i = 0; i < logits.length; i++) {
+            String where = "trial " + trial + " k=" + k + " p=" + p + " token " + i;
+            assertEquals(expected[i] != 0, actual[i] != 0f, where);
+            assertEquals(expected[i], actual[i], TOLERANCE, where);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void isStableForHugeLogitsAndHonoursMaskedOnes() {
     float[] logits = {1000f, 999f, Float.NEGATIVE_INFINITY, -1000f};

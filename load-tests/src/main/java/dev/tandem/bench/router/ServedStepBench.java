@@ -32,6 +32,8 @@ final class ServedStepBench {
   private final StreamClient client;
   private final Model model;
   private static final long WARM_UP_NANOS = 10_000_000_000L;
+  private static final long WARM_UP_MAX_NANOS = 90_000_000_000L;
+  private static final long JIT_WINDOW_NANOS = 3_000_000_000L;
 
   private final PrintStream out;
   private final long rawThread;
@@ -106,8 +108,12 @@ final class ServedStepBench {
     out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     Side allRaw = new Side();
     Side allServed = new Side();
+    long measuredJitMillis = 0;
+    long measuredNanos = 0;
     for (Workload w : workloads) {
       warmUp(w);
+      long jit0 = jitMillis();
+      long t0 = System.nanoTime();
       Side raw = new Side();
       Side served = new Side();
       for (int round = 0; round < rounds; round++) {
@@ -116,6 +122,8 @@ final class ServedStepBench {
           decodeRaw(request, raw, trace.summary().getUsage().getPromptTokens());
         }
       }
+      measuredJitMillis += jitMillis() - jit0;
+      measuredNanos += System.nanoTime() - t0;
       row(w.name(), w.requests().size() + " × " + rounds, raw, served);
       merge(allRaw, raw);
       merge(allServed, served);
@@ -133,6 +141,11 @@ final class ServedStepBench {
     out.println("|---|---:|---:|---:|---:|---:|---:|");
     breakdown("raw loop", allRaw);
     breakdown("served", allServed);
+    out.printf(
+        Locale.ROOT,
+        "%nThe JIT compiled for %d ms during the %.1f s measured (after warm-up).%n",
+        measuredJitMillis,
+        measuredNanos / 1e9);
   }
 
   private void breakdown(String name, Side side) {
@@ -152,11 +165,16 @@ final class ServedStepBench {
 
   /**
    * Both paths until the JIT has compiled them: the vector kernels run as slow, allocating Java
-   * code until C2 compiled them, which takes seconds, and whichever path ran first would pay.
+   * code until C2 compiled them, which takes seconds, and whichever path ran first would pay. At
+   * least 10 s, then until the compiler threads spent under 2 % of a 3 s window (at most 90 s): a
+   * compiler thread still busy takes its CPU from the measured paths, more from the served one,
+   * which runs more code.
    */
   private void warmUp(Workload w) {
-    long until = System.nanoTime() + WARM_UP_NANOS;
-    for (int i = 0; i < 6 || System.nanoTime() < until; i++) {
+    long start = System.nanoTime();
+    long windowStart = start;
+    long jitAtWindowStart = jitMillis();
+    for (int i = 0; ; i++) {
       GenerateRequest request = w.requests().get(i % w.requests().size());
       if (i % 2 == 0) {
         decodeRaw(request, new Side(), 0);
@@ -165,7 +183,25 @@ final class ServedStepBench {
         serve(request, new Side());
         decodeRaw(request, new Side(), 0);
       }
+      long now = System.nanoTime();
+      if (now - start >= WARM_UP_MAX_NANOS) {
+        out.printf(
+            Locale.ROOT, "(%s: the JIT was still compiling after 90 s of warm-up)%n", w.name());
+        return;
+      }
+      if (now - windowStart >= JIT_WINDOW_NANOS) {
+        long jit = jitMillis() - jitAtWindowStart;
+        if (i >= 5 && now - start >= WARM_UP_NANOS && jit * 1e6 < 0.02 * (now - windowStart)) {
+          return;
+        }
+        windowStart = now;
+        jitAtWindowStart = jitMillis();
+      }
     }
+  }
+
+  private static long jitMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
   }
 
   private void row(String name, String count, Side raw, Side served) {
