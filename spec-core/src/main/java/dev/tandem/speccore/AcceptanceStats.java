@@ -18,6 +18,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * / (1 − decay)} steps) and α follows drift (prompt types, config changes). α = (successes + α₀·w)
  * / (trials + w), the posterior mean.
  *
+ * <p>Per draft position: the same counts are kept for each position j of a block (a trial at j when
+ * the first j − 1 drafts were accepted), so {@link #positionAlphas} gives α_j = P(draft j accepted
+ * | drafts 1..j − 1 accepted), each shrunk toward the pooled α with the prior's weight. Real
+ * acceptance is not i.i.d.: a block that survived its first drafts is in an easy stretch of text,
+ * and α_j rises with j, which makes long drafts pay more than the geometric model says.
+ *
  * <p>Threading: thread-safe and lock-free; any thread may record or read.
  */
 public final class AcceptanceStats {
@@ -26,12 +32,16 @@ public final class AcceptanceStats {
   public static final double DEFAULT_PRIOR_WEIGHT = 10;
   public static final double DEFAULT_DECAY = 0.995;
 
-  private record Counts(double successes, double failures) {}
+  // position: [MAX_DRAFT] trials and successes at draft position j + 1
+  private record Counts(
+      double successes, double failures, double[] positionTrials, double[] positionSuccesses) {}
 
   private final double priorAlpha;
   private final double priorWeight;
   private final double decay;
-  private final AtomicReference<Counts> counts = new AtomicReference<>(new Counts(0, 0));
+  private final AtomicReference<Counts> counts =
+      new AtomicReference<>(
+          new Counts(0, 0, new double[DraftBlock.MAX_DRAFT], new double[DraftBlock.MAX_DRAFT]));
 
   /**
    * @param priorAlpha α₀ in [0, 1], the estimate before any data
@@ -78,7 +88,19 @@ public final class AcceptanceStats {
     }
     int failures = trials - accepted;
     counts.updateAndGet(
-        c -> new Counts(c.successes() * decay + accepted, c.failures() * decay + failures));
+        c -> {
+          double[] positionTrials = new double[DraftBlock.MAX_DRAFT];
+          double[] positionSuccesses = new double[DraftBlock.MAX_DRAFT];
+          for (int j = 0; j < DraftBlock.MAX_DRAFT; j++) {
+            positionTrials[j] = c.positionTrials()[j] * decay + (j < trials ? 1 : 0);
+            positionSuccesses[j] = c.positionSuccesses()[j] * decay + (j < accepted ? 1 : 0);
+          }
+          return new Counts(
+              c.successes() * decay + accepted,
+              c.failures() * decay + failures,
+              positionTrials,
+              positionSuccesses);
+        });
   }
 
   /** The current posterior-mean estimate of α. */
@@ -86,6 +108,23 @@ public final class AcceptanceStats {
     Counts c = counts.get();
     return (c.successes() + priorAlpha * priorWeight)
         / (c.successes() + c.failures() + priorWeight);
+  }
+
+  /**
+   * α_j for draft positions j = 1..{@link DraftBlock#MAX_DRAFT}: {@code [MAX_DRAFT]}, entry j − 1 =
+   * (successes at j + α·w) / (trials at j + w), with α the pooled estimate and w the prior's
+   * weight, so a position with few trials stays near the pooled α.
+   */
+  public double[] positionAlphas() {
+    Counts c = counts.get();
+    double pooled =
+        (c.successes() + priorAlpha * priorWeight) / (c.successes() + c.failures() + priorWeight);
+    double[] alphas = new double[DraftBlock.MAX_DRAFT];
+    for (int j = 0; j < alphas.length; j++) {
+      alphas[j] =
+          (c.positionSuccesses()[j] + pooled * priorWeight) / (c.positionTrials()[j] + priorWeight);
+    }
+    return alphas;
   }
 
   /**

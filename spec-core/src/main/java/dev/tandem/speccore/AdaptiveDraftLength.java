@@ -5,8 +5,9 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * Chooses k per step with {@link SpeculationPolicy} from the request's acceptance estimate (from
- * {@link LoopState#alpha()}) and its measured latencies ({@link LatencyEstimator}).
+ * Chooses k per step with {@link SpeculationPolicy} from the request's expected tokens per step
+ * ({@link LoopState#expectedTokens(int)}: acceptance per draft position, or the geometric model for
+ * its α) and its measured latencies ({@link LatencyEstimator}).
  *
  * <p>The constraint's limit per token is, for {@link Objective#MIN_LATENCY_WITHIN_COST}, the cost
  * budget left divided by the tokens left ({@code (budget − spent) / remainingTokens}, spent from
@@ -160,14 +161,14 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
         }
       }
     }
-    int k =
-        SpeculationPolicy.chooseK(state.alpha(), cap, latency, prices, objective, limit, overheads);
+    double[] expected = state.expectedTokens(cap);
+    int k = SpeculationPolicy.chooseK(expected, latency, prices, objective, limit, overheads);
     if (k > 0 || cap == 0 || probeEvery == 0) {
       plainStepsInARow = 0;
       return k;
     }
     if (++plainStepsInARow < probeEvery
-        || !oneDraftFits(state.alpha(), limit)
+        || !oneDraftFits(expected[1], limit)
         || !draftingCouldPay(cap, limit)) {
       return 0;
     }
@@ -184,11 +185,13 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     return SpeculationPolicy.chooseK(1.0, cap, latencies.current(), prices, objective, limit) > 0;
   }
 
-  private boolean oneDraftFits(double alpha, double limit) {
+  /** Whether one draft token meets the constraint, with E(1) = {@code expectedOne}. */
+  private boolean oneDraftFits(double expectedOne, double limit) {
+    LatencyModel latency = latencies.current();
     double constrained =
         objective == Objective.MIN_LATENCY_WITHIN_COST
-            ? SpeculationPolicy.costPerToken(alpha, 1, prices)
-            : SpeculationPolicy.timePerToken(alpha, 1, latencies.current());
+            ? prices.stepCost(1) / expectedOne
+            : (latency.draftPerToken() + latency.verifyTime(1)) / expectedOne;
     return constrained <= limit;
   }
 

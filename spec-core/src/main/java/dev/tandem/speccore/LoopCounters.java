@@ -45,8 +45,9 @@ final class LoopCounters {
     return maxTokens - generated;
   }
 
-  LoopState state(double alpha) {
-    return new LoopState(generated, maxTokens, stepCount, proposed, accepted, positions, alpha);
+  LoopState state(double alpha, double[] expectedTokens) {
+    return new LoopState(
+        generated, maxTokens, stepCount, proposed, accepted, positions, alpha, expectedTokens);
   }
 
   LoopResult result(FinishReason reason) {

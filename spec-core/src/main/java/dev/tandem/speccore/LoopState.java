@@ -10,6 +10,9 @@ package dev.tandem.speccore;
  * @param draftTokensAccepted draft tokens accepted so far
  * @param verifierPositionsScored positions the verifier scored so far (sum of k + 1 over steps)
  * @param alpha the current per-token acceptance estimate for this request, in [0, 1]
+ * @param expectedTokens expected tokens per step for k = 0.. its length − 1 ({@link
+ *     RequestAcceptance#expectedTokens}), or null: then the geometric model's E(k) for {@code
+ *     alpha}
  */
 public record LoopState(
     int generatedTokens,
@@ -18,7 +21,28 @@ public record LoopState(
     int draftTokensProposed,
     int draftTokensAccepted,
     int verifierPositionsScored,
-    double alpha) {
+    double alpha,
+    double[] expectedTokens) {
+
+  /** A state whose expected tokens per step follow the geometric model for {@code alpha}. */
+  public LoopState(
+      int generatedTokens,
+      int maxTokens,
+      int verifierCalls,
+      int draftTokensProposed,
+      int draftTokensAccepted,
+      int verifierPositionsScored,
+      double alpha) {
+    this(
+        generatedTokens,
+        maxTokens,
+        verifierCalls,
+        draftTokensProposed,
+        draftTokensAccepted,
+        verifierPositionsScored,
+        alpha,
+        null);
+  }
 
   public LoopState {
     if (maxTokens < 1) {
@@ -42,6 +66,35 @@ public record LoopState(
     if (!(alpha >= 0 && alpha <= 1)) {
       throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);
     }
+    if (expectedTokens != null) {
+      if (expectedTokens.length == 0 || expectedTokens[0] != 1) {
+        throw new IllegalArgumentException("expectedTokens must start with E(0) = 1");
+      }
+      for (int k = 1; k < expectedTokens.length; k++) {
+        double gain = expectedTokens[k] - expectedTokens[k - 1];
+        if (!(gain >= 0 && gain <= 1)) {
+          throw new IllegalArgumentException(
+              "expectedTokens must rise by 0..1 per k, got E("
+                  + k
+                  + ") − E("
+                  + (k - 1)
+                  + ") = "
+                  + gain);
+        }
+      }
+    }
+  }
+
+  /** E(k) for k = 0..kMax ({@code [kMax + 1]}): the given curve, or the geometric model's. */
+  public double[] expectedTokens(int kMax) {
+    double[] expected = new double[kMax + 1];
+    for (int k = 0; k <= kMax; k++) {
+      expected[k] =
+          expectedTokens != null && k < expectedTokens.length
+              ? expectedTokens[k]
+              : SpeculationPolicy.expectedTokens(alpha, k);
+    }
+    return expected;
   }
 
   /** Tokens still allowed before the limit. */

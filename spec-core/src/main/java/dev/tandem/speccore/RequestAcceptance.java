@@ -54,6 +54,32 @@ public final class RequestAcceptance {
     return (accepted + globalWeight * global.alpha()) / (trials + globalWeight);
   }
 
+  /**
+   * Expected tokens per step for k = 0..kMax: {@code [kMax + 1]}, E(k) = 1 + Σ_{j ≤ k} Π_{i ≤ j}
+   * α_i, where α_i is the pair's acceptance at draft position i ({@link
+   * AcceptanceStats#positionAlphas}) scaled by this request's α over the pair's (capped at 1). With
+   * the same α at every position this is the geometric model's E(k) for this request's α.
+   */
+  public double[] expectedTokens(int kMax) {
+    if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
+      throw new IllegalArgumentException(
+          "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
+    }
+    double pair = global.alpha();
+    double own = alpha();
+    double scale = pair > 0 ? own / pair : 1;
+    double[] positions = global.positionAlphas();
+    double[] expected = new double[kMax + 1];
+    expected[0] = 1;
+    double survive = 1;
+    for (int k = 1; k <= kMax; k++) {
+      double alphaAt = pair > 0 ? Math.min(1, positions[k - 1] * scale) : own;
+      survive *= alphaAt;
+      expected[k] = expected[k - 1] + survive;
+    }
+    return expected;
+  }
+
   /** Trials recorded by this request. */
   public int trials() {
     return trials;

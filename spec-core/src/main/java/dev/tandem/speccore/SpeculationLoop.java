@@ -150,7 +150,9 @@ public final class SpeculationLoop {
         startNext();
       }
       case PROPOSING -> {
-        LoopState state = counters.state(config.acceptance.alpha());
+        LoopState state =
+            counters.state(
+                config.acceptance.alpha(), config.acceptance.expectedTokens(DraftBlock.MAX_DRAFT));
         requestedK = config.chooser.chooseK(state);
         if (requestedK < 0) {
           throw new IllegalStateException("chooseK must return k >= 0, got " + requestedK);

@@ -89,10 +89,31 @@ public final class SpeculationPolicy {
       double limitPerToken,
       double[] overheadNanos) {
     requireAlpha(alpha);
-    if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
-      throw new IllegalArgumentException(
-          "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
+    requireKMax(kMax);
+    double[] expected = new double[kMax + 1];
+    for (int k = 0; k <= kMax; k++) {
+      expected[k] = expectedTokens(alpha, k);
     }
+    return chooseK(expected, latency, prices, objective, limitPerToken, overheadNanos);
+  }
+
+  /**
+   * As {@link #chooseK(double, int, LatencyModel, Prices, Objective, double, double[])} with the
+   * expected tokens per step given per k instead of derived from one α (e.g. from acceptance
+   * measured per draft position, {@link RequestAcceptance#expectedTokens}).
+   *
+   * @param expected E(k) for k = 0..kMax: {@code [kMax + 1]}, E(0) = 1
+   * @param overheadNanos per k in 0..kMax, in the latency model's unit; null for none
+   */
+  public static int chooseK(
+      double[] expected,
+      LatencyModel latency,
+      Prices prices,
+      Objective objective,
+      double limitPerToken,
+      double[] overheadNanos) {
+    int kMax = expected.length - 1;
+    requireKMax(kMax);
     if (Double.isNaN(limitPerToken)) {
       throw new IllegalArgumentException("limitPerToken must not be NaN");
     }
@@ -108,11 +129,12 @@ public final class SpeculationPolicy {
     double[] excess = new double[kMax + 1]; // constrained quantity − limit, per k
     boolean anyFeasible = false;
     for (int k = 0; k <= kMax; k++) {
-      double time = timePerToken(alpha, k, latency);
+      double stepTime = k * latency.draftPerToken() + latency.verifyTime(k);
       if (overheadNanos != null) {
-        time = Math.max(0, time + overheadNanos[k] / expectedTokens(alpha, k));
+        stepTime += overheadNanos[k];
       }
-      double cost = costPerToken(alpha, k, prices);
+      double time = Math.max(0, stepTime / expected[k]);
+      double cost = prices.stepCost(k) / expected[k];
       value[k] = latencyFirst ? time : cost;
       excess[k] = (latencyFirst ? cost : time) - limitPerToken;
       anyFeasible |= excess[k] <= 0;
@@ -121,6 +143,13 @@ public final class SpeculationPolicy {
       return smallestNearMinimum(excess, null);
     }
     return smallestNearMinimum(value, excess);
+  }
+
+  private static void requireKMax(int kMax) {
+    if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
+      throw new IllegalArgumentException(
+          "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
+    }
   }
 
   /**

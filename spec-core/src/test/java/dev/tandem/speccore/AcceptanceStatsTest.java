@@ -109,4 +109,60 @@ class AcceptanceStatsTest {
     var decay = assertThrows(IllegalArgumentException.class, () -> new AcceptanceStats(0.5, 10, 0));
     assertTrue(decay.getMessage().startsWith("decay"));
   }
+
+  @Test
+  void positionAlphasStayAtAlphaWhenAcceptanceIsIndependent() {
+    // 4000 steps of k = 8 at α = 0.7: position j gets 4000·0.7^(j−1) trials, ≥ 470 at j = 7, so
+    // sd ≤ sqrt(.21 / 470) ≈ 0.021 there; ±0.1 is about 5 sd.
+    AcceptanceStats stats = new AcceptanceStats(0.6, 10, 1);
+    SplittableRandom rng = new SplittableRandom(5);
+    for (int i = 0; i < 4000; i++) {
+      stats.record(8, simulateStep(0.7, 8, rng));
+    }
+    double[] alphas = stats.positionAlphas();
+    assertEquals(DraftBlock.MAX_DRAFT, alphas.length);
+    for (int j = 0; j < 7; j++) {
+      assertEquals(0.7, alphas[j], 0.1, "position " + (j + 1));
+    }
+    // never tried past k = 8: the pooled estimate
+    assertEquals(stats.alpha(), alphas[DraftBlock.MAX_DRAFT - 1], 1e-12);
+  }
+
+  @Test
+  void positionAlphasRiseWhenBlocksAreInEasyOrHardStretches() {
+    // half the steps in easy text (α = 0.95), half in hard (α = 0.3): the first draft is accepted
+    // with 0.625, but a block that got past four drafts is almost surely in easy text.
+    AcceptanceStats stats = new AcceptanceStats(0.6, 10, 1);
+    SplittableRandom rng = new SplittableRandom(9);
+    for (int i = 0; i < 4000; i++) {
+      stats.record(8, simulateStep(i % 2 == 0 ? 0.95 : 0.3, 8, rng));
+    }
+    double[] alphas = stats.positionAlphas();
+    assertEquals(0.625, alphas[0], 0.03);
+    assertTrue(alphas[4] > 0.9, "position 5: " + alphas[4]);
+    // E(8) of a step drawn from the mix: half (1 − 0.95^9) / 0.05, half (1 − 0.3^9) / 0.7 = 4.41.
+    // The pooled α counts the easy steps' many trials more, so the geometric model at it is far
+    // off (4.92); the curve from the positions is not.
+    double truth = 0.5 * (1 - Math.pow(0.95, 9)) / 0.05 + 0.5 * (1 - Math.pow(0.3, 9)) / 0.7;
+    double[] expected = new RequestAcceptance(stats, 1e-9).expectedTokens(8);
+    assertEquals(truth, expected[8], 0.15);
+    assertTrue(Math.abs(SpeculationPolicy.expectedTokens(stats.alpha(), 8) - truth) > 0.4);
+  }
+
+  @Test
+  void aRequestCurveWithoutPositionDataIsTheGeometricOne() {
+    AcceptanceStats stats = AcceptanceStats.withDefaults();
+    RequestAcceptance request = stats.forRequest();
+    request.record(4, 2);
+    request.record(4, 4);
+    double[] expected = request.expectedTokens(6);
+    // the pair's positions 1..4 now have data, 5..6 only the prior: compare where the curve is flat
+    RequestAcceptance fresh = AcceptanceStats.withDefaults().forRequest();
+    double[] flat = fresh.expectedTokens(6);
+    for (int k = 0; k <= 6; k++) {
+      assertEquals(SpeculationPolicy.expectedTokens(fresh.alpha(), k), flat[k], 1e-12, "k=" + k);
+    }
+    assertEquals(1, expected[0]);
+    assertThrows(IllegalArgumentException.class, () -> fresh.expectedTokens(-1));
+  }
 }

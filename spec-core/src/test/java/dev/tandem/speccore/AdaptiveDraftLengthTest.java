@@ -2,6 +2,7 @@ package dev.tandem.speccore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -119,5 +120,37 @@ class AdaptiveDraftLengthTest {
 
   private static LoopState state(int generated, int max, double alpha) {
     return new LoopState(generated, max, 0, 0, 0, 0, alpha);
+  }
+
+  @Test
+  void longerDraftsWhenAcceptanceRisesAlongTheBlock() {
+    // a remote verifier: a 25-unit call, 0.5 per scored position, drafts at 0.2 each. At α = 0.69
+    // the geometric model finds k = 5..8 about equal and takes the shorter; acceptance that rises
+    // along the block (as measured on real text) makes the full block clearly better.
+    LatencyModel remote = new LatencyModel(0.2, 25, 0.5);
+    double alpha = 0.69;
+    double[] rising = new double[9];
+    rising[0] = 1;
+    double survive = 1;
+    for (int k = 1; k <= 8; k++) {
+      survive *= Math.min(1, 0.6 + 0.06 * k);
+      rising[k] = rising[k - 1] + survive;
+    }
+    AdaptiveDraftLength geometric = AdaptiveDraftLength.fastest(8, remote);
+    AdaptiveDraftLength measured = AdaptiveDraftLength.fastest(8, remote);
+    int kGeometric = geometric.chooseK(new LoopState(0, 64, 0, 0, 0, 0, alpha));
+    int kMeasured = measured.chooseK(new LoopState(0, 64, 0, 0, 0, 0, alpha, rising));
+    assertTrue(kGeometric < 8, "geometric k " + kGeometric);
+    assertEquals(8, kMeasured);
+  }
+
+  @Test
+  void aCurveThatDoesNotStartAtOneOrRisesTooFastIsRefused() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new LoopState(0, 64, 0, 0, 0, 0, 0.5, new double[] {0.5, 1}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new LoopState(0, 64, 0, 0, 0, 0, 0.5, new double[] {1, 2.5}));
   }
 }
