@@ -35,6 +35,16 @@ public enum Backend {
   /** Class that is only on the class path in the CUDA build of ND4J. */
   static final String ND4J_CUDA_CLASS = "org.nd4j.linalg.jcublas.JCublasBackend";
 
+  /** Whether this build carries ND4J's CUDA backend ({@code -Pcuda}). */
+  static boolean cudaOnClassPath() {
+    try {
+      Class.forName(ND4J_CUDA_CLASS, false, Backend.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
   /** Creates the kernels this backend stands for. */
   Kernels create(ModelOptions options) {
     return switch (this) {
@@ -45,9 +55,7 @@ public enum Backend {
   }
 
   private static Kernels auto(ModelOptions options) {
-    try {
-      Class.forName(ND4J_CUDA_CLASS, false, Backend.class.getClassLoader());
-    } catch (ClassNotFoundException e) {
+    if (!cudaOnClassPath()) {
       return new VectorKernels(options.widenBf16AtLoad());
     }
     try {

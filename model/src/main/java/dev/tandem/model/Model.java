@@ -121,6 +121,13 @@ public final class Model implements AutoCloseable {
     return kernels.name();
   }
 
+  /**
+   * True when the forwards run on an accelerator (ND4J with its CUDA backend on the class path).
+   */
+  public boolean onAccelerator() {
+    return "nd4j".equals(backend()) && Backend.cudaOnClassPath();
+  }
+
   public ModelRuntime runtime() {
     return runtime;
   }

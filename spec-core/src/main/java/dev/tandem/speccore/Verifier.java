@@ -36,4 +36,14 @@ public interface Verifier {
   default boolean isLocal() {
     return false;
   }
+
+  /**
+   * True when this verifier's scoring is throughput-bound right now, as it reports it: its compute
+   * is shared with other sessions and every scored position costs it throughput (a CPU server
+   * batching several streams), so a longer draft slows other requests down. Draft-length policies
+   * then price k by its marginal work. Default false (not known). Any thread.
+   */
+  default boolean throughputBound() {
+    return false;
+  }
 }

@@ -10,6 +10,7 @@ import dev.tandem.speccore.LatencyModel;
 import dev.tandem.speccore.Objective;
 import dev.tandem.speccore.Prices;
 import dev.tandem.speccore.StepCosts;
+import dev.tandem.speccore.Verifier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -70,9 +71,12 @@ final class DraftLengthChoosers {
         AdaptiveDraftLength adaptive = adaptive(request, settings, tier, promptTokens, kMax);
         // A sampled request's random draws depend on the k of every step, so a seed reproduces
         // its output only if k does not depend on wall-clock measurements: keep the latency prior.
-        if (tier.verifier().isLocal()) {
-          adaptive.throughputBoundWhen(() -> streamsInFlight.getAsInt() > 1);
-        }
+        // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
+        // remote one when its server says so with its verdicts (it batches other sessions on a
+        // compute-bound backend).
+        Verifier verifier = tier.verifier();
+        adaptive.throughputBoundWhen(
+            verifier.isLocal() ? () -> streamsInFlight.getAsInt() > 1 : verifier::throughputBound);
         yield request.sampling().isGreedy()
             ? adaptive.learningStepCosts(stepCosts, System::nanoTime)
             : adaptive::chooseK;

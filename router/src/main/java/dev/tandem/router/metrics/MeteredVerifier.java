@@ -51,6 +51,11 @@ final class MeteredVerifier implements Verifier {
   }
 
   @Override
+  public boolean throughputBound() {
+    return delegate.throughputBound();
+  }
+
+  @Override
   public CompletionStage<VerifierSession> open(
       int[] promptTokens, SamplingParams params, int maxLength) {
     return delegate

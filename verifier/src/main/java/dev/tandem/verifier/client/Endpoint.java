@@ -1,5 +1,6 @@
 package dev.tandem.verifier.client;
 
+import dev.tandem.verifier.engine.ScoringLoad;
 import io.vertx.core.net.SocketAddress;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -8,7 +9,8 @@ import java.util.function.LongSupplier;
  * One verifier server as the client sees it: its address, whether its last health check passed, its
  * circuit breaker, and how many sessions this client holds on it.
  *
- * <p>Threading: confined to the {@link GrpcVerifier}'s context.
+ * <p>Threading: confined to the {@link GrpcVerifier}'s context, except {@link #load} (volatile:
+ * read by request loops on any thread).
  */
 final class Endpoint {
 
@@ -18,6 +20,7 @@ final class Endpoint {
   boolean healthy = true;
   int outstanding;
   boolean checking; // a health check is in flight
+  volatile ScoringLoad load = ScoringLoad.UNKNOWN; // as its last verdict reported it
 
   Endpoint(
       String hostPort,

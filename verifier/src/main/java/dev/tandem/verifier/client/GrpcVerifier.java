@@ -4,6 +4,7 @@ import dev.tandem.proto.v1.VerifierGrpcClient;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.Verifier;
 import dev.tandem.speccore.VerifierSession;
+import dev.tandem.verifier.engine.ScoringLoad;
 import dev.tandem.verifier.tls.Tls;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -133,6 +134,21 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
    * Each endpoint's state now: health check, circuit breaker, sessions this client holds. Any
    * thread (a snapshot taken on the context).
    */
+  /**
+   * True when a server of this tier said with its last verdict that its scoring is throughput-bound
+   * (other sessions shared its compute and positions cost it throughput: {@link
+   * ScoringLoad#throughputBound}). Any thread.
+   */
+  @Override
+  public boolean throughputBound() {
+    for (Endpoint endpoint : endpoints) {
+      if (endpoint.load.throughputBound()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public Future<List<EndpointStatus>> endpointStatus() {
     Promise<List<EndpointStatus>> promise = Promise.promise();
     context.runOnContext(v -> promise.complete(snapshot()));

@@ -150,6 +150,7 @@ final class RemoteSession implements VerifierSession {
         }
         case VERDICT -> {
           VerifyResult result = FromProto.verdict(message.getVerdict());
+          endpoint.load = result.load();
           position = result.position();
           lastToken = result.verdict().nextToken();
           CompletableFuture<Verdict> verify = pendingVerify;

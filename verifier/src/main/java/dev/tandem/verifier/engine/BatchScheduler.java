@@ -157,6 +157,14 @@ final class BatchScheduler {
       maybeFlush();
       return;
     }
+    int sharing = batch.size();
+    synchronized (this) {
+      sharing +=
+          queue.size() + (running - 1); // queued sessions; other forwards' (1 each, at least)
+    }
+    for (Work<?> work : batch) {
+      work.session.sharedWith(sharing);
+    }
     try {
       model.forward(inputs).whenComplete((logits, error) -> finish(batch, logits, error));
     } catch (RuntimeException e) {

@@ -21,6 +21,8 @@ final class EngineSession {
   private boolean closed;
   private int expectedLastToken = -1;
   private long lastActivityNanos;
+  // Written by the batch scheduler before the forward, read by the verdict on the model thread.
+  private volatile int batchSessions;
 
   EngineSession(long id, ScoringSequence sequence, SamplingParams params, long now) {
     this.id = id;
@@ -29,6 +31,15 @@ final class EngineSession {
     this.reservedKv = sequence.capacity();
     this.busy = true; // the prefill is queued as soon as the session exists
     this.lastActivityNanos = now;
+  }
+
+  /** Sessions that shared the last forward's compute with this one (see {@link ScoringLoad}). */
+  void sharedWith(int sessions) {
+    this.batchSessions = sessions;
+  }
+
+  int batchSessions() {
+    return batchSessions;
   }
 
   synchronized boolean isBusy() {

@@ -52,6 +52,11 @@ public final class ModelScoring implements ScoringModel {
   }
 
   @Override
+  public boolean positionsCostThroughput() {
+    return !model.onAccelerator();
+  }
+
+  @Override
   public ScoringSequence newSequence(int capacity) {
     return new ModelSequence(model.newSequence(capacity));
   }

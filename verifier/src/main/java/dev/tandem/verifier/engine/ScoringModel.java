@@ -27,6 +27,15 @@ public interface ScoringModel {
   /** How many forwards over different sequences may run at once (the model's threads). */
   int parallelForwards();
 
+  /**
+   * Whether each scored position costs this model throughput: true on CPU backends (compute-bound,
+   * a position costs about a decoded token), false on an accelerator where a batch scores a few
+   * more positions nearly free.
+   */
+  default boolean positionsCostThroughput() {
+    return true;
+  }
+
   /** A fresh empty sequence able to hold {@code capacity} positions. */
   ScoringSequence newSequence(int capacity);
 

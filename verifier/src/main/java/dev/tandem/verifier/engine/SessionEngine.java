@@ -170,7 +170,9 @@ public final class SessionEngine implements AutoCloseable {
             tokens,
             true,
             System.nanoTime(),
-            logits -> SessionSteps.verified(session, position, draft, logits));
+            logits ->
+                SessionSteps.verified(
+                    session, position, draft, logits, model.positionsCostThroughput()));
     return submit(session, work);
   }
 

@@ -40,7 +40,11 @@ final class SessionSteps {
 
   // Runs on the model's thread. logits: [k + 1][vocab] for [lastToken, d1..dk].
   static VerifyResult verified(
-      EngineSession session, int position, DraftBlock draft, float[][] logits) {
+      EngineSession session,
+      int position,
+      DraftBlock draft,
+      float[][] logits,
+      boolean positionsCostThroughput) {
     Verdict verdict;
     if (session.params.isGreedy()) {
       verdict = AcceptanceSampler.acceptGreedyLogits(draft, logits); // argmax per row, no softmax
@@ -56,6 +60,7 @@ final class SessionSteps {
     int length = position + 1 + verdict.acceptedCount();
     session.sequence.truncate(length);
     session.endWork(verdict.nextToken(), System.nanoTime());
-    return new VerifyResult(verdict, length);
+    return new VerifyResult(
+        verdict, length, new ScoringLoad(session.batchSessions(), positionsCostThroughput));
   }
 }

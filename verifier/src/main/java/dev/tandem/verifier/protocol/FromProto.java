@@ -9,6 +9,7 @@ import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.SparseDistribution;
 import dev.tandem.speccore.Verdict;
 import dev.tandem.verifier.engine.OpenResult;
+import dev.tandem.verifier.engine.ScoringLoad;
 import dev.tandem.verifier.engine.VerifyResult;
 import java.util.List;
 
@@ -83,7 +84,10 @@ public final class FromProto {
         new Verdict(
             nonNegative("accepted_count", verdict.getAcceptedCount()),
             nonNegative("next_token", verdict.getNextToken())),
-        nonNegative("position", verdict.getPosition()));
+        nonNegative("position", verdict.getPosition()),
+        new ScoringLoad(
+            nonNegative("batch_sessions", verdict.getBatchSessions()),
+            verdict.getPositionsCostThroughput()));
   }
 
   private static SparseDistribution distribution(

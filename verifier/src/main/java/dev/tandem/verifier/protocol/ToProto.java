@@ -86,7 +86,9 @@ public final class ToProto {
             dev.tandem.proto.v1.Verdict.newBuilder()
                 .setAcceptedCount(result.verdict().acceptedCount())
                 .setNextToken(result.verdict().nextToken())
-                .setPosition(result.position()))
+                .setPosition(result.position())
+                .setBatchSessions(result.load().batchSessions())
+                .setPositionsCostThroughput(result.load().positionsCostThroughput()))
         .build();
   }
 }
