@@ -2,12 +2,10 @@ package dev.tandem.verifier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelRuntime;
-import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.VerifierSession;
 import dev.tandem.verifier.client.GrpcVerifier;
@@ -162,37 +160,6 @@ class GrpcVerifierTest {
             .close();
       }
       assertEquals(0, a.awaitNoSessions());
-    }
-  }
-
-  @Test
-  void theServerSaysWhenOtherSessionsShareItsCompute() throws Exception {
-    // Batches wait up to 2 s for idle sessions' work, so two verifies sent together run in one
-    // forward (the second arrives long before the wait ends); a lone one runs at once.
-    EngineOptions batching =
-        new EngineOptions(64, 1 << 20, Duration.ofSeconds(60), 256, Duration.ofSeconds(2));
-    try (ServerFixture server = new ServerFixture(vertx, verifierModel, batching);
-        GrpcVerifier verifier = client(server.endpoint())) {
-      assertFalse(verifier.throughputBound(), "nothing reported yet");
-      VerifierSession a =
-          verifier
-              .open(TestModels.prompt(1, 4), SamplingParams.GREEDY, 32)
-              .toCompletableFuture()
-              .join();
-      VerifierSession b =
-          verifier
-              .open(TestModels.prompt(2, 4), SamplingParams.GREEDY, 32)
-              .toCompletableFuture()
-              .join();
-      var first = a.verify(DraftBlock.empty()).toCompletableFuture();
-      var second = b.verify(DraftBlock.empty()).toCompletableFuture();
-      first.join();
-      second.join();
-      assertTrue(verifier.throughputBound(), "two sessions in one forward on a CPU backend");
-      b.close();
-      a.verify(DraftBlock.empty()).toCompletableFuture().join();
-      assertFalse(verifier.throughputBound(), "a lone session");
-      a.close();
     }
   }
 }

@@ -29,7 +29,11 @@ final class BatchScheduler {
   private final IntSupplier idleSessions;
   private final int maxRunning;
 
+  /** Items the busy share averages over (the weight of a new item is 1 / BUSY_MEMORY). */
+  static final int BUSY_MEMORY = 20;
+
   private final ArrayDeque<Work<?>> queue = new ArrayDeque<>();
+  private double busyShare; // exponential average of "every model thread was busy at submit"
   private int queuedRows;
   private int running; // forwards in flight
   private long freeSinceNanos; // when a model thread last became free
@@ -57,6 +61,9 @@ final class BatchScheduler {
 
   void submit(Work<?> work) {
     synchronized (this) {
+      // Saturation, as verdicts report it: did this work find every model thread busy?
+      busyShare += ((running >= maxRunning ? 1 : 0) - busyShare) / BUSY_MEMORY;
+      work.session.loadShare(busyShare);
       queue.add(work);
       queuedRows += work.rows();
     }
@@ -156,14 +163,6 @@ final class BatchScheduler {
       }
       maybeFlush();
       return;
-    }
-    int sharing = batch.size();
-    synchronized (this) {
-      sharing +=
-          queue.size() + (running - 1); // queued sessions; other forwards' (1 each, at least)
-    }
-    for (Work<?> work : batch) {
-      work.session.sharedWith(sharing);
     }
     try {
       model.forward(inputs).whenComplete((logits, error) -> finish(batch, logits, error));

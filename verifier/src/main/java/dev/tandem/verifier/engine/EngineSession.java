@@ -21,8 +21,8 @@ final class EngineSession {
   private boolean closed;
   private int expectedLastToken = -1;
   private long lastActivityNanos;
-  // Written by the batch scheduler before the forward, read by the verdict on the model thread.
-  private volatile int batchSessions;
+  // Written by the batch scheduler at submit, read by the verdict on the model thread.
+  private volatile double loadShare;
 
   EngineSession(long id, ScoringSequence sequence, SamplingParams params, long now) {
     this.id = id;
@@ -33,13 +33,15 @@ final class EngineSession {
     this.lastActivityNanos = now;
   }
 
-  /** Sessions that shared the last forward's compute with this one (see {@link ScoringLoad}). */
-  void sharedWith(int sessions) {
-    this.batchSessions = sessions;
+  /**
+   * The scheduler's busy share when this session's last work was submitted ({@link ScoringLoad}).
+   */
+  void loadShare(double share) {
+    this.loadShare = share;
   }
 
-  int batchSessions() {
-    return batchSessions;
+  double loadShare() {
+    return loadShare;
   }
 
   synchronized boolean isBusy() {

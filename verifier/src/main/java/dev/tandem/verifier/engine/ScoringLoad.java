@@ -3,27 +3,31 @@ package dev.tandem.verifier.engine;
 /**
  * How busy a verify's scoring was, as the verifier reports it with each verdict.
  *
- * @param batchSessions sessions whose work shared the model's compute with this verify (batched in
- *     the same forward or queued behind it); 1 = it ran alone, 0 = not reported
+ * @param busy share of the server's recent work that found every model thread busy and queued, 0..1
+ *     (an exponential average over about the last {@value BatchScheduler#BUSY_MEMORY} items); 0
+ *     when not reported
  * @param positionsCostThroughput whether each scored position costs the model throughput (a CPU
  *     backend is compute-bound; an accelerator scores a few more positions in a batch nearly free)
  */
-public record ScoringLoad(int batchSessions, boolean positionsCostThroughput) {
+public record ScoringLoad(double busy, boolean positionsCostThroughput) {
+
+  /** Above this share of queued work the server counts as saturated. */
+  public static final double SATURATED = 0.75;
 
   /** Nothing reported (an older server). */
   public static final ScoringLoad UNKNOWN = new ScoringLoad(0, false);
 
   public ScoringLoad {
-    if (batchSessions < 0) {
-      throw new IllegalArgumentException("batchSessions must be >= 0, got " + batchSessions);
+    if (!(busy >= 0 && busy <= 1)) {
+      throw new IllegalArgumentException("busy must be in [0, 1], got " + busy);
     }
   }
 
   /**
-   * True when a longer draft for this session takes throughput from others: positions cost the
-   * model throughput and other sessions shared it.
+   * True when a longer draft for this session takes throughput from others: the server's compute is
+   * saturated ({@code busy > }{@value #SATURATED}) and positions cost it throughput.
    */
   public boolean throughputBound() {
-    return positionsCostThroughput && batchSessions > 1;
+    return positionsCostThroughput && busy > SATURATED;
   }
 }

@@ -86,8 +86,7 @@ public final class FromProto {
             nonNegative("next_token", verdict.getNextToken())),
         nonNegative("position", verdict.getPosition()),
         new ScoringLoad(
-            nonNegative("batch_sessions", verdict.getBatchSessions()),
-            verdict.getPositionsCostThroughput()));
+            unitInterval("busy", verdict.getBusy()), verdict.getPositionsCostThroughput()));
   }
 
   private static SparseDistribution distribution(
@@ -113,6 +112,13 @@ public final class FromProto {
   }
 
   /** A uint32 that must fit a Java int. */
+  private static double unitInterval(String field, float value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new IllegalArgumentException(field + " must be in [0, 1], got " + value);
+    }
+    return value;
+  }
+
   private static int nonNegative(String field, int value) {
     if (value < 0) {
       throw new IllegalArgumentException(

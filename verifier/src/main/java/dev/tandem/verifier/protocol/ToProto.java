@@ -87,7 +87,7 @@ public final class ToProto {
                 .setAcceptedCount(result.verdict().acceptedCount())
                 .setNextToken(result.verdict().nextToken())
                 .setPosition(result.position())
-                .setBatchSessions(result.load().batchSessions())
+                .setBusy((float) result.load().busy())
                 .setPositionsCostThroughput(result.load().positionsCostThroughput()))
         .build();
   }

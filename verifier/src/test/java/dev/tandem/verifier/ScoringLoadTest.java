@@ -1,0 +1,83 @@
+package dev.tandem.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.model.Model;
+import dev.tandem.model.ModelRuntime;
+import dev.tandem.proto.v1.VerifierResponse;
+import dev.tandem.speccore.DraftBlock;
+import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.Verdict;
+import dev.tandem.verifier.engine.EngineOptions;
+import dev.tandem.verifier.engine.ModelScoring;
+import dev.tandem.verifier.engine.OpenResult;
+import dev.tandem.verifier.engine.ScoringLoad;
+import dev.tandem.verifier.engine.SessionEngine;
+import dev.tandem.verifier.engine.VerifyResult;
+import dev.tandem.verifier.protocol.FromProto;
+import dev.tandem.verifier.protocol.ToProto;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a verdict says about the server's load: work that finds every model thread busy counts
+ * toward the busy share, a CPU model's positions cost throughput, and the protocol carries both.
+ */
+class ScoringLoadTest {
+
+  @Test
+  void workThatQueuesBehindARunningForwardCountsAsBusy() {
+    try (ModelRuntime runtime = new ModelRuntime(1);
+        Model model = TestModels.load(runtime, TestModels.VERIFIER)) {
+      HeldScoring scoring = new HeldScoring(new ModelScoring("tiny", model));
+      EngineOptions noWait =
+          new EngineOptions(8, 1 << 16, Duration.ofSeconds(60), 64, Duration.ZERO);
+      try (SessionEngine engine = new SessionEngine(scoring, noWait)) {
+        OpenResult a = engine.open(new int[] {3, 4, 5}, SamplingParams.GREEDY, 32).join();
+        OpenResult b = engine.open(new int[] {6, 7}, SamplingParams.GREEDY, 32).join();
+        scoring.hold(); // a's forward runs and stays in flight until release
+        CompletableFuture<VerifyResult> first =
+            engine.verify(a.sessionId(), a.position(), a.firstToken(), DraftBlock.empty());
+        CompletableFuture<VerifyResult> second =
+            engine.verify(b.sessionId(), b.position(), b.firstToken(), DraftBlock.empty());
+        scoring.release();
+        ScoringLoad alone = first.join().load();
+        ScoringLoad queued = second.join().load();
+        assertEquals(0.0, alone.busy(), "found the model idle, as did both opens");
+        assertEquals(1.0 / 20, queued.busy(), 1e-12, "one of the last items found it busy");
+        assertTrue(alone.positionsCostThroughput(), "a CPU backend");
+        assertFalse(queued.throughputBound(), "one queued item is not saturation");
+      }
+    }
+  }
+
+  @Test
+  void saturationNeedsMostWorkQueuedAndPositionsThatCostThroughput() {
+    assertTrue(new ScoringLoad(0.8, true).throughputBound());
+    assertFalse(new ScoringLoad(0.75, true).throughputBound());
+    assertFalse(new ScoringLoad(1.0, false).throughputBound(), "an accelerator");
+    assertFalse(ScoringLoad.UNKNOWN.throughputBound());
+    var e = assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(1.5, true));
+    assertEquals("busy must be in [0, 1], got 1.5", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(Double.NaN, true));
+  }
+
+  @Test
+  void theVerdictCarriesTheLoadAndABadValueIsNamed() {
+    VerifyResult sent = new VerifyResult(new Verdict(2, 9), 14, new ScoringLoad(0.5, true));
+    VerifierResponse wire = ToProto.verdict(sent);
+    VerifyResult received = FromProto.verdict(wire.getVerdict());
+    assertEquals(sent.load(), received.load());
+    assertEquals(14, received.position());
+    var bad = wire.getVerdict().toBuilder().setBusy(2f).build();
+    var e = assertThrows(IllegalArgumentException.class, () -> FromProto.verdict(bad));
+    assertEquals("busy must be in [0, 1], got 2.0", e.getMessage());
+    // an older server sends neither field: nothing known, never throughput-bound
+    var old = wire.getVerdict().toBuilder().clearBusy().clearPositionsCostThroughput().build();
+    assertFalse(FromProto.verdict(old).load().throughputBound());
+  }
+}
