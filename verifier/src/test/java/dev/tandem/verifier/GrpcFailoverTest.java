@@ -212,6 +212,48 @@ class GrpcFailoverTest {
     }
   }
 
+  /**
+   * One failed health check (its connection cut, as a busy or briefly unreachable server's may be)
+   * leaves a live server in rotation: a stream whose server dies afterwards fails over to it. With
+   * one failure enough to eject it, the stream found no server left.
+   */
+  @Test
+  void aServerThatMissedOneHealthCheckStillTakesAFailover() throws Exception {
+    startServers();
+    relayB.refuse(); // B's first health check has its connection closed
+    try (GrpcVerifier verifier =
+        new GrpcVerifier(
+            vertx,
+            GrpcVerifierOptions.of("tiny", List.of(relayA.endpoint(), relayB.endpoint()))
+                .withMaxFailovers(2)
+                .withHealthInterval(Duration.ofHours(1)))) { // one check round, at the start
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (verifier.endpointStatus().await().get(1).failedHealthChecks() == 0) {
+        assertTrue(System.nanoTime() < deadline, "B's health check never failed");
+        Thread.sleep(10);
+      }
+      relayB.heal();
+      assertTrue(verifier.endpointStatus().await().get(1).available(), "one miss is not enough");
+      AtomicInteger steps = new AtomicInteger();
+      int[] failedOver = // the first session goes to A (no sessions anywhere: rotation from A)
+          stream(
+                  verifier,
+                  3,
+                  SamplingParams.GREEDY,
+                  () -> {
+                    if (steps.incrementAndGet() == 2) {
+                      relayA.kill();
+                    }
+                  })
+              .get(60, TimeUnit.SECONDS);
+      assertArrayEquals(
+          TestModels.decode(verifierModel, prompt(3), SamplingParams.GREEDY, MAX_TOKENS),
+          failedOver);
+      assertEquals(0, serverA.awaitNoSessions());
+      assertEquals(0, serverB.awaitNoSessions());
+    }
+  }
+
   @Test
   void withEveryServerDeadEveryStreamFailsUnavailableAndNoneHangs() throws Exception {
     startServers();

@@ -444,7 +444,8 @@ public record TandemConfig(
    * @param model the tokenizer and config.json (the weights stay remote)
    * @param endpoints the servers
    * @param tls TLS to the servers, if they serve it
-   * @param healthInterval period of each server's health check (also its timeout, at least 1 s)
+   * @param healthInterval period of each server's health check (also its timeout, at least 1 s);
+   *     two failed in a row take a server out of rotation until one passes
    * @param callTimeout longest wait for one answer of a server (open or verify); past it the
    *     session moves to another server
    * @param maxFailovers how often one request's session may move to another server

@@ -30,8 +30,9 @@ import java.util.logging.Logger;
  * {@link Verifier} backed by remote Tandem verifier servers ({@code tandem.v1.Verifier/Session}):
  * each session is one bidi stream pinned to the server that holds its KV cache. New sessions go to
  * the healthy server with the fewest sessions of this client (least outstanding); {@code GET
- * /health} is polled on every server and a failing one gets no new sessions until it passes again;
- * a per-endpoint circuit breaker ({@link CircuitBreakerOptions}) keeps a server that keeps failing
+ * /health} is polled on every server and one that fails two checks in a row gets no new sessions
+ * until it passes again (a single missed check is a busy server as often as a dead one); a
+ * per-endpoint circuit breaker ({@link CircuitBreakerOptions}) keeps a server that keeps failing
  * out of rotation between probes. A session whose server goes away, stalls past the call timeout,
  * drains or falls out of step is moved to another server at the same position ({@link
  * FailoverSession}); when no failover is left the pending call fails with {@link
@@ -184,6 +185,7 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
                 new EndpointStatus(
                     e.name,
                     e.healthy,
+                    e.failedChecks(),
                     e.breaker.state(),
                     e.breaker.consecutiveFailures(),
                     e.outstanding))
@@ -266,17 +268,19 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
           .onComplete(
               result -> {
                 endpoint.checking = false;
-                boolean healthy = result.succeeded();
-                if (healthy != endpoint.healthy) {
+                boolean passed = result.succeeded();
+                if (endpoint.checked(passed)) {
                   LOG.info(
                       () ->
                           "verifier server "
                               + endpoint
-                              + (healthy
+                              + (passed
                                   ? " is healthy"
-                                  : " failed its health check: " + result.cause()));
+                                  : " failed "
+                                      + Endpoint.FAILED_CHECKS_TO_UNHEALTHY
+                                      + " health checks in a row, the last: "
+                                      + result.cause()));
                 }
-                endpoint.healthy = healthy;
                 published = snapshot();
               });
     }

@@ -10,8 +10,8 @@ import java.util.Optional;
  *
  * @param model model id to request in Open (empty: each server's own); also the verifier's name
  * @param endpoints {@code host:port} of each server, at least one
- * @param healthInterval period of the {@code GET /health} checks; a server failing one gets no new
- *     sessions until one succeeds
+ * @param healthInterval period of the {@code GET /health} checks; a server failing two in a row
+ *     gets no new sessions until one succeeds
  * @param callTimeout longest wait for an Opened or a Verdict before the session is failed as
  *     unavailable (and replaced, within {@code maxFailovers})
  * @param maxFailovers how many times one request's session may be moved to another endpoint when
