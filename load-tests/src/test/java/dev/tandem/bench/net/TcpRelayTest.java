@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
@@ -64,8 +65,9 @@ class TcpRelayTest {
     }
     int length = payload.toString().getBytes(StandardCharsets.US_ASCII).length;
     Promise<String> done = Promise.promise();
-    NetSocket socket =
-        vertx.createNetClient().connect(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    // Held to the end: Vert.x closes a client nothing references (a Cleaner), its sockets too.
+    NetClient client = vertx.createNetClient();
+    NetSocket socket = client.connect(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
     Buffer received = Buffer.buffer();
     socket.handler(
         b -> {
@@ -81,6 +83,7 @@ class TcpRelayTest {
     assertEquals(length, relay.upstreamBytes());
     assertEquals(length, relay.downstreamBytes());
     socket.close();
+    client.close().await(10, TimeUnit.SECONDS);
     relay.close().await(10, TimeUnit.SECONDS);
     return echoed;
   }

@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +55,7 @@ class RouterTlsTest {
   static TestCertificates.Issued client;
   static TestCertificates.Issued expiredClient;
   static TestCertificates.Issued otherCa;
+  static final java.util.List<io.vertx.core.http.HttpClient> clients = new java.util.ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -82,6 +84,12 @@ class RouterTlsTest {
             new FileConfigSource(vertx, HOME, Optional.of(file), new JsonObject()),
             RouterMetrics.enabled(RouterMetrics.newRegistry()),
             line -> {});
+  }
+
+  @AfterEach
+  void closeClients() {
+    clients.forEach(c -> c.close().toCompletionStage().toCompletableFuture().join());
+    clients.clear();
   }
 
   @AfterAll
@@ -209,9 +217,16 @@ class RouterTlsTest {
         .setKeyPath(issued.keyFile().toString());
   }
 
-  /** A fresh client per call: every call opens its own connection and handshake. */
+  /**
+   * A fresh client per call: every call opens its own connection and handshake. Each is held until
+   * the test ends: Vert.x closes a client nothing references any more (a {@code Cleaner}), and a
+   * garbage collection between a request and its answer failed the request with "Pool closed".
+   */
   static io.vertx.core.http.HttpClient client(HttpClientOptions options) {
-    return vertx.createHttpClient(options.setConnectTimeout(10_000));
+    io.vertx.core.http.HttpClient client =
+        vertx.createHttpClient(options.setConnectTimeout(10_000));
+    clients.add(client);
+    return client;
   }
 
   static HttpClientResponse get(io.vertx.core.http.HttpClient http, String path) throws Exception {
