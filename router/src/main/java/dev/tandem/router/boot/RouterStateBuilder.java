@@ -35,6 +35,8 @@ import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.VerifierPricing;
 import dev.tandem.verifier.InProcessVerifier;
+import dev.tandem.verifier.client.BreakerState;
+import dev.tandem.verifier.client.BreakerStatus;
 import dev.tandem.verifier.client.CircuitBreakerOptions;
 import dev.tandem.verifier.client.EndpointStatus;
 import dev.tandem.verifier.client.GrpcVerifier;
@@ -452,7 +454,8 @@ final class RouterStateBuilder {
                 + " ("
                 + verifier.name()
                 + "; exact for greedy, approximate for temperature > 0)");
-        probes.put(t.name(), () -> reachable(b.baseUrl()));
+        probes.put(t.name(), () -> anyServerReady(verifier.breakerStatus(), 0, new ArrayList<>()));
+        metrics.breakers(t.name(), verifier::breakerStatus);
         yield remoteTier(
             t,
             b.model(),
@@ -500,6 +503,28 @@ final class RouterStateBuilder {
         TokenizerCodec.of(tokenizer, modelConfig),
         modelConfig.maxPositionEmbeddings(),
         price);
+  }
+
+  /**
+   * Ready while some server of an OpenAI-compatible tier takes calls: its circuit not open and a
+   * TCP connection to it succeeds, tried in call order (the base URL, then each fallback). Not
+   * ready names each server and why.
+   */
+  private Future<Void> anyServerReady(List<BreakerStatus> servers, int index, List<String> why) {
+    if (index == servers.size()) {
+      return Future.failedFuture("no available verifier server: " + why);
+    }
+    BreakerStatus server = servers.get(index);
+    if (server.state() == BreakerState.OPEN) {
+      why.add(server.endpoint() + " breaker open");
+      return anyServerReady(servers, index + 1, why);
+    }
+    return reachable(URI.create(server.endpoint()))
+        .recover(
+            e -> {
+              why.add(e.getMessage());
+              return anyServerReady(servers, index + 1, why);
+            });
   }
 
   private Future<Void> reachable(java.net.URI url) {

@@ -9,6 +9,7 @@ import dev.tandem.router.engine.Tier;
 import dev.tandem.router.errors.ErrorMapping;
 import dev.tandem.speccore.Verifier;
 import dev.tandem.verifier.client.BreakerState;
+import dev.tandem.verifier.client.BreakerStatus;
 import dev.tandem.verifier.client.EndpointStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -56,6 +57,8 @@ public final class RouterMetrics implements GenerationObserver {
   private final AtomicInteger activeStreams = new AtomicInteger();
   private final AtomicInteger sessionsOpen = new AtomicInteger();
   private final Map<String, Supplier<List<EndpointStatus>>> endpointSources =
+      new ConcurrentHashMap<>();
+  private final Map<String, Supplier<List<BreakerStatus>>> breakerSources =
       new ConcurrentHashMap<>();
 
   private RouterMetrics(PrometheusMeterRegistry registry, boolean enabled) {
@@ -140,7 +143,7 @@ public final class RouterMetrics implements GenerationObserver {
 
   /**
    * Exposes the endpoints of a tier served by verifier servers: {@code
-   * tandem_verifier_endpoint_healthy} (last health check passed, 0/1) and {@code
+   * tandem_verifier_endpoint_healthy} (its health checks pass, 0/1) and {@code
    * tandem_verifier_endpoint_breaker} (one series per state, 1 for the current one), labelled by
    * tier and endpoint. A reload that builds the tier again replaces the source.
    */
@@ -151,19 +154,45 @@ public final class RouterMetrics implements GenerationObserver {
     endpointSources.put(tier, source);
     for (EndpointStatus status : source.get()) {
       String endpoint = status.endpoint();
-      Tags tags = Tags.of("tier", tier, "endpoint", endpoint);
       Gauge.builder(
               "tandem.verifier.endpoint.healthy",
               () -> endpointValue(tier, endpoint, s -> s.healthy() ? 1 : 0))
-          .description("Whether the verifier endpoint passed its last health check")
-          .tags(tags)
+          .description("Whether the verifier endpoint's health checks pass")
+          .tags(Tags.of("tier", tier, "endpoint", endpoint))
           .register(registry);
+    }
+    registerBreakers(tier, () -> source.get().stream().map(EndpointStatus::breakerStatus).toList());
+  }
+
+  /**
+   * Exposes the circuit breakers of a tier whose servers are not health-checked (an
+   * OpenAI-compatible tier: its base URL and fallbacks) as {@code tandem_verifier_endpoint_breaker}
+   * , the same series a gRPC tier's endpoints have, labelled by tier and endpoint (the base URL). A
+   * reload that builds the tier again replaces the source.
+   */
+  public void breakers(String tier, Supplier<List<BreakerStatus>> source) {
+    if (!enabled) {
+      return;
+    }
+    endpointSources.remove(tier); // the tier may have been a gRPC one before a reload
+    registerBreakers(tier, source);
+  }
+
+  private void registerBreakers(String tier, Supplier<List<BreakerStatus>> source) {
+    breakerSources.put(tier, source);
+    for (BreakerStatus status : source.get()) {
+      String endpoint = status.endpoint();
       for (BreakerState state : BreakerState.values()) {
-        Gauge.builder(
-                "tandem.verifier.endpoint.breaker",
-                () -> endpointValue(tier, endpoint, s -> s.breaker() == state ? 1 : 0))
+        Gauge.builder("tandem.verifier.endpoint.breaker", () -> breakerValue(tier, endpoint, state))
             .description("The verifier endpoint's circuit breaker state (1 for the current one)")
-            .tags(tags.and("state", state.name().toLowerCase(Locale.ROOT)))
+            .tags(
+                Tags.of(
+                    "tier",
+                    tier,
+                    "endpoint",
+                    endpoint,
+                    "state",
+                    state.name().toLowerCase(Locale.ROOT)))
             .register(registry);
       }
     }
@@ -179,6 +208,20 @@ public final class RouterMetrics implements GenerationObserver {
     for (EndpointStatus status : source.get()) {
       if (status.endpoint().equals(endpoint)) {
         return value.applyAsInt(status);
+      }
+    }
+    return Double.NaN;
+  }
+
+  /** 1 when the endpoint's breaker is in {@code state}, else 0; NaN when the endpoint is gone. */
+  private double breakerValue(String tier, String endpoint, BreakerState state) {
+    Supplier<List<BreakerStatus>> source = breakerSources.get(tier);
+    if (source == null) {
+      return Double.NaN;
+    }
+    for (BreakerStatus status : source.get()) {
+      if (status.endpoint().equals(endpoint)) {
+        return status.state() == state ? 1 : 0;
       }
     }
     return Double.NaN;

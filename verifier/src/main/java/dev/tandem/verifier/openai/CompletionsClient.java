@@ -1,7 +1,7 @@
 package dev.tandem.verifier.openai;
 
 import dev.tandem.speccore.VerifierException;
-import dev.tandem.verifier.client.BreakerState;
+import dev.tandem.verifier.client.BreakerStatus;
 import dev.tandem.verifier.client.EndpointBreaker;
 import dev.tandem.verifier.client.VerifierUnavailableException;
 import io.vertx.core.Future;
@@ -15,6 +15,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -67,9 +68,19 @@ final class CompletionsClient implements AutoCloseable {
             .toList();
   }
 
-  /** Each server's circuit breaker state, in call order (base URL first). Any thread. */
-  List<BreakerState> breakerStates() {
-    return breakers.stream().map(EndpointBreaker::state).toList();
+  /**
+   * Each server's circuit breaker, named by its base URL, in call order (base URL first). Any
+   * thread: the breakers are synchronized, and a read turns an open circuit whose time is up
+   * half-open, as the next call would.
+   */
+  List<BreakerStatus> breakerStatus() {
+    List<String> names = options.baseUrls();
+    List<BreakerStatus> status = new ArrayList<>(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      EndpointBreaker breaker = breakers.get(i);
+      status.add(new BreakerStatus(names.get(i), breaker.state(), breaker.consecutiveFailures()));
+    }
+    return status;
   }
 
   /**

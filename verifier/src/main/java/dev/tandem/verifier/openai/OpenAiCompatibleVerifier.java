@@ -4,7 +4,9 @@ import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.Verifier;
 import dev.tandem.speccore.VerifierSession;
+import dev.tandem.verifier.client.BreakerStatus;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -137,8 +139,11 @@ public final class OpenAiCompatibleVerifier implements Verifier, AutoCloseable {
     }
   }
 
-  /** Each server's circuit breaker state, base URL first (for tests and admin views). */
-  public java.util.List<dev.tandem.verifier.client.BreakerState> breakerStates() {
-    return client.breakerStates();
+  /**
+   * Each server's circuit breaker, named by its base URL, base URL first: for metrics, readiness
+   * and tests. Any thread.
+   */
+  public List<BreakerStatus> breakerStatus() {
+    return client.breakerStatus();
   }
 }

@@ -154,9 +154,14 @@ public record OpenAiVerifierOptions(
 
   /** Where calls are posted: the base URL's, then each fallback's, in that order. */
   public List<String> completionsUrls() {
+    return baseUrls().stream().map(url -> url + COMPLETIONS_PATH).toList();
+  }
+
+  /** The servers in the order calls try them: the base URL, then each fallback. */
+  public List<String> baseUrls() {
     List<String> urls = new ArrayList<>();
-    urls.add(completionsUrl());
-    fallbackBaseUrls.forEach(url -> urls.add(url + COMPLETIONS_PATH));
+    urls.add(baseUrl);
+    urls.addAll(fallbackBaseUrls);
     return List.copyOf(urls);
   }
 

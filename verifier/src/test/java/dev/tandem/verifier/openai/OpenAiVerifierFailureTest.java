@@ -16,6 +16,7 @@ import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.VerifierException;
 import dev.tandem.speccore.VerifierSession;
 import dev.tandem.verifier.client.BreakerState;
+import dev.tandem.verifier.client.BreakerStatus;
 import dev.tandem.verifier.client.CircuitBreakerOptions;
 import dev.tandem.verifier.client.VerifierUnavailableException;
 import dev.tandem.verifier.openai.LogprobsCompletionServer.Fault;
@@ -243,7 +244,11 @@ class OpenAiVerifierFailureTest {
       }
       assertEquals(2, server.calls(), "two failures opened its circuit: no calls after them");
       assertEquals(5, backup.calls());
-      assertEquals(List.of(BreakerState.OPEN, BreakerState.CLOSED), failingOver.breakerStates());
+      assertEquals(
+          List.of(
+              new BreakerStatus(server.baseUrl(), BreakerState.OPEN, 2),
+              new BreakerStatus(backup.baseUrl(), BreakerState.CLOSED, 0)),
+          failingOver.breakerStatus());
     }
   }
 
