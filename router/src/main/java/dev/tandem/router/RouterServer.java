@@ -3,6 +3,7 @@ package dev.tandem.router;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.config.TandemConfig.Connections;
 import dev.tandem.router.connections.ConnectionGuard;
+import dev.tandem.router.connections.ConnectionTimers;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.grpc.GrpcGenerateEndpoint;
 import dev.tandem.router.http.AdminEndpoint;
@@ -43,6 +44,7 @@ public final class RouterServer {
   private final Supplier<RouterState> state;
   private final Optional<AdminEndpoint.Actions> admin;
   private final RouterMetrics metrics;
+  private final ConnectionTimers timers;
   private HttpServer server;
   private ConnectionGuard guard;
 
@@ -59,11 +61,26 @@ public final class RouterServer {
       Supplier<RouterState> state,
       Optional<AdminEndpoint.Actions> admin,
       RouterMetrics metrics) {
+    this(vertx, startConfig, state, admin, metrics, ConnectionTimers.NETTY);
+  }
+
+  /**
+   * As above, with the connection limits' timers scheduled by {@code timers} (tests move a clock of
+   * their own instead of waiting).
+   */
+  public RouterServer(
+      Vertx vertx,
+      TandemConfig startConfig,
+      Supplier<RouterState> state,
+      Optional<AdminEndpoint.Actions> admin,
+      RouterMetrics metrics,
+      ConnectionTimers timers) {
     this.vertx = vertx;
     this.startConfig = startConfig;
     this.state = state;
     this.admin = admin;
     this.metrics = metrics;
+    this.timers = timers;
   }
 
   /** A server over one fixed engine: no reload, no metrics (embedding and benchmarks). */
@@ -98,7 +115,7 @@ public final class RouterServer {
 
     HttpServerOptions options = listenerOptions(startConfig);
     startConfig.tls().ifPresent(tls -> ServerTls.configure(options, tls));
-    guard = new ConnectionGuard(vertx, startConfig.server().connections());
+    guard = new ConnectionGuard(startConfig.server().connections(), timers);
     server =
         vertx
             .createHttpServer(options)

@@ -3,7 +3,6 @@ package dev.tandem.router.connections;
 import dev.tandem.router.config.TandemConfig.Connections;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -35,18 +34,22 @@ public final class ConnectionGuard {
 
   private static final Logger LOG = Logger.getLogger(ConnectionGuard.class.getName());
 
-  private final Vertx vertx;
   private final Connections limits;
+  private final ConnectionTimers timers;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong timedOut = new AtomicLong();
 
   /** HTTP/2 connections that have not opened a stream yet, with their timer. */
-  private final Map<HttpConnection, Long> awaitingFirstStream = new ConcurrentHashMap<>();
+  private final Map<HttpConnection, ConnectionTimers.Timer> awaitingFirstStream =
+      new ConcurrentHashMap<>();
 
-  public ConnectionGuard(Vertx vertx, Connections limits) {
-    this.vertx = vertx;
+  /**
+   * @param timers how the header timeout is scheduled ({@link ConnectionTimers#NETTY} but in tests)
+   */
+  public ConnectionGuard(Connections limits, ConnectionTimers timers) {
     this.limits = limits;
+    this.timers = timers;
   }
 
   /** A connection was accepted: counts it, and closes it when over the limit or too slow. */
@@ -69,26 +72,30 @@ public final class ConnectionGuard {
     if (timeoutMs <= 0) {
       return;
     }
-    ChannelPipeline pipeline =
-        connection instanceof ConnectionBase base ? base.channel().pipeline() : null;
-    HttpRequestDecoder decoder = pipeline == null ? null : pipeline.get(HttpRequestDecoder.class);
+    if (!(connection instanceof ConnectionBase base)) {
+      return; // every connection of Vert.x's HTTP server is one; nothing to hang a timer on
+    }
+    ChannelPipeline pipeline = base.channel().pipeline();
+    HttpRequestDecoder decoder = pipeline.get(HttpRequestDecoder.class);
     if (decoder != null) {
       pipeline.addAfter(
           pipeline.context(decoder).name(),
           "tandem-head-timeout",
           new HeadTimeout(
-              TimeUnit.MILLISECONDS.toNanos(timeoutMs), ctx -> timedOut.incrementAndGet()));
+              TimeUnit.MILLISECONDS.toNanos(timeoutMs), timers, ctx -> timedOut.incrementAndGet()));
     } else {
-      long timer =
-          vertx.setTimer(
-              timeoutMs,
-              id -> {
-                if (awaitingFirstStream.remove(connection, id)) {
+      ConnectionTimers.Timer[] timer = new ConnectionTimers.Timer[1];
+      timer[0] =
+          timers.schedule(
+              base.channel().eventLoop(),
+              () -> {
+                if (awaitingFirstStream.remove(connection, timer[0])) {
                   timedOut.incrementAndGet();
                   connection.close();
                 }
-              });
-      awaitingFirstStream.put(connection, timer);
+              },
+              TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+      awaitingFirstStream.put(connection, timer[0]);
     }
   }
 
@@ -97,17 +104,17 @@ public final class ConnectionGuard {
     if (awaitingFirstStream.isEmpty()) {
       return;
     }
-    Long timer = awaitingFirstStream.remove(request.connection());
+    ConnectionTimers.Timer timer = awaitingFirstStream.remove(request.connection());
     if (timer != null) {
-      vertx.cancelTimer(timer);
+      timer.cancel();
     }
   }
 
   private void closed(HttpConnection connection) {
     open.decrementAndGet();
-    Long timer = awaitingFirstStream.remove(connection);
+    ConnectionTimers.Timer timer = awaitingFirstStream.remove(connection);
     if (timer != null) {
-      vertx.cancelTimer(timer);
+      timer.cancel();
     }
   }
 

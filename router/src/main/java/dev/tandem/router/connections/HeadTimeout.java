@@ -6,8 +6,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -23,15 +21,18 @@ import java.util.function.Consumer;
 final class HeadTimeout extends ChannelDuplexHandler {
 
   private final long timeoutNanos;
+  private final ConnectionTimers timers;
   private final Consumer<ChannelHandlerContext> onTimeout;
-  private ScheduledFuture<?> timer;
+  private ConnectionTimers.Timer timer;
   private int unanswered; // request heads read whose response has not been written whole
 
   /**
    * @param onTimeout called on the event loop when the time is up, before the channel is closed
    */
-  HeadTimeout(long timeoutNanos, Consumer<ChannelHandlerContext> onTimeout) {
+  HeadTimeout(
+      long timeoutNanos, ConnectionTimers timers, Consumer<ChannelHandlerContext> onTimeout) {
     this.timeoutNanos = timeoutNanos;
+    this.timers = timers;
     this.onTimeout = onTimeout;
   }
 
@@ -72,25 +73,24 @@ final class HeadTimeout extends ChannelDuplexHandler {
   private void start(ChannelHandlerContext ctx) {
     stop();
     timer =
-        ctx.executor()
-            .schedule(
-                () -> {
-                  timer = null;
-                  if (ctx.pipeline().get(HttpRequestDecoder.class) == null) {
-                    // upgraded to h2c: no more HTTP/1.x heads on this connection
-                    ctx.pipeline().remove(this);
-                    return;
-                  }
-                  onTimeout.accept(ctx);
-                  ctx.channel().close();
-                },
-                timeoutNanos,
-                TimeUnit.NANOSECONDS);
+        timers.schedule(
+            ctx.executor(),
+            () -> {
+              timer = null;
+              if (ctx.pipeline().get(HttpRequestDecoder.class) == null) {
+                // upgraded to h2c: no more HTTP/1.x heads on this connection
+                ctx.pipeline().remove(this);
+                return;
+              }
+              onTimeout.accept(ctx);
+              ctx.channel().close();
+            },
+            timeoutNanos);
   }
 
   private void stop() {
     if (timer != null) {
-      timer.cancel(false);
+      timer.cancel();
       timer = null;
     }
   }

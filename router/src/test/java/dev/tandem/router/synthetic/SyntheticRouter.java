@@ -6,6 +6,7 @@ import dev.tandem.router.RouterServer;
 import dev.tandem.router.RouterState;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.connections.ConnectionTimers;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
@@ -81,6 +82,16 @@ public final class SyntheticRouter implements AutoCloseable {
   /** A router on {@code config} (its server, limits and TLS; the engine is the synthetic one). */
   public SyntheticRouter(
       double paceMillis, double alpha, RouterMetrics metrics, TandemConfig config) {
+    this(paceMillis, alpha, metrics, config, ConnectionTimers.NETTY);
+  }
+
+  /** As above, with the listener's connection timers scheduled by {@code timers}. */
+  public SyntheticRouter(
+      double paceMillis,
+      double alpha,
+      RouterMetrics metrics,
+      TandemConfig config,
+      ConnectionTimers timers) {
     vertx = Vertx.vertx();
     backend = new SyntheticBackend(paceMillis, alpha, new PacingTimer(vertx)::releaseAt);
     Tier tier =
@@ -107,7 +118,7 @@ public final class SyntheticRouter implements AutoCloseable {
             new AcceptanceStatsRegistry(),
             metrics);
     RouterState state = RouterState.of(config, engine, 1, Instant.now(), Map.of());
-    server = new RouterServer(vertx, config, () -> state, Optional.empty(), metrics);
+    server = new RouterServer(vertx, config, () -> state, Optional.empty(), metrics, timers);
     port = server.start().toCompletionStage().toCompletableFuture().join();
   }
 
