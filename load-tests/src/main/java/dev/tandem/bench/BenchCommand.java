@@ -214,7 +214,8 @@ public final class BenchCommand implements Callable<Integer> {
       description =
           "Abusive clients (slowloris, connection flood, HTTP/2 rapid reset, oversized and"
               + " non-UTF-8 bodies, gRPC clients that never read) vs. a well-behaved stream's chunk"
-              + " gaps, clean / under abuse / clean again: [--seconds 10] [--streams 16]")
+              + " gaps, clean / under abuse / clean again: [--seconds 10] [--streams 16]"
+              + " [--only slowloris|flood|rapid-reset|oversized|not-utf8|never-read]")
   static final class Abuse extends PassThrough {
     @Override
     void run(String[] args) throws Exception {

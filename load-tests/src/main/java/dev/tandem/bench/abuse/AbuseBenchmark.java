@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * HTTP/2 rapid-reset floods, oversized and non-UTF-8 bodies, gRPC clients that never read), then
  * clean again; one router, one run, so the ratio is what to read. The abusers run in this process
  * (the machine's cores are shared between them and the router, as they would be on one box). Usage:
- * {@code ./tandem bench abuse [--seconds 10] [--streams 16]}.
+ * {@code ./tandem bench abuse [--seconds 10] [--streams 16] [--only KIND]}, KIND one of {@code
+ * slowloris, flood, rapid-reset, oversized, not-utf8, never-read} (default: all at once).
  */
 public final class AbuseBenchmark {
 
@@ -46,6 +47,10 @@ public final class AbuseBenchmark {
   public static void main(String[] args) throws Exception {
     int seconds = intArg(args, "--seconds", 10);
     int streams = intArg(args, "--streams", 16);
+    java.util.Set<Abusers.Kind> kinds =
+        stringArg(args, "--only")
+            .map(only -> java.util.EnumSet.of(Abusers.Kind.of(only)))
+            .orElse(java.util.EnumSet.allOf(Abusers.Kind.class));
     try (SyntheticRouter router = new SyntheticRouter(5, 0.6, 1_000_000, LIMITS)) {
       ManagedChannel channel =
           NettyChannelBuilder.forAddress("127.0.0.1", router.port)
@@ -55,7 +60,8 @@ public final class AbuseBenchmark {
       try {
         phase(channel, streams, 2, null); // warm-up, not reported
         Percentiles clean = phase(channel, streams, seconds, null);
-        Abusers abusers = new Abusers(router.port);
+        Abusers abusers = new Abusers(router.port, kinds);
+        System.out.println("abusers: " + kinds);
         Percentiles abused = phase(channel, streams, seconds, abusers);
         Percentiles after = phase(channel, streams, seconds, null);
         System.out.printf(
@@ -146,6 +152,15 @@ public final class AbuseBenchmark {
           });
       done.join();
     }
+  }
+
+  private static java.util.Optional<String> stringArg(String[] args, String name) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return java.util.Optional.of(args[i + 1]);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   private static int intArg(String[] args, String name, int defaultValue) {

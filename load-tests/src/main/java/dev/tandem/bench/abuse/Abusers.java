@@ -15,15 +15,44 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The abusive clients of {@link AbuseBenchmark}, each a loop on virtual threads until stopped: 200
- * slowloris connections (a header byte every 100 ms), a flood of connections opened and dropped,
- * two HTTP/2 rapid-reset floods (HEADERS + RST_STREAM until GOAWAY, again), two senders of bodies
- * over the limit, one of bodies that are not UTF-8, and 32 gRPC streams that never read. Counts
- * what the router answered them.
+ * The abusive clients of {@link AbuseBenchmark}, each a loop on virtual threads until stopped (all
+ * of them, or the kinds asked for): 200 slowloris connections (a header byte every 100 ms), a flood
+ * of connections opened and dropped, two HTTP/2 rapid-reset floods (HEADERS + RST_STREAM until
+ * GOAWAY, again), two senders of bodies over the limit, one of bodies that are not UTF-8, and 32
+ * gRPC streams that never read. Counts what the router answered them.
  */
 final class Abusers {
 
+  /** The kinds of abuse, each alone with {@code --only}. */
+  enum Kind {
+    SLOWLORIS,
+    FLOOD,
+    RAPID_RESET,
+    OVERSIZED,
+    NOT_UTF8,
+    NEVER_READ;
+
+    /** {@code rapid-reset} and so on, as {@code --only} takes it. */
+    String argument() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    static Kind of(String argument) {
+      for (Kind kind : values()) {
+        if (kind.argument().equals(argument)) {
+          return kind;
+        }
+      }
+      throw new IllegalArgumentException(
+          "--only must be one of "
+              + java.util.Arrays.stream(values()).map(Kind::argument).toList()
+              + ", got "
+              + argument);
+    }
+  }
+
   private final int port;
+  private final java.util.Set<Kind> kinds;
   private final AtomicBoolean running = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong slowlorisCut = new AtomicLong();
@@ -33,26 +62,42 @@ final class Abusers {
   private final AtomicLong badUtf8 = new AtomicLong();
   private ManagedChannel neverReading;
 
-  Abusers(int port) {
+  /**
+   * @param kinds the abusers to run (all of them, or one to see what it alone costs)
+   */
+  Abusers(int port, java.util.Set<Kind> kinds) {
     this.port = port;
+    this.kinds = java.util.EnumSet.copyOf(kinds);
   }
 
   void start() {
     running.set(true);
-    for (int i = 0; i < 200; i++) {
-      loop(this::slowloris);
+    if (kinds.contains(Kind.SLOWLORIS)) {
+      for (int i = 0; i < 200; i++) {
+        loop(this::slowloris);
+      }
     }
-    loop(this::flood);
-    loop(this::flood);
-    loop(this::rapidReset);
-    loop(this::rapidReset);
-    loop(() -> answered(oversized(), 413, tooLarge));
-    loop(() -> answered(oversized(), 413, tooLarge));
-    loop(() -> answered(notUtf8(), 400, badUtf8));
-    neverReading =
-        NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
-    for (int i = 0; i < 32; i++) {
-      AbuseBenchmark.neverRead(neverReading);
+    if (kinds.contains(Kind.FLOOD)) {
+      loop(this::flood);
+      loop(this::flood);
+    }
+    if (kinds.contains(Kind.RAPID_RESET)) {
+      loop(this::rapidReset);
+      loop(this::rapidReset);
+    }
+    if (kinds.contains(Kind.OVERSIZED)) {
+      loop(() -> answered(oversized(), 413, tooLarge));
+      loop(() -> answered(oversized(), 413, tooLarge));
+    }
+    if (kinds.contains(Kind.NOT_UTF8)) {
+      loop(() -> answered(notUtf8(), 400, badUtf8));
+    }
+    if (kinds.contains(Kind.NEVER_READ)) {
+      neverReading =
+          NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
+      for (int i = 0; i < 32; i++) {
+        AbuseBenchmark.neverRead(neverReading);
+      }
     }
   }
 
@@ -61,14 +106,21 @@ final class Abusers {
     for (Thread t : threads) {
       t.join(10_000);
     }
-    neverReading.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    if (neverReading != null) {
+      neverReading.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   String summary() {
     return String.format(
         "slowloris connections cut off %d, flood connections %d, rapid-reset GOAWAYs %d,"
-            + " 413s %d, 400s for non-UTF-8 %d, 32 never-reading gRPC streams",
-        slowlorisCut.get(), floodConnections.get(), goAways.get(), tooLarge.get(), badUtf8.get());
+            + " 413s %d, 400s for non-UTF-8 %d, %d never-reading gRPC streams",
+        slowlorisCut.get(),
+        floodConnections.get(),
+        goAways.get(),
+        tooLarge.get(),
+        badUtf8.get(),
+        kinds.contains(Kind.NEVER_READ) ? 32 : 0);
   }
 
   private interface Step {
