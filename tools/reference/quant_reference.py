@@ -1,10 +1,12 @@
 """Golden logits for Tandem's quantized weights (Q8_0 / Q4_0), from PyTorch on de-quantized weights.
 
-Quantizes each model with its own numpy implementation of ggml's reference quantizers
-(quantize_row_q8_0_ref / quantize_row_q4_0_ref: float32 arithmetic, roundf for Q8_0, x/d + 8.5
-truncated and clipped at 15 for Q4_0, scale rounded to float16), in the same plan as Tandem's
-quantize-at-load (the blocks' linear layers to the format, the output head -- or a tied embedding
-table -- to Q8_0, rows whose length is not a multiple of 32 kept as stored), de-quantizes, and runs
+Quantizes each model with its own numpy implementation of Tandem's quantizers (Q8_0: ggml's
+quantize_row_q8_0_ref, float32 arithmetic and roundf; Q4_0: ggml's quantize_row_q4_0_ref block
+or a better one from a least-squares scale search, see q4_0; scales rounded to float16), in the
+same plan as Tandem's
+quantize-at-load (the blocks' linear layers to the format, except that q4 keeps v_proj and down_proj
+at Q8_0; the output head -- or a tied embedding table -- to Q8_0; rows whose length is not a multiple
+of 32 kept as stored), de-quantizes, and runs
 llama_reference.forward on the result. Shares no code with the Java runtime.
 
 Writes model/src/test/resources/quant-golden.json: per model and format, the tokens, the logits of
@@ -57,9 +59,8 @@ def q8_0(w):
     return d.astype(np.float16), q.astype(np.int8)
 
 
-def q4_0(w):
-    """float32 [rows, cols] -> (d16 float16 [blocks], nibbles uint8 [blocks, 32], value order)."""
-    b = w.reshape(-1, 32).astype(np.float32)
+def q4_0_ref(b):
+    """ggml quantize_row_q4_0_ref on float32 blocks [n, 32] -> (d float32 [n], nibbles uint8 [n, 32])."""
     idx = np.argmax(np.abs(b), axis=1)  # first of the largest magnitudes, as ggml's strict '<'
     m = b[np.arange(len(b)), idx]
     d = (m / np.float32(-8)).astype(np.float32)
@@ -68,7 +69,50 @@ def q4_0(w):
     inv[nz] = np.float32(1) / d[nz]
     v = ((b * inv[:, None]).astype(np.float32) + np.float32(8.5)).astype(np.float32)
     q = np.minimum(15, np.trunc(v)).astype(np.uint8)
-    return d.astype(np.float16), q
+    return d, m, q
+
+
+def squared_error(b, q, d16):
+    """sum_j (x_j - d16 * (q_j - 8))^2 in float32, j in order (as BlockQuant.squaredError)."""
+    d = d16.astype(np.float32)
+    total = np.zeros(len(b), np.float32)
+    for j in range(32):
+        r = (b[:, j] - d * (q[:, j].astype(np.float32) - np.float32(8))).astype(np.float32)
+        total = (total + r * r).astype(np.float32)
+    return total
+
+
+def q4_0(w):
+    """float32 [rows, cols] -> (d16 float16 [blocks], nibbles uint8 [blocks, 32], value order).
+
+    Tandem's Q4_0 quantizer (BlockQuant.q4Block): ggml's reference block, then 19 candidate inverse
+    scales -(8 + s/10) / m (s = -9..9, m the value of largest magnitude) with quants
+    clamp(rint(x * iscale), -8, 7) and their least-squares scale sum(x q) / sum(q q); the block keeps
+    the candidate with the smallest squared error under its float16 scale (strictly smaller
+    replaces; blocks with max |x| < 1e-15 keep the reference)."""
+    b = w.reshape(-1, 32).astype(np.float32)
+    d, m, best_q = q4_0_ref(b)
+    best_d16 = d.astype(np.float16)
+    best_err = squared_error(b, best_q, best_d16)
+    searched = np.abs(m) >= np.float32(1e-15)
+    m_safe = np.where(searched, m, np.float32(1)).astype(np.float32)
+    for s in range(-9, 10):
+        iscale = (-(np.float32(8) + np.float32(0.1) * np.float32(s)) / m_safe).astype(np.float32)
+        prod = (b * iscale[:, None]).astype(np.float32)
+        q = np.clip(np.rint(prod), -8, 7).astype(np.int32)
+        sum_qx = np.zeros(len(b), np.float32)
+        sum_qq = np.zeros(len(b), np.float32)
+        for j in range(32):
+            sum_qx = (sum_qx + b[:, j] * q[:, j].astype(np.float32)).astype(np.float32)
+            sum_qq = (sum_qq + np.float32(1) * (q[:, j] * q[:, j])).astype(np.float32)
+        d16 = (sum_qx / sum_qq).astype(np.float32).astype(np.float16)
+        nib = (q + 8).astype(np.uint8)
+        err = squared_error(b, nib, d16)
+        better = searched & (err < best_err)
+        best_err = np.where(better, err, best_err)
+        best_d16 = np.where(better, d16, best_d16)
+        best_q = np.where(better[:, None], nib, best_q)
+    return best_d16, best_q
 
 
 def dequantize(fmt, w):
@@ -90,11 +134,11 @@ def block_bytes(fmt, w):
 
 def plan(name, w, cfg, quant):
     """The type Tandem's quantize-at-load gives tensor `name`, None when kept as stored."""
-    linear, head = {"q8_0": ("Q8_0", "Q8_0"), "q4": ("Q4_0", "Q8_0")}[quant]
+    linear, value_or_down, head = {"q8_0": ("Q8_0", "Q8_0", "Q8_0"), "q4": ("Q4_0", "Q8_0", "Q8_0")}[quant]
     if w.ndim != 2 or w.shape[1] % 32 != 0:
         return None
     if LINEAR.fullmatch(name):
-        return linear
+        return value_or_down if name.endswith((".self_attn.v_proj.weight", ".mlp.down_proj.weight")) else linear
     if name == "lm_head.weight" or (name == "model.embed_tokens.weight" and cfg.get("tie_word_embeddings")):
         return head
     return None

@@ -94,8 +94,9 @@ record ModelWeights(
 
     /** A block's linear layer: quantized when the option says so. */
     Weight linear(String name, long... shape) {
-      TensorData t = quantizer.apply(checked(name, shape), WeightQuantizer.Role.LINEAR);
-      if (t.dtype().quantized() && linearFormat == null) {
+      WeightQuantizer.Role role = WeightQuantizer.Role.ofLinear(name);
+      TensorData t = quantizer.apply(checked(name, shape), role);
+      if (t.dtype().quantized() && role == WeightQuantizer.Role.LINEAR && linearFormat == null) {
         linearFormat = t.dtype() == DType.Q8_0 ? Quantization.Q8_0 : Quantization.Q4_0;
       }
       return kernels.weight(t);

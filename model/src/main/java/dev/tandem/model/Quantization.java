@@ -13,23 +13,33 @@ import java.util.Locale;
  */
 public enum Quantization {
   /** Weights as stored. */
-  NONE(null, null),
+  NONE(null, null, null),
   /** GGUF Q8_0 (8.5 bits per weight). */
-  Q8_0(DType.Q8_0, DType.Q8_0),
-  /** GGUF Q4_0 (4.5 bits per weight) for the blocks' linear layers, Q8_0 for the head. */
-  Q4_0(DType.Q4_0, DType.Q8_0);
+  Q8_0(DType.Q8_0, DType.Q8_0, DType.Q8_0),
+  /**
+   * GGUF Q4_0 (4.5 bits per weight) for the blocks' q/k/o and gate/up projections, Q8_0 for their
+   * v and down projections and the head.
+   */
+  Q4_0(DType.Q4_0, DType.Q8_0, DType.Q8_0);
 
   private final DType linear;
+  private final DType valueOrDown;
   private final DType head;
 
-  Quantization(DType linear, DType head) {
+  Quantization(DType linear, DType valueOrDown, DType head) {
     this.linear = linear;
+    this.valueOrDown = valueOrDown;
     this.head = head;
   }
 
-  /** The type of the blocks' linear layers; null for {@link #NONE}. */
+  /** The type of the blocks' other linear layers; null for {@link #NONE}. */
   public DType linear() {
     return linear;
+  }
+
+  /** The type of the blocks' v_proj and down_proj; null for {@link #NONE}. */
+  public DType valueOrDown() {
+    return valueOrDown;
   }
 
   /** The type of the output head (or the tied embedding table); null for {@link #NONE}. */

@@ -20,8 +20,19 @@ final class WeightQuantizer implements AutoCloseable {
 
   /** What a tensor is to the model, which decides its quantized type. */
   enum Role {
+    /** A block's q/k/o or gate/up projection. */
     LINEAR,
-    HEAD
+    /** A block's v_proj or down_proj: the layers llama.cpp's Q4_K_M presets give more bits. */
+    VALUE_OR_DOWN,
+    /** The output head or a tied embedding table. */
+    HEAD;
+
+    /** The role of a block's linear layer named {@code name} (Hugging Face LLaMA names). */
+    static Role ofLinear(String name) {
+      return name.endsWith(".self_attn.v_proj.weight") || name.endsWith(".mlp.down_proj.weight")
+          ? VALUE_OR_DOWN
+          : LINEAR;
+    }
   }
 
   private final Quantization option;
@@ -40,7 +51,12 @@ final class WeightQuantizer implements AutoCloseable {
    *     the option asks for
    */
   TensorData apply(TensorData t, Role role) {
-    DType target = role == Role.HEAD ? option.head() : option.linear();
+    DType target =
+        switch (role) {
+          case LINEAR -> option.linear();
+          case VALUE_OR_DOWN -> option.valueOrDown();
+          case HEAD -> option.head();
+        };
     if (t.dtype().quantized()) {
       if (target != null && target != t.dtype()) {
         throw new IllegalArgumentException(

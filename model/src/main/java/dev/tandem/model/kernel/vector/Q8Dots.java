@@ -3,10 +3,9 @@ package dev.tandem.model.kernel.vector;
 import static dev.tandem.model.kernel.vector.QuantSpecies.B;
 import static dev.tandem.model.kernel.vector.QuantSpecies.F;
 import static dev.tandem.model.kernel.vector.QuantSpecies.L;
+import static dev.tandem.model.kernel.vector.QuantSpecies.LE;
 
-import dev.tandem.model.kernel.Layouts;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -19,7 +18,6 @@ import jdk.incubator.vector.VectorOperators;
  * memory.
  */
 final class Q8Dots {
-  private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
   private static final int BYTES = 34;
   private static final int PARTS = 32 / L; // float vectors per block
 
@@ -181,7 +179,8 @@ final class Q8Dots {
         ByteVector.fromMemorySegment(B, w, at, LE).convertShape(VectorOperators.B2F, F, 0);
   }
 
+  /** The block's scale d in every lane. */
   private static FloatVector scale(MemorySegment w, long at) {
-    return FloatVector.broadcast(F, Float.float16ToFloat(w.get(Layouts.I16_LE, at)));
+    return FloatVector.broadcast(F, QuantSpecies.scale(w, at));
   }
 }

@@ -42,9 +42,9 @@ final class QuantLinearKernels {
           Q8Dots.dot4x2(
               x,
               r0,
-              valid > 1 ? r0 + cols : r0,
-              valid > 2 ? r0 + 2 * cols : r0,
-              valid > 3 ? r0 + 3 * cols : r0,
+              row(r0, 1, valid, cols),
+              row(r0, 2, valid, cols),
+              row(r0, 3, valid, cols),
               valid,
               blocks,
               w,
@@ -69,9 +69,9 @@ final class QuantLinearKernels {
         Q8Dots.dot4(
             x,
             r0,
-            valid > 1 ? r0 + cols : r0,
-            valid > 2 ? r0 + 2 * cols : r0,
-            valid > 3 ? r0 + 3 * cols : r0,
+            row(r0, 1, valid, cols),
+            row(r0, 2, valid, cols),
+            row(r0, 3, valid, cols),
             valid,
             blocks,
             w,
@@ -91,10 +91,9 @@ final class QuantLinearKernels {
       float[] x, int n, int cols, MemorySegment w, int oFrom, int oTo, float[] out, int outCols) {
     int blocks = cols / 32;
     long rowBytes = (long) blocks * DType.Q4_0.blockBytes();
-    // one weight row at a time: a Q4_0 two-row kernel was not compiled to SIMD code (too many
-    // live vectors with the nibble unpacking; measured 5x slower than this)
-    int o = oFrom;
-    for (; o < oTo; o++) {
+    // one weight row at a time: two-row Q4_0 kernels ran at half the speed of this (16 accumulators
+    // and the unpacked nibbles of two rows do not fit in the vector registers)
+    for (int o = oFrom; o < oTo; o++) {
       long base = o * rowBytes;
       int r = 0;
       for (; n - r >= 2; r += 4) {
@@ -103,9 +102,9 @@ final class QuantLinearKernels {
         Q4Dots.dot4(
             x,
             r0,
-            valid > 1 ? r0 + cols : r0,
-            valid > 2 ? r0 + 2 * cols : r0,
-            valid > 3 ? r0 + 3 * cols : r0,
+            row(r0, 1, valid, cols),
+            row(r0, 2, valid, cols),
+            row(r0, 3, valid, cols),
             valid,
             blocks,
             w,
@@ -118,6 +117,14 @@ final class QuantLinearKernels {
         out[r * outCols + o] = Q4Dots.dot1(x, r * cols, blocks, w, base);
       }
     }
+  }
+
+  /**
+   * Offset in x of the j-th row (j = 1..3) of a group of four starting at r0: the real row when j <
+   * valid, else r0 again (padding whose results are dropped).
+   */
+  private static int row(int r0, int j, int valid, int cols) {
+    return j < valid ? r0 + j * cols : r0;
   }
 
   /** Stores the lane sums of the first {@code valid} accumulators at {@code o0 + j * stride}. */
