@@ -72,14 +72,20 @@ def q4_0_ref(b):
     return d, m, q
 
 
-def squared_error(b, q, d16):
-    """sum_j (x_j - d16 * (q_j - 8))^2 in float32, j in order (as BlockQuant.squaredError)."""
-    d = d16.astype(np.float32)
-    total = np.zeros(len(b), np.float32)
+def sums(b, q):
+    """(sum x*q, sum q*q) over j in order in float32, q = nibble - 8 (int)."""
+    sum_qx = np.zeros(len(b), np.float32)
+    sum_qq = np.zeros(len(b), np.float32)
     for j in range(32):
-        r = (b[:, j] - d * (q[:, j].astype(np.float32) - np.float32(8))).astype(np.float32)
-        total = (total + r * r).astype(np.float32)
-    return total
+        sum_qx = (sum_qx + b[:, j] * q[:, j].astype(np.float32)).astype(np.float32)
+        sum_qq = (sum_qq + (q[:, j] * q[:, j]).astype(np.float32)).astype(np.float32)
+    return sum_qx, sum_qq
+
+
+def squared_error(sum_xx, sum_qx, sum_qq, d16):
+    """sum (x - d16 q)^2 expanded as BlockQuant.squaredError: sum_xx - 2 d sum_qx + d d sum_qq."""
+    d = d16.astype(np.float32)
+    return ((sum_xx - np.float32(2) * d * sum_qx).astype(np.float32) + d * d * sum_qq).astype(np.float32)
 
 
 def q4_0(w):
@@ -88,30 +94,30 @@ def q4_0(w):
     Tandem's Q4_0 quantizer (BlockQuant.q4Block): ggml's reference block, then 19 candidate inverse
     scales -(8 + s/10) / m (s = -9..9, m the value of largest magnitude) with quants
     clamp(rint(x * iscale), -8, 7) and their least-squares scale sum(x q) / sum(q q); the block keeps
-    the candidate with the smallest squared error under its float16 scale (strictly smaller
-    replaces; blocks with max |x| < 1e-15 keep the reference)."""
+    the candidate with the smallest squared error under its float16 scale, computed as
+    sum(x x) - 2 d sum(x q) + d^2 sum(q q) (strictly smaller replaces; blocks with max |x| < 1e-15
+    keep the reference)."""
     b = w.reshape(-1, 32).astype(np.float32)
     d, m, best_q = q4_0_ref(b)
+    sum_xx = np.zeros(len(b), np.float32)
+    for j in range(32):
+        sum_xx = (sum_xx + b[:, j] * b[:, j]).astype(np.float32)
     best_d16 = d.astype(np.float16)
-    best_err = squared_error(b, best_q, best_d16)
+    best_err = squared_error(sum_xx, *sums(b, best_q.astype(np.int32) - 8), best_d16)
     searched = np.abs(m) >= np.float32(1e-15)
     m_safe = np.where(searched, m, np.float32(1)).astype(np.float32)
-    for s in range(-9, 10):
-        iscale = (-(np.float32(8) + np.float32(0.1) * np.float32(s)) / m_safe).astype(np.float32)
-        prod = (b * iscale[:, None]).astype(np.float32)
-        q = np.clip(np.rint(prod), -8, 7).astype(np.int32)
-        sum_qx = np.zeros(len(b), np.float32)
-        sum_qq = np.zeros(len(b), np.float32)
-        for j in range(32):
-            sum_qx = (sum_qx + b[:, j] * q[:, j].astype(np.float32)).astype(np.float32)
-            sum_qq = (sum_qq + np.float32(1) * (q[:, j] * q[:, j])).astype(np.float32)
-        d16 = (sum_qx / sum_qq).astype(np.float32).astype(np.float16)
-        nib = (q + 8).astype(np.uint8)
-        err = squared_error(b, nib, d16)
-        better = searched & (err < best_err)
-        best_err = np.where(better, err, best_err)
-        best_d16 = np.where(better, d16, best_d16)
-        best_q = np.where(better[:, None], nib, best_q)
+    with np.errstate(all="ignore"):
+        for s in range(-9, 10):
+            iscale = (-(np.float32(8) + np.float32(0.1) * np.float32(s)) / m_safe).astype(np.float32)
+            prod = (b * iscale[:, None]).astype(np.float32)
+            q = np.clip(np.rint(prod), -8, 7).astype(np.int32)
+            sum_qx, sum_qq = sums(b, q)
+            d16 = (sum_qx / sum_qq).astype(np.float32).astype(np.float16)
+            err = squared_error(sum_xx, sum_qx, sum_qq, d16)
+            better = searched & (err < best_err)
+            best_err = np.where(better, err, best_err)
+            best_d16 = np.where(better, d16, best_d16)
+            best_q = np.where(better[:, None], (q + 8).astype(np.uint8), best_q)
     return best_d16, best_q
 
 

@@ -6,9 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.model.format.GgufFile;
+import dev.tandem.model.kernel.DType;
+import dev.tandem.model.kernel.TensorData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +68,29 @@ class QuantizedModelTest {
       float[] c = logits(plain, tokens);
       assertTrue(!java.util.Arrays.equals(a, c), "quantized logits equal the float ones");
     }
+  }
+
+  @Test
+  void q4KeepsValueAndDownProjectionsAndTheHeadAtQ8() throws IOException {
+    Path dst = tmp.resolve("q4-plan");
+    ModelQuantizer.quantize(TinyModels.dir("tiny-gqa-f32"), dst, Quantization.Q4_0);
+    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+      var tensors = GgufFile.map(dst.resolve("model.gguf"), arena);
+      for (String name : List.of("q_proj", "k_proj", "o_proj", "gate_proj", "up_proj")) {
+        assertEquals(DType.Q4_0, type(tensors, name), name);
+      }
+      for (String name : List.of("v_proj", "down_proj", "lm_head")) {
+        assertEquals(DType.Q8_0, type(tensors, name), name);
+      }
+    }
+  }
+
+  private static DType type(Map<String, TensorData> tensors, String part) {
+    return tensors.entrySet().stream()
+        .filter(e -> e.getKey().contains(part))
+        .map(e -> e.getValue().dtype())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no tensor " + part));
   }
 
   @Test

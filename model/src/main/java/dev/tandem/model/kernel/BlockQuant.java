@@ -21,9 +21,11 @@ import java.lang.foreign.ValueLayout;
  * and, for each of 19 inverse scales {@code -(8 + s/10) / m}, s = -9..9, the quants {@code
  * clamp(rint(x * iscale), -8, 7)} with their least-squares scale {@code sum(x q) / sum(q q)}; the
  * block keeps the candidate whose float16 scale gives the smallest sum of squared errors {@code
- * sum((x - d16 q)^2)} (float32, values in order; the first on ties). Blocks whose largest magnitude
+ * sum((x - d16 q)^2)}, computed as {@code sum(x x) - 2 d16 sum(x q) + d16^2 sum(q q)} (float32, sums
+ * over the values in order; the first on ties). Blocks whose largest magnitude
  * is below 1e-15 keep the reference block. So no block is further from its floats than ggml's
- * reference block, and on LLaMA weights the squared error drops by about a fifth (BENCHMARKS.md).
+ * reference block (up to that expansion's float32 rounding), and on the fixture models' weights the
+ * squared error drops by about a tenth (BENCHMARKS.md).
  * {@code tools/reference/quant_reference.py} re-implements the search in numpy and reproduces the
  * blocks byte for byte.
  *
@@ -99,15 +101,23 @@ public final class BlockQuant {
     // candidate 1: ggml quantize_row_q4_0_ref
     float d = max / -8;
     float id = d != 0 ? 1.0f / d : 0.0f;
+    float sumXx = 0;
+    float sumQx = 0;
+    float sumQq = 0;
     for (int j = 0; j < BLOCK; j++) {
-      best[j] = (byte) Math.min(15, (byte) (int) (x[from + j] * id + 8.5f));
+      float v = x[from + j];
+      best[j] = (byte) Math.min(15, (byte) (int) (v * id + 8.5f));
+      int q = best[j] - 8;
+      sumXx += v * v;
+      sumQx += v * q;
+      sumQq += q * q;
     }
     short bestScale = Float.floatToFloat16(d);
-    float bestError = squaredError(x, from, best, bestScale);
+    float bestError = squaredError(sumXx, sumQx, sumQq, bestScale);
     for (int s = -9; s <= 9 && amax >= MIN_SEARCHED; s++) {
       float iscale = -(8 + 0.1f * s) / max;
-      float sumQx = 0;
-      float sumQq = 0;
+      sumQx = 0;
+      sumQq = 0;
       for (int j = 0; j < BLOCK; j++) {
         int q = Math.clamp((long) Math.rint(iscale * x[from + j]), -8, 7);
         trial[j] = (byte) (q + 8);
@@ -115,7 +125,7 @@ public final class BlockQuant {
         sumQq += q * q;
       }
       short scale = Float.floatToFloat16(sumQx / sumQq); // sumQq > 0: max's own q is -7 or -8
-      float error = squaredError(x, from, trial, scale);
+      float error = squaredError(sumXx, sumQx, sumQq, scale);
       if (error < bestError) {
         bestError = error;
         bestScale = scale;
@@ -128,15 +138,14 @@ public final class BlockQuant {
     }
   }
 
-  /** sum over the block of (x - d * (nibble - 8))^2 in float32, values in order. */
-  private static float squaredError(float[] x, int from, byte[] nibbles, short d16) {
+  /**
+   * sum_j (x_j - d q_j)^2 expanded, {@code sumXx - 2 d sumQx + d^2 sumQq} in float32 (one pass over
+   * the block per candidate instead of two; its rounding, relative to sumXx, is far below the
+   * differences between candidates that matter).
+   */
+  private static float squaredError(float sumXx, float sumQx, float sumQq, short d16) {
     float d = Float.float16ToFloat(d16);
-    float sum = 0;
-    for (int j = 0; j < BLOCK; j++) {
-      float r = x[from + j] - d * (nibbles[j] - 8);
-      sum += r * r;
-    }
-    return sum;
+    return sumXx - 2 * d * sumQx + d * d * sumQq;
   }
 
   /** C's roundf: nearest integer, halves away from zero (Math.round rounds -2.5 to -2). */

@@ -241,7 +241,7 @@ public record TandemConfig(
     NONE,
     /** GGUF Q8_0 */
     Q8_0,
-    /** GGUF Q4_0 linear layers, Q8_0 output head */
+    /** GGUF Q4_0 q/k/o/gate/up projections, Q8_0 v/down projections and output head */
     Q4;
 
     public String configName() {
