@@ -63,7 +63,12 @@ record ModelWeights(
             ? b.head("model.embed_tokens.weight", c.vocabSize(), dim)
             : b.get("model.embed_tokens.weight", c.vocabSize(), dim);
     Weight head = tied ? tiedHead(c, embed) : b.head("lm_head.weight", c.vocabSize(), dim);
-    Quantization format = b.linearFormat == null ? Quantization.NONE : b.linearFormat;
+    // a quantize option names the format (q4 on a model whose only quantizable layers are v/down
+    // projections holds Q8_0 blocks alone); a file without one is named by what it holds
+    Quantization format =
+        b.linearFormat == null
+            ? Quantization.NONE
+            : quantizer.option() != Quantization.NONE ? quantizer.option() : b.linearFormat;
     return new ModelWeights(embed, layers, b.get("model.norm.weight", dim), head, format);
   }
 
@@ -79,7 +84,7 @@ record ModelWeights(
     private final Map<String, TensorData> tensors;
     private final Kernels kernels;
     private final WeightQuantizer quantizer;
-    private Quantization linearFormat; // of the first quantized linear layer, null while none
+    private Quantization linearFormat; // of the quantized linear layers, null while none
 
     Binder(Map<String, TensorData> tensors, Kernels kernels, WeightQuantizer quantizer) {
       this.tensors = tensors;
@@ -94,10 +99,11 @@ record ModelWeights(
 
     /** A block's linear layer: quantized when the option says so. */
     Weight linear(String name, long... shape) {
-      WeightQuantizer.Role role = WeightQuantizer.Role.ofLinear(name);
-      TensorData t = quantizer.apply(checked(name, shape), role);
-      if (t.dtype().quantized() && role == WeightQuantizer.Role.LINEAR && linearFormat == null) {
-        linearFormat = t.dtype() == DType.Q8_0 ? Quantization.Q8_0 : Quantization.Q4_0;
+      TensorData t = quantizer.apply(checked(name, shape), WeightQuantizer.Role.ofLinear(name));
+      if (t.dtype() == DType.Q4_0) { // q4 holds Q8_0 layers too: any Q4_0 one makes it q4
+        linearFormat = Quantization.Q4_0;
+      } else if (t.dtype() == DType.Q8_0 && linearFormat == null) {
+        linearFormat = Quantization.Q8_0;
       }
       return kernels.weight(t);
     }

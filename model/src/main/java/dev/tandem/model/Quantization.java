@@ -10,9 +10,9 @@ import java.util.Locale;
  * embedding table stays as stored unless it is tied to the head (then it is the head). Norm gains
  * always stay float. The head is Q8_0 in both formats, as llama.cpp keeps its output tensor above 4
  * bits: it is one matrix of many, but every logit goes through it. {@link #Q4_0} also keeps each
- * block's v and down projections at Q8_0, as llama.cpp's Q4_K_M presets give those more bits:
- * with them at 4 bits the fixture drafter's acceptance fell by up to 0.016 against BF16, with them
- * at 8 bits by at most 0.009 (BENCHMARKS.md).
+ * block's v and down projections at Q8_0, as llama.cpp's Q4_K_M presets give those more bits: with
+ * them at 4 bits the fixture drafter's acceptance fell by up to 0.016 against BF16, with them at 8
+ * bits by at most 0.009 (BENCHMARKS.md).
  */
 public enum Quantization {
   /** Weights as stored. */
@@ -20,8 +20,8 @@ public enum Quantization {
   /** GGUF Q8_0 (8.5 bits per weight). */
   Q8_0(DType.Q8_0, DType.Q8_0, DType.Q8_0),
   /**
-   * GGUF Q4_0 (4.5 bits per weight) for the blocks' q/k/o and gate/up projections, Q8_0 for their
-   * v and down projections and the head.
+   * GGUF Q4_0 (4.5 bits per weight) for the blocks' q/k/o and gate/up projections, Q8_0 for their v
+   * and down projections and the head.
    */
   Q4_0(DType.Q4_0, DType.Q8_0, DType.Q8_0);
 

@@ -44,6 +44,11 @@ final class WeightQuantizer implements AutoCloseable {
     this.option = option;
   }
 
+  /** The format asked for ({@link Quantization#NONE}: tensors are used as stored). */
+  Quantization option() {
+    return option;
+  }
+
   /**
    * {@code t} as the model will use it in {@code role}.
    *

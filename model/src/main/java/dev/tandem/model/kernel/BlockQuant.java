@@ -21,13 +21,12 @@ import java.lang.foreign.ValueLayout;
  * and, for each of 19 inverse scales {@code -(8 + s/10) / m}, s = -9..9, the quants {@code
  * clamp(rint(x * iscale), -8, 7)} with their least-squares scale {@code sum(x q) / sum(q q)}; the
  * block keeps the candidate whose float16 scale gives the smallest sum of squared errors {@code
- * sum((x - d16 q)^2)}, computed as {@code sum(x x) - 2 d16 sum(x q) + d16^2 sum(q q)} (float32, sums
- * over the values in order; the first on ties). Blocks whose largest magnitude
- * is below 1e-15 keep the reference block. So no block is further from its floats than ggml's
- * reference block (up to that expansion's float32 rounding), and on the fixture models' weights the
- * squared error drops by about a tenth (BENCHMARKS.md).
- * {@code tools/reference/quant_reference.py} re-implements the search in numpy and reproduces the
- * blocks byte for byte.
+ * sum((x - d16 q)^2)}, computed as {@code sum(x x) - 2 d16 sum(x q) + d16^2 sum(q q)} (float32,
+ * sums over the values in order; the first on ties). Blocks whose largest magnitude is below 1e-15
+ * keep the reference block. So no block is further from its floats than ggml's reference block (up
+ * to that expansion's float32 rounding), and on the fixture models' weights the squared error drops
+ * by about a tenth (BENCHMARKS.md). {@code tools/reference/quant_reference.py} re-implements the
+ * search in numpy and reproduces the blocks byte for byte.
  *
  * <p>Stateless; thread-safe.
  */

@@ -30,7 +30,8 @@ final class QuantizeCommand implements Callable<Integer> {
 
   @Option(
       names = "--format",
-      description = "q8_0 (default) or q4 (Q4_0 q/k/o/gate/up projections, Q8_0 v/down projections and output head)")
+      description =
+          "q8_0 (default) or q4 (Q4_0 q/k/o/gate/up projections, Q8_0 v/down projections and output head)")
   String format = "q8_0";
 
   @Override
