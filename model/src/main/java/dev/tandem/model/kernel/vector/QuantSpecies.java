@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector shapes of the quantized kernels and what Q8Dots and Q4Dots read alike: L float lanes, int
  * lanes of the same shape, and a byte species of the same lane count (16 floats and 128-bit byte
  * vectors with AVX-512), so one byte load widens to one float or int vector ({@code B2F} / {@code
- * ZERO_EXTEND_B2I}, compiled to one sign- or zero-extend). L must divide the 16 bytes of a Q4_0
- * block: the preferred species is used when it has 8 or 16 lanes, else 256-bit vectors.
+ * B2I}, compiled to one sign-extend, plus an int-to-float for B2F). L must divide the 16 bytes of a
+ * Q4_0 block: the preferred species is used when it has 8 or 16 lanes, else 256-bit vectors.
  */
 final class QuantSpecies {
   static final VectorSpecies<Float> F =
