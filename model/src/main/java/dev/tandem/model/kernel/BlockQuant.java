@@ -15,8 +15,8 @@ import java.lang.foreign.ValueLayout;
  * max|x| / 127} (d16 = d rounded to float16): {@code |x - x'| <= d16/2 + 127 |d - d16|}.
  *
  * <p>Q4_0 blocks keep ggml's layout (any Q4_0 reader decodes them as {@code d * (nibble - 8)}) but
- * choose the scale by a least-squares search, as ggml's {@code make_qx_quants} does when it has
- * weights: the candidates are ggml's reference block ({@code quantize_row_q4_0_ref}: {@code d = m /
+ * choose the scale by a least-squares search in the manner of ggml's {@code make_qx_quants} (which
+ * ggml's Q4_0 uses only with an importance matrix), here on plain squared error: the candidates are ggml's reference block ({@code quantize_row_q4_0_ref}: {@code d = m /
  * -8} with m the first value of largest magnitude, {@code x/d + 8.5} truncated and clipped at 15)
  * and, for each of 19 inverse scales {@code -(8 + s/10) / m}, s = -9..9, the quants {@code
  * clamp(rint(x * iscale), -8, 7)} with their least-squares scale {@code sum(x q) / sum(q q)}; the
