@@ -16,17 +16,18 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Q4_0 blocks keep ggml's layout (any Q4_0 reader decodes them as {@code d * (nibble - 8)}) but
  * choose the scale by a least-squares search in the manner of ggml's {@code make_qx_quants} (which
- * ggml's Q4_0 uses only with an importance matrix), here on plain squared error: the candidates are ggml's reference block ({@code quantize_row_q4_0_ref}: {@code d = m /
- * -8} with m the first value of largest magnitude, {@code x/d + 8.5} truncated and clipped at 15)
- * and, for each of 19 inverse scales {@code -(8 + s/10) / m}, s = -9..9, the quants {@code
- * clamp(rint(x * iscale), -8, 7)} with their least-squares scale {@code sum(x q) / sum(q q)}; the
- * block keeps the candidate whose float16 scale gives the smallest sum of squared errors {@code
- * sum((x - d16 q)^2)}, computed as {@code sum(x x) - 2 d16 sum(x q) + d16^2 sum(q q)} (float32,
- * sums over the values in order; the first on ties). Blocks whose largest magnitude is below 1e-15
- * keep the reference block. So no block is further from its floats than ggml's reference block (up
- * to that expansion's float32 rounding), and on the fixture models' weights the squared error drops
- * by about a tenth (BENCHMARKS.md). {@code tools/reference/quant_reference.py} re-implements the
- * search in numpy and reproduces the blocks byte for byte.
+ * ggml's Q4_0 uses only with an importance matrix), here on plain squared error: the candidates are
+ * ggml's reference block ({@code quantize_row_q4_0_ref}: {@code d = m / -8} with m the first value
+ * of largest magnitude, {@code x/d + 8.5} truncated and clipped at 15) and, for each of 19 inverse
+ * scales {@code -(8 + s/10) / m}, s = -9..9, the quants {@code clamp(rint(x * iscale), -8, 7)} with
+ * their least-squares scale {@code sum(x q) / sum(q q)}; the block keeps the candidate whose
+ * float16 scale gives the smallest sum of squared errors {@code sum((x - d16 q)^2)}, computed as
+ * {@code sum(x x) - 2 d16 sum(x q) + d16^2 sum(q q)} (float32, sums over the values in order; the
+ * first on ties). Blocks whose largest magnitude is below 1e-15 keep the reference block. So no
+ * block is further from its floats than ggml's reference block (up to that expansion's float32
+ * rounding), and on the fixture models' weights the squared error drops by about a tenth
+ * (BENCHMARKS.md). {@code tools/reference/quant_reference.py} re-implements the search in numpy and
+ * reproduces the blocks byte for byte.
  *
  * <p>Stateless; thread-safe.
  */
