@@ -145,6 +145,21 @@ class AdaptiveDraftLengthTest {
   }
 
   @Test
+  void aCurveOfCertainDraftsIsAcceptedDespiteRounding() {
+    // 1.7 + 1 − 1.7 = 1.0000000000000002 in doubles: a request whose drafts are all accepted
+    AcceptanceStats stats = AcceptanceStats.withDefaults();
+    RequestAcceptance request = stats.forRequest();
+    for (int i = 0; i < 200; i++) {
+      request.record(16, 16);
+    }
+    double[] curve = request.expectedTokens(16);
+    LoopState state = new LoopState(0, 64, 0, 0, 0, 0, request.alpha(), curve);
+    assertEquals(
+        16, AdaptiveDraftLength.fastest(16, new LatencyModel(0.2, 25, 0.5)).chooseK(state));
+    new LoopState(0, 64, 0, 0, 0, 0, 0.9, new double[] {1, 1.7, 2.7, 3.7, 4.7, 5.7, 6.7, 7.7, 8.7});
+  }
+
+  @Test
   void aCurveThatDoesNotStartAtOneOrRisesTooFastIsRefused() {
     assertThrows(
         IllegalArgumentException.class,
