@@ -438,13 +438,16 @@ public final class BenchCommand implements Callable<Integer> {
       name = "routing",
       description =
           "The routing evaluation alone (the last part of `cost`): fit on fixtures/routing's"
-              + " training split, test split with bootstrap intervals, the workloads: [OUT_DIR]")
+              + " training split, test split with bootstrap intervals, the workloads:"
+              + " [--pair CHEAP,CAPABLE] (two of tiny, small, large; default small,large)"
+              + " [OUT_DIR]")
   static final class Routing extends PassThrough {
     @Override
     void run(String[] args) throws Exception {
-      String home = TandemHome.path().toString();
-      dev.tandem.bench.cost.RoutingEvaluation.main(
-          args.length > 0 ? new String[] {home, args[0]} : new String[] {home});
+      String[] withHome = new String[args.length + 1];
+      withHome[0] = TandemHome.path().toString();
+      System.arraycopy(args, 0, withHome, 1, args.length);
+      dev.tandem.bench.cost.RoutingEvaluation.main(withHome);
     }
   }
 }

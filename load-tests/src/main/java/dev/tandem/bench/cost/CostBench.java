@@ -54,7 +54,8 @@ public final class CostBench {
   public static void main(String[] args) throws Exception {
     Path home = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
     Path out = args.length > 1 ? Path.of(args[1]) : home.resolve("load-tests/reports");
-    List<ScoredCase> cases = RoutingEvaluation.measure(home.resolve("fixtures/workloads"), home);
+    List<ScoredCase> cases =
+        RoutingEvaluation.measure(home.resolve("fixtures/workloads"), home, TierPair.SMALL_LARGE);
     try (ModelRuntime runtime = new ModelRuntime(1);
         Model small =
             runtime.load(home.resolve("fixtures/models/tandem-draft"), ModelOptions.DEFAULT);
@@ -167,7 +168,11 @@ public final class CostBench {
           mismatches);
       table.print(System.out);
     }
-    RoutingEvaluation.report(cases, RoutingEvaluation.measureRoutingSet(home), out);
+    RoutingEvaluation.report(
+        TierPair.SMALL_LARGE,
+        cases,
+        RoutingEvaluation.measureRoutingSet(home, TierPair.SMALL_LARGE),
+        out);
   }
 
   private static DraftLengthChooser cheapest(Prices prices) {

@@ -15,12 +15,18 @@ import java.util.Map;
  */
 final class RoutingPlot {
 
-  /** The chart's file name in the output directory. */
-  static final String CHART = "routing-quality-vs-cost.png";
-
   private RoutingPlot() {}
 
-  static void write(Path dir, List<String> labels, List<List<RoutingCurve.Point>> series)
+  /**
+   * The chart's file name in the output directory: {@code routing-quality-vs-cost.png} for the
+   * default pair, {@code routing-tiny-large-quality-vs-cost.png} for another.
+   */
+  static String chart(TierPair pair) {
+    return pair.stem() + "-quality-vs-cost.png";
+  }
+
+  static void write(
+      TierPair pair, Path dir, List<String> labels, List<List<RoutingCurve.Point>> series)
       throws IOException {
     StringBuilder csv = new StringBuilder("router,cost_fraction_of_large,gap_recovered\n");
     Map<String, double[][]> curves = new LinkedHashMap<>();
@@ -37,12 +43,18 @@ final class RoutingPlot {
       }
       curves.put(labels.get(s), xy);
     }
-    Files.writeString(dir.resolve("routing-curves.csv"), csv);
+    Files.writeString(dir.resolve(pair.stem() + "-curves.csv"), csv);
     new Charts(dir)
         .lines(
-            CHART,
-            "Routing: quality recovered vs. cost (fraction of always-large)",
-            "cost / always-large",
+            chart(pair),
+            "Routing "
+                + pair.small().name()
+                + " vs "
+                + pair.large().name()
+                + ": quality recovered vs. cost (fraction of always-"
+                + pair.large().name()
+                + ")",
+            "cost / always-" + pair.large().name(),
             "share of the quality gap recovered",
             curves);
   }

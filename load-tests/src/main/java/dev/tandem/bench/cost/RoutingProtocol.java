@@ -61,14 +61,13 @@ final class RoutingProtocol {
   }
 
   /** The figure: share of the gap recovered by routing on {@code score} at ≤ the cost fraction. */
-  static double share(List<ScoredCase> cases, double[] score, double costFraction) {
-    RoutingCurve curve =
-        new RoutingCurve(cases, RoutingEvaluation.PRICE_SMALL, RoutingEvaluation.PRICE_LARGE);
+  static double share(TierPair pair, List<ScoredCase> cases, double[] score, double costFraction) {
+    RoutingCurve curve = pair.curve(cases);
     return RoutingCurve.recoveredAt(curve.byScore(score), costFraction);
   }
 
   /** {@link #FOLDS}-fold cross-validation of a candidate over {@link #SEEDS} fold assignments. */
-  static Spread crossValidate(List<ScoredCase> cases, int[] signals, Target target) {
+  static Spread crossValidate(TierPair pair, List<ScoredCase> cases, int[] signals, Target target) {
     int n = cases.size();
     double[] pooled = new double[SEEDS];
     double[] perFold = new double[SEEDS * FOLDS];
@@ -91,9 +90,9 @@ final class RoutingProtocol {
         for (int j = 0; j < heldAt.size(); j++) {
           score[heldAt.get(j)] = heldScore[j];
         }
-        perFold[seed * FOLDS + f] = share(held, heldScore, COST);
+        perFold[seed * FOLDS + f] = share(pair, held, heldScore, COST);
       }
-      pooled[seed] = share(cases, score, COST);
+      pooled[seed] = share(pair, cases, score, COST);
     }
     return new Spread(mean(pooled), sd(pooled), mean(perFold), sd(perFold));
   }
@@ -116,7 +115,7 @@ final class RoutingProtocol {
    * 95 % percentile interval of the figure for fixed scores, resampling the prompts with
    * replacement ({@link #RESAMPLES} times): the gap itself is re-estimated in every resample.
    */
-  static Interval bootstrap(List<ScoredCase> cases, double[] score, long seed) {
+  static Interval bootstrap(TierPair pair, List<ScoredCase> cases, double[] score, long seed) {
     Random random = new Random(seed);
     int n = cases.size();
     double[] figures = new double[RESAMPLES];
@@ -128,7 +127,7 @@ final class RoutingProtocol {
         sample.add(cases.get(k));
         sampleScore[i] = score[k];
       }
-      figures[b] = share(sample, sampleScore, COST);
+      figures[b] = share(pair, sample, sampleScore, COST);
     }
     Arrays.sort(figures);
     return new Interval(

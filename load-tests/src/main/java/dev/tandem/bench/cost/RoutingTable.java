@@ -15,17 +15,18 @@ import java.util.function.ToDoubleFunction;
  */
 final class RoutingTable {
 
+  private final TierPair pair;
   private final List<ScoredCase> train;
   private final List<ScoredCase> test;
   private final RoutingCurve curves;
   private final List<String> labels = new ArrayList<>();
   private final List<List<RoutingCurve.Point>> series = new ArrayList<>();
 
-  RoutingTable(List<ScoredCase> train, List<ScoredCase> test) {
+  RoutingTable(TierPair pair, List<ScoredCase> train, List<ScoredCase> test) {
+    this.pair = pair;
     this.train = train;
     this.test = test;
-    this.curves =
-        new RoutingCurve(test, RoutingEvaluation.PRICE_SMALL, RoutingEvaluation.PRICE_LARGE);
+    this.curves = pair.curve(test);
     System.out.printf(
         "%-58s %8s %18s %24s %9s%n",
         "router", "rho test", "train CV (or fit)", "test <=50% [95% CI]", "test<=35%");
@@ -48,19 +49,19 @@ final class RoutingTable {
         String.format(
             Locale.ROOT,
             "%.1f%%",
-            100 * RoutingProtocol.share(train, trainScore, RoutingProtocol.COST));
+            100 * RoutingProtocol.share(pair, train, trainScore, RoutingProtocol.COST));
     row(
         name,
         RoutingProtocol.spearman(testScore, test),
         onTrain,
         curves.byScore(testScore),
-        RoutingProtocol.bootstrap(test, testScore, 7),
+        RoutingProtocol.bootstrap(pair, test, testScore, 7),
         true);
   }
 
   /** A candidate: cross-validated on train, then fitted on all of train and run on test. */
   Spread fitted(Candidate c, boolean plot) {
-    Spread cv = RoutingProtocol.crossValidate(train, c.signals(), c.target());
+    Spread cv = RoutingProtocol.crossValidate(pair, train, c.signals(), c.target());
     double[] w = RoutingProtocol.fit(train, c.signals(), c.target());
     double[] testScore = RoutingProtocol.predict(w, test, c.signals());
     row(
@@ -68,7 +69,7 @@ final class RoutingTable {
         RoutingProtocol.spearman(testScore, test),
         String.format(Locale.ROOT, "%.1f%% +- %.1f", 100 * cv.mean(), 100 * cv.sd()),
         curves.byScore(testScore),
-        RoutingProtocol.bootstrap(test, testScore, 7),
+        RoutingProtocol.bootstrap(pair, test, testScore, 7),
         plot);
     return cv;
   }
@@ -109,18 +110,20 @@ final class RoutingTable {
    * Prints a set's size, the two tiers' quality and gap, the gain by kind, and how much of the
    * per-prompt gain is noise.
    */
-  static void describe(String name, List<ScoredCase> cases) {
+  static void describe(TierPair pair, String name, List<ScoredCase> cases) {
     double small = mean(cases, ScoredCase::qualitySmall);
     double large = mean(cases, ScoredCase::qualityLarge);
     double[] gains = RoutingProtocol.gains(cases);
     System.out.printf(
         Locale.ROOT,
-        "%s: %d prompts; quality (mean log-likelihood per continuation token) small %.4f,"
-            + " large %.4f, gap %.4f nats/token; per-prompt gain sd %.3f, split-half reliability"
+        "%s: %d prompts; quality (mean log-likelihood per continuation token) %s %.4f,"
+            + " %s %.4f, gap %.4f nats/token; per-prompt gain sd %.3f, split-half reliability"
             + " %.2f%n",
         name,
         cases.size(),
+        pair.small().name(),
         small,
+        pair.large().name(),
         large,
         large - small,
         RoutingProtocol.sd(gains),
@@ -129,10 +132,12 @@ final class RoutingTable {
       List<ScoredCase> k = cases.stream().filter(c -> c.c().kind().equals(kind)).toList();
       System.out.printf(
           Locale.ROOT,
-          "  %-10s n=%3d small %.3f large %.3f gain %.3f draft_nll %.3f%n",
+          "  %-10s n=%3d %s %.3f %s %.3f gain %.3f draft_nll %.3f%n",
           kind,
           k.size(),
+          pair.small().name(),
           mean(k, ScoredCase::qualitySmall),
+          pair.large().name(),
           mean(k, ScoredCase::qualityLarge),
           mean(k, ScoredCase::gain),
           mean(k, ScoredCase::draftNll));

@@ -16,7 +16,8 @@ final class Threshold {
     public String toString() {
       return String.format(
           Locale.ROOT,
-          "%d of %d prompts to large, cost %.1f%% of always-large, gap recovered %.1f%%",
+          "%d of %d prompts to the capable tier, cost %.1f%% of always-capable, gap recovered"
+              + " %.1f%%",
           toLarge,
           prompts,
           100 * costFraction,
@@ -31,13 +32,14 @@ final class Threshold {
    * costFraction} of always-large cost: midway between the last score sent to large and the next,
    * rounded to 4 decimals as config carries it.
    */
-  static double forCost(java.util.List<ScoredCase> cases, double[] score, double costFraction) {
+  static double forCost(
+      TierPair pair, java.util.List<ScoredCase> cases, double[] score, double costFraction) {
     double[] sorted = score.clone();
     Arrays.sort(sorted); // ascending
     double best = 1.0;
     for (int i = sorted.length - 1; i >= 0; i--) {
       double candidate = i == 0 ? 0 : Math.round((sorted[i] + sorted[i - 1]) / 2 * 1e4) / 1e4;
-      if (apply(cases, score, candidate).costFraction() > costFraction + 1e-12) {
+      if (apply(pair, cases, score, candidate).costFraction() > costFraction + 1e-12) {
         break;
       }
       best = candidate;
@@ -45,7 +47,8 @@ final class Threshold {
     return best;
   }
 
-  static Outcome apply(java.util.List<ScoredCase> cases, double[] score, double threshold) {
+  static Outcome apply(
+      TierPair pair, java.util.List<ScoredCase> cases, double[] score, double threshold) {
     double cost = 0;
     double costLarge = 0;
     double gain = 0;
@@ -55,8 +58,8 @@ final class Threshold {
       ScoredCase c = cases.get(i);
       boolean large = score[i] > threshold;
       toLarge += large ? 1 : 0;
-      cost += c.tokens() * (large ? RoutingEvaluation.PRICE_LARGE : RoutingEvaluation.PRICE_SMALL);
-      costLarge += c.tokens() * RoutingEvaluation.PRICE_LARGE;
+      cost += c.tokens() * (large ? pair.priceLarge() : pair.priceSmall());
+      costLarge += c.tokens() * pair.priceLarge();
       gain += large ? c.gain() : 0;
       gainAll += c.gain();
     }
