@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class LadderReport {
 
-  static final double[] COSTS = {0.5, 0.35, 0.25};
+  static final double[] COSTS = {0.5, 0.35, 0.25, 0.1};
 
   private LadderReport() {}
 
@@ -48,6 +48,21 @@ final class LadderReport {
       for (double cost : COSTS) {
         TierLadder.Outcome three = ladder.fit(train, trainScore, cost, true);
         TierLadder.Outcome two = ladder.fit(train, trainScore, cost, false);
+        if (two == null) {
+          TierLadder.Outcome threeTest =
+              ladder.apply(test, testScore, three.thresholds()[0], three.thresholds()[1]);
+          System.out.printf(
+              Locale.ROOT,
+              "%s, thresholds chosen on train for <= %.0f%% cost (%s and %s alone cannot meet"
+                  + " it):%n  three tiers: train %s%n               test  %s%n",
+              e.getKey(),
+              100 * cost,
+              t[1].name(),
+              t[2].name(),
+              three,
+              threeTest);
+          continue;
+        }
         TierLadder.Outcome threeTest =
             ladder.apply(test, testScore, three.thresholds()[0], three.thresholds()[1]);
         TierLadder.Outcome twoTest =

@@ -72,6 +72,8 @@ final class TierLadder {
    * The thresholds with the best quality on {@code cases} within {@code costFraction} of
    * always-capable cost, every split of the score order searched. With {@code useCheap} false the
    * cheapest tier gets nothing (the two-tier router of the two others).
+   *
+   * @return null when no split keeps within the cost fraction
    */
   Outcome fit(List<Measured> cases, double[] score, double costFraction, boolean useCheap) {
     int n = cases.size();
@@ -105,6 +107,9 @@ final class TierLadder {
           bestJ = j;
         }
       }
+    }
+    if (bestQ == Double.NEGATIVE_INFINITY) {
+      return null;
     }
     double[] sorted = Arrays.stream(order).mapToDouble(i -> score[i]).toArray();
     return apply(cases, score, cut(sorted, bestI), cut(sorted, bestJ));

@@ -126,6 +126,54 @@ class TierRouterTest {
   }
 
   @Test
+  void autoOverThreeTiersPicksTheCheapestTierWhoseMaxComplexityAdmitsThePrompt() {
+    RoutedTier tiny =
+        new RoutedTier("tiny", 0, new Prices(new SelfHosted(5e-7, 1e-8, 2.5e-9), 0), 0.3);
+    RoutedTier small =
+        new RoutedTier("small", 1, new Prices(new SelfHosted(1.5e-6, 3e-8, 7.5e-9), 0), 0.6);
+    RoutedTier large = new RoutedTier("large", 2, LARGE.prices(), 1.0);
+    TierRouter router = new TierRouter(List.of(large, tiny, small), BudgetMissPolicy.DEGRADE);
+    double[] scores = {0.05, 0.3, 0.3001, 0.45, 0.6, 0.6001, 0.95};
+    String[] expected = {"tiny", "tiny", "small", "small", "small", "large", "large"};
+    for (int i = 0; i < scores.length; i++) {
+      RouteDecision d = router.route("auto", auto(scores[i], 0), ALPHA, FAST);
+      assertEquals(expected[i], d.tier(), "complexity " + scores[i]);
+      assertTrue(
+          d.reason().startsWith("complexity ") && d.reason().contains("<= " + expected[i] + "."),
+          d.reason());
+    }
+    // pins still bound the choice by rank, from either side, and a middle-only range holds
+    RouteRequest easyAtLeastSmall =
+        new RouteRequest(new Complexity(0.05, ""), 20, 64, 8, 0, 0, null, null, "small", null);
+    assertEquals("small", router.route("auto", easyAtLeastSmall, ALPHA, FAST).tier());
+    RouteRequest hardAtMostSmall =
+        new RouteRequest(new Complexity(0.95, ""), 20, 64, 8, 0, 0, null, null, null, "small");
+    assertEquals("small", router.route("auto", hardAtMostSmall, ALPHA, FAST).tier());
+    RouteRequest tenantSmallOnly =
+        new RouteRequest(new Complexity(0.05, ""), 20, 64, 8, 0, 0, "small", "small", null, null);
+    assertEquals("small", router.route("auto", tenantSmallOnly, ALPHA, FAST).tier());
+    RouteRequest easyPinnedLarge =
+        new RouteRequest(new Complexity(0.05, ""), 20, 64, 8, 0, 0, null, null, "large", null);
+    assertEquals("large", router.route("auto", easyPinnedLarge, ALPHA, FAST).tier());
+    RouteRequest hardAtMostTiny =
+        new RouteRequest(new Complexity(0.95, ""), 20, 64, 8, 0, 0, null, "tiny", null, null);
+    RouteDecision capped = router.route("auto", hardAtMostTiny, ALPHA, FAST);
+    assertEquals("tiny", capped.tier());
+    assertTrue(capped.reason().contains("most capable affordable tier"), capped.reason());
+    TandemException bad =
+        assertThrows(
+            TandemException.class,
+            () ->
+                router.route(
+                    "auto",
+                    new RouteRequest(
+                        new Complexity(0.5, ""), 20, 64, 8, 0, 0, null, null, null, "xl"),
+                    ALPHA,
+                    FAST));
+    assertEquals("routing.max_tier must be one of [tiny, small, large], got xl", bad.getMessage());
+  }
+
+  @Test
   void requestPinsNarrowTheTenantsRangeAndNeverWidenIt() {
     TierRouter router = router(BudgetMissPolicy.DEGRADE);
     RouteRequest wantsLarge =
