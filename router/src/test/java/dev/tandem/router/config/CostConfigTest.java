@@ -52,6 +52,39 @@ class CostConfigTest extends ConfigFixture {
   }
 
   @Test
+  void theThreeTierExampleReadsCheapestFirstWithItsThresholds() {
+    JsonArray tiers = new JsonArray();
+    String[][] spec = {
+      {"tiny", "fixtures/models/tandem-tiny", "0.0000005", "0.3"},
+      {"small", "fixtures/models/tandem-draft", "0.0000015", "0.6"},
+      {"large", "fixtures/models/tandem-verifier", "0.00001", "1.0"}
+    };
+    for (String[] t : spec) {
+      tiers.add(
+          new JsonObject()
+              .put("name", t[0])
+              .put("verifier", "in-process")
+              .put("model", t[1])
+              .put(
+                  "price",
+                  new JsonObject()
+                      .put("kind", "per-call")
+                      .put("per_call_usd", Double.parseDouble(t[2]))
+                      .put("per_position_usd", 0.0)
+                      .put("per_prompt_token_usd", 0.0))
+              .put("max_complexity", Double.parseDouble(t[3])));
+    }
+    TandemConfig config = load(new JsonObject().put("tiers", tiers));
+    assertEquals(
+        java.util.List.of("tiny", "small", "large"),
+        config.tiers().stream().map(TandemConfig.Tier::name).toList());
+    assertEquals(
+        java.util.List.of(0.3, 0.6, 1.0),
+        config.tiers().stream().map(TandemConfig.Tier::maxComplexity).toList());
+    assertEquals(new VerifierPricing.SelfHosted(5e-7, 0, 0), config.tiers().get(0).price());
+  }
+
+  @Test
   void aPerTokenPriceAndATenantReadIntoTypes() {
     JsonObject overrides =
         onlyTier(
