@@ -99,8 +99,19 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Synthetic verifier pace in the overhead suite (default 20)")
   double paceMs = 20;
 
+  @Option(
+      names = "--client",
+      description =
+          "Where the overhead suite's load client runs: process (a JVM of its own, the default:"
+              + " the router's pauses and allocation alone) or in-process")
+  String client = "process";
+
   @Override
   public Integer call() throws Exception {
+    if (!List.of("process", "in-process").contains(client)) {
+      System.err.println("tandem bench: --client must be process or in-process, got " + client);
+      return 2;
+    }
     for (String suite : suites) {
       if (!List.of("real", "remote", "overhead", "metrics", "tls").contains(suite)) {
         System.err.println(
@@ -122,7 +133,14 @@ public final class BenchCommand implements Callable<Integer> {
         case "remote" -> bench.remote(workloads, requests, delayMs);
         case "metrics" -> bench.metricsCost(streams.get(0), steps, paceMs);
         case "tls" -> bench.tlsCost(streams.get(0), steps, paceMs);
-        default -> bench.overhead(streams, steps, paceMs);
+        default ->
+            bench.overhead(
+                streams,
+                steps,
+                paceMs,
+                client.equals("process")
+                    ? BenchSuites.ClientPlacement.PROCESS
+                    : BenchSuites.ClientPlacement.IN_PROCESS);
       }
     }
     return 0;

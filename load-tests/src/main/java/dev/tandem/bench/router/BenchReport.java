@@ -453,12 +453,12 @@ public final class BenchReport {
 
   private void overhead(List<Integer> streams) {
     progress.println("tandem bench report: router overhead ...");
-    OverheadBench.Result r = suites.overheadLevels(streams, 100, 20);
+    OverheadBench.Result r = suites.overheadLevels(streams, 100, 20, BenchSuites.ClientPlacement.PROCESS);
     StringBuilder t = new StringBuilder();
     t.append("### Router overhead over the synthetic backend\n\n");
     t.append(
         "One 4-token step every 20 ms per stream; added latency per chunk = chunk arrival at the"
-            + " in-process client − the backend's release of the verdict (see the section above"
+            + " client (in its own JVM) − the backend's release of the verdict (see the section above"
             + " for the method).\n\n");
     t.append(
         "| streams | completed | added latency p50 / p99 / p99.9 ms | keeps pace | CPU µs per"

@@ -194,12 +194,24 @@ public final class BenchSuites {
     }
   }
 
+  /** Where the overhead suite's load client runs. */
+  public enum ClientPlacement {
+    /** A JVM of its own ({@link ClientProcess}): the router's pauses and costs alone. */
+    PROCESS,
+    /** This JVM, on a Vert.x of its own ({@link StreamFleet}). */
+    IN_PROCESS
+  }
+
+  /** HTTP/2 connections the overhead suite's client spreads its streams over. */
+  public static final int OVERHEAD_CONNECTIONS = 4;
+
   /**
    * Router overhead over the synthetic backend: the router's transports and engine over a verifier
    * and drafter that cost nothing ({@link SyntheticRouter}, every draft token right).
    */
-  public void overhead(List<Integer> streams, int steps, double paceMs) {
-    overheadLevels(streams, steps, paceMs);
+  public void overhead(
+      List<Integer> streams, int steps, double paceMs, ClientPlacement placement) {
+    overheadLevels(streams, steps, paceMs, placement);
   }
 
   /**
@@ -214,16 +226,14 @@ public final class BenchSuites {
           on ? RouterMetrics.enabled(RouterMetrics.newRegistry()) : RouterMetrics.disabled();
       out.printf("%n##### metrics %s%n", on ? "on" : "off");
       try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000, metrics)) {
-        Vertx clientVertx = Vertx.vertx();
-        try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port)) {
+        try (StreamFleet client =
+            StreamFleet.plaintext("127.0.0.1", router.port, OVERHEAD_CONNECTIONS)) {
           OverheadBench.Level level =
               new OverheadBench(client, router.backend, out, paceMs)
                   .report(List.of(streams), steps)
                   .levels()
                   .get(0);
           rows.add(row(on ? "on" : "off", level));
-        } finally {
-          clientVertx.close().toCompletionStage().toCompletableFuture().join();
         }
       }
     }
@@ -256,11 +266,15 @@ public final class BenchSuites {
               100_000,
               RouterMetrics.disabled(),
               on ? Optional.of(tls) : Optional.empty())) {
-        Vertx clientVertx = Vertx.vertx();
-        try (StreamClient client =
-            on
-                ? StreamClient.overTls(clientVertx, "localhost", router.port, tls.cert())
-                : new StreamClient(clientVertx, "127.0.0.1", router.port)) {
+        try (StreamFleet client =
+            new StreamFleet(
+                Vertx.vertx(),
+                OVERHEAD_CONNECTIONS,
+                v ->
+                    on
+                        ? StreamClient.overTls(v, "localhost", router.port, tls.cert())
+                        : new StreamClient(v, "127.0.0.1", router.port),
+                true)) {
           rows.add(
               row(
                   on ? "tls" : "plaintext",
@@ -268,8 +282,6 @@ public final class BenchSuites {
                       .report(List.of(streams), steps)
                       .levels()
                       .get(0)));
-        } finally {
-          clientVertx.close().toCompletionStage().toCompletableFuture().join();
         }
       }
     }
@@ -292,14 +304,16 @@ public final class BenchSuites {
   }
 
   /** {@link #overhead}, printing its table and returning the lone stream and each level. */
-  public OverheadBench.Result overheadLevels(List<Integer> streams, int steps, double paceMs) {
-    try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000)) {
-      Vertx clientVertx = Vertx.vertx();
-      try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port)) {
-        return new OverheadBench(client, router.backend, out, paceMs).report(streams, steps);
-      } finally {
-        clientVertx.close();
-      }
+  public OverheadBench.Result overheadLevels(
+      List<Integer> streams, int steps, double paceMs, ClientPlacement placement) {
+    try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000);
+        ChunkClient client =
+            switch (placement) {
+              case PROCESS -> new ClientProcess("127.0.0.1", router.port, OVERHEAD_CONNECTIONS);
+              case IN_PROCESS ->
+                  StreamFleet.plaintext("127.0.0.1", router.port, OVERHEAD_CONNECTIONS);
+            }) {
+      return new OverheadBench(client, router.backend, out, paceMs).report(streams, steps);
     }
   }
 

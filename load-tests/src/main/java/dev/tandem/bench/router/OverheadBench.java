@@ -1,13 +1,11 @@
 package dev.tandem.bench.router;
 
-import dev.tandem.proto.v1.GenerateRequest;
-import dev.tandem.proto.v1.Speculation;
 import dev.tandem.router.synthetic.SyntheticBackend;
-import io.vertx.core.Future;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
+import java.util.Optional;
 
 /**
  * What the router itself costs, over the synthetic backend (no model): every stream's verifier
@@ -18,41 +16,34 @@ import java.util.concurrent.locks.LockSupport;
  * the backend released the verdict that produced it. The backend reports each release ({@link
  * SyntheticBackend.ReleaseListener}: the {@code System.nanoTime()} at which the pacing tick
  * released the call, see {@link dev.tandem.router.synthetic.PacingTimer}) and the client stamps
- * each chunk's arrival with the same clock in the same JVM; chunk {@code i} of a stream comes from
- * release {@code i} (the open call, then each verify call), streams are told apart by their prompt
- * ({@link ReleaseLog}). What lies between the two stamps is the router's whole path (the hop to the
- * request's event loop, the loop step, detokenizing, proto building, the HTTP/2 write and flush)
- * plus the client's own share: loopback TCP, HTTP/2 and gRPC decoding, and queueing on the client's
- * event loop, which runs in this JVM on the same cores (on its own Vert.x instance and event loop,
- * over one HTTP/2 connection). It counts the wait behind the other verdicts the same tick released
- * and a tick that comes late because the event loop was busy, not the up to 1 ms a due verdict
- * waits for the next tick (the backend's own timing). Chunk intervals would count that, and a late
- * chunk twice (its interval long, the next one short), so they are only used for the pace column.
+ * each chunk's arrival with the same clock (CLOCK_MONOTONIC, also from another process); chunk
+ * {@code i} of a stream comes from release {@code i} (the open call, then each verify call),
+ * streams are told apart by their prompt ({@link ReleaseLog}). What lies between the two stamps is
+ * the router's whole path (the hop to the request's event loop, the loop step, detokenizing, proto
+ * building, the HTTP/2 write and flush) plus the client's share: loopback TCP, HTTP/2 and gRPC
+ * decoding, and queueing on the client's event loops. The client runs in its own JVM ({@link
+ * ClientProcess}) or in this one ({@link StreamFleet}), on the same cores either way. It counts the
+ * wait behind the other verdicts the same tick released and a tick that comes late because the
+ * event loop was busy, not the up to 1 ms a due verdict waits for the next tick (the backend's own
+ * timing). Chunk intervals would count that, and a late chunk twice (its interval long, the next
+ * one short), so they are only used for the pace column.
  *
  * <p><b>Keeps pace</b>: every stream completed and the slowest stream's mean chunk interval is
  * within 10 % of a lone stream's (the pace as the backend delivers it).
  *
- * <p>Alongside, what the JVM spent per chunk ({@link JvmCounters}: CPU time and bytes allocated by
- * router and client together) and the garbage-collector pauses during the level, the usual suspects
- * for the tail.
- *
- * <p>Streams start spread evenly over whole pace periods, as independent clients would arrive, at
- * most {@value #STARTS_PER_MS} a millisecond (the router admits them one by one on its event loop:
- * faster, their sessions would open in clumps). The backend paces each session on its own clock, so
- * the streams keep these phases and each pacing tick releases about streams / pace-in-ms of them.
- * Started all at once they would stay in lockstep and every tick would release all of them together
- * (which is what the figures recorded before this measurement's p99 consisted of).
+ * <p>Alongside, what this JVM spent per chunk ({@link JvmCounters}: CPU time and bytes allocated;
+ * the router's alone when the client has its own JVM) and the garbage-collector pauses of each
+ * JVM during the level, the usual suspects for the tail, and the machine's load average.
  */
 public final class OverheadBench {
 
-  private static final int STARTS_PER_MS = 5;
-
-  private final StreamClient client;
+  private final ChunkClient client;
   private final SyntheticBackend backend;
   private final PrintStream out;
   private final double paceMs;
+  private final LongestGcPause longestPause = new LongestGcPause();
 
-  OverheadBench(StreamClient client, SyntheticBackend backend, PrintStream out, double paceMs) {
+  OverheadBench(ChunkClient client, SyntheticBackend backend, PrintStream out, double paceMs) {
     this.client = client;
     this.backend = backend;
     this.out = out;
@@ -66,7 +57,11 @@ public final class OverheadBench {
    * @param firstChunk added latency of each stream's first chunk, which also carries the request's
    *     admission (parsing, tokenizing on a worker, opening the sessions): time to first token's
    *     share of the router, apart from the steady state
-   * @param spent what the JVM (router and client) spent while the level ran
+   * @param spent what this JVM (the router's, with the client when it runs here) spent while the
+   *     level ran
+   * @param longestPauseMillis this JVM's longest GC pause during the level
+   * @param clientSpent what the client's JVM spent, when it has its own
+   * @param loadAverage the machine's 1-minute load average at the level's end
    */
   public record Level(
       int streams,
@@ -76,7 +71,10 @@ public final class OverheadBench {
       double worstStreamInterval,
       double chunksPerSecond,
       long chunks,
-      JvmCounters spent) {
+      JvmCounters spent,
+      long longestPauseMillis,
+      Optional<JvmCounters> clientSpent,
+      double loadAverage) {
     public boolean keepsPace(double loneIntervalMs) {
       return completed == streams && worstStreamInterval <= 1.1 * loneIntervalMs;
     }
@@ -85,26 +83,10 @@ public final class OverheadBench {
   Level run(int streams, int stepsPerStream) {
     ReleaseLog releases = new ReleaseLog(streams, stepsPerStream + 2);
     backend.watchReleases(releases);
-    List<Future<StreamTrace>> futures = new ArrayList<>();
     JvmCounters before = JvmCounters.now();
+    longestPause.reset();
     long start = System.nanoTime();
-    long ramp = (long) (paceMs * 1e6) * Math.ceilDiv(streams, (long) (STARTS_PER_MS * paceMs));
-    long spacing = ramp / streams;
-    for (int i = 0; i < streams; i++) {
-      long due = start + i * spacing;
-      for (long now; (now = System.nanoTime()) < due; ) {
-        LockSupport.parkNanos(due - now);
-      }
-      futures.add(client.generate(request(i, stepsPerStream)));
-    }
-    List<StreamTrace> traces = new ArrayList<>();
-    for (Future<StreamTrace> f : futures) {
-      try {
-        traces.add(f.toCompletionStage().toCompletableFuture().join());
-      } catch (RuntimeException e) {
-        traces.add(null); // counted as not completed
-      }
-    }
+    ChunkClient.Arrivals arrivals = client.run(streams, stepsPerStream, paceMs);
     double seconds = (System.nanoTime() - start) / 1e9;
     JvmCounters spent = JvmCounters.now().minus(before);
     List<Double> added = new ArrayList<>();
@@ -113,12 +95,11 @@ public final class OverheadBench {
     long chunks = 0;
     int completed = 0;
     for (int s = 0; s < streams; s++) {
-      StreamTrace t = traces.get(s);
-      if (t == null) {
+      long[] at = arrivals.chunkNanos()[s];
+      if (at == null) {
         continue;
       }
       completed++;
-      long[] at = t.chunkNanos();
       chunks += at.length;
       if (releases.count(s) != at.length) {
         throw new IllegalStateException(
@@ -139,19 +120,10 @@ public final class OverheadBench {
         worst,
         chunks / seconds,
         chunks,
-        spent);
-  }
-
-  private static GenerateRequest request(int stream, int steps) {
-    return GenerateRequest.newBuilder()
-        .setPrompt(ReleaseLog.prompt(stream))
-        .setMaxTokens(4 * steps)
-        .setReturnTokenIds(true)
-        .setSpeculation(
-            Speculation.newBuilder()
-                .setMode(Speculation.Mode.MODE_FIXED)
-                .setK(3)) // drafter auto: the synthetic router's default, the synthetic drafter
-        .build();
+        spent,
+        longestPause.millis(),
+        arrivals.clientSpent(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
   /** A lone stream (the reference) and each level, as measured in one run. */
@@ -169,21 +141,25 @@ public final class OverheadBench {
     run(levels.stream().mapToInt(Integer::intValue).max().orElseThrow(), stepsPerStream);
     run(levels.get(0), stepsPerStream);
     Level lone = run(1, stepsPerStream);
+    boolean apart = client instanceof ClientProcess;
     out.printf(
         "Added latency per chunk: from the backend releasing a verdict to the chunk arriving at the"
-            + " in-process client, chunks after each stream's first (a lone stream: p50 %.3f ms)."
+            + " %s, chunks after each stream's first (a lone stream: p50 %.3f ms)."
             + " A lone stream's mean chunk interval is %.2f ms (the pace as the backend delivers"
-            + " it); a stream keeps pace within 10 %% of it.%n%n",
-        lone.added().at(50), lone.worstStreamInterval());
+            + " it); a stream keeps pace within 10 %% of it. CPU and allocation per chunk: %s.%n%n",
+        client.where(),
+        lone.added().at(50),
+        lone.worstStreamInterval(),
+        apart ? "the router's JVM alone" : "router and client together (one JVM)");
     out.println(
-        "| streams | completed | added latency per chunk p50 / p99 / p99.9 / max ms | first chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) | CPU µs / allocated KB per chunk | GC pauses: count, total ms | JIT ms |");
-    out.println("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+        "| streams | completed | added latency per chunk p50 / p99 / p99.9 / max ms | first chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) | CPU µs / allocated KB per chunk | GC pauses: count, total, longest ms | client GC pauses: count, total ms | JIT ms | load average (1 min) |");
+    out.println("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     List<Level> measured = new ArrayList<>();
     for (int streams : levels) {
       Level l = run(streams, stepsPerStream);
       measured.add(l);
       out.printf(
-          "| %d | %d | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %.1f | %.0f | %s | %.1f / %.2f | %d, %d | %d |%n",
+          "| %d | %d | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %.1f | %.0f | %s | %.1f / %.2f | %d, %d, %d | %s | %d | %.2f |%n",
           l.streams(),
           l.completed(),
           l.added().at(50),
@@ -199,7 +175,12 @@ public final class OverheadBench {
           l.spent().allocatedBytes() / 1024.0 / l.chunks(),
           l.spent().gcPauses(),
           l.spent().gcPauseMillis(),
-          l.spent().jitMillis());
+          l.longestPauseMillis(),
+          l.clientSpent()
+              .map(c -> c.gcPauses() + ", " + c.gcPauseMillis())
+              .orElse("(same JVM)"),
+          l.spent().jitMillis(),
+          l.loadAverage());
       out.flush();
     }
     return new Result(lone, measured);
