@@ -5,6 +5,7 @@ import dev.tandem.router.config.TandemConfig.Connections;
 import dev.tandem.router.connections.ConnectionGuard;
 import dev.tandem.router.connections.ConnectionTimers;
 import dev.tandem.router.engine.GenerationEngine;
+import dev.tandem.router.engine.StreamDeadlines;
 import dev.tandem.router.grpc.GrpcGenerateEndpoint;
 import dev.tandem.router.http.AdminEndpoint;
 import dev.tandem.router.http.HealthEndpoint;
@@ -99,16 +100,18 @@ public final class RouterServer {
 
   /** Starts listening; completes with the bound port (useful when the config says 0). */
   public Future<Integer> start() {
+    // Callers' deadlines are kept by one tick for all streams, not a Vert.x timer per stream.
+    StreamDeadlines deadlines = new StreamDeadlines(vertx);
     GrpcServer grpc =
         GrpcServer.server(
             vertx,
             new GrpcServerOptions()
-                .setScheduleDeadlineAutomatically(true)
+                .setScheduleDeadlineAutomatically(false)
                 .setMaxMessageSize(startConfig.limits().maxBodyBytes()));
-    new GrpcGenerateEndpoint(state).bind(grpc);
+    new GrpcGenerateEndpoint(state, deadlines).bind(grpc);
 
     Router http = Router.router(vertx);
-    new OpenAiEndpoint(state).mount(http);
+    new OpenAiEndpoint(state, deadlines).mount(http);
     new HealthEndpoint(state).mount(http);
     http.get("/metrics").handler(metrics::serve);
     admin.ifPresent(actions -> new AdminEndpoint(state, actions).mount(http));

@@ -7,6 +7,7 @@ import dev.tandem.router.RouterState;
 import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.engine.GenerationHandle;
+import dev.tandem.router.engine.StreamDeadlines;
 import dev.tandem.router.engine.StreamEnd;
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.ErrorMapping;
@@ -24,6 +25,7 @@ import io.vertx.grpc.common.WireFormat;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
+import java.time.Duration;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,12 +41,15 @@ public final class GrpcGenerateEndpoint {
   private static final Logger LOG = Logger.getLogger(GrpcGenerateEndpoint.class.getName());
 
   private final Supplier<RouterState> state;
+  private final StreamDeadlines deadlines;
 
   /**
    * @param state the configuration a new request runs against (read once per request)
+   * @param deadlines where the callers' deadlines ({@code grpc-timeout}) are kept
    */
-  public GrpcGenerateEndpoint(Supplier<RouterState> state) {
+  public GrpcGenerateEndpoint(Supplier<RouterState> state, StreamDeadlines deadlines) {
     this.state = state;
+    this.deadlines = deadlines;
   }
 
   /**
@@ -148,8 +153,8 @@ public final class GrpcGenerateEndpoint {
     // for a drain is reported to the response only: without this the paused generation would
     // wait for a drain that never comes, holding its verifier session.
     response.exceptionHandler(error -> generation.cancel());
-    if (call.deadline() != null) {
-      call.deadline().onSuccess(v -> generation.deadlineExceeded());
+    if (call.timeout() > 0) {
+      deadlines.watch(generation, Vertx.currentContext(), Duration.ofMillis(call.timeout()));
     }
     generation.completion().onSuccess(end -> end(response, end));
   }

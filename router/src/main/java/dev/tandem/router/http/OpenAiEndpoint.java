@@ -4,6 +4,7 @@ import dev.tandem.router.RouterState;
 import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.engine.GenerationHandle;
+import dev.tandem.router.engine.StreamDeadlines;
 import dev.tandem.router.engine.StreamEnd;
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.ErrorMapping;
@@ -19,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -38,14 +40,17 @@ public final class OpenAiEndpoint {
   private static final Logger LOG = Logger.getLogger(OpenAiEndpoint.class.getName());
 
   private final Supplier<RouterState> state;
+  private final StreamDeadlines deadlines;
 
   /**
    * @param state the configuration a new request runs against (read once per request): its limits
    *     (larger bodies are refused with 413; the request timeout ends a request with
    *     DEADLINE_EXCEEDED), validator and engine
+   * @param deadlines where the request timeouts are kept
    */
-  public OpenAiEndpoint(Supplier<RouterState> state) {
+  public OpenAiEndpoint(Supplier<RouterState> state, StreamDeadlines deadlines) {
     this.state = state;
+    this.deadlines = deadlines;
   }
 
   public void mount(Router router) {
@@ -239,8 +244,7 @@ public final class OpenAiEndpoint {
     ctx.response().closeHandler(v -> generation.cancel());
     long requestTimeoutMs = state(ctx).config().limits().requestTimeoutMs();
     if (requestTimeoutMs > 0) {
-      long timer = ctx.vertx().setTimer(requestTimeoutMs, t -> generation.deadlineExceeded());
-      generation.completion().onComplete(ar -> ctx.vertx().cancelTimer(timer));
+      deadlines.watch(generation, Vertx.currentContext(), Duration.ofMillis(requestTimeoutMs));
     }
   }
 
