@@ -52,6 +52,7 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
   private final HttpClient http;
   private final List<Endpoint> endpoints = new ArrayList<>();
   private final long healthTimer;
+  private final CallDeadlines deadlines;
   private int nextTieBreak;
   private volatile List<EndpointStatus> published = List.of();
 
@@ -84,6 +85,7 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
     for (String endpoint : options.endpoints()) {
       endpoints.add(new Endpoint(endpoint, options.breaker(), nanoClock, this::breakerChanged));
     }
+    this.deadlines = new CallDeadlines(vertx, options.callTimeout(), System::nanoTime);
     this.healthTimer =
         vertx.setPeriodic(
             0, options.healthInterval().toMillis(), id -> context.runOnContext(v -> checkHealth()));
@@ -115,8 +117,7 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
       boolean resume,
       CompletableFuture<VerifierSession> opened) {
     endpoint.outstanding++;
-    RemoteSession session =
-        new RemoteSession(vertx, context, endpoint, params, options.callTimeout().toMillis());
+    RemoteSession session = new RemoteSession(context, endpoint, params, deadlines);
     session.start(
         grpc.request(endpoint.address, VerifierGrpcClient.Session),
         options.model(),

@@ -14,7 +14,6 @@ import dev.tandem.verifier.protocol.ToProto;
 import dev.tandem.verifier.protocol.VerifierStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
@@ -30,18 +29,17 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Threading: state is confined to the verifier's context; public methods hop onto it.
  */
-final class RemoteSession implements VerifierSession {
+final class RemoteSession implements VerifierSession, CallDeadlines.Watched {
 
-  private final Vertx vertx;
   private final Context context;
   private final Endpoint endpoint;
   private final SamplingParams params;
-  private final long callTimeoutMs;
+  private final CallDeadlines deadlines;
 
   private GrpcClientRequest<VerifierRequest, VerifierResponse> request;
   private CompletableFuture<VerifierSession> pendingOpen;
   private CompletableFuture<Verdict> pendingVerify;
-  private long timer = -1;
+  private long callDueNanos; // when the pending call times out; 0 when none is pending
   private boolean released;
   private Throwable lost; // why the session ended while no call was pending, if it did
   private volatile int firstToken;
@@ -49,12 +47,11 @@ final class RemoteSession implements VerifierSession {
   private int lastToken;
 
   RemoteSession(
-      Vertx vertx, Context context, Endpoint endpoint, SamplingParams params, long callTimeoutMs) {
-    this.vertx = vertx;
+      Context context, Endpoint endpoint, SamplingParams params, CallDeadlines deadlines) {
     this.context = context;
     this.endpoint = endpoint;
     this.params = params;
-    this.callTimeoutMs = callTimeoutMs;
+    this.deadlines = deadlines;
   }
 
   /**
@@ -70,6 +67,7 @@ final class RemoteSession implements VerifierSession {
       boolean resume,
       CompletableFuture<VerifierSession> opened) {
     pendingOpen = opened;
+    deadlines.join(this);
     armTimer();
     stream
         .onSuccess(
@@ -240,6 +238,7 @@ final class RemoteSession implements VerifierSession {
       released = true;
       endpoint.outstanding--;
       cancelTimer();
+      deadlines.leave(this);
     }
   }
 
@@ -252,30 +251,31 @@ final class RemoteSession implements VerifierSession {
   }
 
   private void armTimer() {
-    cancelTimer();
-    timer =
-        vertx.setTimer(
-            callTimeoutMs,
-            id -> {
-              timer = -1;
-              endpoint.breaker.onFailure();
-              release();
-              fail(
-                  new VerifierUnavailableException(
-                      "no answer from verifier server "
-                          + endpoint
-                          + " within "
-                          + callTimeoutMs
-                          + " ms",
-                      null));
-              abort();
-            });
+    callDueNanos = deadlines.dueFromNow();
   }
 
   private void cancelTimer() {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
-    }
+    callDueNanos = 0;
+  }
+
+  @Override
+  public boolean overdue(long nowNanos) {
+    return callDueNanos != 0 && nowNanos - callDueNanos >= 0;
+  }
+
+  @Override
+  public void timedOut() {
+    callDueNanos = 0;
+    endpoint.breaker.onFailure();
+    release();
+    fail(
+        new VerifierUnavailableException(
+            "no answer from verifier server "
+                + endpoint
+                + " within "
+                + deadlines.timeoutMillis()
+                + " ms",
+            null));
+    abort();
   }
 }
