@@ -5,8 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
+import java.util.function.BiConsumer;
 
 /**
  * Drives one request's speculative decoding: emit the verifier's first token, then repeat choose k
@@ -47,14 +46,21 @@ public final class SpeculationLoop {
     DONE
   }
 
-  private record Completion(Object value, Throwable error, long atNanos) {}
-
   private final SpeculationLoopBuilder config;
   private final CompletableFuture<LoopResult> result = new CompletableFuture<>();
-  private final AtomicReference<Completion> completion = new AtomicReference<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final Trampoline trampoline = new Trampoline(this::advance);
+  // One listener for every stage (not a new one per stage: this runs three times per step).
+  private final BiConsumer<Object, Throwable> stageDone = this::stageDone;
   private volatile boolean cancelled;
+
+  // The awaited stage's outcome, handed from stageDone (any thread) to the trampoline: written
+  // before stageReady is set, read after it was seen set (one stage is awaited at a time; no
+  // object per stage, as this runs three times per step).
+  private Object stageValue;
+  private Throwable stageError;
+  private long stageEndNanos;
+  private volatile boolean stageReady;
 
   // Confined to the trampoline:
   private final LoopCounters counters;
@@ -104,19 +110,23 @@ public final class SpeculationLoop {
     }
     try {
       if (awaiting) {
-        Completion done = completion.getAndSet(null);
-        if (done == null) {
+        if (!stageReady) {
           if (cancelled && phase == Phase.EMITTING) {
             finish(FinishReason.CANCELLED, null);
           }
           return;
         }
+        stageReady = false;
         awaiting = false;
-        if (done.error() != null) {
-          finish(null, unwrap(done.error()));
+        Object value = stageValue;
+        Throwable error = stageError;
+        stageValue = null;
+        stageError = null;
+        if (error != null) {
+          finish(null, unwrap(error));
           return;
         }
-        onCompleted(done);
+        onCompleted(value, stageEndNanos);
       }
       if (phase == Phase.DONE) {
         return;
@@ -131,12 +141,12 @@ public final class SpeculationLoop {
     }
   }
 
-  private void onCompleted(Completion done) {
-    long elapsed = Math.max(0, done.atNanos() - stageStartNanos);
+  private void onCompleted(Object value, long endNanos) {
+    long elapsed = Math.max(0, endNanos - stageStartNanos);
     switch (phase) {
-      case PROPOSING -> onProposal((DraftBlock) done.value(), elapsed);
-      case VERIFYING -> onVerdict((Verdict) done.value(), elapsed);
-      case EMITTING -> onSinkSignal((SinkSignal) done.value());
+      case PROPOSING -> onProposal((DraftBlock) value, elapsed);
+      case VERIFYING -> onVerdict((Verdict) value, elapsed);
+      case EMITTING -> onSinkSignal((SinkSignal) value);
       default -> throw new IllegalStateException("no stage expected in phase " + phase);
     }
   }
@@ -166,28 +176,39 @@ public final class SpeculationLoop {
           onProposal(DraftBlock.empty(), 0);
           startNext();
         } else {
-          await(() -> config.draft.propose(requestedK));
+          beginStage();
+          config.draft.propose(requestedK).whenComplete(stageDone);
         }
       }
-      case VERIFYING -> await(() -> config.verifier.verify(draft));
+      case VERIFYING -> {
+        beginStage();
+        config.verifier.verify(draft).whenComplete(stageDone);
+      }
       case EMITTING -> {
         counters.addGenerated(pendingTokens.length);
-        await(() -> config.sink.onTokens(pendingTokens));
+        beginStage();
+        config.sink.onTokens(pendingTokens).whenComplete(stageDone);
       }
       case DONE -> {}
     }
   }
 
-  /** Calls a collaborator and waits for its stage; the call itself is part of the measured time. */
-  private void await(Supplier<CompletionStage<?>> call) {
+  /**
+   * Before calling a collaborator whose stage the loop then waits for ({@link #stageDone}): the
+   * call itself is part of the measured time.
+   */
+  private void beginStage() {
     awaiting = true;
     stageStartNanos = config.clock.getAsLong();
-    CompletionStage<?> stage = call.get();
-    stage.whenComplete(
-        (value, error) -> {
-          completion.set(new Completion(value, error, config.clock.getAsLong()));
-          trampoline.signal();
-        });
+  }
+
+  /** A stage the loop waits for completed (any thread). */
+  private void stageDone(Object value, Throwable error) {
+    stageValue = value;
+    stageError = error;
+    stageEndNanos = config.clock.getAsLong();
+    stageReady = true;
+    trampoline.signal();
   }
 
   private void onProposal(DraftBlock block, long elapsed) {

@@ -56,6 +56,9 @@ public final class StopSequenceFilter {
     if (stopped) {
       return new Result("", true);
     }
+    if (stops.isEmpty()) {
+      return new Result(text, false); // nothing to hold back: no copies (this runs per chunk)
+    }
     held.append(text);
     int stopAt = firstStop();
     if (stopAt >= 0) {

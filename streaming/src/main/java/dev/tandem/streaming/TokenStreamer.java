@@ -74,17 +74,24 @@ public final class TokenStreamer implements TokenSink {
     }
     boolean onContext = Vertx.currentContext() == context;
     boolean schedule = false;
+    boolean direct;
     synchronized (this) {
       if (aborted) {
         return STOP;
       }
-      append(result.text(), tokens);
+      // On the stream's event loop with nothing collected: this step is the chunk, as it is.
+      direct = onContext && unwrittenCount == 0 && unwrittenText.isEmpty();
+      if (!direct) {
+        append(result.text(), tokens);
+      }
       if (!onContext && !flushScheduled) {
         flushScheduled = true;
         schedule = true;
       }
     }
-    if (onContext) {
+    if (direct) {
+      write(result.text(), tokens);
+    } else if (onContext) {
       flush(); // already on the stream's event loop: write at once
     } else if (schedule) {
       context.runOnContext(v -> flushTask.run());
@@ -130,6 +137,11 @@ public final class TokenStreamer implements TokenSink {
       unwrittenText.setLength(0);
       unwrittenCount = 0;
     }
+    write(text, tokens);
+  }
+
+  /** On the context: writes one chunk, then looks at the write queue. */
+  private void write(String text, int[] tokens) {
     writer.writeDelta(text, tokens);
     if (writer.writeQueueFull()) {
       synchronized (this) {

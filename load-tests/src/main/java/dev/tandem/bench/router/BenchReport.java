@@ -453,7 +453,8 @@ public final class BenchReport {
 
   private void overhead(List<Integer> streams) {
     progress.println("tandem bench report: router overhead ...");
-    OverheadBench.Result r = suites.overheadLevels(streams, 100, 20, BenchSuites.ClientPlacement.PROCESS);
+    OverheadBench.Result r =
+        suites.overheadLevels(streams, 100, 20, BenchSuites.ClientPlacement.PROCESS);
     StringBuilder t = new StringBuilder();
     t.append("### Router overhead over the synthetic backend\n\n");
     t.append(

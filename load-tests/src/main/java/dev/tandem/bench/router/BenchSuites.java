@@ -209,8 +209,7 @@ public final class BenchSuites {
    * Router overhead over the synthetic backend: the router's transports and engine over a verifier
    * and drafter that cost nothing ({@link SyntheticRouter}, every draft token right).
    */
-  public void overhead(
-      List<Integer> streams, int steps, double paceMs, ClientPlacement placement) {
+  public void overhead(List<Integer> streams, int steps, double paceMs, ClientPlacement placement) {
     overheadLevels(streams, steps, paceMs, placement);
   }
 

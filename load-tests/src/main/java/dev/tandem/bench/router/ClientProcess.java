@@ -20,8 +20,8 @@ import java.util.Optional;
  * pauses (GC, JIT, a busy event loop) are then the router's alone, and what the router process
  * spends per chunk is measured without the client's share. Both JVMs stamp times with {@link
  * System#nanoTime()}, which is CLOCK_MONOTONIC on Linux and so comparable across processes on one
- * machine: the router side logs each verdict's release ({@link ReleaseLog}), the client each chunk's
- * arrival, and the two are joined by (stream, chunk index) after the level.
+ * machine: the router side logs each verdict's release ({@link ReleaseLog}), the client each
+ * chunk's arrival, and the two are joined by (stream, chunk index) after the level.
  *
  * <p>Protocol over the child's stdin/stdout, one line each way per level: {@code run STREAMS STEPS
  * PACE_MS FILE}, answered by {@code done CPU_NANOS ALLOCATED_BYTES GC_PAUSES GC_MILLIS JIT_MILLIS}
@@ -64,8 +64,7 @@ final class ClientProcess implements ChunkClient {
             Integer.toString(port),
             Integer.toString(connections)));
     try {
-      process =
-          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the client JVM: " + command, e);
     }

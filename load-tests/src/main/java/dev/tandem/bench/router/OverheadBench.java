@@ -32,8 +32,8 @@ import java.util.Optional;
  * within 10 % of a lone stream's (the pace as the backend delivers it).
  *
  * <p>Alongside, what this JVM spent per chunk ({@link JvmCounters}: CPU time and bytes allocated;
- * the router's alone when the client has its own JVM) and the garbage-collector pauses of each
- * JVM during the level, the usual suspects for the tail, and the machine's load average.
+ * the router's alone when the client has its own JVM) and the garbage-collector pauses of each JVM
+ * during the level, the usual suspects for the tail, and the machine's load average.
  */
 public final class OverheadBench {
 
@@ -176,9 +176,7 @@ public final class OverheadBench {
           l.spent().gcPauses(),
           l.spent().gcPauseMillis(),
           l.longestPauseMillis(),
-          l.clientSpent()
-              .map(c -> c.gcPauses() + ", " + c.gcPauseMillis())
-              .orElse("(same JVM)"),
+          l.clientSpent().map(c -> c.gcPauses() + ", " + c.gcPauseMillis()).orElse("(same JVM)"),
           l.spent().jitMillis(),
           l.loadAverage());
       out.flush();

@@ -67,8 +67,7 @@ final class StreamFleet implements ChunkClient {
 
   /** Plaintext connections to {@code host:port} on a Vert.x of the fleet's own. */
   static StreamFleet plaintext(String host, int port, int connections) {
-    return new StreamFleet(
-        Vertx.vertx(), connections, v -> new StreamClient(v, host, port), true);
+    return new StreamFleet(Vertx.vertx(), connections, v -> new StreamClient(v, host, port), true);
   }
 
   /**
@@ -110,8 +109,7 @@ final class StreamFleet implements ChunkClient {
     long[][] arrivals = new long[streams][];
     for (int s = 0; s < streams; s++) {
       try {
-        arrivals[s] =
-            futures.get(s).toCompletionStage().toCompletableFuture().join().chunkNanos();
+        arrivals[s] = futures.get(s).toCompletionStage().toCompletableFuture().join().chunkNanos();
       } catch (RuntimeException e) {
         arrivals[s] = null; // counted as not completed
       }

@@ -4,8 +4,10 @@ import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.Verdict;
 import dev.tandem.speccore.VerifierSession;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * Hands each verdict back on the request's Vert.x context, so the rest of the step (choosing k,
@@ -13,12 +15,21 @@ import java.util.concurrent.CompletionStage;
  * thread the verifier completed on (a model thread, a gRPC client loop, a timer): that spreads the
  * router's per-step work over all event loops and keeps it off the model executor.
  *
- * <p>Threading: as {@link VerifierSession}; verdicts complete on {@code context}.
+ * <p>The session itself is the verifier stage's listener and the task on the context (one verify is
+ * in flight at a time): the hop costs one future per step and no other objects of its own.
+ *
+ * <p>Threading: as {@link VerifierSession}; verdicts complete on {@code context}. The outcome is
+ * handed from the completing thread to the context through {@link Context#runOnContext}, which
+ * orders the writes before the task.
  */
-final class ContextBoundVerifierSession implements VerifierSession {
+final class ContextBoundVerifierSession
+    implements VerifierSession, BiConsumer<Verdict, Throwable>, Handler<Void> {
 
   private final VerifierSession session;
   private final Context context;
+  private CompletableFuture<Verdict> pending;
+  private Verdict verdict;
+  private Throwable error;
 
   ContextBoundVerifierSession(VerifierSession session, Context context) {
     this.session = session;
@@ -32,7 +43,34 @@ final class ContextBoundVerifierSession implements VerifierSession {
 
   @Override
   public CompletionStage<Verdict> verify(DraftBlock draft) {
-    return Future.fromCompletionStage(session.verify(draft), context).toCompletionStage();
+    CompletableFuture<Verdict> onContext = new CompletableFuture<>();
+    pending = onContext;
+    session.verify(draft).whenComplete(this);
+    return onContext;
+  }
+
+  /** The verifier's stage completed (any thread): continue on the context. */
+  @Override
+  public void accept(Verdict verdict, Throwable error) {
+    this.verdict = verdict;
+    this.error = error;
+    context.runOnContext(this);
+  }
+
+  /** On the context. */
+  @Override
+  public void handle(Void ignored) {
+    CompletableFuture<Verdict> done = pending;
+    Verdict v = verdict;
+    Throwable e = error;
+    pending = null;
+    verdict = null;
+    error = null;
+    if (e != null) {
+      done.completeExceptionally(e);
+    } else {
+      done.complete(v);
+    }
   }
 
   @Override

@@ -132,6 +132,15 @@ public final class SyntheticBackend {
     }
   }
 
+  /** Each one-byte token's bytes, made once: the router's allocation figures are its own. */
+  private static final byte[][] TOKEN_BYTES = new byte[256][];
+
+  static {
+    for (int b = 0; b < 256; b++) {
+      TOKEN_BYTES[b] = new byte[] {(byte) b};
+    }
+  }
+
   static int tokenAt(long position) {
     return TEXT[(int) (position % TEXT.length)] & 0xFF;
   }
@@ -150,7 +159,7 @@ public final class SyntheticBackend {
 
       @Override
       public byte[] tokenBytes(int token) {
-        return new byte[] {(byte) token};
+        return TOKEN_BYTES[token & 0xFF]; // shared: the detokenizer only reads them
       }
 
       @Override
