@@ -177,17 +177,17 @@ public final class SpeculationLoop {
           startNext();
         } else {
           beginStage();
-          config.draft.propose(requestedK).whenComplete(stageDone);
+          await(config.draft.propose(requestedK));
         }
       }
       case VERIFYING -> {
         beginStage();
-        config.verifier.verify(draft).whenComplete(stageDone);
+        await(config.verifier.verify(draft));
       }
       case EMITTING -> {
         counters.addGenerated(pendingTokens.length);
         beginStage();
-        config.sink.onTokens(pendingTokens).whenComplete(stageDone);
+        await(config.sink.onTokens(pendingTokens));
       }
       case DONE -> {}
     }
@@ -200,6 +200,26 @@ public final class SpeculationLoop {
   private void beginStage() {
     awaiting = true;
     stageStartNanos = config.clock.getAsLong();
+  }
+
+  /**
+   * Waits for {@code stage}. A plain {@link CompletableFuture} that is already done (a drafter that
+   * answers at once, a sink with room) is taken as it is: {@code whenComplete} would make a
+   * dependent future per stage for nothing.
+   */
+  private void await(CompletionStage<?> stage) {
+    if (stage.getClass() == CompletableFuture.class) {
+      CompletableFuture<?> future = (CompletableFuture<?>) stage;
+      if (future.isDone() && !future.isCancelled()) { // cancelled: exceptionNow() would throw
+        if (future.isCompletedExceptionally()) {
+          stageDone(null, future.exceptionNow());
+        } else {
+          stageDone(future.resultNow(), null);
+        }
+        return;
+      }
+    }
+    stage.whenComplete(stageDone);
   }
 
   /** A stage the loop waits for completed (any thread). */

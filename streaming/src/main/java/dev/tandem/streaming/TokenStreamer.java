@@ -31,10 +31,11 @@ public final class TokenStreamer implements TokenSink {
   /** Tokens handed over but not yet written beyond which the loop waits for the event loop. */
   public static final int MAX_UNWRITTEN_TOKENS = 256;
 
+  // Plain completed futures: the loop takes a done one without a listener (see SpeculationLoop).
   private static final CompletionStage<SinkSignal> CONTINUE =
-      CompletableFuture.completedStage(SinkSignal.CONTINUE);
+      CompletableFuture.completedFuture(SinkSignal.CONTINUE);
   private static final CompletionStage<SinkSignal> STOP =
-      CompletableFuture.completedStage(SinkSignal.STOP);
+      CompletableFuture.completedFuture(SinkSignal.STOP);
 
   private final Context context;
   private final IncrementalDetokenizer detokenizer;

@@ -101,7 +101,6 @@ final class FallbackDraftSession implements DraftSession {
   /** Runs a drafter call; its failure or timeout completes the stage with {@code fallback}. */
   private <T> CompletionStage<T> guard(
       java.util.function.Supplier<CompletionStage<T>> call, T fallback) {
-    CompletableFuture<T> result = new CompletableFuture<>();
     CompletableFuture<T> stage;
     try {
       stage = call.get().toCompletableFuture();
@@ -112,6 +111,7 @@ final class FallbackDraftSession implements DraftSession {
     if (stage.isDone()) { // answered at once (no prefill, a cheap drafter): nothing to time out
       return settledAtOnce(stage, fallback);
     }
+    CompletableFuture<T> result = new CompletableFuture<>();
     synchronized (this) {
       inFlight = stage;
     }
