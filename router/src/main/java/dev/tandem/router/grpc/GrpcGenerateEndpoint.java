@@ -136,7 +136,9 @@ public final class GrpcGenerateEndpoint {
       }
       Tenant tenant = current.engine().authenticate(call.headers().get("authorization"));
       GenerationRequest request = current.validator().validate(ProtoMapper.toRaw(message));
-      ResponseWriter writer = new ResponseWriter(response, request.returnTokenIds());
+      ResponseWriter writer =
+          new ResponseWriter(
+              response, request.returnTokenIds(), call.format() == WireFormat.PROTOBUF);
       generation = current.engine().start(request, tenant, Vertx.currentContext(), writer);
     } catch (RuntimeException e) {
       fail(response, ErrorMapping.classify(e));
@@ -198,13 +200,24 @@ public final class GrpcGenerateEndpoint {
     }
   }
 
-  /** Writes deltas as {@link GenerateChunk}s with the response's own flow control. */
-  private record ResponseWriter(GrpcServerResponse<?, GenerateChunk> response, boolean withIds)
+  /**
+   * Writes deltas as {@link GenerateChunk}s with the response's own flow control; in the protobuf
+   * wire format encoded straight into the buffer ({@link DeltaEncoder}).
+   */
+  private record ResponseWriter(
+      GrpcServerResponse<?, GenerateChunk> response, boolean withIds, boolean protobuf)
       implements ChunkWriter {
 
     @Override
     public void writeDelta(String text, int[] tokens) {
-      if (!text.isEmpty() || withIds) {
+      if (text.isEmpty() && !withIds) {
+        return;
+      }
+      if (protobuf) {
+        response.writeMessage(
+            GrpcMessage.message(
+                "identity", WireFormat.PROTOBUF, DeltaEncoder.encode(text, tokens, withIds)));
+      } else {
         response.write(ProtoMapper.delta(text, tokens, withIds));
       }
     }

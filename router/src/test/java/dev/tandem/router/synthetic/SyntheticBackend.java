@@ -118,6 +118,17 @@ public final class SyntheticBackend {
    */
   private static final DraftBlock[][] RIGHT_DRAFTS = new DraftBlock[TEXT.length][];
 
+  /** {@link #RIGHT_DRAFTS} as completed proposals, and every verdict: shared, nothing per step. */
+  private static final CompletableFuture<DraftBlock>[][] RIGHT_PROPOSALS =
+      newProposals(TEXT.length);
+
+  private static final Verdict[][] VERDICTS = new Verdict[DraftBlock.MAX_DRAFT + 1][256];
+
+  @SuppressWarnings("unchecked")
+  private static CompletableFuture<DraftBlock>[][] newProposals(int offsets) {
+    return new CompletableFuture[offsets][DraftBlock.MAX_DRAFT + 1];
+  }
+
   static {
     for (int offset = 0; offset < TEXT.length; offset++) {
       RIGHT_DRAFTS[offset] = new DraftBlock[DraftBlock.MAX_DRAFT + 1];
@@ -128,6 +139,14 @@ public final class SyntheticBackend {
           tokens[i] = tokenAt(offset + i);
         }
         RIGHT_DRAFTS[offset][k] = DraftBlock.greedy(tokens);
+      }
+      for (int k = 0; k <= DraftBlock.MAX_DRAFT; k++) {
+        RIGHT_PROPOSALS[offset][k] = CompletableFuture.completedFuture(RIGHT_DRAFTS[offset][k]);
+      }
+    }
+    for (int accepted = 0; accepted <= DraftBlock.MAX_DRAFT; accepted++) {
+      for (int next = 0; next < 256; next++) {
+        VERDICTS[accepted][next] = new Verdict(accepted, next);
       }
     }
   }
@@ -238,7 +257,7 @@ public final class SyntheticBackend {
       int next = tokenAt(emitted + accepted);
       emitted += accepted + 1;
       tokensEmitted.addAndGet(accepted + 1);
-      Verdict verdict = new Verdict(accepted, next);
+      Verdict verdict = VERDICTS[accepted][next];
       due = Math.max(due + paceNanos, clock.getAsLong());
       return releaseAt
           .apply(due)
@@ -266,7 +285,8 @@ public final class SyntheticBackend {
 
     @Override
     public CompletionStage<DraftBlock> propose(int k) {
-      DraftBlock right = RIGHT_DRAFTS[(int) (committed % TEXT.length)][k];
+      int offset = (int) (committed % TEXT.length);
+      DraftBlock right = RIGHT_DRAFTS[offset][k];
       int[] tokens = null; // a copy only when some token is wrong
       for (int i = 0; i < k; i++) {
         if (random.nextDouble() >= alpha) {
@@ -275,7 +295,9 @@ public final class SyntheticBackend {
         }
       }
       proposed = k;
-      return CompletableFuture.completedFuture(tokens == null ? right : DraftBlock.greedy(tokens));
+      return tokens == null
+          ? RIGHT_PROPOSALS[offset][k]
+          : CompletableFuture.completedFuture(DraftBlock.greedy(tokens));
     }
 
     @Override
