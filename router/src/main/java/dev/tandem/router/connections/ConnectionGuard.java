@@ -3,6 +3,7 @@ package dev.tandem.router.connections;
 import dev.tandem.router.config.TandemConfig.Connections;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.impl.ConnectionBase;
@@ -78,8 +79,10 @@ public final class ConnectionGuard {
     ChannelPipeline pipeline = base.channel().pipeline();
     HttpRequestDecoder decoder = pipeline.get(HttpRequestDecoder.class);
     if (decoder != null) {
+      // after the response encoder too, so that it sees responses as HTTP messages, not bytes
+      HttpResponseEncoder encoder = pipeline.get(HttpResponseEncoder.class);
       pipeline.addAfter(
-          pipeline.context(decoder).name(),
+          pipeline.context(encoder != null ? encoder : decoder).name(),
           "tandem-head-timeout",
           new HeadTimeout(
               TimeUnit.MILLISECONDS.toNanos(timeoutMs), timers, ctx -> timedOut.incrementAndGet()));

@@ -47,6 +47,11 @@ final class ManualTimers implements ConnectionTimers {
     return entry;
   }
 
+  /** Timers scheduled that have neither fired nor been cancelled. */
+  synchronized int pending() {
+    return (int) entries.stream().filter(e -> !e.done).count();
+  }
+
   /**
    * Moves the clock by {@code by} and runs every timer that fell due, each on its event loop;
    * returns once they have run.
