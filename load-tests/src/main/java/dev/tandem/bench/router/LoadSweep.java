@@ -59,7 +59,7 @@ public final class LoadSweep {
     CountDownLatch done = new CountDownLatch(concurrency);
     long start = System.nanoTime();
     for (int i = 0; i < concurrency; i++) {
-      chain(requests, total, next, traces, errors, done);
+      client.chain(n -> requests.get(n % requests.size()), total, next, traces, errors, done);
     }
     if (!done.await(30, TimeUnit.MINUTES)) {
       throw new IllegalStateException("load level " + concurrency + " did not finish in 30 min");
@@ -92,30 +92,5 @@ public final class LoadSweep {
         new Percentiles(tpot),
         tokens / seconds,
         (double) good / (traces.size() + errors.get()));
-  }
-
-  private void chain(
-      List<GenerateRequest> requests,
-      int total,
-      AtomicInteger next,
-      List<StreamTrace> traces,
-      AtomicInteger errors,
-      CountDownLatch done) {
-    int i = next.getAndIncrement();
-    if (i >= total) {
-      done.countDown();
-      return;
-    }
-    client
-        .generate(requests.get(i % requests.size()))
-        .onComplete(
-            r -> {
-              if (r.succeeded()) {
-                traces.add(r.result());
-              } else {
-                errors.incrementAndGet();
-              }
-              chain(requests, total, next, traces, errors, done);
-            });
   }
 }

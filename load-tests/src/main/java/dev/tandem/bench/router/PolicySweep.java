@@ -136,7 +136,8 @@ final class PolicySweep {
     CountDownLatch done = new CountDownLatch(streams);
     long start = System.nanoTime();
     for (int i = 0; i < streams; i++) {
-      chain(mixed, variant, total, next, traces, errors, done);
+      client.chain(
+          n -> variant.apply(mixed.get(n % mixed.size())), total, next, traces, errors, done);
     }
     if (!done.await(30, TimeUnit.MINUTES)) {
       throw new IllegalStateException("level " + streams + " did not finish in 30 min");
@@ -151,31 +152,5 @@ final class PolicySweep {
         into.good++;
       }
     }
-  }
-
-  private void chain(
-      List<GenerateRequest> mixed,
-      SpeculationBench.Variant variant,
-      int total,
-      AtomicInteger next,
-      List<StreamTrace> traces,
-      AtomicInteger errors,
-      CountDownLatch done) {
-    int i = next.getAndIncrement();
-    if (i >= total) {
-      done.countDown();
-      return;
-    }
-    client
-        .generate(variant.apply(mixed.get(i % mixed.size())))
-        .onComplete(
-            r -> {
-              if (r.succeeded()) {
-                traces.add(r.result());
-              } else {
-                errors.incrementAndGet();
-              }
-              chain(mixed, variant, total, next, traces, errors, done);
-            });
   }
 }

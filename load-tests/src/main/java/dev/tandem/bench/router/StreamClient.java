@@ -50,6 +50,35 @@ public final class StreamClient implements AutoCloseable {
     stub = GenerationGrpcClient.create(client, SocketAddress.inetSocketAddress(port, host));
   }
 
+  /**
+   * One closed-loop client: takes the next request index below {@code total}, streams {@code
+   * request(index)}, records its trace (or an error) and goes on; counts {@code done} down when no
+   * index is left. Start as many chains as concurrent streams, sharing {@code next}.
+   */
+  void chain(
+      java.util.function.IntFunction<GenerateRequest> request,
+      int total,
+      java.util.concurrent.atomic.AtomicInteger next,
+      List<StreamTrace> traces,
+      java.util.concurrent.atomic.AtomicInteger errors,
+      java.util.concurrent.CountDownLatch done) {
+    int i = next.getAndIncrement();
+    if (i >= total) {
+      done.countDown();
+      return;
+    }
+    generate(request.apply(i))
+        .onComplete(
+            r -> {
+              if (r.succeeded()) {
+                traces.add(r.result());
+              } else {
+                errors.incrementAndGet();
+              }
+              chain(request, total, next, traces, errors, done);
+            });
+  }
+
   public Future<StreamTrace> generate(GenerateRequest request) {
     Promise<StreamTrace> done = Promise.promise();
     long start = System.nanoTime();
