@@ -12,29 +12,45 @@ import dev.tandem.router.http.HealthEndpoint;
 import dev.tandem.router.http.OpenAiEndpoint;
 import dev.tandem.router.metrics.RouterMetrics;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.vertx.core.Context;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * One Vert.x HTTP server that serves both APIs on one port: requests with a gRPC content type go to
+ * The Vert.x HTTP server that serves both APIs on one port: requests with a gRPC content type go to
  * the gRPC server ({@code tandem.v1.Generation}), everything else to the HTTP router
  * (OpenAI-compatible API, health, metrics, admin). Plaintext or TLS (see {@link ServerTls}).
  *
- * <p>Threading: built and started from any thread; handlers run on event loops.
+ * <p>One server instance per core, each deployed on an event loop of its own and all on the same
+ * port: a single instance put every connection on one event loop, which then ran the whole router's
+ * protocol work while the other loops idled (added latency per chunk at hundreds of streams, and
+ * one abusive connection slowed every other stream). Per-core instances are what nginx's {@code
+ * worker_processes auto} and Envoy's one worker per core do.
+ *
+ * <p>Threading: built and started from any thread; handlers run on the instances' event loops,
+ * several at once (the endpoints, the connection guard and the deadlines are shared by all).
  */
 public final class RouterServer {
 
@@ -46,7 +62,10 @@ public final class RouterServer {
   private final Optional<AdminEndpoint.Actions> admin;
   private final RouterMetrics metrics;
   private final ConnectionTimers timers;
-  private HttpServer server;
+  private final int instances;
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final List<Context> contexts = new CopyOnWriteArrayList<>();
+  private volatile String deployment;
   private ConnectionGuard guard;
 
   /**
@@ -82,6 +101,7 @@ public final class RouterServer {
     this.admin = admin;
     this.metrics = metrics;
     this.timers = timers;
+    this.instances = Runtime.getRuntime().availableProcessors();
   }
 
   /** A server over one fixed engine: no reload, no metrics (embedding and benchmarks). */
@@ -98,7 +118,11 @@ public final class RouterServer {
     return () -> state;
   }
 
-  /** Starts listening; completes with the bound port (useful when the config says 0). */
+  /**
+   * Starts listening on one server instance per core, each on an event loop of its own (the port is
+   * shared; Vert.x spreads accepted connections over the instances). Completes with the bound port
+   * (useful when the config says 0).
+   */
   public Future<Integer> start() {
     // Callers' deadlines are kept by one tick for all streams, not a Vert.x timer per stream.
     StreamDeadlines deadlines = new StreamDeadlines(vertx);
@@ -119,25 +143,44 @@ public final class RouterServer {
     HttpServerOptions options = listenerOptions(startConfig);
     startConfig.tls().ifPresent(tls -> ServerTls.configure(options, tls));
     guard = new ConnectionGuard(startConfig.server().connections(), timers);
-    server =
-        vertx
-            .createHttpServer(options)
-            .connectionHandler(
-                connection -> {
-                  guard.accept(connection);
-                  consolidateFlushes(connection);
-                })
-            .requestHandler(
-                request -> {
-                  guard.requestArrived(request);
-                  String type = request.getHeader("content-type");
-                  if (type != null && type.startsWith("application/grpc")) {
-                    grpc.handle(request);
-                  } else {
-                    http.handle(request);
-                  }
-                });
-    return server.listen().map(HttpServer::actualPort);
+    Handler<HttpServerRequest> requests =
+        request -> {
+          guard.requestArrived(request);
+          String type = request.getHeader("content-type");
+          if (type != null && type.startsWith("application/grpc")) {
+            grpc.handle(request);
+          } else {
+            http.handle(request);
+          }
+        };
+    if (options.getPort() == 0) {
+      options.setPort(-1); // any free port, shared by the instances (Vert.x shares 0 by the sign)
+    }
+    AtomicInteger port = new AtomicInteger();
+    Supplier<Deployable> instance =
+        () ->
+            context -> {
+              HttpServer server =
+                  vertx
+                      .createHttpServer(options)
+                      .connectionHandler(
+                          connection -> {
+                            guard.accept(connection);
+                            consolidateFlushes(connection);
+                          })
+                      .requestHandler(requests);
+              servers.add(server);
+              contexts.add(context);
+              return server.listen().onSuccess(listening -> port.set(listening.actualPort()));
+            };
+    // each instance of a deployment runs on an event loop of its own
+    return vertx
+        .deployVerticle(instance, new DeploymentOptions().setInstances(instances))
+        .map(
+            id -> {
+              deployment = id;
+              return port.get();
+            });
   }
 
   /**
@@ -162,6 +205,11 @@ public final class RouterServer {
                 .setMaxHeaderListSize(c.maxHeaderBytes()));
   }
 
+  /** The contexts the server instances run on, one per instance (for tests). */
+  List<Context> instanceContexts() {
+    return List.copyOf(contexts);
+  }
+
   /** What the listener's connection limits have done so far (null before {@link #start}). */
   public ConnectionGuard connections() {
     return guard;
@@ -172,11 +220,11 @@ public final class RouterServer {
    * Nothing to do without TLS.
    */
   public Future<Void> updateTls(TandemConfig config) {
-    if (server == null || config.tls().isEmpty()) {
+    if (servers.isEmpty() || config.tls().isEmpty()) {
       return Future.succeededFuture();
     }
-    return server
-        .updateSSLOptions(ServerTls.sslOptions(config.tls().get()), true)
+    ServerSSLOptions ssl = ServerTls.sslOptions(config.tls().get());
+    return Future.all(servers.stream().map(s -> s.updateSSLOptions(ssl, true)).toList())
         .map(
             changed -> {
               LOG.info("tls: certificates reloaded from " + config.tls().get().cert());
@@ -202,7 +250,11 @@ public final class RouterServer {
     }
   }
 
+  /**
+   * Stops listening and closes the connections (undeploying the instances closes their servers).
+   */
   public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
+    String id = deployment;
+    return id == null ? Future.succeededFuture() : vertx.undeploy(id);
   }
 }
