@@ -49,6 +49,8 @@ final class PolicySweep {
     int requests;
     int good;
     int errors;
+    long drafts; // draft tokens proposed
+    long steps; // verifier calls after the prefill
     final List<Double> tpot = new ArrayList<>();
   }
 
@@ -64,8 +66,8 @@ final class PolicySweep {
     out.println(
         "| streams | variant | tokens/s | × plain | TPOT p50 / p99 ms | goodput (TPOT ≤ "
             + (int) sloTpotMillis
-            + " ms) | errors |");
-    out.println("|---:|---|---:|---:|---:|---:|---:|");
+            + " ms) | mean k | tokens per step | errors |");
+    out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
     List<String> verdicts = new ArrayList<>();
     for (int streams : levels) {
       Map<SpeculationBench.Variant, Totals> totals = new LinkedHashMap<>();
@@ -85,7 +87,7 @@ final class PolicySweep {
         Percentiles tpot = new Percentiles(t.tpot);
         out.printf(
             Locale.ROOT,
-            "| %d | %s | %.1f | %.2f× | %.2f / %.2f | %.0f %% | %d |%n",
+            "| %d | %s | %.1f | %.2f× | %.2f / %.2f | %.0f %% | %.2f | %.2f | %d |%n",
             streams,
             e.getKey().label(),
             rate,
@@ -93,6 +95,8 @@ final class PolicySweep {
             tpot.at(50),
             tpot.at(99),
             100.0 * t.good / Math.max(1, t.requests),
+            (double) t.drafts / Math.max(1, t.steps),
+            (double) t.tokens / Math.max(1, t.steps),
             t.errors);
         if (e.getKey().fixedK() > 0 && rate > bestFixed) {
           bestFixed = rate;
@@ -147,6 +151,8 @@ final class PolicySweep {
     into.requests += traces.size() + errors.get();
     for (StreamTrace t : traces) {
       into.tokens += t.tokens();
+      into.drafts += t.summary().getSpeculation().getDraftTokens();
+      into.steps += Math.max(0, t.summary().getSpeculation().getVerifierCalls() - 1);
       into.tpot.add(t.tpotMillis());
       if (!Double.isNaN(t.tpotMillis()) && t.tpotMillis() <= sloTpotMillis) {
         into.good++;
