@@ -1,5 +1,6 @@
 package dev.tandem.verifier.engine;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +30,11 @@ final class BatchScheduler {
   private final IntSupplier idleSessions;
   private final int maxRunning;
 
-  /** Items the busy share averages over (the weight of a new item is 1 / BUSY_MEMORY). */
-  static final int BUSY_MEMORY = 20;
+  /** How fast the busy share forgets (its time constant). */
+  static final Duration BUSY_MEMORY = Duration.ofSeconds(1);
 
   private final ArrayDeque<Work<?>> queue = new ArrayDeque<>();
-  private double busyShare; // exponential average of "every model thread was busy at submit"
+  private final SaturationMeter busy; // share of recent time every model thread was busy
   private int queuedRows;
   private int running; // forwards in flight
   private long freeSinceNanos; // when a model thread last became free
@@ -57,13 +58,14 @@ final class BatchScheduler {
     this.timer = timer;
     this.idleSessions = idleSessions;
     this.maxRunning = Math.max(1, model.parallelForwards());
+    this.busy = new SaturationMeter(BUSY_MEMORY, System.nanoTime());
   }
 
   void submit(Work<?> work) {
     synchronized (this) {
-      // Saturation, as verdicts report it: did this work find every model thread busy?
-      busyShare += ((running >= maxRunning ? 1 : 0) - busyShare) / BUSY_MEMORY;
-      work.session.loadShare(busyShare);
+      // Saturation, as verdicts report it: how much of the recent time the model had no thread
+      // free.
+      work.session.loadShare(busy.share(System.nanoTime()));
       queue.add(work);
       queuedRows += work.rows();
     }
@@ -115,6 +117,7 @@ final class BatchScheduler {
       }
       batch = takeBatch();
       running++;
+      busy.set(running >= maxRunning, System.nanoTime());
       batches++;
       items += batch.size();
       for (Work<?> work : batch) {
@@ -160,6 +163,7 @@ final class BatchScheduler {
     if (batch.isEmpty()) {
       synchronized (this) {
         running--;
+        busy.set(false, System.nanoTime());
       }
       maybeFlush();
       return;
@@ -182,6 +186,7 @@ final class BatchScheduler {
     synchronized (this) {
       running--;
       freeSinceNanos = System.nanoTime();
+      busy.set(false, freeSinceNanos);
     }
     // Callers may submit their next work from these completions; the flush below sees it.
     for (Work<?> work : batch) {

@@ -3,15 +3,15 @@ package dev.tandem.verifier.engine;
 /**
  * How busy a verify's scoring was, as the verifier reports it with each verdict.
  *
- * @param busy share of the server's recent work that found every model thread busy and queued, 0..1
- *     (an exponential average over about the last {@value BatchScheduler#BUSY_MEMORY} items); 0
+ * @param busy share of the server's recent time during which every model thread was busy, 0..1 (an
+ *     exponentially decayed time average, time constant about a second: {@link SaturationMeter}); 0
  *     when not reported
  * @param positionsCostThroughput whether each scored position costs the model throughput (a CPU
  *     backend is compute-bound; an accelerator scores a few more positions in a batch nearly free)
  */
 public record ScoringLoad(double busy, boolean positionsCostThroughput) {
 
-  /** Above this share of queued work the server counts as saturated. */
+  /** Above this share of time with no model thread free the server counts as saturated. */
   public static final double SATURATED = 0.75;
 
   /** Nothing reported (an older server). */

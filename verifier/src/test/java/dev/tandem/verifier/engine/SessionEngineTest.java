@@ -193,7 +193,8 @@ class SessionEngineTest {
           DraftBlock draft = DraftBlock.greedy(new int[] {1 + step, 2 + step});
           VerifyResult a = engine.verify(first.sessionId(), at, last, draft).join();
           VerifyResult b = engine.verify(resumed.sessionId(), at, last, draft).join();
-          assertEquals(a, b, params + " step " + step);
+          assertEquals(a.verdict(), b.verdict(), params + " step " + step);
+          assertEquals(a.position(), b.position(), params + " step " + step);
           last = a.verdict().nextToken();
           at = a.position();
         }
