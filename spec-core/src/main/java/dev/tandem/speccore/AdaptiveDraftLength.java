@@ -25,7 +25,11 @@ import java.util.function.Supplier;
  * <p>Step costs (optional, {@link #learningStepCosts}): each k is priced with the overhead its
  * steps were measured to carry beyond drafting and verifying, learned across requests ({@link
  * StepCosts}), so that speculation is turned down or off where its steps cost more than the latency
- * model sees (thread hand-offs per draft, a verifier shared with many streams).
+ * model sees (thread hand-offs per draft, a verifier shared with many streams). The latency model
+ * is then the pair's, fitted over all its requests' steps at the current load, and one drafting
+ * step in {@value #PLAIN_PROBE_EVERY} of the pair's is taken plain, so that the fit and the plain
+ * arm's overhead reflect what plain decoding costs now (requests that always drafted never learned
+ * it, and their fit charged plain steps with a whole block's verify time).
  *
  * <p>Threading: one instance per request, used by its loop only (see {@link DraftLengthChooser}).
  */
@@ -36,6 +40,9 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
 
   /** Probe interval used by the constructor without one. */
   public static final int DEFAULT_PROBE_EVERY = 32;
+
+  /** Drafting steps of a pair (all its requests at one load) after which one step is plain. */
+  static final int PLAIN_PROBE_EVERY = 32;
 
   private final int kMax;
   private final Prices prices;
@@ -149,7 +156,9 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
     double limit = limitPerToken(state);
     double[] overheads = stepCosts == null ? null : timeCycle().overheads(cap);
-    LatencyModel latency = latencies.current();
+    // Learning: the pair's latencies at this load, fitted over all its requests' steps.
+    LatencyModel latency =
+        stepCosts == null ? latencies.current() : timedCosts.latency(latencies.current());
     if (busy != null && busy.getAsBoolean()) {
       // Throughput-bound: a step's fixed costs (the call, the batch's forward, the hops) are
       // shared with the other streams and paid anyway; what a draft adds is its marginal work.
@@ -165,6 +174,9 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     int k = SpeculationPolicy.chooseK(expected, latency, prices, objective, limit, overheads);
     if (k > 0 || cap == 0 || probeEvery == 0) {
       plainStepsInARow = 0;
+      if (k > 0 && stepCosts != null && timedCosts.takePlainProbe(PLAIN_PROBE_EVERY)) {
+        return 0; // measures what a plain step costs the pair now (see StepCosts)
+      }
       return k;
     }
     if (++plainStepsInARow < probeEvery
@@ -219,6 +231,9 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     if (stepCosts != null) {
       timedArm = step.proposed();
       timedModelNanos = step.draftNanos() + step.verifyNanos();
+      if (timedCosts != null) {
+        timedCosts.observe(step, latencies.current());
+      }
     }
     latencies.observe(step);
   }

@@ -1,5 +1,6 @@
 package dev.tandem.speccore;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -19,7 +20,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * its kind that has them (drafting arms from drafting arms; plain decoding only from itself), and
  * is taken as 0 when none has.
  *
- * <p>Threading: thread-safe and lock-free; any thread may record or read.
+ * <p>Also shared per pair and load: the latency fit of all its requests' steps ({@link #latency}),
+ * so that a new request starts from what the pair's steps cost rather than a generic prior, and the
+ * schedule of plain probes ({@link #takePlainProbe}).
+ *
+ * <p>Threading: thread-safe; any thread may record or read (the overheads lock-free, the latency
+ * fit under a lock of its own).
  */
 public final class StepCosts {
 
@@ -34,6 +40,10 @@ public final class StepCosts {
   // Per arm k: the mean overhead in nanoseconds (as double bits) and the sample count.
   private final AtomicLongArray meanBits = new AtomicLongArray(ARMS);
   private final AtomicLongArray samples = new AtomicLongArray(ARMS);
+  private final AtomicLong draftingSincePlain = new AtomicLong();
+  // The pair's verify and draft latencies at this load, fitted over every request's steps.
+  private final Object latencyLock = new Object();
+  private LatencyEstimator latency; // guarded by latencyLock; null until the first step
 
   /**
    * Records one step of arm k.
@@ -47,6 +57,11 @@ public final class StepCosts {
     double sample = cycleNanos - modelNanos;
     if (!Double.isFinite(sample)) {
       return;
+    }
+    if (k == 0) {
+      draftingSincePlain.set(0);
+    } else {
+      draftingSincePlain.incrementAndGet();
     }
     long n = samples.getAndIncrement(k);
     while (true) {
@@ -86,6 +101,41 @@ public final class StepCosts {
       out[k] = overheadNanos(k);
     }
     return out;
+  }
+
+  /**
+   * Whether a plain step is due as a probe: true for one caller once {@code every} drafting steps
+   * were recorded since the last plain one. Requests that always draft never measure what a plain
+   * step costs, and a latency fit over one draft length alone cannot tell a verify call's fixed
+   * cost from its cost per position (the fixed part absorbs both, and plain decoding looks as dear
+   * as a whole block); one plain step in {@code every}, shared by the pair's requests, lets it.
+   */
+  public boolean takePlainProbe(int every) {
+    long n = draftingSincePlain.get();
+    return n >= every && draftingSincePlain.compareAndSet(n, 0);
+  }
+
+  /**
+   * The pair's latency model at this load, fitted over the steps of all its requests ({@link
+   * #observe}); {@code prior} until a step was observed.
+   */
+  public LatencyModel latency(LatencyModel prior) {
+    synchronized (latencyLock) {
+      return latency == null ? prior : latency.current();
+    }
+  }
+
+  /**
+   * Folds one step's measured latencies into the pair's fit (the first step starts it from {@code
+   * prior}, whose cost per position stays until draft lengths have varied).
+   */
+  public void observe(StepRecord step, LatencyModel prior) {
+    synchronized (latencyLock) {
+      if (latency == null) {
+        latency = new LatencyEstimator(prior, LatencyEstimator.DEFAULT_WEIGHT);
+      }
+      latency.observe(step);
+    }
   }
 
   /** Steps recorded for arm k. */

@@ -1,6 +1,7 @@
 package dev.tandem.speccore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -58,14 +59,22 @@ class StepCostsTest {
     LoopState state = new LoopState(0, 10_000, 0, 0, 0, 0, 0.8);
     int k = chooser.chooseK(state);
     assertTrue(k > 0, "drafting pays before any overhead is known, got k = " + k);
+    int[] chosen = new int[DraftBlock.MAX_DRAFT + 1]; // over the last 100 steps
     for (int i = 0; i < 200; i++) {
       long draft = 20L * k;
       long verify = 1000 + 10L * (k + 1);
       chooser.observe(new StepRecord(k, k, 0, 1, draft, verify));
       now[0] += draft + verify + (k > 0 ? draftOverhead : 0);
       k = chooser.chooseK(state);
+      if (i >= 100) {
+        chosen[k]++;
+      }
     }
-    return k;
+    int most = 0; // the k chosen most often (plain probes aside)
+    for (int j = 1; j < chosen.length; j++) {
+      most = chosen[j] > chosen[most] ? j : most;
+    }
+    return most;
   }
 
   @Test
@@ -91,5 +100,70 @@ class StepCostsTest {
     // ...but shared by many, only the positions and drafts count: E(k) / (k + 1) < 1.
     busy[0] = true;
     assertEquals(0, chooser.chooseK(state));
+  }
+
+  @Test
+  void aPlainProbeIsDueOnceForEveryRunOfDraftingSteps() {
+    StepCosts costs = new StepCosts();
+    for (int i = 0; i < 31; i++) {
+      costs.record(3, 1000, 1000);
+    }
+    assertFalse(costs.takePlainProbe(32));
+    costs.record(3, 1000, 1000);
+    assertTrue(costs.takePlainProbe(32));
+    assertFalse(costs.takePlainProbe(32), "taken once");
+    for (int i = 0; i < 20; i++) {
+      costs.record(3, 1000, 1000);
+    }
+    costs.record(0, 1000, 1000); // a plain step (any request's) starts the count again
+    for (int i = 0; i < 20; i++) {
+      costs.record(3, 1000, 1000);
+    }
+    assertFalse(costs.takePlainProbe(32));
+  }
+
+  @Test
+  void thePairsLatencyFitIsThePriorUntilAStepAndThenEveryRequestsSteps() {
+    StepCosts costs = new StepCosts();
+    LatencyModel prior = new LatencyModel(20, 2000, 100);
+    assertEquals(prior, costs.latency(prior));
+    costs.observe(new StepRecord(2, 2, 1, 2, 40, 2600), prior);
+    LatencyModel fitted = costs.latency(new LatencyModel(1, 1, 1));
+    assertEquals(20, fitted.draftPerToken(), 1e-9);
+    assertEquals(2600, fitted.verifyTime(2), 1e-9);
+  }
+
+  /**
+   * Short requests (20 steps each) of one pair whose verify calls cost 200 + 800 ns per position: a
+   * block costs nearly what its positions would as plain steps, so plain decoding is fastest at α =
+   * 0.8. The prior (2000 + 100 per position) says drafting pays, and a request that only ever
+   * drafted one length could not tell otherwise: its fit put the block's cost into the fixed part.
+   */
+  @Test
+  void plainProbesSharedByThePairsRequestsTeachThemWhatAPlainStepCosts() {
+    StepCosts costs = new StepCosts();
+    long[] now = {0};
+    LoopState state = new LoopState(0, 10_000, 0, 0, 0, 0, 0.8);
+    int plainLater = 0;
+    int stepsLater = 0;
+    for (int request = 0; request < 40; request++) {
+      AdaptiveDraftLength chooser =
+          AdaptiveDraftLength.fastest(8, new LatencyModel(20, 2000, 100))
+              .learningStepCosts(() -> costs, () -> now[0]);
+      int k = chooser.chooseK(state);
+      for (int step = 0; step < 20; step++) {
+        long draft = 20L * k;
+        long verify = 200 + 800L * (k + 1);
+        chooser.observe(new StepRecord(k, k, 0, 1, draft, verify));
+        now[0] += draft + verify;
+        k = chooser.chooseK(state);
+        if (request >= 20) {
+          stepsLater++;
+          plainLater += k == 0 ? 1 : 0;
+        }
+      }
+    }
+    assertTrue(
+        plainLater > 0.8 * stepsLater, plainLater + " of " + stepsLater + " later steps plain");
   }
 }
