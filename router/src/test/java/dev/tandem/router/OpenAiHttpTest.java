@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -125,10 +126,10 @@ class OpenAiHttpTest {
       assertEquals(1, paced.backend.openSessions());
       body.close();
       http1.close();
-      for (int i = 0; i < 300 && paced.backend.openSessions() > 0; i++) {
-        Thread.sleep(10);
-      }
-      assertEquals(0, paced.backend.openSessions(), "the disconnect cancelled the generation");
+      assertEquals(
+          0,
+          Eventually.zero(paced.backend::openSessions, Duration.ofSeconds(30)),
+          "the disconnect cancelled the generation");
     }
   }
 
