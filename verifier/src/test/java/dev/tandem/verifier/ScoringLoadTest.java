@@ -21,6 +21,7 @@ import dev.tandem.verifier.protocol.FromProto;
 import dev.tandem.verifier.protocol.ToProto;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,28 +31,29 @@ import org.junit.jupiter.api.Test;
 class ScoringLoadTest {
 
   @Test
-  void timeWithEveryModelThreadBusyCountsAsBusy() throws InterruptedException {
+  void timeWithEveryModelThreadBusyCountsAsBusy() {
     try (ModelRuntime runtime = new ModelRuntime(1);
         Model model = TestModels.load(runtime, TestModels.VERIFIER)) {
       HeldScoring scoring = new HeldScoring(new ModelScoring("tiny", model));
       EngineOptions noWait =
           new EngineOptions(8, 1 << 16, Duration.ofSeconds(60), 64, Duration.ZERO);
-      try (SessionEngine engine = new SessionEngine(scoring, noWait)) {
+      AtomicLong clock = new AtomicLong(); // the busy share's clock: moves only when told
+      try (SessionEngine engine = new SessionEngine(scoring, noWait, clock::get)) {
         OpenResult a = engine.open(new int[] {3, 4, 5}, SamplingParams.GREEDY, 32).join();
         OpenResult b = engine.open(new int[] {6, 7}, SamplingParams.GREEDY, 32).join();
+        clock.addAndGet(Duration.ofSeconds(10).toNanos()); // idle long after the opens
         scoring.hold(); // a's forward runs and stays in flight until release
         CompletableFuture<VerifyResult> first =
             engine.verify(a.sessionId(), a.position(), a.firstToken(), DraftBlock.empty());
-        // The one model thread stays busy at least 2 s (two time constants): a share of at least
-        // 1 - e^-2 = 0.86 whatever else the machine does (the opens' forwards were short).
-        Thread.sleep(2_000);
+        // The one model thread stays busy for two time constants: a share of 1 - e^-2 = 0.86.
+        clock.addAndGet(Duration.ofSeconds(2).toNanos());
         CompletableFuture<VerifyResult> second =
             engine.verify(b.sessionId(), b.position(), b.firstToken(), DraftBlock.empty());
         scoring.release();
         ScoringLoad before = first.join().load();
         ScoringLoad during = second.join().load();
-        assertTrue(before.busy() < 0.5, "the model was busy only for the opens: " + before);
-        assertTrue(during.busy() > 0.85, "after 2 s with no thread free: " + during);
+        assertEquals(0, before.busy(), "no time passed with the model busy: " + before);
+        assertEquals(1 - Math.exp(-2), during.busy(), 1e-9, "after 2 s with no thread free");
         assertTrue(before.positionsCostThroughput(), "a CPU backend");
         assertFalse(before.throughputBound());
         assertTrue(during.throughputBound());

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Continuous batching: coalesces work from different sessions into one batched forward. Up to
@@ -34,6 +35,7 @@ final class BatchScheduler {
   static final Duration BUSY_MEMORY = Duration.ofSeconds(1);
 
   private final ArrayDeque<Work<?>> queue = new ArrayDeque<>();
+  private final LongSupplier busyClock;
   private final SaturationMeter busy; // share of recent time every model thread was busy
   private int queuedRows;
   private int running; // forwards in flight
@@ -46,26 +48,29 @@ final class BatchScheduler {
   /**
    * @param idleSessions open sessions with no work queued or running: those that could still add
    *     work to the next batch
+   * @param busyClock the busy share's clock in nanoseconds ({@link System#nanoTime} but in tests)
    */
   BatchScheduler(
       ScoringModel model,
       EngineOptions options,
       ScheduledExecutorService timer,
-      IntSupplier idleSessions) {
+      IntSupplier idleSessions,
+      LongSupplier busyClock) {
     this.model = model;
     this.maxBatchRows = options.maxBatchRows();
     this.maxWaitNanos = options.maxBatchWait().toNanos();
     this.timer = timer;
     this.idleSessions = idleSessions;
     this.maxRunning = Math.max(1, model.parallelForwards());
-    this.busy = new SaturationMeter(BUSY_MEMORY, System.nanoTime());
+    this.busyClock = busyClock;
+    this.busy = new SaturationMeter(BUSY_MEMORY, busyClock.getAsLong());
   }
 
   void submit(Work<?> work) {
     synchronized (this) {
       // Saturation, as verdicts report it: how much of the recent time the model had no thread
       // free.
-      work.session.loadShare(busy.share(System.nanoTime()));
+      work.session.loadShare(busy.share(busyClock.getAsLong()));
       queue.add(work);
       queuedRows += work.rows();
     }
@@ -117,7 +122,7 @@ final class BatchScheduler {
       }
       batch = takeBatch();
       running++;
-      busy.set(running >= maxRunning, System.nanoTime());
+      busy.set(running >= maxRunning, busyClock.getAsLong());
       batches++;
       items += batch.size();
       for (Work<?> work : batch) {
@@ -163,7 +168,7 @@ final class BatchScheduler {
     if (batch.isEmpty()) {
       synchronized (this) {
         running--;
-        busy.set(false, System.nanoTime());
+        busy.set(false, busyClock.getAsLong());
       }
       maybeFlush();
       return;
@@ -186,7 +191,7 @@ final class BatchScheduler {
     synchronized (this) {
       running--;
       freeSinceNanos = System.nanoTime();
-      busy.set(false, freeSinceNanos);
+      busy.set(false, busyClock.getAsLong());
     }
     // Callers may submit their next work from these completions; the flush below sees it.
     for (Work<?> work : batch) {

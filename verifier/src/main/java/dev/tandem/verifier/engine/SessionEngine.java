@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -47,6 +48,14 @@ public final class SessionEngine implements AutoCloseable {
   private volatile LongConsumer reapListener = id -> {};
 
   public SessionEngine(ScoringModel model, EngineOptions options) {
+    this(model, options, System::nanoTime);
+  }
+
+  /**
+   * As above, with the clock of the busy share that verdicts report ({@link ScoringLoad}) given:
+   * tests move a clock of their own instead of waiting.
+   */
+  public SessionEngine(ScoringModel model, EngineOptions options, LongSupplier busyClock) {
     this.model = model;
     this.options = options;
     this.checks = new RequestChecks(model.vocabSize(), model.contextLength());
@@ -60,7 +69,7 @@ public final class SessionEngine implements AutoCloseable {
             });
     executor.setRemoveOnCancelPolicy(true);
     this.scheduler = executor;
-    this.batches = new BatchScheduler(model, options, scheduler, this::idleSessions);
+    this.batches = new BatchScheduler(model, options, scheduler, this::idleSessions, busyClock);
     long period = Math.clamp(options.idleTimeout().toMillis() / 4, 10, 5_000);
     scheduler.scheduleWithFixedDelay(this::reapIdle, period, period, TimeUnit.MILLISECONDS);
   }
