@@ -54,11 +54,7 @@ class OpenAiTierTest {
       TandemConfig config =
           config(vertx, new JsonObject().put("base_url", server.baseUrl()).put("top_n", 5));
       try (TandemRouter router = TandemRouter.start(vertx, config, line -> {})) {
-        ManagedChannel channel =
-            NettyChannelBuilder.forAddress("127.0.0.1", router.port())
-                .usePlaintext()
-                .directExecutor()
-                .build();
+        ManagedChannel channel = channel(router);
         for (String prompt : List.of("hello world", "def f(x):")) {
           List<Integer> expected = ReferenceDecoding.greedy(runtime, model, prompt, 24);
           List<Integer> got = new ArrayList<>();
@@ -117,11 +113,7 @@ class OpenAiTierTest {
                       "circuit_breaker",
                       new JsonObject().put("failures", 1).put("open_ms", 3_600_000)));
       try (TandemRouter router = TandemRouter.start(vertx, config, line -> {})) {
-        ManagedChannel channel =
-            NettyChannelBuilder.forAddress("127.0.0.1", router.port())
-                .usePlaintext()
-                .directExecutor()
-                .build();
+        ManagedChannel channel = channel(router);
         try {
           assertEquals(1.0, breaker(http, router, dead, "closed"));
           assertEquals(200, get(http, router, "/health/ready").statusCode());
@@ -224,5 +216,13 @@ class OpenAiTierTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
+  }
+
+  /** A plaintext gRPC channel to {@code router}. */
+  private static ManagedChannel channel(TandemRouter router) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", router.port())
+        .usePlaintext()
+        .directExecutor()
+        .build();
   }
 }

@@ -184,13 +184,7 @@ class AbusiveClientTest {
   @Test
   void aFirstRequestStillInProgressOutlivesTheHeadTimeout() throws Exception {
     ManualTimers timers = new ManualTimers();
-    router =
-        new SyntheticRouter(
-            1,
-            0.6,
-            dev.tandem.router.metrics.RouterMetrics.disabled(),
-            SyntheticRouter.withConnections(SyntheticRouter.transportConfig(4096), TIGHT),
-            timers);
+    startWith(TIGHT, timers);
     byte[] request =
         RawHttp.post(
             "/v1/completions",
