@@ -1,7 +1,5 @@
 package dev.tandem.speccore;
 
-import java.util.concurrent.atomic.AtomicReference;
-
 /**
  * Online estimate of the per-token acceptance rate α of one (drafter, verifier) pair, shared by all
  * requests that use the pair.
@@ -24,7 +22,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * acceptance is not i.i.d.: a block that survived its first drafts is in an easy stretch of text,
  * and α_j rises with j, which makes long drafts pay more than the geometric model says.
  *
- * <p>Threading: thread-safe and lock-free; any thread may record or read.
+ * <p>Threading: thread-safe; any thread may record or read. The counts are updated in place under
+ * the instance's lock, held for a few dozen arithmetic operations: every step of every request of
+ * the pair records and reads here, and a fresh copy of the counts per step (the lock-free form this
+ * replaced) was a tenth of the router's allocation per streamed chunk (BENCHMARKS.md).
  */
 public final class AcceptanceStats {
 
@@ -32,16 +33,14 @@ public final class AcceptanceStats {
   public static final double DEFAULT_PRIOR_WEIGHT = 10;
   public static final double DEFAULT_DECAY = 0.995;
 
-  // position: [MAX_DRAFT] trials and successes at draft position j + 1
-  private record Counts(
-      double successes, double failures, double[] positionTrials, double[] positionSuccesses) {}
-
   private final double priorAlpha;
   private final double priorWeight;
   private final double decay;
-  private final AtomicReference<Counts> counts =
-      new AtomicReference<>(
-          new Counts(0, 0, new double[DraftBlock.MAX_DRAFT], new double[DraftBlock.MAX_DRAFT]));
+  // Decayed counts, guarded by this. Per draft position: [MAX_DRAFT], entry j for position j + 1.
+  private double successes;
+  private double failures;
+  private final double[] positionTrials = new double[DraftBlock.MAX_DRAFT];
+  private final double[] positionSuccesses = new double[DraftBlock.MAX_DRAFT];
 
   /**
    * @param priorAlpha α₀ in [0, 1], the estimate before any data
@@ -86,28 +85,23 @@ public final class AcceptanceStats {
     if (trials == 0) {
       return;
     }
-    int failures = trials - accepted;
-    counts.updateAndGet(
-        c -> {
-          double[] positionTrials = new double[DraftBlock.MAX_DRAFT];
-          double[] positionSuccesses = new double[DraftBlock.MAX_DRAFT];
-          for (int j = 0; j < DraftBlock.MAX_DRAFT; j++) {
-            positionTrials[j] = c.positionTrials()[j] * decay + (j < trials ? 1 : 0);
-            positionSuccesses[j] = c.positionSuccesses()[j] * decay + (j < accepted ? 1 : 0);
-          }
-          return new Counts(
-              c.successes() * decay + accepted,
-              c.failures() * decay + failures,
-              positionTrials,
-              positionSuccesses);
-        });
+    synchronized (this) {
+      successes = successes * decay + accepted;
+      failures = failures * decay + trials - accepted;
+      for (int j = 0; j < DraftBlock.MAX_DRAFT; j++) {
+        positionTrials[j] = positionTrials[j] * decay + (j < trials ? 1 : 0);
+        positionSuccesses[j] = positionSuccesses[j] * decay + (j < accepted ? 1 : 0);
+      }
+    }
   }
 
   /** The current posterior-mean estimate of α. */
-  public double alpha() {
-    Counts c = counts.get();
-    return (c.successes() + priorAlpha * priorWeight)
-        / (c.successes() + c.failures() + priorWeight);
+  public synchronized double alpha() {
+    return pooled();
+  }
+
+  private double pooled() {
+    return (successes + priorAlpha * priorWeight) / (successes + failures + priorWeight);
   }
 
   /**
@@ -116,15 +110,22 @@ public final class AcceptanceStats {
    * weight, so a position with few trials stays near the pooled α.
    */
   public double[] positionAlphas() {
-    Counts c = counts.get();
-    double pooled =
-        (c.successes() + priorAlpha * priorWeight) / (c.successes() + c.failures() + priorWeight);
     double[] alphas = new double[DraftBlock.MAX_DRAFT];
-    for (int j = 0; j < alphas.length; j++) {
-      alphas[j] =
-          (c.positionSuccesses()[j] + pooled * priorWeight) / (c.positionTrials()[j] + priorWeight);
-    }
+    positionAlphas(alphas);
     return alphas;
+  }
+
+  /**
+   * As {@link #positionAlphas()}, written into {@code alphas} (at least {@link
+   * DraftBlock#MAX_DRAFT} long; the first MAX_DRAFT entries are set); returns the pooled α they
+   * were shrunk toward, from the same counts.
+   */
+  public synchronized double positionAlphas(double[] alphas) {
+    double pooled = pooled();
+    for (int j = 0; j < DraftBlock.MAX_DRAFT; j++) {
+      alphas[j] = (positionSuccesses[j] + pooled * priorWeight) / (positionTrials[j] + priorWeight);
+    }
+    return pooled;
   }
 
   /**

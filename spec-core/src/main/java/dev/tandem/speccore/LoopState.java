@@ -12,7 +12,9 @@ package dev.tandem.speccore;
  * @param alpha the current per-token acceptance estimate for this request, in [0, 1]
  * @param expectedTokens expected tokens per step for k = 0.. its length − 1 ({@link
  *     RequestAcceptance#expectedTokens}), or null: then the geometric model's E(k) for {@code
- *     alpha}
+ *     alpha}. A {@link SpeculationLoop} passes its own array, which it refills before the next
+ *     step: read it while deciding a step, copy it (or use {@link #expectedTokens(int)}) to keep
+ *     it.
  */
 public record LoopState(
     int generatedTokens,

@@ -24,6 +24,7 @@ public final class RequestAcceptance {
   private final double globalWeight;
   private int accepted;
   private int trials;
+  private final double[] positions = new double[DraftBlock.MAX_DRAFT]; // scratch of expectedTokens
 
   /**
    * @param global the pair's shared statistics; updated by {@link #record}
@@ -65,11 +66,24 @@ public final class RequestAcceptance {
       throw new IllegalArgumentException(
           "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
     }
-    double pair = global.alpha();
-    double own = alpha();
-    double scale = pair > 0 ? own / pair : 1;
-    double[] positions = global.positionAlphas();
     double[] expected = new double[kMax + 1];
+    expectedTokens(expected);
+    return expected;
+  }
+
+  /**
+   * As {@link #expectedTokens(int)} with kMax = {@code expected.length − 1}, written into {@code
+   * expected} (the speculation loop's own array, reused every step: nothing allocated).
+   */
+  public void expectedTokens(double[] expected) {
+    int kMax = expected.length - 1;
+    if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
+      throw new IllegalArgumentException(
+          "expected must hold 1.." + (DraftBlock.MAX_DRAFT + 1) + " entries, got " + (kMax + 1));
+    }
+    double pair = global.positionAlphas(positions);
+    double own = (accepted + globalWeight * pair) / (trials + globalWeight);
+    double scale = pair > 0 ? own / pair : 1;
     expected[0] = 1;
     double survive = 1;
     for (int k = 1; k <= kMax; k++) {
@@ -77,7 +91,6 @@ public final class RequestAcceptance {
       survive *= alphaAt;
       expected[k] = expected[k - 1] + survive;
     }
-    return expected;
   }
 
   /** Trials recorded by this request. */

@@ -64,6 +64,8 @@ public final class SpeculationLoop {
 
   // Confined to the trampoline:
   private final LoopCounters counters;
+  // E(k) for k = 0..MAX_DRAFT, refilled before each step and handed to the chooser in LoopState
+  private final double[] expectedTokens = new double[DraftBlock.MAX_DRAFT + 1];
   private Phase phase = Phase.FIRST_TOKEN;
   private boolean awaiting;
   private long stageStartNanos;
@@ -160,9 +162,8 @@ public final class SpeculationLoop {
         startNext();
       }
       case PROPOSING -> {
-        LoopState state =
-            counters.state(
-                config.acceptance.alpha(), config.acceptance.expectedTokens(DraftBlock.MAX_DRAFT));
+        config.acceptance.expectedTokens(expectedTokens);
+        LoopState state = counters.state(config.acceptance.alpha(), expectedTokens);
         requestedK = config.chooser.chooseK(state);
         if (requestedK < 0) {
           throw new IllegalStateException("chooseK must return k >= 0, got " + requestedK);

@@ -165,4 +165,55 @@ class AcceptanceStatsTest {
     assertEquals(1, expected[0]);
     assertThrows(IllegalArgumentException.class, () -> fresh.expectedTokens(-1));
   }
+
+  @Test
+  void recordsFromManyThreadsAtOnceAreAllCounted() throws Exception {
+    AcceptanceStats stats = new AcceptanceStats(0.5, 10, 1); // no decay: every step must count
+    int threads = 4;
+    int steps = 20_000;
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  double[] alphas = new double[DraftBlock.MAX_DRAFT];
+                  for (int i = 0; i < steps; i++) {
+                    stats.record(2, 1); // two trials: one success, one failure
+                    stats.positionAlphas(alphas); // readers interleaved with the writers
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    int n = threads * steps;
+    assertEquals((n + 5.0) / (2.0 * n + 10), stats.alpha(), 1e-15);
+    double[] alphas = stats.positionAlphas();
+    assertEquals((n + 0.5 * 10) / (n + 10), alphas[0], 1e-12); // position 1: n trials, n successes
+    assertEquals((0 + 0.5 * 10) / (n + 10), alphas[1], 1e-12); // position 2: n trials, none
+  }
+
+  @Test
+  void theCurveWrittenInPlaceIsTheOneReturned() {
+    AcceptanceStats stats = AcceptanceStats.withDefaults();
+    RequestAcceptance request = stats.forRequest();
+    SplittableRandom rng = new SplittableRandom(7);
+    for (int i = 0; i < 200; i++) {
+      request.record(6, simulateStep(0.8, 6, rng));
+    }
+    double[] inPlace = new double[DraftBlock.MAX_DRAFT + 1];
+    java.util.Arrays.fill(inPlace, -1);
+    request.expectedTokens(inPlace);
+    assertTrue(java.util.Arrays.equals(request.expectedTokens(DraftBlock.MAX_DRAFT), inPlace));
+    assertThrows(IllegalArgumentException.class, () -> request.expectedTokens(new double[0]));
+  }
 }
