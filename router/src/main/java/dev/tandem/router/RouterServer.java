@@ -184,8 +184,8 @@ public final class RouterServer {
   }
 
   /**
-   * Host, port and what a connection may do: header sizes (HTTP/1.x and the HTTP/2 header list),
-   * idle timeout, HTTP/2 streams per connection and the rapid-reset limit.
+   * Host, port, cleartext HTTP/2 and what a connection may do: header sizes (HTTP/1.x and the
+   * HTTP/2 header list), idle timeout, HTTP/2 streams per connection and the rapid-reset limit.
    */
   static HttpServerOptions listenerOptions(TandemConfig config) {
     Connections c = config.server().connections();
@@ -196,6 +196,7 @@ public final class RouterServer {
         .setMaxInitialLineLength(c.maxInitialLineBytes())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setIdleTimeout((int) c.idleTimeout().toMillis())
+        .setHttp2ClearTextEnabled(config.server().h2c())
         .setHttp2RstFloodMaxRstFramePerWindow(c.http2MaxResetsPerWindow())
         .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.MILLISECONDS)
         .setHttp2RstFloodWindowDuration((int) c.http2ResetWindow().toMillis())

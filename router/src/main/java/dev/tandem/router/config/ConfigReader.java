@@ -338,7 +338,13 @@ public final class ConfigReader {
 
   private static Server server(ConfigNode n) {
     return finished(
-        n, s -> new Server(s.string("host"), s.integer("port", 0, 65535), connections(s)));
+        n,
+        s ->
+            new Server(
+                s.string("host"),
+                s.integer("port", 0, 65535),
+                connections(s),
+                s.bool("h2c", true)));
   }
 
   private static Connections connections(ConfigNode s) {

@@ -22,6 +22,9 @@ public final class RestartKeys {
     if (running.server().port() != next.server().port()) {
       keys.add("server.port");
     }
+    if (running.server().h2c() != next.server().h2c()) {
+      keys.add("server.h2c");
+    }
     connections(running.server().connections(), next.server().connections(), keys);
     if (running.runtime().backend() != next.runtime().backend()) {
       keys.add("runtime.backend");

@@ -106,12 +106,24 @@ public record TandemConfig(
   /**
    * Where the router listens and what it lets a connection do (restart needed): gRPC and HTTP share
    * one port.
+   *
+   * @param h2c without TLS, serve HTTP/2 with prior knowledge (cleartext gRPC) beside HTTP/1.x,
+   *     told apart by a connection's first bytes. Vert.x then hands a cleartext HTTP/1.x connection
+   *     over only once its first request head is complete (to see whether it asks for an upgrade),
+   *     so that head is outside {@code header_timeout_ms} and {@code max_connections}. False:
+   *     HTTP/1.x only without TLS (gRPC needs TLS), and every connection is timed and counted from
+   *     its first byte. No effect with TLS, where ALPN chooses the protocol after the handshake.
    */
-  public record Server(String host, int port, Connections connections) {
+  public record Server(String host, int port, Connections connections, boolean h2c) {
 
     /** A listener with the default connection limits ({@link Connections#DEFAULTS}). */
     public Server(String host, int port) {
       this(host, port, Connections.DEFAULTS);
+    }
+
+    /** A listener with cleartext HTTP/2 on. */
+    public Server(String host, int port, Connections connections) {
+      this(host, port, connections, true);
     }
   }
 

@@ -22,11 +22,12 @@ import java.util.logging.Logger;
  *
  * <p>Vert.x hands a connection over once it knows its protocol: with TLS right after the handshake
  * (bounded by Vert.x's 10 s handshake timeout), for cleartext HTTP/2 after the connection preface,
- * but for cleartext HTTP/1.x only once the first request head is complete (Vert.x reads it to see
- * whether it asks for an upgrade to h2c). Until then a cleartext connection is bounded by the idle
- * timeout and the header size limits alone: a cleartext client trickling its first head is cut off
- * by neither this guard nor the header timeout. Deployments exposed to untrusted clients should
- * serve TLS (or sit behind a proxy that bounds the head), where both apply from the handshake.
+ * and for cleartext HTTP/1.x at once when cleartext HTTP/2 is off ({@code server.h2c: false}), but
+ * only once the first request head is complete when it is on (the default: Vert.x reads that head
+ * to see whether it asks for an upgrade to h2c). In that last case the connection is bounded until
+ * then by the idle timeout and the header size limits alone: a cleartext client trickling its first
+ * head is cut off by neither this guard nor the header timeout. Deployments exposed to untrusted
+ * clients should serve TLS, or turn h2c off, or sit behind a proxy that bounds the head.
  *
  * <p>Threading: {@link #accept} and {@link #requestArrived} are called on the connections' event
  * loops (several); the counts are atomic and the pending map is concurrent.

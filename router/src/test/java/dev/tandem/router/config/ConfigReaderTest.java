@@ -71,6 +71,17 @@ class ConfigReaderTest extends ConfigFixture {
   }
 
   @Test
+  void cleartextHttp2IsOnByDefaultAndTurningItOffNeedsARestart() {
+    TandemConfig defaults = load(new JsonObject());
+    assertTrue(defaults.server().h2c());
+    TandemConfig off = load(new JsonObject().put("server", new JsonObject().put("h2c", false)));
+    assertEquals(false, off.server().h2c());
+    assertEquals(List.of("server.h2c"), RestartKeys.changed(defaults, off));
+    ConfigException e = rejected(new JsonObject().put("server", new JsonObject().put("h2c", "no")));
+    assertEquals("server.h2c", e.key());
+  }
+
+  @Test
   void unknownKeyIsAnErrorWithTheNearestKnownKey() {
     ConfigException e =
         rejected(new JsonObject().put("limits", new JsonObject().put("max_token", 5)));

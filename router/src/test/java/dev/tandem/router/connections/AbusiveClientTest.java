@@ -7,6 +7,7 @@ import dev.tandem.proto.v1.GenerateChunk;
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpc;
 import dev.tandem.router.Eventually;
+import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.config.TandemConfig.Connections;
 import dev.tandem.router.synthetic.SyntheticRouter;
 import io.grpc.ManagedChannel;
@@ -67,6 +68,21 @@ class AbusiveClientTest {
             0.6,
             dev.tandem.router.metrics.RouterMetrics.disabled(),
             SyntheticRouter.withConnections(SyntheticRouter.transportConfig(4096), connections),
+            timers);
+  }
+
+  /** A cleartext router without h2c: HTTP/1.x only, connections handed over when accepted. */
+  private void startWithoutH2c(Connections connections, ConnectionTimers timers) {
+    TandemConfig base = SyntheticRouter.transportConfig(4096);
+    router =
+        new SyntheticRouter(
+            1,
+            0.6,
+            dev.tandem.router.metrics.RouterMetrics.disabled(),
+            SyntheticRouter.withServer(
+                base,
+                new TandemConfig.Server(
+                    base.server().host(), base.server().port(), connections, false)),
             timers);
   }
 
@@ -160,6 +176,48 @@ class AbusiveClientTest {
     }
     assertEquals(1, router.server.connections().timedOut());
     assertEquals(200, status(TlsSockets.connect(router.port)), "a prompt client is served");
+  }
+
+  /**
+   * With cleartext HTTP/2 off ({@code server.h2c: false}) a cleartext connection is HTTP/1.x from
+   * its first byte and handed over when accepted, so a first head trickled in is cut off too (with
+   * h2c on, Vert.x holds the connection until that head is complete: see {@link ConnectionGuard}).
+   */
+  @Test
+  void withoutH2cAFirstHeadTrickledInIsCutOffAtTheHeaderTimeout() throws Exception {
+    ManualTimers timers = new ManualTimers();
+    startWithoutH2c(TIGHT, timers);
+    try (Socket socket = RawHttp.connect(router.port)) {
+      socket.getOutputStream().write(ascii("POST /v1/completions HTTP/1.1\r\nHost: a\r\nX-Slow: "));
+      socket.getOutputStream().flush();
+      Eventually.until(
+          () -> router.server.connections().open() == 1 && timers.pending() == 1,
+          Duration.ofSeconds(10),
+          "the connection handed over with its head timer");
+      assertEquals(1, timers.advance(TIGHT.headerTimeout().multipliedBy(3)), "the timer fired");
+      RawHttp.awaitClosed(socket);
+    }
+    assertEquals(1, router.server.connections().timedOut());
+    assertEquals(200, status(RawHttp.connect(router.port)), "a prompt client is served");
+  }
+
+  /** Without h2c a cleartext gRPC client fails at once (no HTTP/2 here), it does not hang. */
+  @Test
+  void withoutH2cACleartextGrpcClientFailsFast() throws Exception {
+    startWithoutH2c(TIGHT, new ManualTimers());
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", router.port).usePlaintext().build();
+    channels.add(channel);
+    io.grpc.StatusRuntimeException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.grpc.StatusRuntimeException.class,
+            () ->
+                GenerationGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(RawHttp.BOUND_MS, TimeUnit.MILLISECONDS)
+                    .generate(GenerateRequest.newBuilder().setPrompt("hi").build())
+                    .hasNext());
+    org.junit.jupiter.api.Assertions.assertNotEquals(
+        io.grpc.Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode(), e.toString());
   }
 
   @Test

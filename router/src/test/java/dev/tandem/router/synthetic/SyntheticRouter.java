@@ -156,8 +156,14 @@ public final class SyntheticRouter implements AutoCloseable {
   /** {@code config} listening with {@code connections} as its connection limits. */
   public static TandemConfig withConnections(
       TandemConfig config, TandemConfig.Connections connections) {
+    TandemConfig.Server s = config.server();
+    return withServer(config, new TandemConfig.Server(s.host(), s.port(), connections, s.h2c()));
+  }
+
+  /** {@code config} listening as {@code server} says. */
+  public static TandemConfig withServer(TandemConfig config, TandemConfig.Server server) {
     return new TandemConfig(
-        new TandemConfig.Server(config.server().host(), config.server().port(), connections),
+        server,
         config.admin(),
         config.tls(),
         config.reload(),
