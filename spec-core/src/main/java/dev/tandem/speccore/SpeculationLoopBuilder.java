@@ -95,6 +95,9 @@ public final class SpeculationLoopBuilder {
    *
    * @param maxSpend {@code >= 0}, in the prices' unit
    */
+  /** Relative allowance for rounding in the spend limit's comparison ({@link #affordableK}). */
+  static final double SPEND_ROUNDING = 1e-9;
+
   public SpeculationLoopBuilder spendLimit(Prices prices, double maxSpend) {
     require(prices, "prices");
     if (!(maxSpend >= 0)) {
@@ -107,19 +110,23 @@ public final class SpeculationLoopBuilder {
 
   /**
    * The longest k <= {@code wanted} whose step keeps the loop's spend within the limit, or -1 when
-   * not even k = 0 fits.
+   * not even k = 0 fits. "Within" allows {@value #SPEND_ROUNDING} of the limit for floating-point
+   * rounding: a limit computed as the worst case of the steps left (a reservation less the open)
+   * and the same spend summed term by term differ in the last bits, and without the allowance about
+   * a quarter of plain runs given exactly their worst case lost their last token.
    */
   int affordableK(LoopState state, int wanted) {
     if (Double.isInfinite(maxSpend)) {
       return wanted;
     }
+    double limit = maxSpend * (1 + SPEND_ROUNDING);
     for (int k = wanted; k >= 0; k--) {
       double after =
           spendPrices.spent(
               state.verifierCalls() + 1,
               state.verifierPositionsScored() + k + 1,
               state.draftTokensProposed() + k);
-      if (after <= maxSpend) {
+      if (after <= limit) {
         return k;
       }
     }

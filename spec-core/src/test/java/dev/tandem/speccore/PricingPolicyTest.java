@@ -155,4 +155,35 @@ class PricingPolicyTest {
     assertEquals(3, result.draftTokensProposed());
     assertEquals(1 + 4, result.generatedTokens()); // first token, then 3 drafts + 1
   }
+
+  /**
+   * A limit of exactly the worst case of the steps left (what the router reserves, less the open)
+   * lets a plain run deliver every token: the limit and the spend are summed differently and differ
+   * in their last bits, which cost about a quarter of these runs their last token (BUDGET at
+   * max_tokens − 1).
+   */
+  @Test
+  void aLimitOfExactlyTheWorstCaseLetsAPlainRunFinish() throws Exception {
+    Prices prices = new Prices(new SelfHosted(0.00001, 0.0000002, 0.00000005), 0.00000002);
+    for (int prompt = 1; prompt <= 40; prompt++) {
+      for (int maxTokens : new int[] {2, 8, 64}) {
+        double limit = prices.worstCase(prompt, maxTokens, 0) - prices.verifier().openCost(prompt);
+        LoopResult result =
+            await(
+                builder(
+                        TestDrafter.alwaysRight(TARGET, null),
+                        verifierSession(new TestVerifier(TARGET, null)),
+                        new CollectingSink())
+                    .chooser(DraftLengthChooser.off())
+                    .spendLimit(prices, Math.max(0, limit))
+                    .maxTokens(maxTokens)
+                    .build()
+                    .start());
+        assertEquals(
+            maxTokens,
+            result.generatedTokens(),
+            "prompt " + prompt + ", max_tokens " + maxTokens + ": " + result.reason());
+      }
+    }
+  }
 }
