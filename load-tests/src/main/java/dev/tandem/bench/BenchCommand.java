@@ -326,6 +326,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rounds", description = "Turns of the variants per level (default 2)")
     int rounds = 2;
 
+    @Option(
+        names = "--requests-per-stream",
+        description =
+            "Requests each stream runs per variant and round, 16 in all at least (default 4)")
+    int requestsPerStream = 4;
+
     @Option(names = "--max-tokens", description = "Cap on each request's max_tokens (default 64)")
     int maxTokens = 64;
 
@@ -344,14 +350,17 @@ public final class BenchCommand implements Callable<Integer> {
           return 2;
         }
       }
-      if (rounds < 1 || maxTokens < 2 || streams.isEmpty()) {
-        System.err.println("tandem bench policy: --rounds >= 1, --max-tokens >= 2, --streams set");
+      if (rounds < 1 || requestsPerStream < 1 || maxTokens < 2 || streams.isEmpty()) {
+        System.err.println(
+            "tandem bench policy: --rounds >= 1, --requests-per-stream >= 1, --max-tokens >= 2,"
+                + " --streams set");
         return 2;
       }
       BenchSuites suites =
           new BenchSuites(
               TandemHome.path(), null, System.out, line -> System.err.println("tandem: " + line));
-      suites.policy(profiles, workloads, streams, rounds, maxTokens, delayMs, sloTpotMs);
+      suites.policy(
+          profiles, workloads, streams, rounds, requestsPerStream, maxTokens, delayMs, sloTpotMs);
       return 0;
     }
   }

@@ -101,6 +101,7 @@ public final class BenchSuites {
       List<String> workloads,
       List<Integer> levels,
       int rounds,
+      int requestsPerStream,
       int maxTokens,
       long delayMs,
       double sloTpotMillis)
@@ -126,7 +127,8 @@ public final class BenchSuites {
                           : "everything in-process",
                       mixed,
                       levels,
-                      rounds);
+                      rounds,
+                      requestsPerStream);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
               throw new IOException(e);

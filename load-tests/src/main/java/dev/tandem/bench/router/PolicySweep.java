@@ -54,7 +54,17 @@ final class PolicySweep {
     final List<Double> tpot = new ArrayList<>();
   }
 
-  void run(String profile, List<GenerateRequest> mixed, List<Integer> levels, int rounds)
+  /**
+   * @param requestsPerStream requests each stream runs per variant and round (at least 16 in all):
+   *     with one request per stream a level was over in well under a second in-process and its
+   *     figure was the slowest request's (A/A spread ±15 %)
+   */
+  void run(
+      String profile,
+      List<GenerateRequest> mixed,
+      List<Integer> levels,
+      int rounds,
+      int requestsPerStream)
       throws InterruptedException {
     // Warm-up: every variant once at the lowest level (JIT, acceptance and step-cost estimates).
     for (SpeculationBench.Variant v : VARIANTS) {
@@ -72,7 +82,7 @@ final class PolicySweep {
     for (int streams : levels) {
       Map<SpeculationBench.Variant, Totals> totals = new LinkedHashMap<>();
       VARIANTS.forEach(v -> totals.put(v, new Totals()));
-      int perRound = Math.max(streams, 8);
+      int perRound = Math.max(streams * requestsPerStream, 16);
       for (int round = 0; round < rounds; round++) {
         for (SpeculationBench.Variant v : VARIANTS) {
           measure(mixed, v, streams, perRound, totals.get(v));
