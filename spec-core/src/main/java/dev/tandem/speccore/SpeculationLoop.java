@@ -183,7 +183,7 @@ public final class SpeculationLoop {
       }
       case VERIFYING -> {
         beginStage();
-        await(config.verifier.verify(draft));
+        config.verifier.verify(draft, stageDone);
       }
       case EMITTING -> {
         counters.addGenerated(pendingTokens.length);

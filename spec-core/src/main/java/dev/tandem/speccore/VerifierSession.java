@@ -1,6 +1,8 @@
 package dev.tandem.speccore;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * One sequence on the verifier (one KV cache).
@@ -21,6 +23,33 @@ public interface VerifierSession extends AutoCloseable {
    * back. An empty draft is a plain decoding step.
    */
   CompletionStage<Verdict> verify(DraftBlock draft);
+
+  /**
+   * As {@link #verify(DraftBlock)}, telling {@code done} the verdict or the error instead of
+   * returning a stage ({@code done} is called exactly once, on the thread that completed the
+   * verify, or on this one when it completed at once). For a caller that waits for every verdict
+   * with the same listener (the speculation loop): a session that wraps another, or completes on
+   * another thread, can then pass verdicts on with listeners of its own that it reuses (one verify
+   * is outstanding at a time) instead of a dependent future and listener per step; the router's
+   * streams allocated about 90 bytes per step on them, 180 with metrics on.
+   *
+   * <p>Default: {@code verify(draft)}, handed over directly when it is already done.
+   */
+  default void verify(DraftBlock draft, BiConsumer<? super Verdict, ? super Throwable> done) {
+    CompletionStage<Verdict> stage = verify(draft);
+    if (stage.getClass() == CompletableFuture.class) {
+      CompletableFuture<Verdict> future = (CompletableFuture<Verdict>) stage;
+      if (future.isDone() && !future.isCancelled()) { // cancelled: exceptionNow() would throw
+        if (future.isCompletedExceptionally()) {
+          done.accept(null, future.exceptionNow());
+        } else {
+          done.accept(future.resultNow(), null);
+        }
+        return;
+      }
+    }
+    stage.whenComplete(done);
+  }
 
   /**
    * Where the session runs now, for metrics: a remote endpoint ({@code host:port}), or empty for a

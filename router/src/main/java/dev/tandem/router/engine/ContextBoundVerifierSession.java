@@ -15,8 +15,9 @@ import java.util.function.BiConsumer;
  * thread the verifier completed on (a model thread, a gRPC client loop, a timer): that spreads the
  * router's per-step work over all event loops and keeps it off the model executor.
  *
- * <p>The session itself is the verifier stage's listener and the task on the context (one verify is
- * in flight at a time): the hop costs one future per step and no other objects of its own.
+ * <p>The session itself is the wrapped session's listener and the task on the context (one verify
+ * is in flight at a time), and the caller's listener is told directly ({@link
+ * VerifierSession#verify(DraftBlock, BiConsumer)}): the hop allocates nothing of its own per step.
  *
  * <p>Threading: as {@link VerifierSession}; verdicts complete on {@code context}. The outcome is
  * handed from the completing thread to the context through {@link Context#runOnContext}, which
@@ -27,7 +28,7 @@ final class ContextBoundVerifierSession
 
   private final VerifierSession session;
   private final Context context;
-  private CompletableFuture<Verdict> pending;
+  private BiConsumer<? super Verdict, ? super Throwable> pending;
   private Verdict verdict;
   private Throwable error;
 
@@ -44,12 +45,25 @@ final class ContextBoundVerifierSession
   @Override
   public CompletionStage<Verdict> verify(DraftBlock draft) {
     CompletableFuture<Verdict> onContext = new CompletableFuture<>();
-    pending = onContext;
-    session.verify(draft).whenComplete(this);
+    verify(
+        draft,
+        (v, e) -> {
+          if (e != null) {
+            onContext.completeExceptionally(e);
+          } else {
+            onContext.complete(v);
+          }
+        });
     return onContext;
   }
 
-  /** The verifier's stage completed (any thread): continue on the context. */
+  @Override
+  public void verify(DraftBlock draft, BiConsumer<? super Verdict, ? super Throwable> done) {
+    pending = done;
+    session.verify(draft, this);
+  }
+
+  /** The wrapped session's verify completed (any thread): continue on the context. */
   @Override
   public void accept(Verdict verdict, Throwable error) {
     this.verdict = verdict;
@@ -60,17 +74,18 @@ final class ContextBoundVerifierSession
   /** On the context. */
   @Override
   public void handle(Void ignored) {
-    CompletableFuture<Verdict> done = pending;
+    BiConsumer<? super Verdict, ? super Throwable> done = pending;
     Verdict v = verdict;
     Throwable e = error;
     pending = null;
     verdict = null;
     error = null;
-    if (e != null) {
-      done.completeExceptionally(e);
-    } else {
-      done.complete(v);
-    }
+    done.accept(v, e);
+  }
+
+  @Override
+  public String location() {
+    return session.location();
   }
 
   @Override

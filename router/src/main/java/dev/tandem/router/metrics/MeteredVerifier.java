@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -67,9 +68,16 @@ final class MeteredVerifier implements Verifier {
             });
   }
 
-  private final class Session implements VerifierSession {
+  /**
+   * Times each verify call. The callback form ({@link VerifierSession#verify(DraftBlock,
+   * BiConsumer)}) reuses this session as the wrapped session's listener, one verify being
+   * outstanding at a time: nothing is allocated per call.
+   */
+  private final class Session implements VerifierSession, BiConsumer<Verdict, Throwable> {
     private final VerifierSession delegate;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private long start; // of the verify in flight
+    private BiConsumer<? super Verdict, ? super Throwable> done; // its caller's listener
 
     Session(VerifierSession delegate) {
       this.delegate = delegate;
@@ -89,13 +97,30 @@ final class MeteredVerifier implements Verifier {
     public CompletionStage<Verdict> verify(DraftBlock draft) {
       draftLength.record(draft.tokens().length);
       long start = System.nanoTime();
-      return delegate
-          .verify(draft)
-          .whenComplete(
-              (verdict, error) ->
-                  callDuration
-                      .computeIfAbsent(delegate.location(), callDurationAt)
-                      .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+      return delegate.verify(draft).whenComplete((verdict, error) -> recordCall(start));
+    }
+
+    @Override
+    public void verify(DraftBlock draft, BiConsumer<? super Verdict, ? super Throwable> done) {
+      draftLength.record(draft.tokens().length);
+      this.done = done;
+      this.start = System.nanoTime();
+      delegate.verify(draft, this);
+    }
+
+    /** The wrapped session's verify completed (the callback form). */
+    @Override
+    public void accept(Verdict verdict, Throwable error) {
+      recordCall(start);
+      BiConsumer<? super Verdict, ? super Throwable> caller = done;
+      done = null;
+      caller.accept(verdict, error);
+    }
+
+    private void recordCall(long startNanos) {
+      callDuration
+          .computeIfAbsent(delegate.location(), callDurationAt)
+          .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
