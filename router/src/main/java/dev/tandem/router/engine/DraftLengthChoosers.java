@@ -28,15 +28,29 @@ import java.util.function.Supplier;
  * <p>Greedy requests in auto mode also learn what their steps cost beyond drafting and verifying
  * ({@link StepCosts}, shared per (drafter, tier) and load level), so speculation is turned down
  * where it does not pay. Sampled requests (temperature > 0) choose k from their acceptance and the
- * latency prior only, never from measured latencies, so that a seed reproduces the output. On a
- * local verifier serving several streams, k is priced by its marginal work (throughput-bound).
+ * latency prior only, never from measured latencies, so that a seed reproduces the output; the
+ * prior is the local one or the remote one by where the tier's verifier computes. On a local
+ * verifier serving several streams, k is priced by its marginal work (throughput-bound).
  *
  * <p>Stateless.
  */
 final class DraftLengthChoosers {
 
-  /** Latency prior (nanoseconds) until the request has measured its own. */
+  /**
+   * Latency prior (nanoseconds) on a verifier in this process until the request has measured its
+   * own: a draft token 0.5 ms, a verify call 2 ms plus 0.5 ms per position.
+   */
   static final LatencyModel PRIOR = new LatencyModel(500_000, 2_000_000, 500_000);
+
+  /**
+   * Latency prior on a remote verifier: a verify call is a network round trip plus the server's
+   * queue and forward, taken as 20 ms (a same-region call to a busy GPU server; the remote bench
+   * profile's relay adds 25 ms). Greedy requests replace it with the pair's measured latencies
+   * after their first step; sampled requests keep it for their whole life, and with the local prior
+   * (a 2 ms call) they saw drafting barely pay and decoded mostly plain against a 25 ms verifier
+   * (mean k 0.1–1.8 where the greedy requests drafted 6–7; BENCHMARKS.md).
+   */
+  static final LatencyModel REMOTE_PRIOR = new LatencyModel(500_000, 20_000_000, 500_000);
 
   private DraftLengthChoosers() {}
 
@@ -68,7 +82,14 @@ final class DraftLengthChoosers {
               override.k() > 0 ? override.k() : Math.min(settings.fixedK(), settings.kMax()));
       case AUTO -> {
         int kMax = override.k() > 0 ? override.k() : settings.kMax();
-        AdaptiveDraftLength adaptive = adaptive(request, settings, tier, promptTokens, kMax);
+        AdaptiveDraftLength adaptive =
+            adaptive(
+                request,
+                settings,
+                tier,
+                promptTokens,
+                kMax,
+                tier.verifier().isLocal() ? PRIOR : REMOTE_PRIOR);
         // A sampled request's random draws depend on the k of every step, so a seed reproduces
         // its output only if k does not depend on wall-clock measurements: keep the latency prior.
         // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
@@ -94,10 +115,11 @@ final class DraftLengthChoosers {
       SpeculationSettings settings,
       Tier tier,
       int promptTokens,
-      int kMax) {
+      int kMax,
+      LatencyModel prior) {
     Prices prices = prices(tier, settings);
     GenerationRequest.Budget budget = request.budget();
-    LatencyEstimator latencies = new LatencyEstimator(PRIOR, LatencyEstimator.DEFAULT_WEIGHT);
+    LatencyEstimator latencies = new LatencyEstimator(prior, LatencyEstimator.DEFAULT_WEIGHT);
     if (budget.maxCostUsd() > 0) {
       double left = Math.max(0, budget.maxCostUsd() - prices.verifier().openCost(promptTokens));
       return new AdaptiveDraftLength(
