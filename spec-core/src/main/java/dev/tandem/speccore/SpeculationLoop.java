@@ -203,24 +203,9 @@ public final class SpeculationLoop {
     stageStartNanos = config.clock.getAsLong();
   }
 
-  /**
-   * Waits for {@code stage}. A plain {@link CompletableFuture} that is already done (a drafter that
-   * answers at once, a sink with room) is taken as it is: {@code whenComplete} would make a
-   * dependent future per stage for nothing.
-   */
+  /** Waits for {@code stage} ({@link Stages#whenDone}: a stage already done is taken at once). */
   private void await(CompletionStage<?> stage) {
-    if (stage.getClass() == CompletableFuture.class) {
-      CompletableFuture<?> future = (CompletableFuture<?>) stage;
-      if (future.isDone() && !future.isCancelled()) { // cancelled: exceptionNow() would throw
-        if (future.isCompletedExceptionally()) {
-          stageDone(null, future.exceptionNow());
-        } else {
-          stageDone(future.resultNow(), null);
-        }
-        return;
-      }
-    }
-    stage.whenComplete(stageDone);
+    Stages.whenDone(stage, stageDone);
   }
 
   /** A stage the loop waits for completed (any thread). */

@@ -9,6 +9,9 @@ import java.util.function.LongSupplier;
  */
 public final class SpeculationLoopBuilder {
 
+  /** Relative allowance for rounding in the spend limit's comparison ({@link #affordableK}). */
+  static final double SPEND_ROUNDING = 1e-9;
+
   DraftSession draft;
   VerifierSession verifier;
   TokenSink sink;
@@ -95,9 +98,6 @@ public final class SpeculationLoopBuilder {
    *
    * @param maxSpend {@code >= 0}, in the prices' unit
    */
-  /** Relative allowance for rounding in the spend limit's comparison ({@link #affordableK}). */
-  static final double SPEND_ROUNDING = 1e-9;
-
   public SpeculationLoopBuilder spendLimit(Prices prices, double maxSpend) {
     require(prices, "prices");
     if (!(maxSpend >= 0)) {

@@ -1,6 +1,5 @@
 package dev.tandem.speccore;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
@@ -33,22 +32,12 @@ public interface VerifierSession extends AutoCloseable {
    * is outstanding at a time) instead of a dependent future and listener per step; the router's
    * streams allocated about 90 bytes per step on them, 180 with metrics on.
    *
-   * <p>Default: {@code verify(draft)}, handed over directly when it is already done.
+   * <p>Default: {@code verify(draft)}, handed over directly when it is already done ({@link
+   * Stages#whenDone}). A session that implements this form can give the stage form as {@code
+   * Stages.of(done -> verify(draft, done))}.
    */
   default void verify(DraftBlock draft, BiConsumer<? super Verdict, ? super Throwable> done) {
-    CompletionStage<Verdict> stage = verify(draft);
-    if (stage.getClass() == CompletableFuture.class) {
-      CompletableFuture<Verdict> future = (CompletableFuture<Verdict>) stage;
-      if (future.isDone() && !future.isCancelled()) { // cancelled: exceptionNow() would throw
-        if (future.isCompletedExceptionally()) {
-          done.accept(null, future.exceptionNow());
-        } else {
-          done.accept(future.resultNow(), null);
-        }
-        return;
-      }
-    }
-    stage.whenComplete(done);
+    Stages.whenDone(verify(draft), done);
   }
 
   /**

@@ -1,11 +1,11 @@
 package dev.tandem.router.engine;
 
 import dev.tandem.speccore.DraftBlock;
+import dev.tandem.speccore.Stages;
 import dev.tandem.speccore.Verdict;
 import dev.tandem.speccore.VerifierSession;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
@@ -44,17 +44,7 @@ final class ContextBoundVerifierSession
 
   @Override
   public CompletionStage<Verdict> verify(DraftBlock draft) {
-    CompletableFuture<Verdict> onContext = new CompletableFuture<>();
-    verify(
-        draft,
-        (v, e) -> {
-          if (e != null) {
-            onContext.completeExceptionally(e);
-          } else {
-            onContext.complete(v);
-          }
-        });
-    return onContext;
+    return Stages.of(done -> verify(draft, done));
   }
 
   @Override

@@ -82,6 +82,7 @@ final class DraftLengthChoosers {
               override.k() > 0 ? override.k() : Math.min(settings.fixedK(), settings.kMax()));
       case AUTO -> {
         int kMax = override.k() > 0 ? override.k() : settings.kMax();
+        Verifier verifier = tier.verifier();
         AdaptiveDraftLength adaptive =
             adaptive(
                 request,
@@ -89,13 +90,12 @@ final class DraftLengthChoosers {
                 tier,
                 promptTokens,
                 kMax,
-                tier.verifier().isLocal() ? PRIOR : REMOTE_PRIOR);
+                verifier.isLocal() ? PRIOR : REMOTE_PRIOR);
         // A sampled request's random draws depend on the k of every step, so a seed reproduces
         // its output only if k does not depend on wall-clock measurements: keep the latency prior.
         // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
         // remote one when its server says so with its verdicts (it batches other sessions on a
         // compute-bound backend).
-        Verifier verifier = tier.verifier();
         adaptive.throughputBoundWhen(
             verifier.isLocal() ? () -> streamsInFlight.getAsInt() > 1 : verifier::throughputBound);
         yield request.sampling().isGreedy()

@@ -2,6 +2,7 @@ package dev.tandem.router.metrics;
 
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.Stages;
 import dev.tandem.speccore.Verdict;
 import dev.tandem.speccore.Verifier;
 import dev.tandem.speccore.VerifierSession;
@@ -69,9 +70,9 @@ final class MeteredVerifier implements Verifier {
   }
 
   /**
-   * Times each verify call. The callback form ({@link VerifierSession#verify(DraftBlock,
-   * BiConsumer)}) reuses this session as the wrapped session's listener, one verify being
-   * outstanding at a time: nothing is allocated per call.
+   * Times each verify call, in the listener form ({@link VerifierSession#verify(DraftBlock,
+   * BiConsumer)}; the stage form goes through it): this session is the wrapped session's listener,
+   * reused since one verify is outstanding at a time, so nothing is allocated per call.
    */
   private final class Session implements VerifierSession, BiConsumer<Verdict, Throwable> {
     private final VerifierSession delegate;
@@ -95,9 +96,7 @@ final class MeteredVerifier implements Verifier {
 
     @Override
     public CompletionStage<Verdict> verify(DraftBlock draft) {
-      draftLength.record(draft.tokens().length);
-      long start = System.nanoTime();
-      return delegate.verify(draft).whenComplete((verdict, error) -> recordCall(start));
+      return Stages.of(done -> verify(draft, done));
     }
 
     @Override
@@ -108,19 +107,15 @@ final class MeteredVerifier implements Verifier {
       delegate.verify(draft, this);
     }
 
-    /** The wrapped session's verify completed (the callback form). */
+    /** The wrapped session's verify completed. */
     @Override
     public void accept(Verdict verdict, Throwable error) {
-      recordCall(start);
+      callDuration
+          .computeIfAbsent(delegate.location(), callDurationAt)
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       BiConsumer<? super Verdict, ? super Throwable> caller = done;
       done = null;
       caller.accept(verdict, error);
-    }
-
-    private void recordCall(long startNanos) {
-      callDuration
-          .computeIfAbsent(delegate.location(), callDurationAt)
-          .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

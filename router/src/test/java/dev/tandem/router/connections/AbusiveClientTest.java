@@ -62,41 +62,35 @@ class AbusiveClientTest {
   }
 
   private void startWith(Connections connections, ConnectionTimers timers) {
-    router =
-        new SyntheticRouter(
-            1,
-            0.6,
-            dev.tandem.router.metrics.RouterMetrics.disabled(),
-            SyntheticRouter.withConnections(SyntheticRouter.transportConfig(4096), connections),
-            timers);
+    startOn(
+        SyntheticRouter.withConnections(SyntheticRouter.transportConfig(4096), connections),
+        timers);
   }
 
   /** A cleartext router without h2c: HTTP/1.x only, connections handed over when accepted. */
   private void startWithoutH2c(Connections connections, ConnectionTimers timers) {
     TandemConfig base = SyntheticRouter.transportConfig(4096);
-    router =
-        new SyntheticRouter(
-            1,
-            0.6,
-            dev.tandem.router.metrics.RouterMetrics.disabled(),
-            SyntheticRouter.withServer(
-                base,
-                new TandemConfig.Server(
-                    base.server().host(), base.server().port(), connections, false)),
-            timers);
+    startOn(
+        SyntheticRouter.withServer(
+            base,
+            new TandemConfig.Server(
+                base.server().host(), base.server().port(), connections, false)),
+        timers);
   }
 
   /** A router serving TLS: connections are handed over (counted, timed) after the handshake. */
   private void startTls(Connections connections) {
+    startOn(
+        SyntheticRouter.withConnections(
+            SyntheticRouter.transportConfig(4096, java.util.Optional.of(TlsSockets.selfSigned())),
+            connections),
+        ConnectionTimers.NETTY);
+  }
+
+  private void startOn(TandemConfig config, ConnectionTimers timers) {
     router =
         new SyntheticRouter(
-            1,
-            0.6,
-            dev.tandem.router.metrics.RouterMetrics.disabled(),
-            SyntheticRouter.withConnections(
-                SyntheticRouter.transportConfig(
-                    4096, java.util.Optional.of(TlsSockets.selfSigned())),
-                connections));
+            1, 0.6, dev.tandem.router.metrics.RouterMetrics.disabled(), config, timers);
   }
 
   @AfterEach
