@@ -5,7 +5,7 @@ quantize_row_q8_0_ref, float32 arithmetic and roundf; Q4_0: ggml's quantize_row_
 or a better one from a least-squares scale search, see q4_0; scales rounded to float16), in the
 same plan as Tandem's
 quantize-at-load (the blocks' linear layers to the format, except that q4 keeps v_proj and down_proj
-at Q8_0; the output head -- or a tied embedding table -- to Q8_0; rows whose length is not a multiple
+at Q8_0 in the layers more_bits picks; the output head -- or a tied embedding table -- to Q8_0; rows whose length is not a multiple
 of 32 kept as stored), de-quantizes, and runs
 llama_reference.forward on the result. Shares no code with the Java runtime.
 
@@ -138,13 +138,21 @@ def block_bytes(fmt, w):
     return out.tobytes()
 
 
+def more_bits(i, n):
+    """llama.cpp's use_more_bits (first and last eighth of the layers, every third between), and
+    Tandem's one change: the first layer always."""
+    return i < max(1, n // 8) or i >= 7 * n // 8 or (i - n // 8) % 3 == 2
+
+
 def plan(name, w, cfg, quant):
     """The type Tandem's quantize-at-load gives tensor `name`, None when kept as stored."""
     linear, value_or_down, head = {"q8_0": ("Q8_0", "Q8_0", "Q8_0"), "q4": ("Q4_0", "Q8_0", "Q8_0")}[quant]
     if w.ndim != 2 or w.shape[1] % 32 != 0:
         return None
     if LINEAR.fullmatch(name):
-        return value_or_down if name.endswith((".self_attn.v_proj.weight", ".mlp.down_proj.weight")) else linear
+        layer = int(name.split(".")[2])
+        more = more_bits(layer, cfg["num_hidden_layers"])
+        return value_or_down if more and name.endswith((".self_attn.v_proj.weight", ".mlp.down_proj.weight")) else linear
     if name == "lm_head.weight" or (name == "model.embed_tokens.weight" and cfg.get("tie_word_embeddings")):
         return head
     return None

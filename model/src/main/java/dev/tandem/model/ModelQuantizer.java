@@ -98,7 +98,7 @@ public final class ModelQuantizer {
   /** The role quantize-at-load gives the tensor of this name, null when it stays as stored. */
   private static WeightQuantizer.Role role(String name, ModelConfig config) {
     if (LINEAR.matcher(name).matches()) {
-      return WeightQuantizer.Role.ofLinear(name);
+      return WeightQuantizer.Role.ofLinear(name, config.numLayers());
     }
     if (name.equals("lm_head.weight")
         || (name.equals("model.embed_tokens.weight") && config.tieWordEmbeddings())) {

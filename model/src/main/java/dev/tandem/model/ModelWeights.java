@@ -39,7 +39,7 @@ record ModelWeights(
    */
   static ModelWeights bind(
       ModelConfig c, Map<String, TensorData> tensors, Kernels kernels, WeightQuantizer quantizer) {
-    Binder b = new Binder(tensors, kernels, quantizer);
+    Binder b = new Binder(tensors, kernels, quantizer, c.numLayers());
     int dim = c.hiddenSize();
     Layer[] layers = new Layer[c.numLayers()];
     for (int i = 0; i < layers.length; i++) {
@@ -84,12 +84,15 @@ record ModelWeights(
     private final Map<String, TensorData> tensors;
     private final Kernels kernels;
     private final WeightQuantizer quantizer;
+    private final int layers;
     private Quantization linearFormat; // of the quantized linear layers, null while none
 
-    Binder(Map<String, TensorData> tensors, Kernels kernels, WeightQuantizer quantizer) {
+    Binder(
+        Map<String, TensorData> tensors, Kernels kernels, WeightQuantizer quantizer, int layers) {
       this.tensors = tensors;
       this.kernels = kernels;
       this.quantizer = quantizer;
+      this.layers = layers;
     }
 
     /** A weight used as stored (embedding table, norm gains). */
@@ -99,7 +102,8 @@ record ModelWeights(
 
     /** A block's linear layer: quantized when the option says so. */
     Weight linear(String name, long... shape) {
-      TensorData t = quantizer.apply(checked(name, shape), WeightQuantizer.Role.ofLinear(name));
+      TensorData t =
+          quantizer.apply(checked(name, shape), WeightQuantizer.Role.ofLinear(name, layers));
       if (t.dtype() == DType.Q4_0) { // q4 holds Q8_0 layers too: any Q4_0 one makes it q4
         linearFormat = Quantization.Q4_0;
       } else if (t.dtype() == DType.Q8_0 && linearFormat == null) {

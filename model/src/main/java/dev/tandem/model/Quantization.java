@@ -9,10 +9,13 @@ import java.util.Locale;
  * Model#quantization}). Quantized: the linear layers of every block and the output head; the
  * embedding table stays as stored unless it is tied to the head (then it is the head). Norm gains
  * always stay float. The head is Q8_0 in both formats, as llama.cpp keeps its output tensor above 4
- * bits: it is one matrix of many, but every logit goes through it. {@link #Q4_0} also keeps each
- * block's v and down projections at Q8_0, as llama.cpp's Q4_K_M presets give those more bits: with
- * them at 4 bits the fixture drafter's acceptance fell by up to 0.016 against BF16, with them at 8
- * bits by at most 0.009 (BENCHMARKS.md).
+ * bits: it is one matrix of many, but every logit goes through it. {@link #Q4_0} also keeps the v
+ * and down projections of some blocks at Q8_0, as llama.cpp's Q4_K_M presets give those more bits
+ * in the layers its {@code use_more_bits} picks (the first and last eighth and every third one
+ * between; here the first layer always, see {@code WeightQuantizer.Role#moreBits}): with every
+ * v/down projection at 4 bits the fixture drafter's acceptance fell by up to 0.016 against BF16,
+ * with its two layers' at 8 bits by at most 0.009 (BENCHMARKS.md). On a 12-layer model 6 layers'
+ * are kept.
  */
 public enum Quantization {
   /** Weights as stored. */
@@ -20,8 +23,8 @@ public enum Quantization {
   /** GGUF Q8_0 (8.5 bits per weight). */
   Q8_0(DType.Q8_0, DType.Q8_0, DType.Q8_0),
   /**
-   * GGUF Q4_0 (4.5 bits per weight) for the blocks' q/k/o and gate/up projections, Q8_0 for their v
-   * and down projections and the head.
+   * GGUF Q4_0 (4.5 bits per weight) for the blocks' linear layers, Q8_0 for the head and for the v
+   * and down projections of the layers given more bits.
    */
   Q4_0(DType.Q4_0, DType.Q8_0, DType.Q8_0);
 
@@ -40,7 +43,7 @@ public enum Quantization {
     return linear;
   }
 
-  /** The type of the blocks' v_proj and down_proj; null for {@link #NONE}. */
+  /** The type of v_proj and down_proj in the layers given more bits; null for {@link #NONE}. */
   public DType valueOrDown() {
     return valueOrDown;
   }

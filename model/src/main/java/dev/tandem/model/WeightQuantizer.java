@@ -7,6 +7,8 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Quantize-at-load: turns the float tensors a {@link Quantization} covers into Q8_0 / Q4_0 blocks
@@ -20,18 +22,42 @@ final class WeightQuantizer implements AutoCloseable {
 
   /** What a tensor is to the model, which decides its quantized type. */
   enum Role {
-    /** A block's q/k/o or gate/up projection. */
+    /** A block's q/k/o or gate/up projection, or a v/down projection not given more bits. */
     LINEAR,
-    /** A block's v_proj or down_proj: the layers llama.cpp's Q4_K_M presets give more bits. */
+    /** A v_proj or down_proj of a layer {@link #moreBits} picks. */
     VALUE_OR_DOWN,
     /** The output head or a tied embedding table. */
     HEAD;
 
-    /** The role of a block's linear layer named {@code name} (Hugging Face LLaMA names). */
-    static Role ofLinear(String name) {
-      return name.endsWith(".self_attn.v_proj.weight") || name.endsWith(".mlp.down_proj.weight")
-          ? VALUE_OR_DOWN
-          : LINEAR;
+    private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\..*");
+
+    /**
+     * The role of a block's linear layer named {@code name} (Hugging Face LLaMA names, {@code
+     * model.layers.N....}) in a model of {@code layers} blocks.
+     */
+    static Role ofLinear(String name, int layers) {
+      boolean valueOrDown =
+          name.endsWith(".self_attn.v_proj.weight") || name.endsWith(".mlp.down_proj.weight");
+      if (!valueOrDown) {
+        return LINEAR;
+      }
+      Matcher m = LAYER.matcher(name);
+      if (!m.matches()) {
+        throw new IllegalArgumentException("not a block's tensor: " + name);
+      }
+      return moreBits(Integer.parseInt(m.group(1)), layers) ? VALUE_OR_DOWN : LINEAR;
+    }
+
+    /**
+     * Whether layer {@code i} of {@code n} keeps its v and down projections at more bits:
+     * llama.cpp's Q4_K_M rule ({@code use_more_bits}: the first and last eighth of the layers and
+     * every third one between), except that the first layer is always picked. llama.cpp's first
+     * eighth, {@code i < n / 8}, is empty below 8 layers; the first block's error passes through
+     * every later one, and the 2-layer drafter's acceptance needs both of its layers at Q8_0
+     * (BENCHMARKS.md). 12 layers: 0, 3, 6, 9, 10, 11; 4 layers: 0, 2, 3; 2 layers: both.
+     */
+    static boolean moreBits(int i, int n) {
+      return i < Math.max(1, n / 8) || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
     }
   }
 

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,9 +81,49 @@ class QuantizedModelTest {
         assertEquals(DType.Q4_0, type(tensors, name), name);
       }
       for (String name : List.of("v_proj", "down_proj", "lm_head")) {
-        assertEquals(DType.Q8_0, type(tensors, name), name);
+        assertEquals(DType.Q8_0, type(tensors, name), name); // 2 layers: both get more bits
       }
     }
+  }
+
+  @Test
+  void q4GivesMoreBitsToTheLayersLlamaCppPicksAndTheFirst() throws IOException {
+    Path dst = tmp.resolve("q4-verifier");
+    ModelQuantizer.quantize(
+        FixtureModelsTest.FIXTURES.resolve("tandem-verifier"), dst, Quantization.Q4_0);
+    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+      var tensors = GgufFile.map(dst.resolve("model.gguf"), arena);
+      for (int layer = 0; layer < 4; layer++) {
+        DType want = layer == 1 ? DType.Q4_0 : DType.Q8_0; // 4 layers: 0 (ours), 2, 3 (llama.cpp)
+        for (String proj : List.of("self_attn.v_proj", "mlp.down_proj")) {
+          String name = "model.layers." + layer + "." + proj + ".weight";
+          assertEquals(want, tensors.get(name).dtype(), name);
+        }
+        assertEquals(
+            DType.Q4_0, tensors.get("model.layers." + layer + ".mlp.up_proj.weight").dtype());
+      }
+    }
+  }
+
+  @Test
+  void theMoreBitsRuleIsLlamaCppsWithTheFirstLayerAdded() {
+    // llama.cpp's use_more_bits for 28 layers (Qwen2.5-7B's Q4_K_M attn_v/ffn_down layers)
+    Set<Integer> llama28 = Set.of(0, 1, 2, 5, 8, 11, 14, 17, 20, 23, 24, 25, 26, 27);
+    assertEquals(llama28, picked(28));
+    assertEquals(Set.of(0, 3, 6, 9, 10, 11), picked(12)); // llama.cpp's set, which holds 0
+    assertEquals(Set.of(0, 2, 3), picked(4)); // llama.cpp's: 2, 3
+    assertEquals(Set.of(0, 1), picked(2)); // llama.cpp's: 1
+    assertEquals(Set.of(0), picked(1)); // llama.cpp's: 0 (7 * 1 / 8 = 0)
+  }
+
+  private static Set<Integer> picked(int layers) {
+    Set<Integer> out = new java.util.TreeSet<>();
+    for (int i = 0; i < layers; i++) {
+      if (WeightQuantizer.Role.moreBits(i, layers)) {
+        out.add(i);
+      }
+    }
+    return out;
   }
 
   private static DType type(Map<String, TensorData> tensors, String part) {
