@@ -1,5 +1,6 @@
 package dev.tandem.speccore;
 
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -56,6 +57,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private LongSupplier clock;
   private StepCosts timedCosts;
   private BooleanSupplier busy; // null: never throughput-bound
+  private double[] priorOverheads; // per k, when steps are priced with a prior's; null: none
   private long chosenAtNanos = -1;
   private int timedArm = -1;
   private long timedModelNanos;
@@ -133,6 +135,24 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   }
 
   /**
+   * Prices every drafting step (k > 0) with a fixed cost beyond its tokens, for a chooser that does
+   * not learn step costs ({@link StepPrior#draftStepNanos}); ignored once {@link
+   * #learningStepCosts} is set, whose measured overheads replace it.
+   *
+   * @return this
+   */
+  public AdaptiveDraftLength pricingDraftSteps(double draftStepNanos) {
+    LatencyModel.requireNonNegative("draftStepNanos", draftStepNanos);
+    if (draftStepNanos == 0) {
+      priorOverheads = null;
+      return this;
+    }
+    priorOverheads = new double[kMax + 1];
+    Arrays.fill(priorOverheads, 1, kMax + 1, draftStepNanos);
+    return this;
+  }
+
+  /**
    * Says when the verifier is throughput-bound, its work shared with other streams (a local
    * verifier batching several streams on one compute thread): then each k is priced by its marginal
    * work alone — drafting, the positions it adds, the overhead its steps carry beyond plain ones —
@@ -155,7 +175,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   public int chooseK(LoopState state) {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
     double limit = limitPerToken(state);
-    double[] overheads = stepCosts == null ? null : timeCycle().overheads(cap);
+    double[] overheads = stepCosts == null ? priorOverheads : timeCycle().overheads(cap);
     // Learning: the pair's latencies at this load, fitted over all its requests' steps.
     LatencyModel latency =
         stepCosts == null ? latencies.current() : timedCosts.latency(latencies.current());
@@ -163,7 +183,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
       // Throughput-bound: a step's fixed costs (the call, the batch's forward, the hops) are
       // shared with the other streams and paid anyway; what a draft adds is its marginal work.
       latency = new LatencyModel(latency.draftPerToken(), 0, latency.verifyPerPosition());
-      if (overheads != null) {
+      if (stepCosts != null) { // a prior's drafting-step cost is this stream's own: kept
         double plain = overheads[0];
         for (int i = 0; i <= cap; i++) {
           overheads[i] -= plain;

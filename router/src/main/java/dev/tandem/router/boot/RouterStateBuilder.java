@@ -357,6 +357,16 @@ final class RouterStateBuilder {
       Map<String, Tokenizer> tokenizers,
       Map<String, RouterState.TierProbe> probes)
       throws IOException {
+    Tier tier = servingTier(t, leases, tokenizers, probes);
+    return t.stepPrior().map(tier::withStepPrior).orElse(tier);
+  }
+
+  private Tier servingTier(
+      TandemConfig.Tier t,
+      Leases leases,
+      Map<String, Tokenizer> tokenizers,
+      Map<String, RouterState.TierProbe> probes)
+      throws IOException {
     VerifierPricing price = t.price();
     String dirName = t.backend().model().getFileName().toString();
     return switch (t.backend()) {

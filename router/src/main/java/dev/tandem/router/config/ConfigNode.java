@@ -170,6 +170,19 @@ final class ConfigNode {
     return values;
   }
 
+  /** A required number in [min, max]. */
+  double number(String key, double min, double max) {
+    read.add(key);
+    Object value = json.getValue(key);
+    if (value == null) {
+      throw error(key, "is required: a number in [" + min + ", " + max + "]");
+    }
+    if (!(value instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
+      throw error(key, "must be a number in [" + min + ", " + max + "], got " + describe(value));
+    }
+    return n.doubleValue();
+  }
+
   /** A number in [0, 1]. */
   double fraction(String key) {
     read.add(key);

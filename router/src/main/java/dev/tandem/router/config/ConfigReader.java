@@ -34,6 +34,8 @@ import dev.tandem.router.config.TandemConfig.Tls;
 import dev.tandem.router.config.TandemConfig.VerifierBackend;
 import dev.tandem.router.config.TandemConfig.WeightQuantization;
 import dev.tandem.router.routing.BudgetMissPolicy;
+import dev.tandem.speccore.LatencyModel;
+import dev.tandem.speccore.StepPrior;
 import dev.tandem.speccore.VerifierPricing;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -525,7 +527,32 @@ public final class ConfigReader {
               + "'");
     }
     double maxComplexity = t.has("max_complexity") ? t.fraction("max_complexity") : 1.0;
-    return new Tier(name, backend, price(t), maxComplexity, defaultDrafter, drafters);
+    Optional<StepPrior> prior =
+        t.has("latency_prior")
+            ? Optional.of(finished(t.object("latency_prior"), ConfigReader::stepPrior))
+            : Optional.empty();
+    return new Tier(name, backend, price(t), maxComplexity, defaultDrafter, drafters, prior);
+  }
+
+  /** The longest step cost {@code latency_prior} takes, in milliseconds. */
+  static final double MAX_PRIOR_MS = 60_000;
+
+  /**
+   * {@code latency_prior: {draft_token_ms, draft_step_ms, verify_call_ms, verify_position_ms}}: a
+   * draft token, a drafting step's fixed cost beyond its tokens (optional, 0), a verify call's
+   * fixed part and each position it scores. A position must cost something (with free positions
+   * every draft would pay); the others may be 0.
+   */
+  private static StepPrior stepPrior(ConfigNode p) {
+    double draft = p.number("draft_token_ms", 0, MAX_PRIOR_MS);
+    double draftStep = p.has("draft_step_ms") ? p.number("draft_step_ms", 0, MAX_PRIOR_MS) : 0;
+    double call = p.number("verify_call_ms", 0, MAX_PRIOR_MS);
+    double position = p.number("verify_position_ms", 0, MAX_PRIOR_MS);
+    if (position == 0) {
+      throw p.error("verify_position_ms", "must be above 0 (a scored position is never free)");
+    }
+    return new StepPrior(
+        new LatencyModel(draft * 1e6, call * 1e6, position * 1e6), draftStep * 1e6);
   }
 
   private static DrafterKind drafterNamed(ConfigNode t, String key, String value) {

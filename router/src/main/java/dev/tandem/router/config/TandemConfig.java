@@ -3,6 +3,7 @@ package dev.tandem.router.config;
 import dev.tandem.router.accounting.TenantLimits;
 import dev.tandem.router.cache.CacheSettings;
 import dev.tandem.router.routing.BudgetMissPolicy;
+import dev.tandem.speccore.StepPrior;
 import dev.tandem.speccore.VerifierPricing;
 import java.net.URI;
 import java.nio.file.Path;
@@ -330,6 +331,8 @@ public record TandemConfig(
    *     sends here
    * @param defaultDrafter what "auto" means on this tier
    * @param drafters the drafters requests may use on this tier
+   * @param stepPrior what a step costs before it is measured ({@code latency_prior}); empty: the
+   *     router's generic prior for where the verifier computes
    */
   public record Tier(
       String name,
@@ -337,7 +340,19 @@ public record TandemConfig(
       VerifierPricing price,
       double maxComplexity,
       DrafterKind defaultDrafter,
-      List<DrafterKind> drafters) {
+      List<DrafterKind> drafters,
+      Optional<StepPrior> stepPrior) {
+
+    /** A tier with the generic latency prior. */
+    public Tier(
+        String name,
+        VerifierBackend backend,
+        VerifierPricing price,
+        double maxComplexity,
+        DrafterKind defaultDrafter,
+        List<DrafterKind> drafters) {
+      this(name, backend, price, maxComplexity, defaultDrafter, drafters, Optional.empty());
+    }
 
     /** A flat price per 1,000 prompt tokens and scored positions; auto may send it anything. */
     public Tier(
@@ -352,7 +367,8 @@ public record TandemConfig(
           new VerifierPricing.SelfHosted(0, pricePer1kTokensUsd / 1000, pricePer1kTokensUsd / 1000),
           1.0,
           defaultDrafter,
-          drafters);
+          drafters,
+          Optional.empty());
     }
 
     public Tier {

@@ -10,6 +10,7 @@ import dev.tandem.speccore.LatencyModel;
 import dev.tandem.speccore.Objective;
 import dev.tandem.speccore.Prices;
 import dev.tandem.speccore.StepCosts;
+import dev.tandem.speccore.StepPrior;
 import dev.tandem.speccore.Verifier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -28,9 +29,10 @@ import java.util.function.Supplier;
  * <p>Greedy requests in auto mode also learn what their steps cost beyond drafting and verifying
  * ({@link StepCosts}, shared per (drafter, tier) and load level), so speculation is turned down
  * where it does not pay. Sampled requests (temperature > 0) choose k from their acceptance and the
- * latency prior only, never from measured latencies, so that a seed reproduces the output; the
- * prior is the local one or the remote one by where the tier's verifier computes. On a local
- * verifier serving several streams, k is priced by its marginal work (throughput-bound).
+ * tier's step prior only, never from measured latencies, so that a seed reproduces the output; the
+ * prior is the tier's {@code latency_prior} setting, else {@link #PRIOR} or {@link #REMOTE_PRIOR}
+ * by where its verifier computes ({@link Tier#stepPrior}). On a local verifier serving several
+ * streams, k is priced by its marginal work (throughput-bound).
  *
  * <p>Stateless.
  */
@@ -38,9 +40,13 @@ final class DraftLengthChoosers {
 
   /**
    * Latency prior (nanoseconds) on a verifier in this process until the request has measured its
-   * own: a draft token 0.5 ms, a verify call 2 ms plus 0.5 ms per position.
+   * own: a draft token 0.5 ms, a verify call 2 ms plus 0.5 ms per position, no fixed cost per
+   * drafting step. Generic, and optimistic about drafting on a CPU: there a scored position costs
+   * about half a plain step (the fixture verifier, {@code ./tandem bench quant}), not a fifth, and
+   * a served drafting step carries hand-offs a plain one does not; a tier sets its own with {@code
+   * latency_prior} (the embedded default's large tier does).
    */
-  static final LatencyModel PRIOR = new LatencyModel(500_000, 2_000_000, 500_000);
+  static final StepPrior PRIOR = StepPrior.of(new LatencyModel(500_000, 2_000_000, 500_000));
 
   /**
    * Latency prior on a remote verifier: a verify call is a network round trip plus the server's
@@ -50,7 +56,8 @@ final class DraftLengthChoosers {
    * (a 2 ms call) they saw drafting barely pay and decoded mostly plain against a 25 ms verifier
    * (mean k 0.1–1.8 where the greedy requests drafted 6–7; BENCHMARKS.md).
    */
-  static final LatencyModel REMOTE_PRIOR = new LatencyModel(500_000, 20_000_000, 500_000);
+  static final StepPrior REMOTE_PRIOR =
+      StepPrior.of(new LatencyModel(500_000, 20_000_000, 500_000));
 
   private DraftLengthChoosers() {}
 
@@ -84,15 +91,10 @@ final class DraftLengthChoosers {
         int kMax = override.k() > 0 ? override.k() : settings.kMax();
         Verifier verifier = tier.verifier();
         AdaptiveDraftLength adaptive =
-            adaptive(
-                request,
-                settings,
-                tier,
-                promptTokens,
-                kMax,
-                verifier.isLocal() ? PRIOR : REMOTE_PRIOR);
+            adaptive(request, settings, tier, promptTokens, kMax, tier.stepPrior().latency())
+                .pricingDraftSteps(tier.stepPrior().draftStepNanos());
         // A sampled request's random draws depend on the k of every step, so a seed reproduces
-        // its output only if k does not depend on wall-clock measurements: keep the latency prior.
+        // its output only if k does not depend on wall-clock measurements: keep the step prior.
         // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
         // remote one when its server says so with its verdicts (it batches other sessions on a
         // compute-bound backend).

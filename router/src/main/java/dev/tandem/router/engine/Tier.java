@@ -1,5 +1,6 @@
 package dev.tandem.router.engine;
 
+import dev.tandem.speccore.StepPrior;
 import dev.tandem.speccore.Verifier;
 import dev.tandem.speccore.VerifierPricing;
 
@@ -12,6 +13,8 @@ import dev.tandem.speccore.VerifierPricing;
  * @param codec the model's tokenizer
  * @param contextLength most tokens (prompt + output) a sequence may hold
  * @param pricing what its verifier charges
+ * @param stepPrior what a step is taken to cost before it is measured: a greedy request's start, a
+ *     sampled request's for life ({@link DraftLengthChoosers})
  */
 public record Tier(
     String name,
@@ -19,7 +22,26 @@ public record Tier(
     Verifier verifier,
     PromptCodec codec,
     int contextLength,
-    VerifierPricing pricing) {
+    VerifierPricing pricing,
+    StepPrior stepPrior) {
+
+  /** A tier with the generic latency prior for where its verifier computes. */
+  public Tier(
+      String name,
+      String model,
+      Verifier verifier,
+      PromptCodec codec,
+      int contextLength,
+      VerifierPricing pricing) {
+    this(
+        name,
+        model,
+        verifier,
+        codec,
+        contextLength,
+        pricing,
+        verifier.isLocal() ? DraftLengthChoosers.PRIOR : DraftLengthChoosers.REMOTE_PRIOR);
+  }
 
   /**
    * A tier with a flat price: every prompt token prefilled and every position scored costs {@code
@@ -39,5 +61,10 @@ public record Tier(
         codec,
         contextLength,
         new VerifierPricing.SelfHosted(0, pricePerTokenUsd, pricePerTokenUsd));
+  }
+
+  /** This tier with another step prior. */
+  public Tier withStepPrior(StepPrior prior) {
+    return new Tier(name, model, verifier, codec, contextLength, pricing, prior);
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.router.config.TandemConfig.AutoRouting;
 import dev.tandem.router.routing.BudgetMissPolicy;
+import dev.tandem.speccore.LatencyModel;
+import dev.tandem.speccore.StepPrior;
 import dev.tandem.speccore.VerifierPricing;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -161,5 +163,82 @@ class CostConfigTest extends ConfigFixture {
             tenant(new JsonObject().put("limits", new JsonObject().put("daily_budget_usd", -1))));
     assertTrue(
         budget.getMessage().startsWith("tenants[0].limits.daily_budget_usd"), budget.getMessage());
+  }
+
+  private static JsonObject tierWithPrior(JsonObject prior) {
+    return onlyTier(
+            new JsonObject()
+                .put("verifier", "in-process")
+                .put("model", "fixtures/models/tandem-verifier")
+                .put("price_per_1k_tokens_usd", 0.002)
+                .put("latency_prior", prior))
+        .put("default_tier", "t");
+  }
+
+  @Test
+  void aTierStepPriorReadsInNanosecondsAndIsOptional() {
+    TandemConfig config =
+        load(
+            tierWithPrior(
+                new JsonObject()
+                    .put("draft_token_ms", 0.25)
+                    .put("draft_step_ms", 2)
+                    .put("verify_call_ms", 0.5)
+                    .put("verify_position_ms", 0.4)));
+    assertEquals(
+        java.util.Optional.of(new StepPrior(new LatencyModel(250_000, 500_000, 400_000), 2e6)),
+        config.tiers().get(0).stepPrior());
+    TandemConfig noStep =
+        load(
+            tierWithPrior(
+                new JsonObject()
+                    .put("draft_token_ms", 0.25)
+                    .put("verify_call_ms", 0.5)
+                    .put("verify_position_ms", 0.4)));
+    assertEquals(0, noStep.tiers().get(0).stepPrior().orElseThrow().draftStepNanos());
+    TandemConfig generic =
+        load(
+            onlyTier(
+                    new JsonObject()
+                        .put("verifier", "in-process")
+                        .put("model", "fixtures/models/tandem-verifier")
+                        .put("price_per_1k_tokens_usd", 0.002))
+                .put("default_tier", "t"));
+    assertEquals(java.util.Optional.empty(), generic.tiers().get(0).stepPrior());
+  }
+
+  @Test
+  void badLatencyPriorsAreRejectedByNameWithTheRange() {
+    JsonObject full =
+        new JsonObject()
+            .put("draft_token_ms", 0.25)
+            .put("verify_call_ms", 0.5)
+            .put("verify_position_ms", 0.4);
+    ConfigException missing = rejected(tierWithPrior(full.copy().put("verify_call_ms", null)));
+    assertTrue(
+        missing
+            .getMessage()
+            .startsWith(
+                "tiers[0].latency_prior.verify_call_ms is required: a number in [0.0, 60000.0]"),
+        missing.getMessage());
+    ConfigException negative = rejected(tierWithPrior(full.copy().put("draft_token_ms", -1)));
+    assertTrue(
+        negative
+            .getMessage()
+            .startsWith("tiers[0].latency_prior.draft_token_ms must be a number in [0.0, 60000.0]"),
+        negative.getMessage());
+    ConfigException step = rejected(tierWithPrior(full.copy().put("draft_step_ms", 60_001)));
+    assertTrue(
+        step.getMessage()
+            .startsWith("tiers[0].latency_prior.draft_step_ms must be a number in [0.0, 60000.0]"),
+        step.getMessage());
+    ConfigException free = rejected(tierWithPrior(full.copy().put("verify_position_ms", 0)));
+    assertTrue(
+        free.getMessage().startsWith("tiers[0].latency_prior.verify_position_ms must be above 0"),
+        free.getMessage());
+    ConfigException unknown = rejected(tierWithPrior(full.copy().put("call_ms", 1)));
+    assertTrue(
+        unknown.getMessage().startsWith("tiers[0].latency_prior.call_ms is not a known key"),
+        unknown.getMessage());
   }
 }

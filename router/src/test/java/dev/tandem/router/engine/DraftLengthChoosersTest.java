@@ -8,9 +8,11 @@ import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
 import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.speccore.DraftLengthChooser;
+import dev.tandem.speccore.LatencyModel;
 import dev.tandem.speccore.LoopState;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.StepCosts;
+import dev.tandem.speccore.StepPrior;
 import dev.tandem.speccore.Verifier;
 import dev.tandem.speccore.VerifierSession;
 import java.time.Duration;
@@ -37,7 +39,37 @@ class DraftLengthChoosersTest {
     assertTrue(chooser(false).chooseK(lowAlpha) > 0, "remote prior: a 20 ms call");
   }
 
+  /**
+   * A tier's own prior replaces the generic one for its sampled requests. At α = 0.6 the generic
+   * local prior drafts; a prior where a scored position costs 0.4 of a plain step and a draft token
+   * a third of one does not; at α = 0.9 that prior drafts, unless a drafting step also carries a
+   * fixed cost of two plain steps.
+   */
+  @Test
+  void aSampledRequestKeepsItsTiersOwnPriorWithItsDraftStepCost() {
+    LoopState alpha06 = new LoopState(10, 64, 9, 12, 4, 21, 0.6);
+    LoopState alpha09 = new LoopState(10, 64, 9, 12, 4, 21, 0.9);
+    assertTrue(chooser(true).chooseK(alpha06) > 0, "generic local prior: drafts at α = 0.6");
+    LatencyModel cpu = new LatencyModel(300_000, 540_000, 360_000); // a plain step 0.9 ms
+    assertEquals(0, chooser(StepPrior.of(cpu)).chooseK(alpha06), "the tier's prior, α = 0.6");
+    assertTrue(chooser(StepPrior.of(cpu)).chooseK(alpha09) > 0, "the tier's prior, α = 0.9");
+    assertEquals(
+        0,
+        chooser(new StepPrior(cpu, 1_800_000)).chooseK(alpha09),
+        "with a drafting step's fixed cost, α = 0.9");
+  }
+
+  private static DraftLengthChooser chooser(StepPrior prior) {
+    return DraftLengthChoosers.forRequest(
+        sampled(), AUTO, tier(true).withStepPrior(prior), 16, StepCosts::new, () -> 1);
+  }
+
   private static DraftLengthChooser chooser(boolean local) {
+    return DraftLengthChoosers.forRequest(
+        sampled(), AUTO, tier(local), 16, () -> new StepCosts(), () -> 1);
+  }
+
+  private static Tier tier(boolean local) {
     Verifier verifier =
         new Verifier() {
           @Override
@@ -56,9 +88,7 @@ class DraftLengthChoosersTest {
             return local;
           }
         };
-    Tier tier = new Tier("large", "m", verifier, null, 1 << 20, 0);
-    return DraftLengthChoosers.forRequest(
-        sampled(), AUTO, tier, 16, () -> new StepCosts(), () -> 1);
+    return new Tier("large", "m", verifier, null, 1 << 20, 0);
   }
 
   private static GenerationRequest sampled() {
