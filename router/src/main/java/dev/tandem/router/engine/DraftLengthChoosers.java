@@ -26,13 +26,16 @@ import java.util.function.Supplier;
  *   <li>auto otherwise → fastest k.
  * </ul>
  *
- * <p>Greedy requests in auto mode also learn what their steps cost beyond drafting and verifying
- * ({@link StepCosts}, shared per (drafter, tier) and load level), so speculation is turned down
- * where it does not pay. Sampled requests (temperature > 0) choose k from their acceptance and the
- * tier's step prior only, never from measured latencies, so that a seed reproduces the output; the
- * prior is the tier's {@code latency_prior} setting, else {@link #PRIOR} or {@link #REMOTE_PRIOR}
- * by where its verifier computes ({@link Tier#stepPrior}). On a local verifier serving several
- * streams, k is priced by its marginal work (throughput-bound).
+ * <p>In auto mode, requests whose output does not depend on k (greedy) or need not be reproduced
+ * (sampled without a client seed) learn what their steps cost beyond drafting and verifying ({@link
+ * StepCosts}, shared per (drafter, tier) and load level), so speculation is turned down where it
+ * does not pay, and price k by its marginal work when the verifier is throughput-bound (a local one
+ * serving several streams, a remote one that says so). A sampled request with a client seed draws
+ * its random numbers per position, so its output depends on every step's k: it chooses k from its
+ * own acceptance and the tier's step prior only, never from anything measured or load-dependent, so
+ * that the same seed, request and model give the same output whatever else the router is serving.
+ * The prior is the tier's {@code latency_prior} setting, else {@link #PRIOR} or {@link
+ * #REMOTE_PRIOR} by where its verifier computes ({@link Tier#stepPrior}).
  *
  * <p>Stateless.
  */
@@ -51,10 +54,10 @@ final class DraftLengthChoosers {
   /**
    * Latency prior on a remote verifier: a verify call is a network round trip plus the server's
    * queue and forward, taken as 20 ms (a same-region call to a busy GPU server; the remote bench
-   * profile's relay adds 25 ms). Greedy requests replace it with the pair's measured latencies
-   * after their first step; sampled requests keep it for their whole life, and with the local prior
-   * (a 2 ms call) they saw drafting barely pay and decoded mostly plain against a 25 ms verifier
-   * (mean k 0.1–1.8 where the greedy requests drafted 6–7; BENCHMARKS.md).
+   * profile's relay adds 25 ms). Learning requests replace it with the pair's measured latencies
+   * after their first step; seeded sampled requests keep it for their whole life, and with the
+   * local prior (a 2 ms call) they saw drafting barely pay and decoded mostly plain against a 25 ms
+   * verifier (mean k 0.1–1.8 where the greedy requests drafted 6–7; BENCHMARKS.md).
    */
   static final StepPrior REMOTE_PRIOR =
       StepPrior.of(new LatencyModel(500_000, 20_000_000, 500_000));
@@ -93,16 +96,18 @@ final class DraftLengthChoosers {
         AdaptiveDraftLength adaptive =
             adaptive(request, settings, tier, promptTokens, kMax, tier.stepPrior().latency())
                 .pricingDraftSteps(tier.stepPrior().draftStepNanos());
-        // A sampled request's random draws depend on the k of every step, so a seed reproduces
-        // its output only if k does not depend on wall-clock measurements: keep the step prior.
+        if (request.deterministic() && !request.sampling().isGreedy()) {
+          yield adaptive::chooseK; // seeded: the step prior and its own acceptance only
+        }
         // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
         // remote one when its server says so with its verdicts (it batches other sessions on a
         // compute-bound backend).
-        adaptive.throughputBoundWhen(
-            verifier.isLocal() ? () -> streamsInFlight.getAsInt() > 1 : verifier::throughputBound);
-        yield request.sampling().isGreedy()
-            ? adaptive.learningStepCosts(stepCosts, System::nanoTime)
-            : adaptive::chooseK;
+        yield adaptive
+            .throughputBoundWhen(
+                verifier.isLocal()
+                    ? () -> streamsInFlight.getAsInt() > 1
+                    : verifier::throughputBound)
+            .learningStepCosts(stepCosts, System::nanoTime);
       }
     };
   }

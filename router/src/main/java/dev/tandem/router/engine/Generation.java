@@ -215,7 +215,8 @@ final class Generation implements GenerationHandle {
             .chooser(meter)
             .acceptance(
                 new RequestAcceptance(
-                    // Sampled requests do not learn from other requests: see DraftLengthChoosers.
+                    // Sampled requests keep their own: acceptance depends on the temperature, and
+                    // a seeded one's k must not depend on other requests (DraftLengthChoosers).
                     request.sampling().isGreedy()
                         ? shared.acceptance().forPair(drafter.name(), tier.model())
                         : AcceptanceStats.withDefaults(),

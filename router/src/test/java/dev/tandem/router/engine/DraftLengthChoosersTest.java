@@ -21,16 +21,16 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
-/** Which chooser a request gets, and the latency prior a sampled request keeps for its life. */
+/** Which chooser a request gets, and the step prior a seeded sampled request keeps for life. */
 class DraftLengthChoosersTest {
 
   private static final SpeculationSettings AUTO =
       new SpeculationSettings(8, SpeculationMode.AUTO, 4, 0, Duration.ofSeconds(1));
 
   /**
-   * A sampled request never learns latencies (a seed must reproduce its output), so its prior
-   * decides: at α = 0.3 one draft token saves 0.3 of a verify call. Against a 2 ms local call that
-   * does not pay for the draft and the extra position; against a remote call (20 ms) it does.
+   * A seeded sampled request never learns latencies (the seed must reproduce its output), so its
+   * prior decides: at α = 0.3 one draft token saves 0.3 of a verify call. Against a 2 ms local call
+   * that does not pay for the draft and the extra position; against a remote call (20 ms) it does.
    */
   @Test
   void aSampledRequestOnARemoteTierDraftsWhereOnALocalOneItDecodesPlain() {
@@ -40,10 +40,10 @@ class DraftLengthChoosersTest {
   }
 
   /**
-   * A tier's own prior replaces the generic one for its sampled requests. At α = 0.6 the generic
-   * local prior drafts; a prior where a scored position costs 0.4 of a plain step and a draft token
-   * a third of one does not; at α = 0.9 that prior drafts, unless a drafting step also carries a
-   * fixed cost of two plain steps.
+   * A tier's own prior replaces the generic one for its seeded sampled requests. At α = 0.6 the
+   * generic local prior drafts; a prior where a scored position costs 0.4 of a plain step and a
+   * draft token a third of one does not; at α = 0.9 that prior drafts, unless a drafting step also
+   * carries a fixed cost of two plain steps.
    */
   @Test
   void aSampledRequestKeepsItsTiersOwnPriorWithItsDraftStepCost() {
@@ -59,14 +59,31 @@ class DraftLengthChoosersTest {
         "with a drafting step's fixed cost, α = 0.9");
   }
 
+  /**
+   * Load never moves a seeded sampled request's k (its output would change with what else the
+   * router serves); an unseeded one, whose output is random anyway, is priced by marginal work on a
+   * local verifier serving many streams, like a greedy one, and decodes plain there.
+   */
+  @Test
+  void loadMovesKOnlyForRequestsWhoseOutputItCannotChange() {
+    LoopState alpha06 = new LoopState(10, 64, 9, 12, 4, 21, 0.6);
+    int alone = chooser(sampled(true), tier(true), 1).chooseK(alpha06);
+    assertTrue(alone > 0, "one stream: the generic local prior drafts at α = 0.6");
+    assertEquals(alone, chooser(sampled(true), tier(true), 50).chooseK(alpha06), "seeded, 50");
+    assertEquals(0, chooser(sampled(false), tier(true), 50).chooseK(alpha06), "unseeded, 50");
+    assertTrue(chooser(sampled(false), tier(true), 1).chooseK(alpha06) > 0, "unseeded, 1");
+  }
+
   private static DraftLengthChooser chooser(StepPrior prior) {
-    return DraftLengthChoosers.forRequest(
-        sampled(), AUTO, tier(true).withStepPrior(prior), 16, StepCosts::new, () -> 1);
+    return chooser(sampled(true), tier(true).withStepPrior(prior), 1);
   }
 
   private static DraftLengthChooser chooser(boolean local) {
-    return DraftLengthChoosers.forRequest(
-        sampled(), AUTO, tier(local), 16, () -> new StepCosts(), () -> 1);
+    return chooser(sampled(true), tier(local), 1);
+  }
+
+  private static DraftLengthChooser chooser(GenerationRequest request, Tier tier, int streams) {
+    return DraftLengthChoosers.forRequest(request, AUTO, tier, 16, StepCosts::new, () -> streams);
   }
 
   private static Tier tier(boolean local) {
@@ -91,7 +108,7 @@ class DraftLengthChoosersTest {
     return new Tier("large", "m", verifier, null, 1 << 20, 0);
   }
 
-  private static GenerationRequest sampled() {
+  private static GenerationRequest sampled(boolean seeded) {
     return new GenerationRequest(
         "large",
         new TextPrompt("hello"),
@@ -104,6 +121,6 @@ class DraftLengthChoosersTest {
         Map.of(),
         false,
         GenerationRequest.TierPins.NONE,
-        false);
+        seeded);
   }
 }
