@@ -175,12 +175,20 @@ final class ConfigNode {
     read.add(key);
     Object value = json.getValue(key);
     if (value == null) {
-      throw error(key, "is required: a number in [" + min + ", " + max + "]");
+      throw error(key, "is required: a number in " + range(min, max));
     }
     if (!(value instanceof Number n) || !(n.doubleValue() >= min && n.doubleValue() <= max)) {
-      throw error(key, "must be a number in [" + min + ", " + max + "], got " + describe(value));
+      throw error(key, "must be a number in " + range(min, max) + ", got " + describe(value));
     }
     return n.doubleValue();
+  }
+
+  private static String range(double min, double max) {
+    return "[" + plain(min) + ", " + plain(max) + "]";
+  }
+
+  private static String plain(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
   /** A number in [0, 1]. */

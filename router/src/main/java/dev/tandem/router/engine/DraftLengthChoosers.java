@@ -29,13 +29,16 @@ import java.util.function.Supplier;
  * <p>In auto mode, requests whose output does not depend on k (greedy) or need not be reproduced
  * (sampled without a client seed) learn what their steps cost beyond drafting and verifying ({@link
  * StepCosts}, shared per (drafter, tier) and load level), so speculation is turned down where it
- * does not pay, and price k by its marginal work when the verifier is throughput-bound (a local one
- * serving several streams, a remote one that says so). A sampled request with a client seed draws
- * its random numbers per position, so its output depends on every step's k: it chooses k from its
- * own acceptance and the tier's step prior only, never from anything measured or load-dependent, so
- * that the same seed, request and model give the same output whatever else the router is serving.
- * The prior is the tier's {@code latency_prior} setting, else {@link #PRIOR} or {@link
- * #REMOTE_PRIOR} by where its verifier computes ({@link Tier#stepPrior}).
+ * does not pay. A sampled request with a client seed draws its random numbers per position, so its
+ * output depends on every step's k: it never learns from measured latencies and prices k with the
+ * tier's step prior (its {@code latency_prior} setting, else {@link #PRIOR} or {@link
+ * #REMOTE_PRIOR} by where its verifier computes; {@link Tier#stepPrior}) and its own acceptance.
+ * Every request in auto mode prices k by its marginal work while the verifier is throughput-bound
+ * (a local one serving several streams, a remote one that says so). That signal is load, so a
+ * seeded request's output is reproducible under the same load; a fixed k (or none) makes it
+ * reproducible under any. Ignoring load for seeded requests was tried: at 128 streams against the
+ * remote verifier they then drafted into a busy server and adaptive fell to 0.87x plain
+ * (BENCHMARKS.md).
  *
  * <p>Stateless.
  */
@@ -96,18 +99,15 @@ final class DraftLengthChoosers {
         AdaptiveDraftLength adaptive =
             adaptive(request, settings, tier, promptTokens, kMax, tier.stepPrior().latency())
                 .pricingDraftSteps(tier.stepPrior().draftStepNanos());
-        if (request.deterministic() && !request.sampling().isGreedy()) {
-          yield adaptive::chooseK; // seeded: the step prior and its own acceptance only
-        }
         // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
         // remote one when its server says so with its verdicts (it batches other sessions on a
         // compute-bound backend).
-        yield adaptive
-            .throughputBoundWhen(
-                verifier.isLocal()
-                    ? () -> streamsInFlight.getAsInt() > 1
-                    : verifier::throughputBound)
-            .learningStepCosts(stepCosts, System::nanoTime);
+        adaptive.throughputBoundWhen(
+            verifier.isLocal() ? () -> streamsInFlight.getAsInt() > 1 : verifier::throughputBound);
+        boolean seededSample = request.deterministic() && !request.sampling().isGreedy();
+        yield seededSample
+            ? adaptive::chooseK // the step prior and its own acceptance only
+            : adaptive.learningStepCosts(stepCosts, System::nanoTime);
       }
     };
   }

@@ -13,8 +13,8 @@ import dev.tandem.speccore.VerifierPricing;
  * @param codec the model's tokenizer
  * @param contextLength most tokens (prompt + output) a sequence may hold
  * @param pricing what its verifier charges
- * @param stepPrior what a step is taken to cost before it is measured: a greedy request's start, a
- *     sampled request's for life ({@link DraftLengthChoosers})
+ * @param stepPrior what a step is taken to cost before it is measured: where a learning request
+ *     starts, what a seeded sampled request keeps for life ({@link DraftLengthChoosers})
  */
 public record Tier(
     String name,

@@ -219,18 +219,18 @@ class CostConfigTest extends ConfigFixture {
         missing
             .getMessage()
             .startsWith(
-                "tiers[0].latency_prior.verify_call_ms is required: a number in [0.0, 60000.0]"),
+                "tiers[0].latency_prior.verify_call_ms is required: a number in [0, 60000]"),
         missing.getMessage());
     ConfigException negative = rejected(tierWithPrior(full.copy().put("draft_token_ms", -1)));
     assertTrue(
         negative
             .getMessage()
-            .startsWith("tiers[0].latency_prior.draft_token_ms must be a number in [0.0, 60000.0]"),
+            .startsWith("tiers[0].latency_prior.draft_token_ms must be a number in [0, 60000]"),
         negative.getMessage());
     ConfigException step = rejected(tierWithPrior(full.copy().put("draft_step_ms", 60_001)));
     assertTrue(
         step.getMessage()
-            .startsWith("tiers[0].latency_prior.draft_step_ms must be a number in [0.0, 60000.0]"),
+            .startsWith("tiers[0].latency_prior.draft_step_ms must be a number in [0, 60000]"),
         step.getMessage());
     ConfigException free = rejected(tierWithPrior(full.copy().put("verify_position_ms", 0)));
     assertTrue(

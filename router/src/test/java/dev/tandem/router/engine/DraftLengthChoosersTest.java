@@ -60,18 +60,24 @@ class DraftLengthChoosersTest {
   }
 
   /**
-   * Load never moves a seeded sampled request's k (its output would change with what else the
-   * router serves); an unseeded one, whose output is random anyway, is priced by marginal work on a
-   * local verifier serving many streams, like a greedy one, and decodes plain there.
+   * A seeded sampled request never learns step costs (they are measured); an unseeded one, whose
+   * output is random anyway, learns them like a greedy one: a pair whose drafting steps were
+   * measured to cost 2 ms more than plain ones turns its drafting off, the seeded request does not.
    */
   @Test
-  void loadMovesKOnlyForRequestsWhoseOutputItCannotChange() {
+  void onlyRequestsWhoseOutputCannotChangeLearnStepCosts() {
     LoopState alpha06 = new LoopState(10, 64, 9, 12, 4, 21, 0.6);
-    int alone = chooser(sampled(true), tier(true), 1).chooseK(alpha06);
-    assertTrue(alone > 0, "one stream: the generic local prior drafts at α = 0.6");
-    assertEquals(alone, chooser(sampled(true), tier(true), 50).chooseK(alpha06), "seeded, 50");
-    assertEquals(0, chooser(sampled(false), tier(true), 50).chooseK(alpha06), "unseeded, 50");
-    assertTrue(chooser(sampled(false), tier(true), 1).chooseK(alpha06) > 0, "unseeded, 1");
+    StepCosts dear = new StepCosts();
+    for (int i = 0; i < 2 * StepCosts.MIN_SAMPLES; i++) {
+      dear.record(0, 2_500_000, 2_500_000); // plain: what the prior says
+      dear.record(1, 6_000_000, 4_000_000); // k = 1: 2 ms more than the prior says
+    }
+    assertTrue(chooser(sampled(true), dear).chooseK(alpha06) > 0, "seeded: the prior only");
+    assertEquals(0, chooser(sampled(false), dear).chooseK(alpha06), "unseeded: learned costs");
+  }
+
+  private static DraftLengthChooser chooser(GenerationRequest request, StepCosts costs) {
+    return DraftLengthChoosers.forRequest(request, AUTO, tier(true), 16, () -> costs, () -> 1);
   }
 
   private static DraftLengthChooser chooser(StepPrior prior) {
