@@ -162,7 +162,8 @@ final class RouterStateBuilder {
     Map<String, Tokenizer> tokenizers = new LinkedHashMap<>();
     Map<String, RouterState.TierProbe> probes = new LinkedHashMap<>();
     for (TandemConfig.Tier t : config.tiers()) {
-      tiers.put(t.name(), tier(t, leases, tokenizers, probes));
+      Tier tier = tier(t, leases, tokenizers, probes);
+      tiers.put(t.name(), t.stepPrior().map(tier::withStepPrior).orElse(tier));
     }
     Map<String, List<DrafterKind>> allowed = allowedDrafters(config, tokenizers, leases);
     TandemConfig.Drafting drafting = config.drafting();
@@ -352,16 +353,6 @@ final class RouterStateBuilder {
   }
 
   private Tier tier(
-      TandemConfig.Tier t,
-      Leases leases,
-      Map<String, Tokenizer> tokenizers,
-      Map<String, RouterState.TierProbe> probes)
-      throws IOException {
-    Tier tier = servingTier(t, leases, tokenizers, probes);
-    return t.stepPrior().map(tier::withStepPrior).orElse(tier);
-  }
-
-  private Tier servingTier(
       TandemConfig.Tier t,
       Leases leases,
       Map<String, Tokenizer> tokenizers,

@@ -15,6 +15,7 @@ import dev.tandem.router.engine.GenerationHandle;
 import dev.tandem.router.engine.GenerationResult;
 import dev.tandem.router.engine.StreamEnd;
 import dev.tandem.router.metrics.RouterMetrics;
+import dev.tandem.speccore.StepPrior;
 import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -123,6 +124,19 @@ class LiveConfigTest {
     GenerationResult result = ((StreamEnd.Finished) end).result();
     assertEquals(80, result.completionTokens());
     drained.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aTiersLatencyPriorReachesTheEngine() {
+    var tiers = router.state().engine().tiers();
+    StepPrior large = tiers.get("large").stepPrior(); // tandem-default.yaml sets it
+    assertEquals(300_000, large.latency().draftPerToken(), 1e-3);
+    assertEquals(600_000, large.draftStepNanos(), 1e-3);
+    assertEquals(600_000, large.latency().verifyFixed(), 1e-3);
+    assertEquals(350_000, large.latency().verifyPerPosition(), 1e-3);
+    StepPrior small = tiers.get("small").stepPrior(); // none set: the generic in-process prior
+    assertEquals(2_000_000, small.latency().verifyFixed(), 1e-3);
+    assertEquals(0, small.draftStepNanos());
   }
 
   @Test
