@@ -32,9 +32,15 @@ import java.util.concurrent.CompletionStage;
  * starts the next step with its draft ready. Sampled requests never draft ahead: how far the
  * drafter got would depend on timing, and their random draws, so a seed would not reproduce.
  *
+ * <p>Plain steps cost the model executor nothing: a commit with no proposal since the last one (the
+ * loop decoded plain) only appends its token to a buffer of the loop's, handed to the executor with
+ * the next proposal, where the same commits then run in order. Before, every plain step posted a
+ * task to the draft model's thread; with several streams decoding plain that cost 5-7 % of the
+ * router's throughput on a 2-vCPU box (BENCHMARKS.md, issue 14).
+ *
  * <p>Threading: called by one loop, never concurrently; all state is touched by tasks on the model
  * executor, ordered by the {@code ready} chain (happens-before through the futures), except {@code
- * epoch}, which the loop bumps to stop drafting ahead.
+ * epoch}, which the loop bumps to stop drafting ahead, and the loop's own buffer of plain commits.
  */
 final class ModelDraftSession implements DraftSession {
 
@@ -44,6 +50,11 @@ final class ModelDraftSession implements DraftSession {
   private final int draftAhead;
   private CompletableFuture<?> ready;
   private volatile int epoch; // written by the loop only; drafting ahead stops when it moves
+  // Loop only: tokens of plain commits not handed to the executor yet, and whether a proposal was
+  // made since the last commit (its commit must run on the executor then).
+  private int[] plainCommits = new int[8];
+  private int plainCount;
+  private boolean proposed;
 
   // Model executor only (ordered by the chain):
   private float[] logits; // after the cache's last token; null while pending is not empty
@@ -95,6 +106,8 @@ final class ModelDraftSession implements DraftSession {
   @Override
   public CompletionStage<DraftBlock> propose(int k) {
     int mine = ++epoch;
+    handOverPlainCommits();
+    proposed = true;
     CompletableFuture<DraftBlock> block =
         ready.thenCompose(x -> model.runtime().submit(() -> draft(k)));
     int target = draftAhead > 0 && k > 0 ? k + 1 + Math.min(k, draftAhead) : 0;
@@ -168,9 +181,39 @@ final class ModelDraftSession implements DraftSession {
       throw new IllegalArgumentException(
           "keptDraftTokens must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + keptDraftTokens);
     }
+    if (!proposed && keptDraftTokens == 0) { // a plain step: nothing drafts ahead, it can wait
+      if (plainCount == plainCommits.length) {
+        plainCommits = Arrays.copyOf(plainCommits, 2 * plainCount);
+      }
+      plainCommits[plainCount++] = nextToken;
+      return;
+    }
+    handOverPlainCommits(); // keeps the commits in order (empty after a proposal)
+    proposed = false;
     epoch++; // stop drafting ahead: the commit runs after the forward in progress
     ready =
         ready.thenCompose(x -> model.runtime().submit(() -> advance(keptDraftTokens, nextToken)));
+  }
+
+  /** Queues the buffered plain commits on the executor, in order, as one task. */
+  private void handOverPlainCommits() {
+    if (plainCount == 0) {
+      return;
+    }
+    int[] tokens = Arrays.copyOf(plainCommits, plainCount);
+    plainCount = 0;
+    ready =
+        ready.thenCompose(
+            x ->
+                model
+                    .runtime()
+                    .submit(
+                        () -> {
+                          for (int token : tokens) {
+                            advance(0, token);
+                          }
+                          return null;
+                        }));
   }
 
   /** On the model executor: the context grows by s1..sa and then t. */

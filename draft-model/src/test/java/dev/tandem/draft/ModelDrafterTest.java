@@ -3,6 +3,7 @@ package dev.tandem.draft;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,6 +138,50 @@ class ModelDrafterTest {
     assertArrayEquals(
         Arrays.copyOfRange(reference, 5, 9),
         session.propose(4).toCompletableFuture().get().tokens());
+  }
+
+  /**
+   * Plain steps (commits with no proposal between them) wait in the loop's buffer instead of
+   * posting a task each: with the model executor blocked they leave the session ready, and the
+   * proposals after them, between random runs of plain and drafting steps with drafting ahead, are
+   * still the true continuation.
+   */
+  @Test
+  void plainStepsPostNothingToTheModelExecutorAndProposalsStayExact() throws Exception {
+    int[] prompt = {1, 5, 9, 14, 3, 7};
+    int[] reference = greedy(prompt, 80);
+    DraftSession session = new ModelDrafter(model, 4).open(prompt, SamplingParams.GREEDY);
+    session.ready().toCompletableFuture().get();
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> blocker =
+        runtime.submit(
+            () -> {
+              release.await();
+              return null;
+            });
+    for (int i = 0; i < 3; i++) {
+      session.commit(0, reference[i]);
+    }
+    boolean readyWhileBlocked = session.ready().toCompletableFuture().isDone();
+    release.countDown();
+    blocker.get();
+    assertTrue(readyWhileBlocked, "a plain commit waited for the model executor");
+    int emitted = 3;
+    SplittableRandom random = new SplittableRandom(11);
+    while (emitted < 70) {
+      int plain = random.nextInt(4);
+      for (int i = 0; i < plain; i++) {
+        session.commit(0, reference[emitted++]);
+      }
+      int k = 1 + random.nextInt(4);
+      DraftBlock block = session.propose(k).toCompletableFuture().get();
+      assertArrayEquals(
+          Arrays.copyOfRange(reference, emitted, emitted + k), block.tokens(), "at " + emitted);
+      int kept = random.nextBoolean() ? k : random.nextInt(k + 1);
+      session.commit(kept, reference[emitted + kept]);
+      emitted += kept + 1;
+    }
+    session.close();
   }
 
   @Test
