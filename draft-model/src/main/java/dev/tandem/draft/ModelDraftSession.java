@@ -34,9 +34,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Plain steps cost the model executor nothing: a commit with no proposal since the last one (the
  * loop decoded plain) only appends its token to a buffer of the loop's, handed to the executor with
- * the next proposal, where the same commits then run in order. Before, every plain step posted a
- * task to the draft model's thread; with several streams decoding plain that cost 5-7 % of the
- * router's throughput on a 2-vCPU box (BENCHMARKS.md, issue 14).
+ * the next proposal, where the same commits then run in order (before, every plain step posted a
+ * task to the draft model's thread and woke it).
  *
  * <p>Threading: called by one loop, never concurrently; all state is touched by tasks on the model
  * executor, ordered by the {@code ready} chain (happens-before through the futures), except {@code
