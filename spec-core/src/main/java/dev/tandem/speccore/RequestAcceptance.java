@@ -52,7 +52,12 @@ public final class RequestAcceptance {
 
   /** The blended estimate of α for this request. */
   public double alpha() {
-    return (accepted + globalWeight * global.alpha()) / (trials + globalWeight);
+    return blended(global.alpha());
+  }
+
+  /** This request's α blended with the pair's {@code pair}. */
+  private double blended(double pair) {
+    return (accepted + globalWeight * pair) / (trials + globalWeight);
   }
 
   /**
@@ -74,15 +79,17 @@ public final class RequestAcceptance {
   /**
    * As {@link #expectedTokens(int)} with kMax = {@code expected.length − 1}, written into {@code
    * expected} (the speculation loop's own array, reused every step: nothing allocated).
+   *
+   * @return this request's α ({@link #alpha()}), from the same read of the pair's counts
    */
-  public void expectedTokens(double[] expected) {
+  public double expectedTokens(double[] expected) {
     int kMax = expected.length - 1;
     if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
       throw new IllegalArgumentException(
           "expected must hold 1.." + (DraftBlock.MAX_DRAFT + 1) + " entries, got " + (kMax + 1));
     }
     double pair = global.positionAlphas(positions);
-    double own = (accepted + globalWeight * pair) / (trials + globalWeight);
+    double own = blended(pair);
     double scale = pair > 0 ? own / pair : 1;
     expected[0] = 1;
     double survive = 1;
@@ -91,6 +98,7 @@ public final class RequestAcceptance {
       survive *= alphaAt;
       expected[k] = expected[k - 1] + survive;
     }
+    return own;
   }
 
   /** Trials recorded by this request. */

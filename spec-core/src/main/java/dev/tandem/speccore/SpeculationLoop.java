@@ -162,8 +162,8 @@ public final class SpeculationLoop {
         startNext();
       }
       case PROPOSING -> {
-        config.acceptance.expectedTokens(expectedTokens);
-        LoopState state = counters.state(config.acceptance.alpha(), expectedTokens);
+        double alpha = config.acceptance.expectedTokens(expectedTokens);
+        LoopState state = counters.state(alpha, expectedTokens);
         requestedK = config.chooser.chooseK(state);
         if (requestedK < 0) {
           throw new IllegalStateException("chooseK must return k >= 0, got " + requestedK);

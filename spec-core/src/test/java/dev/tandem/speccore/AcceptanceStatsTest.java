@@ -212,7 +212,7 @@ class AcceptanceStatsTest {
     }
     double[] inPlace = new double[DraftBlock.MAX_DRAFT + 1];
     java.util.Arrays.fill(inPlace, -1);
-    request.expectedTokens(inPlace);
+    assertEquals(request.alpha(), request.expectedTokens(inPlace));
     assertTrue(java.util.Arrays.equals(request.expectedTokens(DraftBlock.MAX_DRAFT), inPlace));
     assertThrows(IllegalArgumentException.class, () -> request.expectedTokens(new double[0]));
   }

@@ -191,14 +191,9 @@ final class ConfigNode {
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
-  /** A number in [0, 1]. */
+  /** A required number in [0, 1]. */
   double fraction(String key) {
-    read.add(key);
-    Object value = json.getValue(key);
-    if (!(value instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= 1)) {
-      throw error(key, "must be a number in [0, 1], got " + describe(value));
-    }
-    return n.doubleValue();
+    return number(key, 0, 1);
   }
 
   boolean bool(String key, boolean defaultValue) {

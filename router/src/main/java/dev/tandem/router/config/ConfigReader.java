@@ -60,6 +60,9 @@ import java.util.Set;
  */
 public final class ConfigReader {
 
+  /** The longest step cost {@code latency_prior} takes, in milliseconds. */
+  static final double MAX_PRIOR_MS = 60_000;
+
   private final Path baseDir;
 
   public ConfigReader(Path baseDir) {
@@ -533,9 +536,6 @@ public final class ConfigReader {
             : Optional.empty();
     return new Tier(name, backend, price(t), maxComplexity, defaultDrafter, drafters, prior);
   }
-
-  /** The longest step cost {@code latency_prior} takes, in milliseconds. */
-  static final double MAX_PRIOR_MS = 60_000;
 
   /**
    * {@code latency_prior: {draft_token_ms, draft_step_ms, verify_call_ms, verify_position_ms}}: a
