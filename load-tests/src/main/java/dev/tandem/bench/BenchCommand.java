@@ -341,8 +341,31 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--slo-tpot-ms", description = "Goodput's TPOT bound (default 50)")
     double sloTpotMs = 50;
 
+    @Option(
+        names = "--variants",
+        split = ",",
+        description =
+            "Variants to run, plain and adaptive among them: plain, model-off (the model drafter's"
+                + " session open, speculation off: what a draft session costs), k=1, k=2, k=4, k=8,"
+                + " adaptive (default all but model-off)")
+    List<String> variants = BenchSuites.DEFAULT_POLICY_VARIANTS;
+
     @Override
     public Integer call() throws Exception {
+      for (String v : variants) {
+        if (!BenchSuites.POLICY_VARIANTS.contains(v)) {
+          System.err.println(
+              "tandem bench policy: --variants must be among "
+                  + String.join(", ", BenchSuites.POLICY_VARIANTS)
+                  + ", got "
+                  + v);
+          return 2;
+        }
+      }
+      if (!variants.contains("plain") || !variants.contains("adaptive")) {
+        System.err.println("tandem bench policy: --variants must include plain and adaptive");
+        return 2;
+      }
       for (String p : profiles) {
         if (!List.of("in-process", "remote").contains(p)) {
           System.err.println(
@@ -360,7 +383,15 @@ public final class BenchCommand implements Callable<Integer> {
           new BenchSuites(
               TandemHome.path(), null, System.out, line -> System.err.println("tandem: " + line));
       suites.policy(
-          profiles, workloads, streams, rounds, requestsPerStream, maxTokens, delayMs, sloTpotMs);
+          profiles,
+          workloads,
+          streams,
+          rounds,
+          requestsPerStream,
+          maxTokens,
+          delayMs,
+          sloTpotMs,
+          variants);
       return 0;
     }
   }

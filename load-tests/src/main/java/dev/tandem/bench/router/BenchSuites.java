@@ -91,6 +91,12 @@ public final class BenchSuites {
     }
   }
 
+  /** The policy bench's variant names, in the order they run ({@code --variants}). */
+  public static final List<String> POLICY_VARIANTS = List.copyOf(PolicySweep.BY_NAME.keySet());
+
+  /** The variants the policy bench runs by default. */
+  public static final List<String> DEFAULT_POLICY_VARIANTS = PolicySweep.DEFAULT_VARIANTS;
+
   /**
    * The draft-length policy at rising load ({@link PolicySweep}) over the mixed workload (requests
    * of every workload in turn, max_tokens capped at {@code maxTokens}), in-process and/or through
@@ -104,7 +110,8 @@ public final class BenchSuites {
       int requestsPerStream,
       int maxTokens,
       long delayMs,
-      double sloTpotMillis)
+      double sloTpotMillis,
+      List<String> variants)
       throws IOException {
     List<Workload> loaded = load(workloads, 30);
     List<dev.tandem.proto.v1.GenerateRequest> mixed = new ArrayList<>();
@@ -120,7 +127,7 @@ public final class BenchSuites {
       Body<Void> sweep =
           client -> {
             try {
-              new PolicySweep(client, out, sloTpotMillis)
+              new PolicySweep(client, out, sloTpotMillis, variants)
                   .run(
                       profile.equals("remote")
                           ? "remote profile (" + delayMs + " ms per verifier call)"

@@ -16,11 +16,15 @@ import java.util.Map;
  */
 public final class SpeculationBench {
 
-  /** One configuration of the comparison. */
+  /**
+   * One configuration of the comparison.
+   *
+   * @param fixedK the request's fixed k; 0 = adaptive, below 0 = speculation off with this drafter
+   */
   public record Variant(String label, String drafter, int fixedK) {
     GenerateRequest apply(GenerateRequest request) {
       Speculation.Builder s = Speculation.newBuilder().setDrafter(drafter);
-      if (drafter.equals("none")) {
+      if (drafter.equals("none") || fixedK < 0) {
         s.setMode(Speculation.Mode.MODE_OFF);
       } else if (fixedK > 0) {
         s.setMode(Speculation.Mode.MODE_FIXED).setK(fixedK);
