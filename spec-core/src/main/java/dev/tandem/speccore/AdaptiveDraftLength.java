@@ -201,7 +201,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     }
     if (++plainStepsInARow < probeEvery
         || !oneDraftFits(expected[1], limit)
-        || !draftingCouldPay(cap, limit)) {
+        || !draftingCouldPay(cap, latency, limit, overheads)) {
       return 0;
     }
     plainStepsInARow = 0;
@@ -209,12 +209,15 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   }
 
   /**
-   * Whether some acceptance rate would make drafting the choice: if not even α = 1 does (e.g.
-   * minimising cost under per-token pricing, where every draft is billed), a probe would only
-   * spend.
+   * Whether some acceptance rate would make drafting the choice with this step's pricing: if not
+   * even α = 1 does, a probe would only spend. That is so when minimising cost under per-token
+   * pricing (every draft is billed), and on a throughput-bound CPU verifier, where a scored
+   * position costs what a decoded token does (probing there cost a busy in-process engine a k = 1
+   * step in every 32, 2–6 % of its throughput; BENCHMARKS.md).
    */
-  private boolean draftingCouldPay(int cap, double limit) {
-    return SpeculationPolicy.chooseK(1.0, cap, latencies.current(), prices, objective, limit) > 0;
+  private boolean draftingCouldPay(
+      int cap, LatencyModel latency, double limit, double[] overheads) {
+    return SpeculationPolicy.chooseK(1.0, cap, latency, prices, objective, limit, overheads) > 0;
   }
 
   /** Whether one draft token meets the constraint, with E(1) = {@code expectedOne}. */

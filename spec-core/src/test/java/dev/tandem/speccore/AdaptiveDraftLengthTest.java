@@ -118,6 +118,34 @@ class AdaptiveDraftLengthTest {
     }
   }
 
+  /**
+   * On a throughput-bound verifier whose scored positions cost what a decoded token does, no
+   * acceptance rate makes drafting pay (E(k) <= k + 1 positions), so the chooser does not probe;
+   * once the verifier is free again, it probes as before.
+   */
+  @Test
+  void doesNotProbeWhereItsBusyPricingRulesDraftingOut() {
+    boolean[] busy = {true};
+    AdaptiveDraftLength chooser =
+        new AdaptiveDraftLength(
+                8,
+                Prices.FREE,
+                Objective.MIN_LATENCY_WITHIN_COST,
+                Double.POSITIVE_INFINITY,
+                new LatencyEstimator(new LatencyModel(2, 100, 1), 0.2),
+                2)
+            .throughputBoundWhen(() -> busy[0]);
+    for (int i = 0; i < 8; i++) {
+      assertEquals(0, chooser.chooseK(state(i, 100, 0.0)), "busy, step " + i);
+    }
+    busy[0] = false;
+    int[] ks = new int[4];
+    for (int i = 0; i < ks.length; i++) {
+      ks[i] = chooser.chooseK(state(8 + i, 100, 0.0));
+    }
+    assertArrayEquals(new int[] {1, 0, 1, 0}, ks); // the plain run while busy counts
+  }
+
   private static LoopState state(int generated, int max, double alpha) {
     return new LoopState(generated, max, 0, 0, 0, 0, alpha);
   }
