@@ -61,12 +61,6 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private long chosenAtNanos = -1;
   private int timedArm = -1;
   private long timedModelNanos;
-  // Shared k while busy (optional, sharingKWhenBusy): the slice and k of the step being timed.
-  private boolean shareWhenBusy;
-  private long sharedSlice;
-  private int sharedK = -1;
-  private int timedRequestedK;
-  private int timedTokens;
 
   /**
    * @param kMax largest k tried, 0..{@link DraftBlock#MAX_DRAFT}
@@ -177,24 +171,6 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     return this;
   }
 
-  /**
-   * While the verifier is throughput-bound, takes the draft length all the pair's streams at this
-   * load share ({@link SharedDraftLength}, measured by their tokens per stream-second under each k)
-   * instead of pricing positions by their marginal work; for a remote verifier, whose calls carry
-   * work the batch does not share (transport, per-call handling), so that the marginal pricing
-   * undervalues fewer calls. Needs {@link #learningStepCosts} (the shared lengths live with the
-   * pair's step costs); steps with a cost limit keep the marginal pricing.
-   *
-   * @return this
-   */
-  public AdaptiveDraftLength sharingKWhenBusy() {
-    if (stepCosts == null) {
-      throw new IllegalStateException("sharingKWhenBusy needs learningStepCosts first");
-    }
-    this.shareWhenBusy = true;
-    return this;
-  }
-
   @Override
   public int chooseK(LoopState state) {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
@@ -203,15 +179,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     // Learning: the pair's latencies at this load, fitted over all its requests' steps.
     LatencyModel latency =
         stepCosts == null ? latencies.current() : timedCosts.latency(latencies.current());
-    boolean throughputBound = busy != null && busy.getAsBoolean();
-    if (throughputBound && shareWhenBusy && Double.isInfinite(limit)) {
-      SharedDraftLength shared = timedCosts.shared();
-      sharedSlice = shared.sliceAt(chosenAtNanos);
-      sharedK = Math.min(cap, shared.armFor(sharedSlice));
-      plainStepsInARow = 0;
-      return sharedK;
-    }
-    if (throughputBound) {
+    if (busy != null && busy.getAsBoolean()) {
       // Throughput-bound: a step's fixed costs (the call, the batch's forward, the hops) are
       // shared with the other streams and paid anyway; what a draft adds is its marginal work.
       latency = new LatencyModel(latency.draftPerToken(), 0, latency.verifyPerPosition());
@@ -273,12 +241,8 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
       // A step paused by flow control (a slow client) says nothing about what steps cost.
       if (overhead <= Math.max(4 * timedModelNanos, MAX_OVERHEAD_NANOS)) {
         timedCosts.record(timedArm, now - chosenAtNanos, timedModelNanos);
-        if (sharedK >= 0 && timedRequestedK == sharedK) {
-          timedCosts.shared().record(sharedSlice, sharedK, timedTokens, now - chosenAtNanos);
-        }
       }
     }
-    sharedK = -1;
     timedArm = -1;
     chosenAtNanos = now;
     timedCosts = stepCosts.get();
@@ -290,8 +254,6 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     if (stepCosts != null) {
       timedArm = step.proposed();
       timedModelNanos = step.draftNanos() + step.verifyNanos();
-      timedRequestedK = step.requestedK();
-      timedTokens = step.emitted();
       if (timedCosts != null) {
         timedCosts.observe(step, latencies.current());
       }

@@ -22,8 +22,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Also shared per pair and load: the latency fit of all its requests' steps ({@link #latency}),
  * so that a new request starts from what the pair's steps cost rather than a generic prior, and the
- * schedule of plain probes ({@link #takePlainProbe}), and the draft length its streams share while
- * a remote verifier is throughput-bound ({@link #shared}).
+ * schedule of plain probes ({@link #takePlainProbe}).
  *
  * <p>Threading: thread-safe; any thread may record or read (the overheads lock-free, the latency
  * fit under a lock of its own).
@@ -45,12 +44,6 @@ public final class StepCosts {
   // The pair's verify and draft latencies at this load, fitted over every request's steps.
   private final Object latencyLock = new Object();
   private LatencyEstimator latency; // guarded by latencyLock; null until the first step
-  private final SharedDraftLength shared = new SharedDraftLength();
-
-  /** The draft length the pair's streams at this load share while the verifier is busy. */
-  public SharedDraftLength shared() {
-    return shared;
-  }
 
   /**
    * Records one step of arm k.

@@ -1,9 +1,7 @@
 package dev.tandem.speccore;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -102,62 +100,6 @@ class StepCostsTest {
     // ...but shared by many, only the positions and drafts count: E(k) / (k + 1) < 1.
     busy[0] = true;
     assertEquals(0, chooser.chooseK(state));
-  }
-
-  /**
-   * Against a busy remote verifier a learning request takes the pair's shared k for the time slice
-   * (plain, 1, 2, 4, 8 in turn, then the best measured; capped by its own limit), records its steps
-   * there, and so drafts where marginal pricing would decode plain; with a cost limit it keeps the
-   * marginal pricing.
-   */
-  @Test
-  void aBusyRemotePairTakesTheSharedKOfTheSlice() {
-    StepCosts costs = new StepCosts();
-    long[] now = {0};
-    long slice = SharedDraftLength.DEFAULT_SLICE_NANOS;
-    LatencyModel latency = new LatencyModel(50, 2000, 300);
-    LoopState state = new LoopState(0, 10_000, 0, 0, 0, 0, 0.8);
-    AdaptiveDraftLength chooser =
-        AdaptiveDraftLength.fastest(4, latency)
-            .throughputBoundWhen(() -> true)
-            .learningStepCosts(() -> costs, () -> now[0])
-            .sharingKWhenBusy();
-    int[] ks = new int[5];
-    for (int i = 0; i < ks.length; i++) {
-      now[0] = i * slice + 10;
-      ks[i] = chooser.chooseK(state);
-      // Each step delivers k + 1 tokens in 1 ms; k = 4 pays most per stream-second.
-      chooser.observe(new StepRecord(ks[i], ks[i], ks[i], ks[i] + 1, 0, 500_000));
-      now[0] += 1_000_000;
-      chooser.chooseK(state); // ends the step's cycle; the slice's arm again
-      chooser.observe(new StepRecord(ks[i], ks[i], ks[i], ks[i] + 1, 0, 500_000));
-    }
-    assertArrayEquals(new int[] {0, 1, 2, 4, 4}, ks); // arm 8 capped at kMax 4: not measured
-    now[0] = 6 * slice + 10; // an exploiting slice: its first recorded step folds the ones above
-    int k = chooser.chooseK(state);
-    chooser.observe(new StepRecord(k, k, k, k + 1, 0, 500_000));
-    now[0] += 1_000_000;
-    chooser.chooseK(state);
-    assertEquals(5_000, costs.shared().tokensPerSecond(4), 1e-6); // 5 tokens per 1 ms cycle
-    assertEquals(3_000, costs.shared().tokensPerSecond(2), 1e-6);
-    now[0] = 7 * slice + 10;
-    assertEquals(4, chooser.chooseK(state));
-
-    AdaptiveDraftLength limited =
-        new AdaptiveDraftLength(
-                4,
-                Prices.FREE,
-                Objective.MIN_LATENCY_WITHIN_COST,
-                1.0,
-                new LatencyEstimator(latency, 0.2))
-            .throughputBoundWhen(() -> true)
-            .learningStepCosts(() -> costs, () -> now[0])
-            .sharingKWhenBusy();
-    assertEquals(0, limited.chooseK(state), "a cost limit keeps the marginal pricing: plain");
-    assertThrows(
-        IllegalStateException.class,
-        () -> AdaptiveDraftLength.fastest(4, latency).sharingKWhenBusy(),
-        "sharing needs the pair's step costs");
   }
 
   @Test

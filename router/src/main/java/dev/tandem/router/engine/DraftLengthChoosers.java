@@ -34,10 +34,7 @@ import java.util.function.Supplier;
  * tier's step prior (its {@code latency_prior} setting, else {@link #PRIOR} or {@link
  * #REMOTE_PRIOR} by where its verifier computes; {@link Tier#stepPrior}) and its own acceptance.
  * Every request in auto mode prices k by its marginal work while the verifier is throughput-bound
- * (a local one serving several streams, a remote one that says so), except learning requests on a
- * remote tier: they take the k the pair's streams at that load share, chosen by what each k
- * measured when all used it ({@link dev.tandem.speccore.SharedDraftLength}; a remote call carries
- * work its batch does not share, which marginal pricing takes as free). That signal is load, so a
+ * (a local one serving several streams, a remote one that says so). That signal is load, so a
  * seeded request's output is reproducible under the same load; a fixed k (or none) makes it
  * reproducible under any. Ignoring load for seeded requests was tried: at 128 streams against the
  * remote verifier they then drafted into a busy server and adaptive fell to 0.87x plain
@@ -108,12 +105,9 @@ final class DraftLengthChoosers {
         adaptive.throughputBoundWhen(
             verifier.isLocal() ? () -> streamsInFlight.getAsInt() > 1 : verifier::throughputBound);
         boolean seededSample = request.deterministic() && !request.sampling().isGreedy();
-        if (seededSample) {
-          yield adaptive::chooseK; // the step prior and its own acceptance only
-        }
-        adaptive.learningStepCosts(stepCosts, System::nanoTime);
-        // A busy remote verifier: one k for the pair's streams, measured (SharedDraftLength).
-        yield verifier.isLocal() ? adaptive : adaptive.sharingKWhenBusy();
+        yield seededSample
+            ? adaptive::chooseK // the step prior and its own acceptance only
+            : adaptive.learningStepCosts(stepCosts, System::nanoTime);
       }
     };
   }

@@ -11,7 +11,6 @@ import dev.tandem.speccore.DraftLengthChooser;
 import dev.tandem.speccore.LatencyModel;
 import dev.tandem.speccore.LoopState;
 import dev.tandem.speccore.SamplingParams;
-import dev.tandem.speccore.SharedDraftLength;
 import dev.tandem.speccore.StepCosts;
 import dev.tandem.speccore.StepPrior;
 import dev.tandem.speccore.Verifier;
@@ -77,51 +76,6 @@ class DraftLengthChoosersTest {
     assertEquals(0, chooser(sampled(false), dear).chooseK(alpha06), "unseeded: learned costs");
   }
 
-  /**
-   * On a remote tier whose server says it is busy, a learning request takes the k its pair's
-   * streams share at that moment (here measured best: k = 2), where marginal pricing would decode
-   * plain; a seeded one keeps the marginal pricing, and so does a learning one on a busy local
-   * tier.
-   */
-  @Test
-  void aBusyRemoteTierGivesItsLearningRequestsTheSharedK() throws InterruptedException {
-    LoopState alpha08 = new LoopState(10, 64, 9, 12, 4, 21, 0.8);
-    StepCosts costs = new StepCosts();
-    SharedDraftLength shared = costs.shared();
-    long epoch = shared.sliceAt(System.nanoTime()) - 100;
-    epoch -= Math.floorMod(epoch, 20); // 5 arms + 15 exploiting slices: an epoch's first slice
-    shared.record(epoch, 0, 1, 1000); // plain: 1 token per µs
-    shared.record(epoch + 2, 2, 3, 1000); // k = 2: 3 tokens per µs
-    shared.record(epoch + 4, 0, 1, 1000); // folds both: k = 2 is the best
-    DraftLengthChooser learning =
-        DraftLengthChoosers.forRequest(
-            sampled(false), AUTO, busyRemote(), 16, () -> costs, () -> 32);
-    int checked = 0;
-    for (int attempt = 0; attempt < 100 && checked == 0; attempt++) {
-      long slice = shared.sliceAt(System.nanoTime());
-      int k = learning.chooseK(alpha08);
-      int arm = shared.armFor(slice);
-      if (arm == 0 || shared.sliceAt(System.nanoTime()) != slice) {
-        Thread.sleep(50); // plain's own slice, or the slice changed: no telling apart
-        continue;
-      }
-      assertEquals(Math.min(arm, AUTO.kMax()), k, "slice " + slice);
-      checked++;
-    }
-    assertEquals(1, checked, "no slice with a drafting arm in 5 s");
-    StepCosts fresh = new StepCosts();
-    assertEquals(
-        0,
-        DraftLengthChoosers.forRequest(sampled(true), AUTO, busyRemote(), 16, () -> fresh, () -> 32)
-            .chooseK(alpha08),
-        "seeded: marginal pricing");
-    assertEquals(
-        0,
-        DraftLengthChoosers.forRequest(sampled(false), AUTO, tier(true), 16, () -> costs, () -> 32)
-            .chooseK(alpha08),
-        "local: marginal pricing");
-  }
-
   private static DraftLengthChooser chooser(GenerationRequest request, StepCosts costs) {
     return DraftLengthChoosers.forRequest(request, AUTO, tier(true), 16, () -> costs, () -> 1);
   }
@@ -139,15 +93,6 @@ class DraftLengthChoosersTest {
   }
 
   private static Tier tier(boolean local) {
-    return tier(local, false);
-  }
-
-  /** A remote tier whose server says it is throughput-bound. */
-  private static Tier busyRemote() {
-    return tier(false, true);
-  }
-
-  private static Tier tier(boolean local, boolean busy) {
     Verifier verifier =
         new Verifier() {
           @Override
@@ -164,11 +109,6 @@ class DraftLengthChoosersTest {
           @Override
           public boolean isLocal() {
             return local;
-          }
-
-          @Override
-          public boolean throughputBound() {
-            return busy;
           }
         };
     return new Tier("large", "m", verifier, null, 1 << 20, 0);
