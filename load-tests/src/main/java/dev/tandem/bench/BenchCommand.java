@@ -329,7 +329,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
         names = "--requests-per-stream",
         description =
-            "Requests each stream runs per variant and round, 16 in all at least (default 4)")
+            "Requests each stream runs per variant and round, 48 in all at least (default 4)")
     int requestsPerStream = 4;
 
     @Option(names = "--max-tokens", description = "Cap on each request's max_tokens (default 64)")

@@ -85,10 +85,15 @@ final class PolicySweep {
     final List<Double> tpot = new ArrayList<>();
   }
 
+  /** Requests per variant and round at least, whatever the level. */
+  static final int MIN_REQUESTS = 48;
+
   /**
-   * @param requestsPerStream requests each stream runs per variant and round (at least 16 in all):
-   *     with one request per stream a level was over in well under a second in-process and its
-   *     figure was the slowest request's (A/A spread ±15 %)
+   * @param requestsPerStream requests each stream runs per variant and round (at least {@value
+   *     #MIN_REQUESTS} in all): with one request per stream a level was over in well under a second
+   *     in-process and its figure was the slowest request's (A/A spread ±15 %); with 16 in all the
+   *     one-stream level still read 0.81–0.91× plain for adaptive where 48 per stream read
+   *     1.00–1.05× (BENCHMARKS.md)
    */
   void run(
       String profile,
@@ -113,7 +118,7 @@ final class PolicySweep {
     for (int streams : levels) {
       Map<SpeculationBench.Variant, Totals> totals = new LinkedHashMap<>();
       variants.forEach(v -> totals.put(v, new Totals()));
-      int perRound = Math.max(streams * requestsPerStream, 16);
+      int perRound = Math.max(streams * requestsPerStream, MIN_REQUESTS);
       for (int round = 0; round < rounds; round++) {
         for (SpeculationBench.Variant v : variants) {
           measure(mixed, v, streams, perRound, totals.get(v));
