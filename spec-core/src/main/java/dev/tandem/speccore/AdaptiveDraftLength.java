@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * would never draft again. After {@code probeEvery} plain steps in a row the chooser drafts one
  * token (k = 1) if k = 1 satisfies the constraint, refreshing the estimate at a bounded cost (at
  * most one draft token per {@code probeEvery} steps). It does not probe when no acceptance rate
- * could make drafting pay (cheapest k under per-token pricing is always 0).
+ * could make drafting pay under the step's pricing (cheapest k under per-token pricing is always 0;
+ * so is the fastest k on a throughput-bound CPU verifier, see {@link #throughputBoundWhen}).
  *
  * <p>Step costs (optional, {@link #learningStepCosts}): each k is priced with the overhead its
  * steps were measured to carry beyond drafting and verifying, learned across requests ({@link
