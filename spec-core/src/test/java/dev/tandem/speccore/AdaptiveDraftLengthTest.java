@@ -72,14 +72,7 @@ class AdaptiveDraftLengthTest {
 
   @Test
   void probesWithOneDraftAfterARunOfPlainSteps() {
-    AdaptiveDraftLength chooser =
-        new AdaptiveDraftLength(
-            8,
-            Prices.FREE,
-            Objective.MIN_LATENCY_WITHIN_COST,
-            Double.POSITIVE_INFINITY,
-            new LatencyEstimator(new LatencyModel(2, 100, 1), 0.2),
-            4);
+    AdaptiveDraftLength chooser = fastestProbingEvery(4);
     int[] ks = new int[9];
     for (int i = 0; i < ks.length; i++) {
       ks[i] = chooser.chooseK(state(i, 100, 0.0));
@@ -126,15 +119,7 @@ class AdaptiveDraftLengthTest {
   @Test
   void doesNotProbeWhereItsBusyPricingRulesDraftingOut() {
     boolean[] busy = {true};
-    AdaptiveDraftLength chooser =
-        new AdaptiveDraftLength(
-                8,
-                Prices.FREE,
-                Objective.MIN_LATENCY_WITHIN_COST,
-                Double.POSITIVE_INFINITY,
-                new LatencyEstimator(new LatencyModel(2, 100, 1), 0.2),
-                2)
-            .throughputBoundWhen(() -> busy[0]);
+    AdaptiveDraftLength chooser = fastestProbingEvery(2).throughputBoundWhen(() -> busy[0]);
     for (int i = 0; i < 8; i++) {
       assertEquals(0, chooser.chooseK(state(i, 100, 0.0)), "busy, step " + i);
     }
@@ -144,6 +129,17 @@ class AdaptiveDraftLengthTest {
       ks[i] = chooser.chooseK(state(8 + i, 100, 0.0));
     }
     assertArrayEquals(new int[] {1, 0, 1, 0}, ks); // the plain run while busy counts
+  }
+
+  /** Fastest k, no cost limit; drafting cheap next to verifying; a probe after n plain steps. */
+  private static AdaptiveDraftLength fastestProbingEvery(int n) {
+    return new AdaptiveDraftLength(
+        8,
+        Prices.FREE,
+        Objective.MIN_LATENCY_WITHIN_COST,
+        Double.POSITIVE_INFINITY,
+        new LatencyEstimator(new LatencyModel(2, 100, 1), 0.2),
+        n);
   }
 
   private static LoopState state(int generated, int max, double alpha) {
