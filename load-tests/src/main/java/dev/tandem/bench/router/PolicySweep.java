@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The draft-length policy at rising load: for each number of concurrent streams, closed-loop
  * clients run the mixed workload with plain decoding, fixed k and adaptive k (model drafter), the
  * variants taking turns in rounds so that drift on a shared machine hits each alike. Per variant
- * and level: tokens/s, TPOT p50 / p99, goodput (requests with TPOT within the SLO), and adaptive k
- * against the best fixed k and against plain decoding.
+ * and level: tokens/s, how far single rounds spread against plain's, TPOT p50 / p99, goodput
+ * (requests with TPOT within the SLO), and adaptive k against the best fixed k and against plain
+ * decoding.
  *
  * <p>Threading: {@link #run} blocks its caller; the requests run on the client's event loops.
  */
@@ -83,6 +84,22 @@ final class PolicySweep {
     long drafts; // draft tokens proposed
     long steps; // verifier calls after the prefill
     final List<Double> tpot = new ArrayList<>();
+    final List<Double> roundRates = new ArrayList<>(); // tokens/s of each round, in order
+  }
+
+  /**
+   * The lowest and highest of a variant's per-round rate over plain's in the same round: how far
+   * single rounds of the level spread (the two share the machine's state of the moment).
+   */
+  private static String roundsRange(Totals variant, Totals plain) {
+    double low = Double.POSITIVE_INFINITY;
+    double high = Double.NEGATIVE_INFINITY;
+    for (int r = 0; r < variant.roundRates.size(); r++) {
+      double ratio = variant.roundRates.get(r) / plain.roundRates.get(r);
+      low = Math.min(low, ratio);
+      high = Math.max(high, ratio);
+    }
+    return String.format(Locale.ROOT, "%.2f–%.2f×", low, high);
   }
 
   /** Requests per variant and round at least, whatever the level. */
@@ -110,10 +127,11 @@ final class PolicySweep {
     out.println("#### Draft-length policy at rising load: " + profile);
     out.println();
     out.println(
-        "| streams | variant | tokens/s | × plain | TPOT p50 / p99 ms | goodput (TPOT ≤ "
+        "| streams | variant | tokens/s | × plain | × plain, rounds' range | TPOT p50 / p99 ms |"
+            + " goodput (TPOT ≤ "
             + (int) sloTpotMillis
             + " ms) | mean k | tokens per step | errors |");
-    out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+    out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<String> verdicts = new ArrayList<>();
     for (int streams : levels) {
       Map<SpeculationBench.Variant, Totals> totals = new LinkedHashMap<>();
@@ -124,7 +142,8 @@ final class PolicySweep {
           measure(mixed, v, streams, perRound, totals.get(v));
         }
       }
-      double plain = rate(totals.get(SpeculationBench.PLAIN));
+      Totals plainTotals = totals.get(SpeculationBench.PLAIN);
+      double plain = rate(plainTotals);
       double bestFixed = 0;
       String bestName = "";
       for (var e : totals.entrySet()) {
@@ -133,11 +152,12 @@ final class PolicySweep {
         Percentiles tpot = new Percentiles(t.tpot);
         out.printf(
             Locale.ROOT,
-            "| %d | %s | %.1f | %.2f× | %.2f / %.2f | %.0f %% | %.2f | %.2f | %d |%n",
+            "| %d | %s | %.1f | %.2f× | %s | %.2f / %.2f | %.0f %% | %.2f | %.2f | %d |%n",
             streams,
             e.getKey().label(),
             rate,
             rate / plain,
+            roundsRange(t, plainTotals),
             tpot.at(50),
             tpot.at(99),
             100.0 * t.good / Math.max(1, t.requests),
@@ -197,11 +217,13 @@ final class PolicySweep {
     if (!done.await(30, TimeUnit.MINUTES)) {
       throw new IllegalStateException("level " + streams + " did not finish in 30 min");
     }
-    into.seconds += (System.nanoTime() - start) / 1e9;
+    double seconds = (System.nanoTime() - start) / 1e9;
+    into.seconds += seconds;
     into.errors += errors.get();
     into.requests += traces.size() + errors.get();
+    long tokens = 0;
     for (StreamTrace t : traces) {
-      into.tokens += t.tokens();
+      tokens += t.tokens();
       into.drafts += t.summary().getSpeculation().getDraftTokens();
       into.steps += Math.max(0, t.summary().getSpeculation().getVerifierCalls() - 1);
       into.tpot.add(t.tpotMillis());
@@ -209,5 +231,7 @@ final class PolicySweep {
         into.good++;
       }
     }
+    into.tokens += tokens;
+    into.roundRates.add(tokens / seconds);
   }
 }
