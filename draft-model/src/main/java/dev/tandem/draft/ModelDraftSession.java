@@ -208,11 +208,27 @@ final class ModelDraftSession implements DraftSession {
                     .runtime()
                     .submit(
                         () -> {
-                          for (int token : tokens) {
-                            advance(0, token);
-                          }
+                          advancePlain(tokens);
                           return null;
                         }));
+  }
+
+  /**
+   * On the model executor: the context grows by {@code tokens}, one plain step each. While a
+   * continuation is drafted it may agree with them, so they go through {@link #advance} one by one;
+   * once none is, the rest joins {@code pending} in one copy (not one copy of it per token).
+   */
+  private void advancePlain(int[] tokens) {
+    int i = 0;
+    while (i < tokens.length && drafted > 0) {
+      advance(0, tokens[i++]);
+    }
+    if (i < tokens.length) {
+      int[] grown = Arrays.copyOf(pending, pending.length + tokens.length - i);
+      System.arraycopy(tokens, i, grown, pending.length, tokens.length - i);
+      pending = grown;
+      logits = null;
+    }
   }
 
   /** On the model executor: the context grows by s1..sa and then t. */

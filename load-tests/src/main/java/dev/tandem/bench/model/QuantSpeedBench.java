@@ -237,11 +237,7 @@ final class QuantSpeedBench {
    * whichever format was loaded first (q4 first: 431 MB "added", about 61 MB of it weights).
    */
   static long offHeapRssKb() {
-    return rssKb()
-        - java.lang.management.ManagementFactory.getMemoryMXBean()
-                .getHeapMemoryUsage()
-                .getCommitted()
-            / 1024;
+    return rssKb() - ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
   }
 
   static long rssKb() {

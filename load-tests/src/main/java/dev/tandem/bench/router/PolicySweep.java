@@ -32,27 +32,22 @@ final class PolicySweep {
    * diagnostic: the model drafter's session is opened but speculation is off (k = 0), so its figure
    * against plain is the cost of having a draft session at all.
    */
-  static final Map<String, SpeculationBench.Variant> BY_NAME =
-      orderedMap(
-          "plain", SpeculationBench.PLAIN,
-          "model-off", new SpeculationBench.Variant("model, off", "model", -1),
-          "k=1", new SpeculationBench.Variant("k=1", "model", 1),
-          "k=2", new SpeculationBench.Variant("k=2", "model", 2),
-          "k=4", new SpeculationBench.Variant("k=4", "model", 4),
-          "k=8", new SpeculationBench.Variant("k=8", "model", 8),
-          "adaptive", ADAPTIVE);
+  static final Map<String, SpeculationBench.Variant> BY_NAME;
+
+  static {
+    Map<String, SpeculationBench.Variant> byName = new LinkedHashMap<>();
+    byName.put("plain", SpeculationBench.PLAIN);
+    byName.put("model-off", new SpeculationBench.Variant("model, off", "model", -1));
+    for (int k : new int[] {1, 2, 4, 8}) {
+      byName.put("k=" + k, new SpeculationBench.Variant("k=" + k, "model", k));
+    }
+    byName.put("adaptive", ADAPTIVE);
+    BY_NAME = Collections.unmodifiableMap(byName);
+  }
 
   /** What runs unless {@code --variants} says otherwise: all but the diagnostic. */
   static final List<String> DEFAULT_VARIANTS =
       List.of("plain", "k=1", "k=2", "k=4", "k=8", "adaptive");
-
-  private static Map<String, SpeculationBench.Variant> orderedMap(Object... pairs) {
-    Map<String, SpeculationBench.Variant> map = new LinkedHashMap<>();
-    for (int i = 0; i < pairs.length; i += 2) {
-      map.put((String) pairs[i], (SpeculationBench.Variant) pairs[i + 1]);
-    }
-    return Collections.unmodifiableMap(map);
-  }
 
   private final StreamClient client;
   private final PrintStream out;

@@ -96,9 +96,7 @@ final class DraftLengthChoosers {
       case AUTO -> {
         int kMax = override.k() > 0 ? override.k() : settings.kMax();
         Verifier verifier = tier.verifier();
-        AdaptiveDraftLength adaptive =
-            adaptive(request, settings, tier, promptTokens, kMax, tier.stepPrior().latency())
-                .pricingDraftSteps(tier.stepPrior().draftStepNanos());
+        AdaptiveDraftLength adaptive = adaptive(request, settings, tier, promptTokens, kMax);
         // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
         // remote one when its server says so with its verdicts (it batches other sessions on a
         // compute-bound backend).
@@ -122,25 +120,30 @@ final class DraftLengthChoosers {
       SpeculationSettings settings,
       Tier tier,
       int promptTokens,
-      int kMax,
-      LatencyModel prior) {
+      int kMax) {
     Prices prices = prices(tier, settings);
     GenerationRequest.Budget budget = request.budget();
-    LatencyEstimator latencies = new LatencyEstimator(prior, LatencyEstimator.DEFAULT_WEIGHT);
+    StepPrior prior = tier.stepPrior();
+    LatencyEstimator latencies =
+        new LatencyEstimator(prior.latency(), LatencyEstimator.DEFAULT_WEIGHT);
+    AdaptiveDraftLength adaptive;
     if (budget.maxCostUsd() > 0) {
       double left = Math.max(0, budget.maxCostUsd() - prices.verifier().openCost(promptTokens));
-      return new AdaptiveDraftLength(
-          kMax, prices, Objective.MIN_LATENCY_WITHIN_COST, left, latencies);
+      adaptive =
+          new AdaptiveDraftLength(kMax, prices, Objective.MIN_LATENCY_WITHIN_COST, left, latencies);
+    } else if (budget.tpotMs() > 0) {
+      adaptive =
+          new AdaptiveDraftLength(
+              kMax,
+              prices,
+              Objective.MIN_COST_WITHIN_LATENCY,
+              budget.tpotMs() * 1_000_000.0,
+              latencies);
+    } else {
+      adaptive =
+          new AdaptiveDraftLength(
+              kMax, prices, Objective.MIN_LATENCY_WITHIN_COST, Double.POSITIVE_INFINITY, latencies);
     }
-    if (budget.tpotMs() > 0) {
-      return new AdaptiveDraftLength(
-          kMax,
-          prices,
-          Objective.MIN_COST_WITHIN_LATENCY,
-          budget.tpotMs() * 1_000_000.0,
-          latencies);
-    }
-    return new AdaptiveDraftLength(
-        kMax, prices, Objective.MIN_LATENCY_WITHIN_COST, Double.POSITIVE_INFINITY, latencies);
+    return adaptive.pricingDraftSteps(prior.draftStepNanos());
   }
 }
