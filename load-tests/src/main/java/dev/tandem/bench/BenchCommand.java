@@ -33,6 +33,7 @@ import picocli.CommandLine.Unmatched;
       "  overhead  router cost over a zero-compute synthetic backend at many concurrent streams",
       "  metrics   the overhead bench with metrics off and on, alternating, in one run",
       "  tls       the overhead bench over plaintext and TLS, alternating, in one run",
+      "  transport the overhead bench's floor: Vert.x's gRPC server alone, pre-encoded chunks",
       "The other benchmarks are subcommands (each takes its own arguments, see BENCHMARKS.md)."
     },
     subcommands = {
@@ -67,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--suite",
       split = ",",
       description =
-          "real, remote, overhead, metrics, tls (metrics and tls: at the first --streams level; default: real, remote, overhead)")
+          "real, remote, overhead, metrics, tls, transport (metrics and tls: at the first --streams level; default: real, remote, overhead)")
   List<String> suites = List.of("real", "remote", "overhead");
 
   @Option(
@@ -113,9 +114,10 @@ public final class BenchCommand implements Callable<Integer> {
       return 2;
     }
     for (String suite : suites) {
-      if (!List.of("real", "remote", "overhead", "metrics", "tls").contains(suite)) {
+      if (!List.of("real", "remote", "overhead", "metrics", "tls", "transport").contains(suite)) {
         System.err.println(
-            "tandem bench: --suite must be real, remote, overhead, metrics or tls, got " + suite);
+            "tandem bench: --suite must be real, remote, overhead, metrics, tls or transport, got "
+                + suite);
         return 2;
       }
     }
@@ -133,17 +135,17 @@ public final class BenchCommand implements Callable<Integer> {
         case "remote" -> bench.remote(workloads, requests, delayMs);
         case "metrics" -> bench.metricsCost(streams.get(0), steps, paceMs);
         case "tls" -> bench.tlsCost(streams.get(0), steps, paceMs);
-        default ->
-            bench.overhead(
-                streams,
-                steps,
-                paceMs,
-                client.equals("process")
-                    ? BenchSuites.ClientPlacement.PROCESS
-                    : BenchSuites.ClientPlacement.IN_PROCESS);
+        case "transport" -> bench.transport(streams, steps, paceMs, placement());
+        default -> bench.overhead(streams, steps, paceMs, placement());
       }
     }
     return 0;
+  }
+
+  private BenchSuites.ClientPlacement placement() {
+    return client.equals("process")
+        ? BenchSuites.ClientPlacement.PROCESS
+        : BenchSuites.ClientPlacement.IN_PROCESS;
   }
 
   /** A benchmark with its own {@code main(String[])} and argument parsing. */

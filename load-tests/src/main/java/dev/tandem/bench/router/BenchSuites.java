@@ -237,7 +237,7 @@ public final class BenchSuites {
         try (StreamFleet client =
             StreamFleet.plaintext("127.0.0.1", router.port, OVERHEAD_CONNECTIONS)) {
           OverheadBench.Level level =
-              new OverheadBench(client, router.backend, out, paceMs)
+              OverheadBench.overSynthetic(client, router.backend, out, paceMs)
                   .report(List.of(streams), steps)
                   .levels()
                   .get(0);
@@ -286,7 +286,7 @@ public final class BenchSuites {
           rows.add(
               row(
                   on ? "tls" : "plaintext",
-                  new OverheadBench(client, router.backend, out, paceMs)
+                  OverheadBench.overSynthetic(client, router.backend, out, paceMs)
                       .report(List.of(streams), steps)
                       .levels()
                       .get(0)));
@@ -315,14 +315,36 @@ public final class BenchSuites {
   public OverheadBench.Result overheadLevels(
       List<Integer> streams, int steps, double paceMs, ClientPlacement placement) {
     try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000);
-        ChunkClient client =
-            switch (placement) {
-              case PROCESS -> new ClientProcess("127.0.0.1", router.port, OVERHEAD_CONNECTIONS);
-              case IN_PROCESS ->
-                  StreamFleet.plaintext("127.0.0.1", router.port, OVERHEAD_CONNECTIONS);
-            }) {
-      return new OverheadBench(client, router.backend, out, paceMs).report(streams, steps);
+        ChunkClient client = client(placement, router.port)) {
+      return OverheadBench.overSynthetic(client, router.backend, out, paceMs)
+          .report(streams, steps);
     }
+  }
+
+  /**
+   * The transport's floor under {@link #overhead}: the same client and levels against Vert.x's gRPC
+   * server alone, writing pre-encoded chunks at the same pace ({@link BareStreamServer}).
+   */
+  public void transport(
+      List<Integer> streams, int steps, double paceMs, ClientPlacement placement) {
+    try (BareStreamServer server = new BareStreamServer(paceMs);
+        ChunkClient client = client(placement, server.port)) {
+      new OverheadBench(
+              client,
+              server::watchReleases,
+              "Transport floor (Vert.x gRPC server alone: pre-encoded 4-token chunks, one every %.0f"
+                  + " ms per stream, no Tandem code)",
+              out,
+              paceMs)
+          .report(streams, steps);
+    }
+  }
+
+  private static ChunkClient client(ClientPlacement placement, int port) {
+    return switch (placement) {
+      case PROCESS -> new ClientProcess("127.0.0.1", port, OVERHEAD_CONNECTIONS);
+      case IN_PROCESS -> StreamFleet.plaintext("127.0.0.1", port, OVERHEAD_CONNECTIONS);
+    };
   }
 
   /** The response cache off: a benchmark's repeated requests must each be generated. */

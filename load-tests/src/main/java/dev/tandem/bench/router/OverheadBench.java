@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * What the router itself costs, over the synthetic backend (no model): every stream's verifier
@@ -38,16 +39,38 @@ import java.util.Optional;
 public final class OverheadBench {
 
   private final ChunkClient client;
-  private final SyntheticBackend backend;
+  private final Consumer<ReleaseLog> releases;
+  private final String server;
   private final PrintStream out;
   private final double paceMs;
   private final LongestGcPause longestPause = new LongestGcPause();
 
-  OverheadBench(ChunkClient client, SyntheticBackend backend, PrintStream out, double paceMs) {
+  /**
+   * @param releases installs the log in which the server records each level's releases
+   * @param server what serves the streams, for the table's title
+   */
+  OverheadBench(
+      ChunkClient client,
+      Consumer<ReleaseLog> releases,
+      String server,
+      PrintStream out,
+      double paceMs) {
     this.client = client;
-    this.backend = backend;
+    this.releases = releases;
+    this.server = server;
     this.out = out;
     this.paceMs = paceMs;
+  }
+
+  /** Over the synthetic router's backend. */
+  static OverheadBench overSynthetic(
+      ChunkClient client, SyntheticBackend backend, PrintStream out, double paceMs) {
+    return new OverheadBench(
+        client,
+        backend::watchReleases,
+        "Router overhead (synthetic backend: one 4-token step every %.0f ms per stream)",
+        out,
+        paceMs);
   }
 
   /**
@@ -82,7 +105,7 @@ public final class OverheadBench {
 
   Level run(int streams, int stepsPerStream) {
     ReleaseLog releases = new ReleaseLog(streams, stepsPerStream + 2);
-    backend.watchReleases(releases);
+    this.releases.accept(releases);
     JvmCounters before = JvmCounters.now();
     longestPause.reset();
     long start = System.nanoTime();
@@ -132,9 +155,7 @@ public final class OverheadBench {
   /** The added latency at each stream count, and whether the streams kept their pace. */
   Result report(List<Integer> levels, int stepsPerStream) {
     out.println();
-    out.printf(
-        "#### Router overhead (synthetic backend: one 4-token step every %.0f ms per stream)%n%n",
-        paceMs);
+    out.printf("#### " + server + "%n%n", paceMs);
     // Warm-up until the JIT is done with the hot path, at the largest level too: with a shorter
     // one the C2 compiler thread still takes a third to a half of a core during the levels.
     run(levels.get(0), stepsPerStream);
