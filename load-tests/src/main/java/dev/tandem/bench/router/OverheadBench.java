@@ -38,6 +38,14 @@ import java.util.function.Consumer;
  */
 public final class OverheadBench {
 
+  /**
+   * Warm-up runs at the largest level. With one, the 2,000-stream level (20 ms pace) read 23–25 ms
+   * per chunk and the same level run again and again settled at 20.7–21.8 ms from its fourth or
+   * fifth run on (the JIT and G1's young-generation sizing catching up with that load), so one
+   * measured a router minutes old, not one serving steadily.
+   */
+  static final int WARM_UPS_AT_LARGEST = 4;
+
   private final ChunkClient client;
   private final Consumer<ReleaseLog> releases;
   private final String server;
@@ -159,7 +167,10 @@ public final class OverheadBench {
     // Warm-up until the JIT is done with the hot path, at the largest level too: with a shorter
     // one the C2 compiler thread still takes a third to a half of a core during the levels.
     run(levels.get(0), stepsPerStream);
-    run(levels.stream().mapToInt(Integer::intValue).max().orElseThrow(), stepsPerStream);
+    int largest = levels.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    for (int i = 0; i < WARM_UPS_AT_LARGEST; i++) {
+      run(largest, stepsPerStream);
+    }
     run(levels.get(0), stepsPerStream);
     Level lone = run(1, stepsPerStream);
     boolean apart = client instanceof ClientProcess;
