@@ -352,8 +352,22 @@ public final class BenchCommand implements Callable<Integer> {
                 + " adaptive (default all but model-off)")
     List<String> variants = BenchSuites.DEFAULT_POLICY_VARIANTS;
 
+    @Option(
+        names = "--remote-server",
+        description =
+            "Where the remote profile's verifier server runs: same-jvm (the router's JVM, on the"
+                + " same cores; the default) or own-cpu (a JVM of its own pinned to the last CPU, the"
+                + " router's JVM to the others; needs taskset and 2 CPUs)")
+    String remoteServer = "same-jvm";
+
     @Override
     public Integer call() throws Exception {
+      if (!List.of("same-jvm", "own-cpu").contains(remoteServer)) {
+        System.err.println(
+            "tandem bench policy: --remote-server must be same-jvm or own-cpu, got "
+                + remoteServer);
+        return 2;
+      }
       for (String v : variants) {
         if (!BenchSuites.POLICY_VARIANTS.contains(v)) {
           System.err.println(
@@ -393,7 +407,10 @@ public final class BenchCommand implements Callable<Integer> {
           maxTokens,
           delayMs,
           sloTpotMs,
-          variants);
+          variants,
+          remoteServer.equals("own-cpu")
+              ? BenchSuites.RemoteServer.OWN_CPU
+              : BenchSuites.RemoteServer.SAME_JVM);
       return 0;
     }
   }

@@ -111,7 +111,8 @@ public final class BenchSuites {
       int maxTokens,
       long delayMs,
       double sloTpotMillis,
-      List<String> variants)
+      List<String> variants,
+      RemoteServer remoteServer)
       throws IOException {
     List<Workload> loaded = load(workloads, 30);
     List<dev.tandem.proto.v1.GenerateRequest> mixed = new ArrayList<>();
@@ -130,7 +131,13 @@ public final class BenchSuites {
               new PolicySweep(client, out, sloTpotMillis, variants)
                   .run(
                       profile.equals("remote")
-                          ? "remote profile (" + delayMs + " ms per verifier call)"
+                          ? "remote profile ("
+                              + delayMs
+                              + " ms per verifier call"
+                              + (remoteServer == RemoteServer.OWN_CPU
+                                  ? "; verifier server in its own JVM on its own CPU"
+                                  : "")
+                              + ")"
                           : "everything in-process",
                       mixed,
                       levels,
@@ -143,7 +150,7 @@ public final class BenchSuites {
             return null;
           };
       if (profile.equals("remote")) {
-        remoteProfile(delayMs, sweep);
+        remoteProfile(delayMs, remoteServer, sweep);
       } else {
         inProcess(sweep);
       }
@@ -163,22 +170,47 @@ public final class BenchSuites {
     return withRouter(overrides, body);
   }
 
+  /** Where the remote profile's verifier server runs. */
+  public enum RemoteServer {
+    /** In this JVM, on the cores the router, relay and client use too. */
+    SAME_JVM,
+    /**
+     * In a JVM of its own pinned to the last CPU, this one to the others ({@link VerifierProcess}).
+     */
+    OWN_CPU
+  }
+
+  /** {@link #remoteProfile(long, RemoteServer, Body)} with the server in this JVM. */
+  public <T> T remoteProfile(long delayMs, Body<T> body) throws IOException {
+    return remoteProfile(delayMs, RemoteServer.SAME_JVM, body);
+  }
+
   /**
    * Runs {@code body} against the router of setting (b): the verifier server behind a TCP relay
    * that holds every byte {@code delayMs / 2} each way, so each verifier call takes one {@code
-   * delayMs} round trip longer, as a remote GPU box would. The server itself runs unchanged.
+   * delayMs} round trip longer, as a remote GPU box would. The server itself runs unchanged, where
+   * {@code placement} says.
    */
-  public <T> T remoteProfile(long delayMs, Body<T> body) throws IOException {
+  public <T> T remoteProfile(long delayMs, RemoteServer placement, Body<T> body)
+      throws IOException {
     Vertx vertx = Vertx.vertx();
     Path model = home.resolve("fixtures/models/tandem-verifier");
-    VerifierServer server =
-        VerifierServer.loading(
-            model,
-            VerifierServerOptions.DEFAULTS
-                .withHost("127.0.0.1")
-                .withPort(0)
-                .withEngine(EngineOptions.DEFAULTS.withMaxSessions(512)));
-    int serverPort = join(server.start(vertx));
+    VerifierServer server = null;
+    VerifierProcess child = null;
+    int serverPort;
+    if (placement == RemoteServer.OWN_CPU) {
+      child = new VerifierProcess(model, REMOTE_MAX_SESSIONS);
+      serverPort = child.port;
+    } else {
+      server =
+          VerifierServer.loading(
+              model,
+              VerifierServerOptions.DEFAULTS
+                  .withHost("127.0.0.1")
+                  .withPort(0)
+                  .withEngine(EngineOptions.DEFAULTS.withMaxSessions(REMOTE_MAX_SESSIONS)));
+      serverPort = join(server.start(vertx));
+    }
     TcpRelay relay =
         new TcpRelay(vertx, "127.0.0.1", serverPort, Duration.ofNanos(delayMs * 500_000L));
     int port = join(relay.start());
@@ -198,10 +230,18 @@ public final class BenchSuites {
       return withRouter(overrides, body);
     } finally {
       join(relay.close());
-      join(server.close());
+      if (server != null) {
+        join(server.close());
+      }
+      if (child != null) {
+        child.close();
+      }
       vertx.close();
     }
   }
+
+  /** Sessions the remote profile's server holds open at once (the policy bench's 128 streams). */
+  private static final int REMOTE_MAX_SESSIONS = 512;
 
   /** Where the overhead suite's load client runs. */
   public enum ClientPlacement {
