@@ -2,6 +2,7 @@ package dev.tandem.speccore;
 
 import java.util.Arrays;
 import java.util.function.BooleanSupplier;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -58,6 +59,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private LongSupplier clock;
   private StepCosts timedCosts;
   private BooleanSupplier busy; // null: never throughput-bound
+  private DoubleSupplier callCostPositions = () -> 0; // while busy: a call's own cost
   private double[] priorOverheads; // per k, when steps are priced with a prior's; null: none
   private long chosenAtNanos = -1;
   private int timedArm = -1;
@@ -165,10 +167,25 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
    * @return this
    */
   public AdaptiveDraftLength throughputBoundWhen(BooleanSupplier busy) {
-    if (busy == null) {
-      throw new IllegalArgumentException("busy must not be null");
+    return throughputBoundWhen(busy, () -> 0);
+  }
+
+  /**
+   * As {@link #throughputBoundWhen(BooleanSupplier)}, where a call also costs the verifier's
+   * throughput {@code callCostPositions} scored positions of its own (work per call that competes
+   * with the forwards: {@link Verifier#callCostPositions}): a busy step is then priced {@code k ·
+   * t_draft + (callCost + k + 1) · t_position}, so drafting pays once a block's extra tokens are
+   * worth more than its extra positions against the calls it saves.
+   *
+   * @return this
+   */
+  public AdaptiveDraftLength throughputBoundWhen(
+      BooleanSupplier busy, DoubleSupplier callCostPositions) {
+    if (busy == null || callCostPositions == null) {
+      throw new IllegalArgumentException("busy and callCostPositions must not be null");
     }
     this.busy = busy;
+    this.callCostPositions = callCostPositions;
     return this;
   }
 
@@ -181,9 +198,16 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     LatencyModel latency =
         stepCosts == null ? latencies.current() : timedCosts.latency(latencies.current());
     if (busy != null && busy.getAsBoolean()) {
-      // Throughput-bound: a step's fixed costs (the call, the batch's forward, the hops) are
-      // shared with the other streams and paid anyway; what a draft adds is its marginal work.
-      latency = new LatencyModel(latency.draftPerToken(), 0, latency.verifyPerPosition());
+      // Throughput-bound: a step's fixed costs (the batch's forward, the hops) are shared with the
+      // other streams and paid anyway; what a draft adds is its marginal work, and a call costs
+      // the verifier what its server says its per-call work costs (in positions).
+      double perPosition = latency.verifyPerPosition();
+      double callCost = callCostPositions.getAsDouble();
+      latency =
+          new LatencyModel(
+              latency.draftPerToken(),
+              callCost >= 0 && callCost < Double.POSITIVE_INFINITY ? callCost * perPosition : 0,
+              perPosition);
       if (stepCosts != null) { // a prior's drafting-step cost is this stream's own: kept
         double plain = overheads[0];
         for (int i = 0; i <= cap; i++) {

@@ -46,4 +46,14 @@ public interface Verifier {
   default boolean throughputBound() {
     return false;
   }
+
+  /**
+   * While {@link #throughputBound}: what one call costs this verifier's throughput beyond the
+   * positions it scores, in scored positions (the server's per-call work that competes with its
+   * forwards, as it measures and reports it). Default 0 (not known: a call's fixed cost is taken to
+   * be shared by the batch). Any thread.
+   */
+  default double callCostPositions() {
+    return 0;
+  }
 }

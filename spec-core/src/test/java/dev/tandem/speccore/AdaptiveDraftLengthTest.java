@@ -131,6 +131,40 @@ class AdaptiveDraftLengthTest {
     assertArrayEquals(new int[] {1, 0, 1, 0}, ks); // the plain run while busy counts
   }
 
+  /**
+   * A busy remote server whose calls cost it 4 positions' worth of work of their own: a step of k
+   * costs 0.2 k + 0.5 (4 + k + 1), and at α = 0.8 tokens per unit are 0.40 plain, 0.56 at k = 1,
+   * 0.63 at k = 2, 0.64 at k = 3, 0.63 at k = 4: k = 3. With no call cost (or one not known) the
+   * busy pricing decodes plain, as before.
+   */
+  @Test
+  void aBusyServersCallCostMakesDraftingPay() {
+    LatencyModel remote = new LatencyModel(0.2, 25, 0.5);
+    LoopState state = new LoopState(0, 64, 0, 0, 0, 0, 0.8);
+    assertEquals(
+        3,
+        AdaptiveDraftLength.fastest(8, remote)
+            .throughputBoundWhen(() -> true, () -> 4)
+            .chooseK(state));
+    assertEquals(
+        0,
+        AdaptiveDraftLength.fastest(8, remote)
+            .throughputBoundWhen(() -> true, () -> 0)
+            .chooseK(state));
+    assertEquals(
+        0,
+        AdaptiveDraftLength.fastest(8, remote)
+            .throughputBoundWhen(() -> true, () -> Double.NaN)
+            .chooseK(state),
+        "a call cost that is not a number counts as none");
+    assertEquals(
+        8,
+        AdaptiveDraftLength.fastest(8, remote)
+            .throughputBoundWhen(() -> false, () -> 4)
+            .chooseK(state),
+        "not busy: the request's own latency, where the 25-unit call dominates");
+  }
+
   /** Fastest k, no cost limit; drafting cheap next to verifying; a probe after n plain steps. */
   private static AdaptiveDraftLength fastestProbingEvery(int n) {
     return new AdaptiveDraftLength(

@@ -63,18 +63,20 @@ class ScoringLoadTest {
 
   @Test
   void saturationNeedsMostWorkQueuedAndPositionsThatCostThroughput() {
-    assertTrue(new ScoringLoad(0.8, true).throughputBound());
-    assertFalse(new ScoringLoad(0.75, true).throughputBound());
-    assertFalse(new ScoringLoad(1.0, false).throughputBound(), "an accelerator");
+    assertTrue(new ScoringLoad(0.8, true, 0).throughputBound());
+    assertFalse(new ScoringLoad(0.75, true, 0).throughputBound());
+    assertFalse(new ScoringLoad(1.0, false, 0).throughputBound(), "an accelerator");
     assertFalse(ScoringLoad.UNKNOWN.throughputBound());
-    var e = assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(1.5, true));
+    var e = assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(1.5, true, 0));
     assertEquals("busy must be in [0, 1], got 1.5", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(Double.NaN, true));
+    assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(Double.NaN, true, 0));
+    var cost = assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(0.5, true, -1));
+    assertEquals("callCostRows must be finite and >= 0, got -1.0", cost.getMessage());
   }
 
   @Test
   void theVerdictCarriesTheLoadAndABadValueIsNamed() {
-    VerifyResult sent = new VerifyResult(new Verdict(2, 9), 14, new ScoringLoad(0.5, true));
+    VerifyResult sent = new VerifyResult(new Verdict(2, 9), 14, new ScoringLoad(0.5, true, 1.25));
     VerifierResponse wire = ToProto.verdict(sent);
     VerifyResult received = FromProto.verdict(wire.getVerdict());
     assertEquals(sent.load(), received.load());
@@ -82,8 +84,17 @@ class ScoringLoadTest {
     var bad = wire.getVerdict().toBuilder().setBusy(2f).build();
     var e = assertThrows(IllegalArgumentException.class, () -> FromProto.verdict(bad));
     assertEquals("busy must be in [0, 1], got 2.0", e.getMessage());
-    // an older server sends neither field: nothing known, never throughput-bound
-    var old = wire.getVerdict().toBuilder().clearBusy().clearPositionsCostThroughput().build();
+    var badCost = wire.getVerdict().toBuilder().setCallCostRows(Float.NaN).build();
+    var c = assertThrows(IllegalArgumentException.class, () -> FromProto.verdict(badCost));
+    assertEquals("call_cost_rows must be finite and >= 0, got NaN", c.getMessage());
+    // an older server sends none of the fields: nothing known, never throughput-bound
+    var old =
+        wire.getVerdict().toBuilder()
+            .clearBusy()
+            .clearPositionsCostThroughput()
+            .clearCallCostRows()
+            .build();
     assertFalse(FromProto.verdict(old).load().throughputBound());
+    assertEquals(0, FromProto.verdict(old).load().callCostRows());
   }
 }

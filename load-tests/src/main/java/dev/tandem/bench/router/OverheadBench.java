@@ -41,31 +41,31 @@ public final class OverheadBench {
   /**
    * Warm-up runs at the largest level. With one, the 2,000-stream level (20 ms pace) read 23–25 ms
    * per chunk and the same level run again and again settled at 20.7–21.8 ms from its fourth or
-   * fifth run on (the JIT and G1's young-generation sizing catching up with that load), so one
-   * measured a router minutes old, not one serving steadily.
+   * fifth run on (the JIT and G1's young-generation sizing catching up with that load), so a level
+   * measured a router seconds into that load, not one serving it steadily.
    */
   static final int WARM_UPS_AT_LARGEST = 4;
 
   private final ChunkClient client;
   private final Consumer<ReleaseLog> releases;
-  private final String server;
+  private final String title;
   private final PrintStream out;
   private final double paceMs;
   private final LongestGcPause longestPause = new LongestGcPause();
 
   /**
    * @param releases installs the log in which the server records each level's releases
-   * @param server what serves the streams, for the table's title
+   * @param title the table's title, a format string given the pace in milliseconds
    */
   OverheadBench(
       ChunkClient client,
       Consumer<ReleaseLog> releases,
-      String server,
+      String title,
       PrintStream out,
       double paceMs) {
     this.client = client;
     this.releases = releases;
-    this.server = server;
+    this.title = title;
     this.out = out;
     this.paceMs = paceMs;
   }
@@ -163,7 +163,7 @@ public final class OverheadBench {
   /** The added latency at each stream count, and whether the streams kept their pace. */
   Result report(List<Integer> levels, int stepsPerStream) {
     out.println();
-    out.printf("#### " + server + "%n%n", paceMs);
+    out.printf("#### " + title + "%n%n", paceMs);
     // Warm-up until the JIT is done with the hot path, at the largest level too: with a shorter
     // one the C2 compiler thread still takes a third to a half of a core during the levels.
     run(levels.get(0), stepsPerStream);

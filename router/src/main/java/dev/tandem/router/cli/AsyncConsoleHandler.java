@@ -49,11 +49,15 @@ public final class AsyncConsoleHandler extends Handler {
   /** Writes to standard error through a {@link ConsoleHandler} (the log manager's constructor). */
   public AsyncConsoleHandler() {
     this(consoleHandler(), CAPACITY);
-    String level =
-        java.util.logging.LogManager.getLogManager()
-            .getProperty(AsyncConsoleHandler.class.getName() + ".level");
+    String key = AsyncConsoleHandler.class.getName() + ".level";
+    String level = java.util.logging.LogManager.getLogManager().getProperty(key);
     if (level != null) {
-      setLevel(Level.parse(level.trim())); // an unknown level name fails naming it
+      try {
+        setLevel(Level.parse(level.trim()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            key + " must be a level (SEVERE, WARNING, INFO, FINE, ..., ALL, OFF), got " + level, e);
+      }
     }
   }
 
@@ -100,20 +104,27 @@ public final class AsyncConsoleHandler extends Handler {
         LogRecord record = queue.take();
         long lost = dropped.getAndSet(0);
         if (lost > 0) {
-          target.publish(droppedWarning(lost));
+          write(droppedWarning(lost));
         }
         if (record == END) {
           return;
         }
-        target.publish(record);
+        write(record);
         if (queue.isEmpty()) {
           target.flush();
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One record; a record that cannot be written is reported and the writer goes on. */
+  private void write(LogRecord record) {
+    try {
+      target.publish(record);
     } catch (RuntimeException e) {
-      reportError("log writer stopped", e, ErrorManager.WRITE_FAILURE);
+      reportError("cannot write a log record", e, ErrorManager.WRITE_FAILURE);
     }
   }
 

@@ -99,9 +99,12 @@ final class DraftLengthChoosers {
         AdaptiveDraftLength adaptive = adaptive(request, settings, tier, promptTokens, kMax);
         // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
         // remote one when its server says so with its verdicts (it batches other sessions on a
-        // compute-bound backend).
-        adaptive.throughputBoundWhen(
-            verifier.isLocal() ? () -> streamsInFlight.getAsInt() > 1 : verifier::throughputBound);
+        // compute-bound backend), which also say what a call costs it beyond its positions.
+        if (verifier.isLocal()) {
+          adaptive.throughputBoundWhen(() -> streamsInFlight.getAsInt() > 1);
+        } else {
+          adaptive.throughputBoundWhen(verifier::throughputBound, verifier::callCostPositions);
+        }
         boolean seededSample = request.deterministic() && !request.sampling().isGreedy();
         yield seededSample
             ? adaptive::chooseK // the step prior and its own acceptance only

@@ -58,6 +58,11 @@ final class MeteredVerifier implements Verifier {
   }
 
   @Override
+  public double callCostPositions() {
+    return delegate.callCostPositions();
+  }
+
+  @Override
   public CompletionStage<VerifierSession> open(
       int[] promptTokens, SamplingParams params, int maxLength) {
     return delegate

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 class AsyncConsoleHandlerTest {
 
   /** Collects what the writer writes; the first record can be held until {@link #release}. */
-  private static final class Collecting extends Handler {
+  private static class Collecting extends Handler {
     final List<String> written = new ArrayList<>();
     final CountDownLatch firstArrived = new CountDownLatch(1);
     final CountDownLatch release;
@@ -99,6 +99,31 @@ class AsyncConsoleHandlerTest {
     assertEquals(expected, console.written());
     handler.publish(info("after close")); // ignored, not an error
     assertEquals(50, console.written().size());
+  }
+
+  @Test
+  void aRecordThatCannotBeWrittenDoesNotStopTheWriter() {
+    Collecting console =
+        new Collecting(false) {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getMessage().equals("bad")) {
+              throw new IllegalStateException("cannot format");
+            }
+            super.publish(record);
+          }
+        };
+    AsyncConsoleHandler handler = new AsyncConsoleHandler(console, 100);
+    handler.setErrorManager(
+        new java.util.logging.ErrorManager() { // keep the test's output clean
+          @Override
+          public synchronized void error(String msg, Exception ex, int code) {}
+        });
+    handler.publish(info("before"));
+    handler.publish(info("bad"));
+    handler.publish(info("after"));
+    handler.close();
+    assertEquals(List.of("INFO before", "INFO after"), console.written());
   }
 
   @Test

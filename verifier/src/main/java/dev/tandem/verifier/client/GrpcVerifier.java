@@ -151,6 +151,22 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
     return false;
   }
 
+  /**
+   * The call cost the throughput-bound servers of this tier reported with their last verdicts (the
+   * largest; {@link ScoringLoad#callCostRows}), 0 when none is throughput-bound. Any thread.
+   */
+  @Override
+  public double callCostPositions() {
+    double rows = 0;
+    for (Endpoint endpoint : endpoints) {
+      ScoringLoad load = endpoint.load;
+      if (load.throughputBound()) {
+        rows = Math.max(rows, load.callCostRows());
+      }
+    }
+    return rows;
+  }
+
   public Future<List<EndpointStatus>> endpointStatus() {
     Promise<List<EndpointStatus>> promise = Promise.promise();
     context.runOnContext(v -> promise.complete(snapshot()));

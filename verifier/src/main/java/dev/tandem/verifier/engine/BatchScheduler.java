@@ -1,5 +1,7 @@
 package dev.tandem.verifier.engine;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,7 +18,9 @@ import java.util.function.LongSupplier;
  * different sessions); work arriving while every thread is busy queues. When a thread is free, the
  * queue is flushed at once if it fills a batch ({@code maxBatchRows}) or if no other open session
  * could add work (every session is queued or running, so waiting gains nothing: a lone session is
- * never delayed); otherwise it waits at most {@code maxBatchWait} for the others.
+ * never delayed); otherwise it waits at most {@code maxBatchWait} for the others. Verdicts carry
+ * how saturated the model threads were ({@link SaturationMeter}) and what a call costs the server
+ * beyond its rows ({@link CallCostMeter}, fed with each batch's model-thread CPU time).
  *
  * <p>Threading: {@link #submit} from any thread. Forwards run on the model's executor; results are
  * interpreted and handed back there. The wait timer runs on the engine's scheduler thread. State is
@@ -34,9 +38,15 @@ final class BatchScheduler {
   /** How fast the busy share forgets (its time constant). */
   static final Duration BUSY_MEMORY = Duration.ofSeconds(1);
 
+  // Per model thread: its CPU time when its previous batch finished (-1: none yet).
+  private static final ThreadLocal<long[]> MODEL_CPU_AT =
+      ThreadLocal.withInitial(() -> new long[] {-1});
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
   private final ArrayDeque<Work<?>> queue = new ArrayDeque<>();
   private final LongSupplier busyClock;
   private final SaturationMeter busy; // share of recent time every model thread was busy
+  private final CallCostMeter callCost = CallCostMeter.ofThisProcess();
   private int queuedRows;
   private int running; // forwards in flight
   private long freeSinceNanos; // when a model thread last became free
@@ -71,6 +81,7 @@ final class BatchScheduler {
       // Saturation, as verdicts report it: how much of the recent time the model had no thread
       // free.
       work.session.loadShare(busy.share(busyClock.getAsLong()));
+      work.session.callCostRows(callCost.callCostRows());
       queue.add(work);
       queuedRows += work.rows();
     }
@@ -139,6 +150,19 @@ final class BatchScheduler {
     maybeFlush();
   }
 
+  /**
+   * CPU time this (model) thread spent since its previous batch finished here: the forward and the
+   * verdicts just computed. 0 on a thread's first batch, and where thread CPU time is not
+   * supported.
+   */
+  private static long modelCpuSincePreviousBatch() {
+    long now = THREADS.getCurrentThreadCpuTime(); // -1 where not supported
+    long[] at = MODEL_CPU_AT.get();
+    long used = at[0] < 0 || now < 0 ? 0 : now - at[0];
+    at[0] = now;
+    return used;
+  }
+
   /** Takes queued work up to maxBatchRows rows (always at least one item). */
   private List<Work<?>> takeBatch() {
     List<Work<?>> batch = new ArrayList<>();
@@ -181,12 +205,17 @@ final class BatchScheduler {
   }
 
   private void finish(List<Work<?>> batch, List<float[][]> logits, Throwable error) {
+    int batchRows = 0;
     for (int i = 0; i < batch.size(); i++) {
+      batchRows += batch.get(i).rows();
       if (error != null) {
         batch.get(i).failWith(error);
       } else {
         batch.get(i).compute(logits.get(i));
       }
+    }
+    if (error == null) {
+      callCost.batchDone(modelCpuSincePreviousBatch(), batch.size(), batchRows);
     }
     synchronized (this) {
       running--;

@@ -23,6 +23,7 @@ final class EngineSession {
   private long lastActivityNanos;
   // Written by the batch scheduler at submit, read by the verdict on the model thread.
   private volatile double loadShare;
+  private volatile double callCostRows;
 
   EngineSession(long id, ScoringSequence sequence, SamplingParams params, long now) {
     this.id = id;
@@ -42,6 +43,18 @@ final class EngineSession {
 
   double loadShare() {
     return loadShare;
+  }
+
+  /**
+   * The server's call cost in rows when this session's last work was submitted ({@link
+   * ScoringLoad}).
+   */
+  void callCostRows(double rows) {
+    this.callCostRows = rows;
+  }
+
+  double callCostRows() {
+    return callCostRows;
   }
 
   synchronized boolean isBusy() {

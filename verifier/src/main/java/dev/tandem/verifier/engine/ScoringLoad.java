@@ -8,18 +8,24 @@ package dev.tandem.verifier.engine;
  *     when not reported
  * @param positionsCostThroughput whether each scored position costs the model throughput (a CPU
  *     backend is compute-bound; an accelerator scores a few more positions in a batch nearly free)
+ * @param callCostRows what one call costs the server's throughput beyond its rows, in scored rows
+ *     ({@link CallCostMeter}), >= 0; 0 when not measured
  */
-public record ScoringLoad(double busy, boolean positionsCostThroughput) {
+public record ScoringLoad(double busy, boolean positionsCostThroughput, double callCostRows) {
 
   /** Above this share of time with no model thread free the server counts as saturated. */
   public static final double SATURATED = 0.75;
 
   /** Nothing reported (an older server). */
-  public static final ScoringLoad UNKNOWN = new ScoringLoad(0, false);
+  public static final ScoringLoad UNKNOWN = new ScoringLoad(0, false, 0);
 
   public ScoringLoad {
     if (!(busy >= 0 && busy <= 1)) {
       throw new IllegalArgumentException("busy must be in [0, 1], got " + busy);
+    }
+    if (!(callCostRows >= 0 && callCostRows < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException(
+          "callCostRows must be finite and >= 0, got " + callCostRows);
     }
   }
 

@@ -61,6 +61,8 @@ final class SessionSteps {
     session.sequence.truncate(length);
     session.endWork(verdict.nextToken(), System.nanoTime());
     return new VerifyResult(
-        verdict, length, new ScoringLoad(session.loadShare(), positionsCostThroughput));
+        verdict,
+        length,
+        new ScoringLoad(session.loadShare(), positionsCostThroughput, session.callCostRows()));
   }
 }

@@ -86,7 +86,9 @@ public final class FromProto {
             nonNegative("next_token", verdict.getNextToken())),
         nonNegative("position", verdict.getPosition()),
         new ScoringLoad(
-            unitInterval("busy", verdict.getBusy()), verdict.getPositionsCostThroughput()));
+            unitInterval("busy", verdict.getBusy()),
+            verdict.getPositionsCostThroughput(),
+            finiteNonNegative("call_cost_rows", verdict.getCallCostRows())));
   }
 
   private static SparseDistribution distribution(
@@ -112,6 +114,13 @@ public final class FromProto {
   }
 
   /** A uint32 that must fit a Java int. */
+  private static double finiteNonNegative(String field, float value) {
+    if (!(value >= 0 && value < Float.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException(field + " must be finite and >= 0, got " + value);
+    }
+    return value;
+  }
+
   private static double unitInterval(String field, float value) {
     if (!(value >= 0 && value <= 1)) {
       throw new IllegalArgumentException(field + " must be in [0, 1], got " + value);

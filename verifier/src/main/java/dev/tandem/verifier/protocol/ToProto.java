@@ -88,7 +88,8 @@ public final class ToProto {
                 .setNextToken(result.verdict().nextToken())
                 .setPosition(result.position())
                 .setBusy((float) result.load().busy())
-                .setPositionsCostThroughput(result.load().positionsCostThroughput()))
+                .setPositionsCostThroughput(result.load().positionsCostThroughput())
+                .setCallCostRows((float) result.load().callCostRows()))
         .build();
   }
 }
