@@ -355,10 +355,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
         names = "--remote-server",
         description =
-            "Where the remote profile's verifier server runs: same-jvm (the router's JVM, on the"
-                + " same cores; the default) or own-cpu (a JVM of its own pinned to the last CPU, the"
-                + " router's JVM to the others; needs taskset and 2 CPUs)")
-    String remoteServer = "same-jvm";
+            "Where the remote profile's verifier server runs: own-cpu (a JVM of its own pinned to"
+                + " the last CPU, the router's JVM to the others, as a server on a machine of its"
+                + " own; needs taskset and 2 CPUs; the default) or same-jvm (the router's JVM, on"
+                + " the same cores, as before 2026-12-03)")
+    String remoteServer = "own-cpu";
 
     @Override
     public Integer call() throws Exception {
