@@ -170,6 +170,9 @@ public final class BenchSuites {
     return withRouter(overrides, body);
   }
 
+  /** Sessions the remote profile's server holds open at once (the policy bench's 128 streams). */
+  private static final int REMOTE_MAX_SESSIONS = 512;
+
   /** Where the remote profile's verifier server runs. */
   public enum RemoteServer {
     /** In this JVM, on the cores the router, relay and client use too. */
@@ -213,8 +216,8 @@ public final class BenchSuites {
     }
     TcpRelay relay =
         new TcpRelay(vertx, "127.0.0.1", serverPort, Duration.ofNanos(delayMs * 500_000L));
-    int port = join(relay.start());
     try {
+      int port = join(relay.start());
       JsonObject tier =
           new JsonObject()
               .put("name", "large")
@@ -229,19 +232,19 @@ public final class BenchSuites {
               .put("cache", noCache());
       return withRouter(overrides, body);
     } finally {
-      join(relay.close());
-      if (server != null) {
-        join(server.close());
+      try {
+        join(relay.close());
+        if (server != null) {
+          join(server.close());
+        }
+      } finally {
+        if (child != null) {
+          child.close(); // also gives this JVM all CPUs back
+        }
+        vertx.close();
       }
-      if (child != null) {
-        child.close();
-      }
-      vertx.close();
     }
   }
-
-  /** Sessions the remote profile's server holds open at once (the policy bench's 128 streams). */
-  private static final int REMOTE_MAX_SESSIONS = 512;
 
   /** Where the overhead suite's load client runs. */
   public enum ClientPlacement {

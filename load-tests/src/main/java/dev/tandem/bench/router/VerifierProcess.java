@@ -111,7 +111,9 @@ final class VerifierProcess implements AutoCloseable {
   public void close() {
     try {
       process.getOutputStream().close();
-      process.waitFor();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
     } catch (IOException e) {
       process.destroy();
     } catch (InterruptedException e) {
@@ -140,5 +142,6 @@ final class VerifierProcess implements AutoCloseable {
     }
     server.close().await();
     vertx.close().await();
+    System.exit(0); // the model runtime's threads must not hold the JVM
   }
 }
