@@ -232,7 +232,9 @@ final class Generation implements GenerationHandle {
       builder.spendLimit(prices, Math.max(0, cap - prices.verifier().openCost(promptTokens)));
     }
     loop = builder.build();
-    Future.fromCompletionStage(loop.start(), context).onSuccess(this::finish).onFailure(this::fail);
+    Future.fromCompletionStage(loop.start(), context)
+        .onSuccess(this::finish)
+        .onFailure(e -> fail(ErrorMapping.classifyAccepted(e)));
   }
 
   /**

@@ -50,6 +50,26 @@ public final class ErrorMapping {
   }
 
   /**
+   * As {@link #classify}, for a failure once the request was accepted and its sessions opened (its
+   * speculation loop's): the caller's input was checked before, so a bare {@link
+   * IllegalArgumentException} there is a fault of the router's or of a backend's, INTERNAL rather
+   * than the caller's INVALID_ARGUMENT. Typed failures ({@link TandemException}, a verifier's
+   * refusal) keep their kind.
+   */
+  public static TandemException classifyAccepted(Throwable error) {
+    TandemException classified = classify(error);
+    if (classified.kind() == ErrorKind.INVALID_ARGUMENT
+        && classified.getCause() instanceof IllegalArgumentException cause) {
+      return new TandemException(
+          ErrorKind.INTERNAL,
+          null,
+          "internal error: IllegalArgumentException: " + cause.getMessage(),
+          cause);
+    }
+    return classified;
+  }
+
+  /**
    * Verifier failures in client terms: a full verifier is RESOURCE_EXHAUSTED with a retry hint (the
    * verifier's, else {@link #DEFAULT_RETRY_AFTER}); a request the verifier refused is
    * INVALID_ARGUMENT; everything else (unreachable, timed out, session lost or out of step, model

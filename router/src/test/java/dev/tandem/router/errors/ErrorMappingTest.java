@@ -32,6 +32,22 @@ class ErrorMappingTest {
   }
 
   @Test
+  void anIllegalArgumentOnceARequestIsAcceptedIsInternal() {
+    IllegalArgumentException bug = new IllegalArgumentException("verifyFixed must be >= 0");
+    assertEquals(ErrorKind.INVALID_ARGUMENT, ErrorMapping.classify(bug).kind(), "before: input");
+    TandemException running = ErrorMapping.classifyAccepted(new CompletionException(bug));
+    assertEquals(ErrorKind.INTERNAL, running.kind());
+    assertTrue(running.getMessage().contains("verifyFixed must be >= 0"), running.getMessage());
+    // typed failures keep their kind
+    assertEquals(
+        ErrorKind.INVALID_ARGUMENT,
+        ErrorMapping.classifyAccepted(TandemException.invalid(null, "bad stop sequence")).kind());
+    assertEquals(
+        ErrorKind.UNAVAILABLE,
+        ErrorMapping.classifyAccepted(new VerifierException(Kind.UNAVAILABLE, "down")).kind());
+  }
+
+  @Test
   void lostOrOutOfStepSessionsAreUnavailableAndRefusedContentIsInvalid() {
     for (Kind kind : Kind.values()) {
       TandemException e = ErrorMapping.classify(new VerifierException(kind, "what happened"));

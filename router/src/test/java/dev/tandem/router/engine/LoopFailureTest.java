@@ -1,0 +1,143 @@
+package dev.tandem.router.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.router.accounting.Tenant;
+import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.api.GenerationRequest.SpeculationMode;
+import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
+import dev.tandem.router.api.GenerationRequest.TextPrompt;
+import dev.tandem.router.errors.ErrorKind;
+import dev.tandem.router.synthetic.SyntheticBackend;
+import dev.tandem.speccore.AcceptanceStatsRegistry;
+import dev.tandem.speccore.DraftBlock;
+import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.Verdict;
+import dev.tandem.speccore.Verifier;
+import dev.tandem.speccore.VerifierSession;
+import dev.tandem.streaming.ChunkWriter;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A stream whose loop fails after it started (here a verifier session that throws an {@link
+ * IllegalArgumentException} at its third verify: a bug, not the caller's input) ends INTERNAL, not
+ * INVALID_ARGUMENT: the caller's request was checked and accepted before the loop ran.
+ */
+class LoopFailureTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final SyntheticBackend backend =
+      new SyntheticBackend(0, 0.8, at -> CompletableFuture.completedFuture(at));
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  @Test
+  void anIllegalArgumentInsideTheLoopEndsTheStreamInternal() throws Exception {
+    Verifier inner = backend.verifier();
+    Verifier throwing =
+        new Verifier() {
+          @Override
+          public String name() {
+            return inner.name();
+          }
+
+          @Override
+          public CompletionStage<VerifierSession> open(
+              int[] promptTokens, SamplingParams params, int maxLength) {
+            return inner.open(promptTokens, params, maxLength).thenApply(ThrowsAtThirdVerify::new);
+          }
+        };
+    GenerationEngine engine =
+        new GenerationEngine(
+            Map.of(
+                "large",
+                new Tier("large", "synthetic-large", throwing, backend.codec(), 1 << 20, 1e-6)),
+            "large",
+            Map.of("large", new TierDrafters(Map.of("synthetic", backend.drafter()), "synthetic")),
+            new SpeculationSettings(8, SpeculationMode.FIXED, 4, 1e-8, Duration.ofMillis(50)),
+            new AcceptanceStatsRegistry(),
+            GenerationObserver.NONE);
+    CompletableFuture<StreamEnd> end = new CompletableFuture<>();
+    vertx.runOnContext(
+        v ->
+            engine
+                .start(request(), Tenant.ANONYMOUS, Vertx.currentContext(), new NoWriter())
+                .completion()
+                .onSuccess(end::complete));
+    StreamEnd.Failed failed =
+        assertInstanceOf(StreamEnd.Failed.class, end.get(30, TimeUnit.SECONDS));
+    assertEquals(ErrorKind.INTERNAL, failed.error().kind(), failed.error().getMessage());
+    assertTrue(
+        failed.error().getMessage().contains("draft out of step"), failed.error().getMessage());
+  }
+
+  /** Passes two verifies on, then throws as a broken backend would. */
+  private static final class ThrowsAtThirdVerify implements VerifierSession {
+    private final VerifierSession inner;
+    private int verifies;
+
+    ThrowsAtThirdVerify(VerifierSession inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public int firstToken() {
+      return inner.firstToken();
+    }
+
+    @Override
+    public CompletionStage<Verdict> verify(DraftBlock draft) {
+      if (++verifies == 3) {
+        throw new IllegalArgumentException("draft out of step");
+      }
+      return inner.verify(draft);
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
+  private static GenerationRequest request() {
+    return new GenerationRequest(
+        "large",
+        new TextPrompt("hello"),
+        60,
+        SamplingParams.GREEDY,
+        List.of(),
+        GenerationRequest.Budget.NONE,
+        new SpeculationOverride(SpeculationMode.FIXED, 4, "auto"),
+        GenerationRequest.CacheMode.BYPASS,
+        Map.of(),
+        false,
+        GenerationRequest.TierPins.NONE,
+        false);
+  }
+
+  private static final class NoWriter implements ChunkWriter {
+    @Override
+    public void writeDelta(String delta, int[] tokens) {}
+
+    @Override
+    public boolean writeQueueFull() {
+      return false;
+    }
+
+    @Override
+    public void drainHandler(Runnable handler) {}
+  }
+}
