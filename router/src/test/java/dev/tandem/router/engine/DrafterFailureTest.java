@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
-import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
-import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.router.synthetic.SyntheticBackend;
 import dev.tandem.router.synthetic.SyntheticRouter;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
@@ -15,7 +13,6 @@ import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.SamplingParams;
-import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
@@ -83,7 +80,11 @@ class DrafterFailureTest {
       vertx.runOnContext(
           v ->
               engine
-                  .start(request(), Tenant.ANONYMOUS, Vertx.currentContext(), new TextWriter(text))
+                  .start(
+                      FailureTestRequests.greedyFixedK4(MAX_TOKENS),
+                      Tenant.ANONYMOUS,
+                      Vertx.currentContext(),
+                      new FailureTestRequests.TextWriter(text))
                   .completion()
                   .onSuccess(end::complete));
       StreamEnd.Finished done =
@@ -96,37 +97,6 @@ class DrafterFailureTest {
 
   private Tier tier() {
     return new Tier("large", "synthetic-large", backend.verifier(), backend.codec(), 1 << 20, 1e-6);
-  }
-
-  private static GenerationRequest request() {
-    return new GenerationRequest(
-        "large",
-        new TextPrompt("hello"),
-        MAX_TOKENS,
-        SamplingParams.GREEDY,
-        List.of(),
-        GenerationRequest.Budget.NONE,
-        new SpeculationOverride(SpeculationMode.FIXED, 4, "auto"),
-        GenerationRequest.CacheMode.BYPASS,
-        Map.of(),
-        false,
-        GenerationRequest.TierPins.NONE,
-        false);
-  }
-
-  private record TextWriter(StringBuilder text) implements ChunkWriter {
-    @Override
-    public void writeDelta(String delta, int[] tokens) {
-      text.append(delta);
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return false;
-    }
-
-    @Override
-    public void drainHandler(Runnable handler) {}
   }
 
   /** Wraps a working drafter and breaks it one way. */

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.router.accounting.Tenant;
-import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
-import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
-import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.synthetic.SyntheticBackend;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
@@ -17,10 +14,8 @@ import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.Verdict;
 import dev.tandem.speccore.Verifier;
 import dev.tandem.speccore.VerifierSession;
-import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -74,7 +69,11 @@ class LoopFailureTest {
     vertx.runOnContext(
         v ->
             engine
-                .start(request(), Tenant.ANONYMOUS, Vertx.currentContext(), new NoWriter())
+                .start(
+                    FailureTestRequests.greedyFixedK4(60),
+                    Tenant.ANONYMOUS,
+                    Vertx.currentContext(),
+                    new FailureTestRequests.TextWriter(new StringBuilder()))
                 .completion()
                 .onSuccess(end::complete));
     StreamEnd.Failed failed =
@@ -110,34 +109,5 @@ class LoopFailureTest {
     public void close() {
       inner.close();
     }
-  }
-
-  private static GenerationRequest request() {
-    return new GenerationRequest(
-        "large",
-        new TextPrompt("hello"),
-        60,
-        SamplingParams.GREEDY,
-        List.of(),
-        GenerationRequest.Budget.NONE,
-        new SpeculationOverride(SpeculationMode.FIXED, 4, "auto"),
-        GenerationRequest.CacheMode.BYPASS,
-        Map.of(),
-        false,
-        GenerationRequest.TierPins.NONE,
-        false);
-  }
-
-  private static final class NoWriter implements ChunkWriter {
-    @Override
-    public void writeDelta(String delta, int[] tokens) {}
-
-    @Override
-    public boolean writeQueueFull() {
-      return false;
-    }
-
-    @Override
-    public void drainHandler(Runnable handler) {}
   }
 }
