@@ -27,4 +27,25 @@ public interface ChunkWriter {
    * first chunk can come before {@code start} has returned the handle).
    */
   default void routed(String model) {}
+
+  /**
+   * A writer that appends every chunk's text to {@code text} and is never full: a non-streaming
+   * answer's buffer.
+   */
+  static ChunkWriter into(StringBuilder text) {
+    return new ChunkWriter() {
+      @Override
+      public void writeDelta(String delta, int[] tokens) {
+        text.append(delta);
+      }
+
+      @Override
+      public boolean writeQueueFull() {
+        return false;
+      }
+
+      @Override
+      public void drainHandler(Runnable handler) {}
+    };
+  }
 }

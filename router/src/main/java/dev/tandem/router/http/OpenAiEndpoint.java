@@ -152,7 +152,7 @@ public final class OpenAiEndpoint {
       generation =
           state(ctx)
               .engine()
-              .start(request, tenant(ctx), Vertx.currentContext(), new BufferWriter(text));
+              .start(request, tenant(ctx), Vertx.currentContext(), ChunkWriter.into(text));
     } catch (RuntimeException e) {
       sendError(ctx.response(), ErrorMapping.classify(e));
       return;
@@ -286,22 +286,6 @@ public final class OpenAiEndpoint {
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(ErrorMapping.openAiBody(error).encode());
-  }
-
-  /** Collects the text of a non-streaming answer. */
-  private record BufferWriter(StringBuilder text) implements ChunkWriter {
-    @Override
-    public void writeDelta(String delta, int[] tokens) {
-      text.append(delta);
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return false;
-    }
-
-    @Override
-    public void drainHandler(Runnable handler) {}
   }
 
   /** Writes each delta as one {@code data:} event, with the response's flow control. */

@@ -13,6 +13,7 @@ import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.SamplingParams;
+import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
@@ -84,7 +85,7 @@ class DrafterFailureTest {
                       FailureTestRequests.greedyFixedK4(MAX_TOKENS),
                       Tenant.ANONYMOUS,
                       Vertx.currentContext(),
-                      new FailureTestRequests.TextWriter(text))
+                      ChunkWriter.into(text))
                   .completion()
                   .onSuccess(end::complete));
       StreamEnd.Finished done =

@@ -5,11 +5,10 @@ import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
 import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.speccore.SamplingParams;
-import dev.tandem.streaming.ChunkWriter;
 import java.util.List;
 import java.util.Map;
 
-/** The request and the chunk writer the engine's failure tests share. */
+/** The request the engine's failure tests share. */
 final class FailureTestRequests {
 
   private FailureTestRequests() {}
@@ -29,21 +28,5 @@ final class FailureTestRequests {
         false,
         GenerationRequest.TierPins.NONE,
         false);
-  }
-
-  /** Collects the streamed text; never full. */
-  record TextWriter(StringBuilder text) implements ChunkWriter {
-    @Override
-    public void writeDelta(String delta, int[] tokens) {
-      text.append(delta);
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return false;
-    }
-
-    @Override
-    public void drainHandler(Runnable handler) {}
   }
 }

@@ -14,6 +14,7 @@ import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.Verdict;
 import dev.tandem.speccore.Verifier;
 import dev.tandem.speccore.VerifierSession;
+import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Map;
@@ -73,7 +74,7 @@ class LoopFailureTest {
                     FailureTestRequests.greedyFixedK4(60),
                     Tenant.ANONYMOUS,
                     Vertx.currentContext(),
-                    new FailureTestRequests.TextWriter(new StringBuilder()))
+                    ChunkWriter.into(new StringBuilder()))
                 .completion()
                 .onSuccess(end::complete));
     StreamEnd.Failed failed =
