@@ -63,6 +63,7 @@ final class AdmittedGeneration implements GenerationHandle {
   private final Tenant tenant;
   private final Context context;
   private final ChunkWriter writer;
+  private final String requestId;
   private final Promise<StreamEnd> completion = Promise.promise();
   private Generation generation;
   private CachedReply reply;
@@ -76,6 +77,7 @@ final class AdmittedGeneration implements GenerationHandle {
       Tenant tenant,
       Context context,
       ChunkWriter writer,
+      String requestId,
       Launcher launcher) {
     this.admission = admission;
     this.cache = cache;
@@ -84,6 +86,7 @@ final class AdmittedGeneration implements GenerationHandle {
     this.tenant = tenant;
     this.context = context;
     this.writer = writer;
+    this.requestId = requestId;
   }
 
   /**
@@ -249,7 +252,9 @@ final class AdmittedGeneration implements GenerationHandle {
               REQUESTS.info(
                   String.format(
                       java.util.Locale.ROOT,
-                      "charge tenant=%s tier=%s outcome=%s cost_usd=%.9f cache=%s route=\"%s\"",
+                      "charge id=%s tenant=%s tier=%s outcome=%s cost_usd=%.9f cache=%s"
+                          + " route=\"%s\"",
+                      requestId,
                       tenant.id(),
                       tier,
                       outcome,

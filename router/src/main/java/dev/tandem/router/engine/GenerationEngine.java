@@ -232,6 +232,8 @@ public final class GenerationEngine {
           null);
     }
     inFlight.incrementAndGet();
+    // one id for every log line of the request (its request line and its charge line)
+    String requestId = ID_PREFIX + NEXT_ID.incrementAndGet();
     AdmittedGeneration generation =
         new AdmittedGeneration(
             admission,
@@ -240,11 +242,12 @@ public final class GenerationEngine {
             tenant,
             context,
             writer,
+            requestId,
             new AdmittedGeneration.Launcher() {
               @Override
               public Generation launch(
                   Admission.Route route, GenerationRequest r, Context c, ChunkWriter w) {
-                return GenerationEngine.this.launch(route, r, c, w);
+                return GenerationEngine.this.launch(requestId, route, r, c, w);
               }
 
               @Override
@@ -254,7 +257,7 @@ public final class GenerationEngine {
                   GenerationRequest r,
                   Context c,
                   ChunkWriter w) {
-                return GenerationEngine.this.replay(route, hit, r, c, w);
+                return GenerationEngine.this.replay(requestId, route, hit, r, c, w);
               }
             });
     generation
@@ -271,7 +274,11 @@ public final class GenerationEngine {
 
   /** A routed request's generation, reported to the observer and timed for TTFT estimates. */
   private Generation launch(
-      Admission.Route route, GenerationRequest request, Context context, ChunkWriter writer) {
+      String requestId,
+      Admission.Route route,
+      GenerationRequest request,
+      Context context,
+      ChunkWriter writer) {
     long startNanos = System.nanoTime();
     Tier tier = route.tier();
     long tokensAhead = ttft.enqueue(tier.name(), route.promptTokens());
@@ -311,7 +318,7 @@ public final class GenerationEngine {
               }
               observer.ended(
                   new GenerationObserver.Ended(
-                      ID_PREFIX + NEXT_ID.incrementAndGet(),
+                      requestId,
                       request,
                       tier,
                       generation.drafterName(),
@@ -329,6 +336,7 @@ public final class GenerationEngine {
 
   /** A cache hit's reply, reported to the observer like a generation (drafter "cache"). */
   private CachedReply replay(
+      String requestId,
       Admission.Route route,
       CacheHit hit,
       GenerationRequest request,
@@ -353,7 +361,7 @@ public final class GenerationEngine {
             ar ->
                 observer.ended(
                     new GenerationObserver.Ended(
-                        ID_PREFIX + NEXT_ID.incrementAndGet(),
+                        requestId,
                         request,
                         tier,
                         "cache",
