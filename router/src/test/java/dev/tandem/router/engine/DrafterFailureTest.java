@@ -3,21 +3,16 @@ package dev.tandem.router.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
-import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.synthetic.SyntheticBackend;
 import dev.tandem.router.synthetic.SyntheticRouter;
-import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,12 +53,11 @@ class DrafterFailureTest {
       FaultyDrafter drafter = new FaultyDrafter(backend.drafter(), fault);
       List<Throwable> reported = new CopyOnWriteArrayList<>();
       GenerationEngine engine =
-          new GenerationEngine(
-              Map.of("large", tier()),
-              "large",
-              Map.of("large", new TierDrafters(Map.of("faulty", drafter), "faulty")),
-              new SpeculationSettings(8, SpeculationMode.FIXED, 4, 1e-8, Duration.ofMillis(50)),
-              new AcceptanceStatsRegistry(),
+          SyntheticEngines.engine(
+              backend,
+              backend.verifier(),
+              "faulty",
+              drafter,
               new GenerationObserver() {
                 @Override
                 public void started(GenerationRequest request, Tier tier) {}
@@ -77,27 +71,15 @@ class DrafterFailureTest {
                 }
               });
       StringBuilder text = new StringBuilder();
-      CompletableFuture<StreamEnd> end = new CompletableFuture<>();
-      vertx.runOnContext(
-          v ->
-              engine
-                  .start(
-                      FailureTestRequests.greedyFixedK4(MAX_TOKENS),
-                      Tenant.ANONYMOUS,
-                      Vertx.currentContext(),
-                      ChunkWriter.into(text))
-                  .completion()
-                  .onSuccess(end::complete));
+      CompletableFuture<StreamEnd> end =
+          SyntheticEngines.run(
+              vertx, engine, SyntheticEngines.greedyFixedK4(MAX_TOKENS), ChunkWriter.into(text));
       StreamEnd.Finished done =
           assertInstanceOf(StreamEnd.Finished.class, end.get(30, TimeUnit.SECONDS), fault.name());
       assertEquals(SyntheticRouter.expectedText(MAX_TOKENS), text + done.tailText(), fault.name());
       assertEquals(1, reported.size(), fault + ": " + reported);
       drafter.awaitClosed(fault);
     }
-  }
-
-  private Tier tier() {
-    return new Tier("large", "synthetic-large", backend.verifier(), backend.codec(), 1 << 20, 1e-6);
   }
 
   /** Wraps a working drafter and breaks it one way. */

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.router.accounting.Tenant;
-import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.synthetic.SyntheticBackend;
-import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.Verdict;
@@ -16,8 +13,6 @@ import dev.tandem.speccore.Verifier;
 import dev.tandem.speccore.VerifierSession;
 import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Vertx;
-import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -57,26 +52,14 @@ class LoopFailureTest {
           }
         };
     GenerationEngine engine =
-        new GenerationEngine(
-            Map.of(
-                "large",
-                new Tier("large", "synthetic-large", throwing, backend.codec(), 1 << 20, 1e-6)),
-            "large",
-            Map.of("large", new TierDrafters(Map.of("synthetic", backend.drafter()), "synthetic")),
-            new SpeculationSettings(8, SpeculationMode.FIXED, 4, 1e-8, Duration.ofMillis(50)),
-            new AcceptanceStatsRegistry(),
-            GenerationObserver.NONE);
-    CompletableFuture<StreamEnd> end = new CompletableFuture<>();
-    vertx.runOnContext(
-        v ->
-            engine
-                .start(
-                    FailureTestRequests.greedyFixedK4(60),
-                    Tenant.ANONYMOUS,
-                    Vertx.currentContext(),
-                    ChunkWriter.into(new StringBuilder()))
-                .completion()
-                .onSuccess(end::complete));
+        SyntheticEngines.engine(
+            backend, throwing, "synthetic", backend.drafter(), GenerationObserver.NONE);
+    CompletableFuture<StreamEnd> end =
+        SyntheticEngines.run(
+            vertx,
+            engine,
+            SyntheticEngines.greedyFixedK4(60),
+            ChunkWriter.into(new StringBuilder()));
     StreamEnd.Failed failed =
         assertInstanceOf(StreamEnd.Failed.class, end.get(30, TimeUnit.SECONDS));
     assertEquals(ErrorKind.INTERNAL, failed.error().kind(), failed.error().getMessage());

@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
-import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.synthetic.SyntheticBackend;
-import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -56,20 +51,11 @@ class RequestIdTest {
     requests.addHandler(capture);
     CompletableFuture<String> endedId = new CompletableFuture<>();
     GenerationEngine engine =
-        new GenerationEngine(
-            Map.of(
-                "large",
-                new Tier(
-                    "large",
-                    "synthetic-large",
-                    backend.verifier(),
-                    backend.codec(),
-                    1 << 20,
-                    1e-6)),
-            "large",
-            Map.of("large", new TierDrafters(Map.of("synthetic", backend.drafter()), "synthetic")),
-            new SpeculationSettings(8, SpeculationMode.FIXED, 4, 1e-8, Duration.ofMillis(50)),
-            new AcceptanceStatsRegistry(),
+        SyntheticEngines.engine(
+            backend,
+            backend.verifier(),
+            "synthetic",
+            backend.drafter(),
             new GenerationObserver() {
               @Override
               public void started(GenerationRequest request, Tier tier) {}
@@ -79,17 +65,12 @@ class RequestIdTest {
                 endedId.complete(ended.requestId());
               }
             });
-    CompletableFuture<StreamEnd> end = new CompletableFuture<>();
-    vertx.runOnContext(
-        v ->
-            engine
-                .start(
-                    FailureTestRequests.greedyFixedK4(20),
-                    Tenant.ANONYMOUS,
-                    Vertx.currentContext(),
-                    ChunkWriter.into(new StringBuilder()))
-                .completion()
-                .onSuccess(end::complete));
+    CompletableFuture<StreamEnd> end =
+        SyntheticEngines.run(
+            vertx,
+            engine,
+            SyntheticEngines.greedyFixedK4(20),
+            ChunkWriter.into(new StringBuilder()));
     assertInstanceOf(StreamEnd.Finished.class, end.get(30, TimeUnit.SECONDS));
     String id = endedId.get(30, TimeUnit.SECONDS);
     List<String> charges = lines.stream().filter(l -> l.startsWith("charge ")).toList();
