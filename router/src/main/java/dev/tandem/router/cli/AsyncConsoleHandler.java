@@ -70,7 +70,7 @@ public final class AsyncConsoleHandler extends Handler {
       throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
     }
     this.target = target;
-    this.queue = new ArrayBlockingQueue<>(capacity + 1); // + 1: room for END
+    this.queue = new ArrayBlockingQueue<>(capacity);
     this.capacity = capacity;
     setLevel(Level.ALL);
     writer = Thread.ofPlatform().daemon().name("tandem-log-writer").unstarted(this::drain);
@@ -88,7 +88,7 @@ public final class AsyncConsoleHandler extends Handler {
     if (record == null || closed || !isLoggable(record)) {
       return;
     }
-    if (queue.size() >= capacity || !queue.offer(record)) {
+    if (!queue.offer(record)) {
       dropped.incrementAndGet();
     }
   }
@@ -151,9 +151,12 @@ public final class AsyncConsoleHandler extends Handler {
       return;
     }
     closed = true;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
     try {
-      queue.put(END); // the spare slot: never waits for long
-      writer.join(TimeUnit.SECONDS.toMillis(DRAIN_SECONDS));
+      // room for END once the writer takes a record; a writer stuck on the console gets none
+      if (queue.offer(END, DRAIN_SECONDS, TimeUnit.SECONDS)) {
+        writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -20,11 +20,7 @@ public final class ErrorMapping {
 
   /** Unwraps completion wrappers and classifies any throwable as a {@link TandemException}. */
   public static TandemException classify(Throwable error) {
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
+    Throwable t = unwrap(error);
     if (t instanceof TandemException te) {
       return te;
     }
@@ -40,13 +36,7 @@ public final class ErrorMapping {
     if (t instanceof TimeoutException) {
       return new TandemException(ErrorKind.DEADLINE_EXCEEDED, null, "deadline exceeded", t);
     }
-    return new TandemException(
-        ErrorKind.INTERNAL,
-        null,
-        "internal error: "
-            + t.getClass().getSimpleName()
-            + (t.getMessage() == null ? "" : ": " + t.getMessage()),
-        t);
+    return internal(t);
   }
 
   /**
@@ -57,16 +47,28 @@ public final class ErrorMapping {
    * refusal) keep their kind.
    */
   public static TandemException classifyAccepted(Throwable error) {
-    TandemException classified = classify(error);
-    if (classified.kind() == ErrorKind.INVALID_ARGUMENT
-        && classified.getCause() instanceof IllegalArgumentException cause) {
-      return new TandemException(
-          ErrorKind.INTERNAL,
-          null,
-          "internal error: IllegalArgumentException: " + cause.getMessage(),
-          cause);
+    Throwable t = unwrap(error);
+    return t instanceof IllegalArgumentException ? internal(t) : classify(t);
+  }
+
+  /** Without the completion wrappers futures add. */
+  private static Throwable unwrap(Throwable error) {
+    Throwable t = error;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
     }
-    return classified;
+    return t;
+  }
+
+  private static TandemException internal(Throwable t) {
+    return new TandemException(
+        ErrorKind.INTERNAL,
+        null,
+        "internal error: "
+            + t.getClass().getSimpleName()
+            + (t.getMessage() == null ? "" : ": " + t.getMessage()),
+        t);
   }
 
   /**

@@ -78,10 +78,13 @@ final class BatchScheduler {
 
   void submit(Work<?> work) {
     synchronized (this) {
-      // Saturation, as verdicts report it: how much of the recent time the model had no thread
-      // free.
-      work.session.loadShare(busy.share(busyClock.getAsLong()));
-      work.session.callCostRows(callCost.callCostRows());
+      // The load as verdicts report it: how much of the recent time the model had no thread
+      // free, whether positions cost throughput, what a call costs beyond its rows.
+      work.session.load(
+          new ScoringLoad(
+              busy.share(busyClock.getAsLong()),
+              model.positionsCostThroughput(),
+              callCost.callCostRows()));
       queue.add(work);
       queuedRows += work.rows();
     }

@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
  * <p>The model's CPU is what its threads report; a backend that spreads one forward over threads of
  * its own (ND4J's native pool) is undercounted there and overcounted as call work.
  *
- * <p>Threading: {@link #batchDone} from the model threads, {@link #callCostRows} from any thread;
- * synchronized.
+ * <p>Threading: {@link #batchDone} from the model threads (synchronized), {@link #callCostRows}
+ * from any thread (a volatile read).
  */
 final class CallCostMeter {
 
@@ -38,7 +38,7 @@ final class CallCostMeter {
   private long modelCpu;
   private long calls;
   private long rows;
-  private double callCostRows;
+  private volatile double callCostRows; // written under the lock, read without it
   private boolean measured;
 
   /**
@@ -95,8 +95,8 @@ final class CallCostMeter {
     rows = 0;
   }
 
-  /** Rows one call costs, 0 until a window was measured. */
-  synchronized double callCostRows() {
+  /** Rows one call costs, 0 until a window was measured. Read at every submit: no lock. */
+  double callCostRows() {
     return callCostRows;
   }
 

@@ -22,8 +22,7 @@ final class EngineSession {
   private int expectedLastToken = -1;
   private long lastActivityNanos;
   // Written by the batch scheduler at submit, read by the verdict on the model thread.
-  private volatile double loadShare;
-  private volatile double callCostRows;
+  private volatile ScoringLoad load = ScoringLoad.UNKNOWN;
 
   EngineSession(long id, ScoringSequence sequence, SamplingParams params, long now) {
     this.id = id;
@@ -34,27 +33,13 @@ final class EngineSession {
     this.lastActivityNanos = now;
   }
 
-  /**
-   * The scheduler's busy share when this session's last work was submitted ({@link ScoringLoad}).
-   */
-  void loadShare(double share) {
-    this.loadShare = share;
+  /** How loaded the server was when this session's last work was submitted (its verdict's). */
+  void load(ScoringLoad load) {
+    this.load = load;
   }
 
-  double loadShare() {
-    return loadShare;
-  }
-
-  /**
-   * The server's call cost in rows when this session's last work was submitted ({@link
-   * ScoringLoad}).
-   */
-  void callCostRows(double rows) {
-    this.callCostRows = rows;
-  }
-
-  double callCostRows() {
-    return callCostRows;
+  ScoringLoad load() {
+    return load;
   }
 
   synchronized boolean isBusy() {

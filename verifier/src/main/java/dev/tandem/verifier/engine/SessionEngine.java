@@ -179,9 +179,7 @@ public final class SessionEngine implements AutoCloseable {
             tokens,
             true,
             System.nanoTime(),
-            logits ->
-                SessionSteps.verified(
-                    session, position, draft, logits, model.positionsCostThroughput()));
+            logits -> SessionSteps.verified(session, position, draft, logits));
     return submit(session, work);
   }
 

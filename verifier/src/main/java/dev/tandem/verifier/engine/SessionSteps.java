@@ -40,11 +40,7 @@ final class SessionSteps {
 
   // Runs on the model's thread. logits: [k + 1][vocab] for [lastToken, d1..dk].
   static VerifyResult verified(
-      EngineSession session,
-      int position,
-      DraftBlock draft,
-      float[][] logits,
-      boolean positionsCostThroughput) {
+      EngineSession session, int position, DraftBlock draft, float[][] logits) {
     Verdict verdict;
     if (session.params.isGreedy()) {
       verdict = AcceptanceSampler.acceptGreedyLogits(draft, logits); // argmax per row, no softmax
@@ -60,9 +56,6 @@ final class SessionSteps {
     int length = position + 1 + verdict.acceptedCount();
     session.sequence.truncate(length);
     session.endWork(verdict.nextToken(), System.nanoTime());
-    return new VerifyResult(
-        verdict,
-        length,
-        new ScoringLoad(session.loadShare(), positionsCostThroughput, session.callCostRows()));
+    return new VerifyResult(verdict, length, session.load());
   }
 }

@@ -113,7 +113,6 @@ public final class FromProto {
     return tokens;
   }
 
-  /** A uint32 that must fit a Java int. */
   private static double finiteNonNegative(String field, float value) {
     if (!(value >= 0 && value < Float.POSITIVE_INFINITY)) {
       throw new IllegalArgumentException(field + " must be finite and >= 0, got " + value);
@@ -128,6 +127,7 @@ public final class FromProto {
     return value;
   }
 
+  /** A uint32 that must fit a Java int. */
   private static int nonNegative(String field, int value) {
     if (value < 0) {
       throw new IllegalArgumentException(
