@@ -39,7 +39,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Threading: called by one loop, never concurrently; all state is touched by tasks on the model
  * executor, ordered by the {@code ready} chain (happens-before through the futures), except {@code
- * epoch}, which the loop bumps to stop drafting ahead, and the loop's own buffer of plain commits.
+ * epoch}, which the loop bumps to stop drafting ahead, {@code draftingNanos}, which the loop reads
+ * after a proposal, and the loop's own buffer of plain commits.
  */
 final class ModelDraftSession implements DraftSession {
 
@@ -54,6 +55,8 @@ final class ModelDraftSession implements DraftSession {
   private int[] plainCommits = new int[8];
   private int plainCount;
   private boolean proposed;
+  // Written on the model executor before the proposal's block completes, read by the loop after.
+  private volatile long draftingNanos = -1;
 
   // Model executor only (ordered by the chain):
   private float[] logits; // after the cache's last token; null while pending is not empty
@@ -114,13 +117,20 @@ final class ModelDraftSession implements DraftSession {
     return block;
   }
 
+  @Override
+  public long lastDraftingNanos() {
+    return draftingNanos;
+  }
+
   /** On the model executor: s1..sk, drafting what the continuation lacks. */
   private DraftBlock draft(int k) {
     forwardPending();
+    long start = System.nanoTime();
     int count = Math.max(0, Math.min(k, room()));
     while (drafted < count) {
       extend();
     }
+    draftingNanos = System.nanoTime() - start;
     return new DraftBlock(
         Arrays.copyOf(spec, count), Arrays.copyOf(specProbs, count, SparseDistribution[].class));
   }

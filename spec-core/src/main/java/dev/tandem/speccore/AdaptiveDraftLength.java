@@ -278,7 +278,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   public void observe(StepRecord step) {
     if (stepCosts != null) {
       timedArm = step.proposed();
-      timedModelNanos = step.draftNanos() + step.verifyNanos();
+      timedModelNanos = step.draftingNanos() + step.verifyNanos();
       if (timedCosts != null) {
         timedCosts.observe(step, latencies.current());
       }

@@ -31,6 +31,20 @@ public interface DraftSession extends AutoCloseable {
   CompletionStage<DraftBlock> propose(int k);
 
   /**
+   * The time the last completed {@link #propose} spent drafting its tokens, in nanoseconds: the
+   * drafter's own work for them, without waiting for its thread (behind other requests' work) and
+   * without absorbing the tokens committed since the proposal before (a catch-up after plain
+   * steps). {@code -1} (the default) when the session does not measure it; the loop then takes the
+   * whole draft stage. The policy's latency model prices a draft token with this; the rest of the
+   * stage is a drafting step's overhead ({@link StepCosts}).
+   *
+   * <p>Read by the loop after the proposal's stage completed.
+   */
+  default long lastDraftingNanos() {
+    return -1;
+  }
+
+  /**
    * Advances the context by the first {@code keptDraftTokens} tokens of the last proposal followed
    * by {@code nextToken}; the rest of the last proposal is discarded (roll back any state it
    * built). {@code keptDraftTokens} is 0 when there was no proposal, e.g. for the first token.

@@ -4,7 +4,11 @@ package dev.tandem.speccore;
  * Exponentially weighted estimate of a request's {@link LatencyModel} from measured steps.
  *
  * <ul>
- *   <li>t_draft: EWMA of {@code draftNanos / proposed} over steps that proposed tokens.
+ *   <li>t_draft: EWMA of {@code draftingNanos / proposed} over steps that proposed tokens: the
+ *       drafter's work per token ({@link StepRecord#draftingNanos}), not the draft stage's waiting
+ *       for a thread shared with other requests or its catch-up after plain steps, which cost a
+ *       step, not a token (a shared drafter thread made t_draft read 24–70 ms where a draft token
+ *       costs 0.3 ms; BENCHMARKS.md).
  *   <li>t_verify(k) = a + b·(k+1): EWMA means of x = k + 1, y = verifyNanos, x² and x·y give the
  *       weighted least-squares line {@code b = cov(x, y) / var(x)}, {@code a = mean(y) −
  *       b·mean(x)}. While x has barely varied ({@code var(x) < }{@value #MIN_POSITION_VARIANCE}) b
@@ -53,7 +57,7 @@ public final class LatencyEstimator {
   public void observe(StepRecord step) {
     double draftPerToken = current.draftPerToken();
     if (step.proposed() > 0) {
-      double measured = (double) step.draftNanos() / step.proposed();
+      double measured = (double) step.draftingNanos() / step.proposed();
       draftPerToken = sawDraft ? ewma(draftPerToken, measured) : measured;
       sawDraft = true;
     }

@@ -72,6 +72,7 @@ public final class SpeculationLoop {
   private int requestedK;
   private DraftBlock draft;
   private long draftNanos;
+  private long draftingNanos; // the drafter's own work within draftNanos
   private int[] pendingTokens;
   private FinishReason pendingFinish;
 
@@ -227,6 +228,8 @@ public final class SpeculationLoop {
     }
     draft = block;
     draftNanos = elapsed;
+    long drafting = block.size() == 0 ? 0 : config.draft.lastDraftingNanos();
+    draftingNanos = drafting < 0 ? elapsed : Math.min(drafting, elapsed);
     phase = Phase.VERIFYING;
   }
 
@@ -241,7 +244,8 @@ public final class SpeculationLoop {
     config.draft.commit(accepted, verdict.nextToken());
     int emitted = prepareEmission(tokens);
     StepRecord step =
-        new StepRecord(requestedK, draft.size(), accepted, emitted, draftNanos, verifyNanos);
+        new StepRecord(
+            requestedK, draft.size(), accepted, emitted, draftNanos, verifyNanos, draftingNanos);
     counters.addStep(step);
     config.acceptance.record(draft.size(), accepted);
     config.chooser.observe(step);

@@ -4,43 +4,55 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * What a speculation step costs beyond what the latency model sees, learned per draft length k from
- * finished steps and shared by the requests of one (drafter, verifier) pair at one load level
- * ({@link StepCostRegistry}). A step's <em>cycle</em> runs from choosing its k to choosing the next
- * step's: drafting and verifying (which the {@link LatencyModel} predicts from measured latencies)
- * plus everything around them — handing the tokens to the client, hops between threads, the chooser
- * itself, waiting behind other requests' work on a shared thread. The overhead of arm k is an
- * exponentially weighted mean of {@code cycle − (k · t_draft + t_verify(k))} over its steps; the
- * policy adds it to the arm's step time ({@link SpeculationPolicy#chooseK(double, int,
- * LatencyModel, Prices, Objective, double, double[])}), so an arm whose steps cost more than their
- * model work (a draft hand-off per step, say) is priced as it really is, and plain decoding wins
- * where speculation does not pay.
+ * What a speculation step costs beyond what the latency model sees, learned from finished steps and
+ * shared by the requests of one (drafter, verifier) pair at one load level ({@link
+ * StepCostRegistry}). A step's <em>cycle</em> runs from choosing its k to choosing the next step's:
+ * drafting and verifying (which the {@link LatencyModel} predicts from measured latencies) plus
+ * everything around them — handing the tokens to the client, hops between threads, the chooser
+ * itself, waiting behind other requests' work on a shared thread (a drafter thread that many
+ * streams share). A step's overhead sample is {@code cycle − (drafting + verifying)} as measured;
+ * the policy adds the learned overhead of each k to its step time ({@link
+ * SpeculationPolicy#chooseK(double, int, LatencyModel, Prices, Objective, double, double[])}), so a
+ * k whose steps cost more than their model work (a draft hand-off per step, say) is priced as it
+ * really is, and plain decoding wins where speculation does not pay.
  *
- * <p>An arm with fewer than {@link #MIN_SAMPLES} samples borrows the overhead of the nearest arm of
- * its kind that has them (drafting arms from drafting arms; plain decoding only from itself), and
- * is taken as 0 when none has.
+ * <p>Plain decoding's overhead is an exponentially weighted mean over plain steps. Drafting steps'
+ * overhead is a line in k, {@code o(k) = a + b·k}, fitted over all of them (exponentially weighted
+ * least squares, as {@link LatencyEstimator} fits verify time): a cost per drafting step (a
+ * hand-off, the wait for a shared drafter thread) and a cost per draft token. Fitting one line
+ * pools every drafting step: a mean per k, each fed only by the steps of that k, read 2–97 ms for
+ * neighbouring k at 32 remote streams and sent the chooser to whichever k had drawn a quiet sample.
+ * Until {@link #MIN_SAMPLES} steps of a kind were recorded, its overhead is taken as 0.
  *
  * <p>Also shared per pair and load: the latency fit of all its requests' steps ({@link #latency}),
  * so that a new request starts from what the pair's steps cost rather than a generic prior, and the
  * schedule of plain probes ({@link #takePlainProbe}).
  *
- * <p>Threading: thread-safe; any thread may record or read (the overheads lock-free, the latency
- * fit under a lock of its own).
+ * <p>Threading: thread-safe; any thread may record or read (the overheads under one lock, the
+ * latency fit under another).
  */
 public final class StepCosts {
 
-  /** Samples an arm needs before its own mean is used. */
+  /** Samples a kind of step (plain, drafting) needs before its overhead is used. */
   public static final int MIN_SAMPLES = 4;
 
-  /** EWMA weight of one sample. */
+  /** EWMA weight of one sample, in the overheads and in the pair's latency fit. */
   public static final double WEIGHT = 0.05;
 
   private static final int ARMS = DraftBlock.MAX_DRAFT + 1;
 
-  // Per arm k: the mean overhead in nanoseconds (as double bits) and the sample count.
-  private final AtomicLongArray meanBits = new AtomicLongArray(ARMS);
-  private final AtomicLongArray samples = new AtomicLongArray(ARMS);
+  private final AtomicLongArray samples = new AtomicLongArray(ARMS); // per k, for reporting
   private final AtomicLong draftingSincePlain = new AtomicLong();
+  private final Object overheadLock = new Object();
+  // Guarded by overheadLock: plain steps' mean overhead; drafting steps' EWMA moments of x = k and
+  // y = overhead (ns), whose least-squares line is o(k).
+  private long plainSamples;
+  private double plainMean;
+  private long draftingSamples;
+  private double meanX;
+  private double meanY;
+  private double meanXx;
+  private double meanXy;
   // The pair's verify and draft latencies at this load, fitted over every request's steps.
   private final Object latencyLock = new Object();
   private LatencyEstimator latency; // guarded by latencyLock; null until the first step
@@ -50,7 +62,7 @@ public final class StepCosts {
    *
    * @param k draft tokens the step proposed, 0..{@link DraftBlock#MAX_DRAFT}
    * @param cycleNanos the step's measured cycle
-   * @param modelNanos what the latency model predicted for its drafting and verifying
+   * @param modelNanos its measured drafting and verifying
    */
   public void record(int k, double cycleNanos, double modelNanos) {
     checkArm(k);
@@ -63,35 +75,43 @@ public final class StepCosts {
     } else {
       draftingSincePlain.incrementAndGet();
     }
-    long n = samples.getAndIncrement(k);
-    while (true) {
-      long bits = meanBits.get(k);
-      double mean = Double.longBitsToDouble(bits);
-      // The first samples get a plain mean (weight 1/n), then the EWMA weight.
-      double next = mean + Math.max(WEIGHT, 1.0 / (n + 1)) * (sample - mean);
-      if (meanBits.compareAndSet(k, bits, Double.doubleToRawLongBits(next))) {
+    samples.incrementAndGet(k);
+    synchronized (overheadLock) {
+      if (k == 0) {
+        plainMean += weight(++plainSamples) * (sample - plainMean);
         return;
       }
+      double w = weight(++draftingSamples); // the first samples get a plain mean (1/n)
+      meanX += w * (k - meanX);
+      meanY += w * (sample - meanY);
+      meanXx += w * ((double) k * k - meanXx);
+      meanXy += w * (k * sample - meanXy);
     }
   }
 
-  /** The overhead per step of arm k in nanoseconds (see the class comment for arms not sampled). */
+  private static double weight(long n) {
+    return Math.max(WEIGHT, 1.0 / n);
+  }
+
+  /**
+   * The overhead per step of arm k in nanoseconds (0 until its kind has samples; never below 0).
+   */
   public double overheadNanos(int k) {
     checkArm(k);
-    if (samples.get(k) >= MIN_SAMPLES) {
-      return Double.longBitsToDouble(meanBits.get(k));
-    }
-    if (k == 0) {
-      return 0;
-    }
-    for (int d = 1; d < ARMS; d++) {
-      for (int j : new int[] {k - d, k + d}) {
-        if (j >= 1 && j < ARMS && samples.get(j) >= MIN_SAMPLES) {
-          return Double.longBitsToDouble(meanBits.get(j));
-        }
+    synchronized (overheadLock) {
+      if (k == 0) {
+        return plainSamples >= MIN_SAMPLES ? plainMean : 0;
       }
+      if (draftingSamples < MIN_SAMPLES) {
+        return 0;
+      }
+      double variance = meanXx - meanX * meanX;
+      double perToken =
+          variance >= LatencyEstimator.MIN_POSITION_VARIANCE
+              ? (meanXy - meanX * meanY) / variance
+              : 0;
+      return Math.max(0, meanY + perToken * (k - meanX));
     }
-    return 0;
   }
 
   /** Overheads of arms 0..kMax, for {@link SpeculationPolicy}. */
@@ -132,7 +152,7 @@ public final class StepCosts {
   public void observe(StepRecord step, LatencyModel prior) {
     synchronized (latencyLock) {
       if (latency == null) {
-        latency = new LatencyEstimator(prior, LatencyEstimator.DEFAULT_WEIGHT);
+        latency = new LatencyEstimator(prior, WEIGHT);
       }
       latency.observe(step);
     }

@@ -10,9 +10,24 @@ package dev.tandem.speccore;
  *     accepted + 1}
  * @param draftNanos measured time from the propose call to its completion (0 when k = 0)
  * @param verifyNanos measured time from the verify call to its completion
+ * @param draftingNanos the part of {@code draftNanos} the drafter spent drafting the proposed
+ *     tokens ({@link DraftSession#lastDraftingNanos}), {@code draftNanos} where not measured: the
+ *     rest is waiting for the drafter's thread and catching up on committed tokens
  */
 public record StepRecord(
-    int requestedK, int proposed, int accepted, int emitted, long draftNanos, long verifyNanos) {
+    int requestedK,
+    int proposed,
+    int accepted,
+    int emitted,
+    long draftNanos,
+    long verifyNanos,
+    long draftingNanos) {
+
+  /** A step whose draft stage was all drafting ({@code draftingNanos = draftNanos}). */
+  public StepRecord(
+      int requestedK, int proposed, int accepted, int emitted, long draftNanos, long verifyNanos) {
+    this(requestedK, proposed, accepted, emitted, draftNanos, verifyNanos, draftNanos);
+  }
 
   public StepRecord {
     if (requestedK < 0) {
@@ -33,6 +48,10 @@ public record StepRecord(
     if (draftNanos < 0 || verifyNanos < 0) {
       throw new IllegalArgumentException(
           "draftNanos and verifyNanos must be >= 0, got " + draftNanos + " and " + verifyNanos);
+    }
+    if (draftingNanos < 0 || draftingNanos > draftNanos) {
+      throw new IllegalArgumentException(
+          "draftingNanos must be in 0.." + draftNanos + " (draftNanos), got " + draftingNanos);
     }
   }
 

@@ -45,15 +45,15 @@ class ScoringLoadTest {
         scoring.hold(); // a's forward runs and stays in flight until release
         CompletableFuture<VerifyResult> first =
             engine.verify(a.sessionId(), a.position(), a.firstToken(), DraftBlock.empty());
-        // The one model thread stays busy for two time constants: a share of 1 - e^-2 = 0.86.
-        clock.addAndGet(Duration.ofSeconds(2).toNanos());
+        // The one model thread stays busy for three time constants: a share of 1 - e^-3 = 0.95.
+        clock.addAndGet(Duration.ofSeconds(3).toNanos());
         CompletableFuture<VerifyResult> second =
             engine.verify(b.sessionId(), b.position(), b.firstToken(), DraftBlock.empty());
         scoring.release();
         ScoringLoad before = first.join().load();
         ScoringLoad during = second.join().load();
         assertEquals(0, before.busy(), "no time passed with the model busy: " + before);
-        assertEquals(1 - Math.exp(-2), during.busy(), 1e-9, "after 2 s with no thread free");
+        assertEquals(1 - Math.exp(-3), during.busy(), 1e-9, "after 3 s with no thread free");
         assertTrue(before.positionsCostThroughput(), "a CPU backend");
         assertFalse(before.throughputBound());
         assertTrue(during.throughputBound());
@@ -63,8 +63,9 @@ class ScoringLoadTest {
 
   @Test
   void saturationNeedsMostWorkQueuedAndPositionsThatCostThroughput() {
-    assertTrue(new ScoringLoad(0.8, true, 0).throughputBound());
-    assertFalse(new ScoringLoad(0.75, true, 0).throughputBound());
+    assertTrue(new ScoringLoad(0.95, true, 0).throughputBound());
+    assertFalse(new ScoringLoad(ScoringLoad.SATURATED, true, 0).throughputBound());
+    assertFalse(new ScoringLoad(0.85, true, 0).throughputBound(), "busy, yet with time to spare");
     assertFalse(new ScoringLoad(1.0, false, 0).throughputBound(), "an accelerator");
     assertFalse(ScoringLoad.UNKNOWN.throughputBound());
     var e = assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(1.5, true, 0));

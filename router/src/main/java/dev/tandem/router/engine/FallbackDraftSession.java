@@ -72,6 +72,11 @@ final class FallbackDraftSession implements DraftSession {
   }
 
   @Override
+  public long lastDraftingNanos() {
+    return isFailed() ? -1 : inner.lastDraftingNanos();
+  }
+
+  @Override
   public void commit(int keptDraftTokens, int nextToken) {
     if (isFailed()) {
       return;

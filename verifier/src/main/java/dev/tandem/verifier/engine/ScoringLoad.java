@@ -13,8 +13,15 @@ package dev.tandem.verifier.engine;
  */
 public record ScoringLoad(double busy, boolean positionsCostThroughput, double callCostRows) {
 
-  /** Above this share of time with no model thread free the server counts as saturated. */
-  public static final double SATURATED = 0.75;
+  /**
+   * Above this share of time with no model thread free the server counts as saturated. Measured on
+   * a CPU server (the fixture verifier on a core of its own, 25 ms round trips, BENCHMARKS.md): at
+   * 32 streams it was busy 0.53–0.81 of the time decoding plain and 0.81–0.87 with drafts of 2,
+   * which served 1.3× plain's tokens; at 128 streams 0.91–0.99, where every draft length lost to
+   * plain. At 0.75, the value before, routers priced drafts as throughput at 32 streams and decoded
+   * mostly plain (0.84–0.90× the best fixed k).
+   */
+  public static final double SATURATED = 0.9;
 
   /** Nothing reported (an older server). */
   public static final ScoringLoad UNKNOWN = new ScoringLoad(0, false, 0);
