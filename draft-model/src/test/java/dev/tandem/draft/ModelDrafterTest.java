@@ -172,6 +172,39 @@ class ModelDrafterTest {
     session.close();
   }
 
+  /**
+   * A proposal's drafting time is the drafter's work for it, not the wait for its thread: queued
+   * behind another task, the proposal's measured drafting starts only once that task let go.
+   */
+  @Test
+  void draftingTimeLeavesOutTheWaitForTheModelThread() throws Exception {
+    int[] prompt = {2, 7, 1, 8};
+    int[] reference = greedy(prompt, 8);
+    DraftSession session = new ModelDrafter(model).open(prompt, SamplingParams.GREEDY);
+    session.ready().toCompletableFuture().get();
+    assertEquals(-1, session.lastDraftingNanos(), "nothing proposed yet");
+    session.commit(0, reference[0]);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> blocker =
+        runtime.submit(
+            () -> {
+              release.await();
+              return null;
+            });
+    CompletableFuture<DraftBlock> block = session.propose(4).toCompletableFuture();
+    Thread.sleep(50); // the proposal waits behind the blocker meanwhile
+    long released = System.nanoTime();
+    release.countDown();
+    blocker.get();
+    assertArrayEquals(Arrays.copyOfRange(reference, 1, 5), block.get().tokens());
+    long sinceRelease = System.nanoTime() - released;
+    long drafting = session.lastDraftingNanos();
+    assertTrue(
+        drafting >= 0 && drafting <= sinceRelease,
+        "drafting " + drafting + " ns, " + sinceRelease + " ns since the thread was free");
+    session.close();
+  }
+
   @Test
   void zeroKStillConsumesCommittedTokens() throws Exception {
     int[] prompt = {2, 4, 6};

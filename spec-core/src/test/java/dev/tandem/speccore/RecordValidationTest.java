@@ -76,6 +76,9 @@ class RecordValidationTest {
     rejects("proposed must be in 0..1 (requestedK)", () -> new StepRecord(1, 2, 0, 1, 0, 0));
     rejects("emitted must be in 0..1", () -> new StepRecord(0, 0, 0, 2, 0, 0));
     rejects("draftNanos and verifyNanos must be >= 0", () -> new StepRecord(0, 0, 0, 1, -1, 0));
+    rejects(
+        "draftingNanos must be in 0..10 (draftNanos), got 11",
+        () -> new StepRecord(1, 1, 0, 1, 10, 0, 11));
     rejects("maxTokens must be >= 1", () -> new LoopState(0, 0, 0, 0, 0, 0, 0.5));
     rejects("generatedTokens must be in 0..5", () -> new LoopState(6, 5, 0, 0, 0, 0, 0.5));
     rejects("alpha must be in [0, 1]", () -> new LoopState(0, 5, 0, 0, 0, 0, Double.NaN));

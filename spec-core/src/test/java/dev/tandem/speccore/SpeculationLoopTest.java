@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -177,8 +178,56 @@ class SpeculationLoopTest {
     for (StepRecord step : result.steps()) {
       assertEquals(100, step.draftNanos());
       assertEquals(100, step.verifyNanos());
+      assertEquals(100, step.draftingNanos(), "a drafter that does not measure: the whole stage");
     }
     assertEquals(100L * result.verifierCalls(), result.verifyNanos());
+  }
+
+  @Test
+  void aStepCarriesTheDraftersOwnDraftingTimeWithinItsDraftStage() throws Exception {
+    assertEquals(List.of(30L, 30L), draftingTimes(30)); // stage 100: 70 waiting or catching up
+    assertEquals(List.of(100L, 100L), draftingTimes(500)); // never more than the stage
+  }
+
+  /** draftingNanos of each step when the session says it drafted for {@code reported} ns. */
+  private static List<Long> draftingTimes(long reported) throws Exception {
+    TestDrafter.Session inner =
+        TestDrafter.alwaysWrong(TARGET, null).open(PROMPT, SamplingParams.GREEDY);
+    DraftSession measuring =
+        new DraftSession() {
+          @Override
+          public CompletionStage<DraftBlock> propose(int k) {
+            return inner.propose(k);
+          }
+
+          @Override
+          public long lastDraftingNanos() {
+            return reported;
+          }
+
+          @Override
+          public void commit(int keptDraftTokens, int nextToken) {
+            inner.commit(keptDraftTokens, nextToken);
+          }
+
+          @Override
+          public void close() {
+            inner.close();
+          }
+        };
+    AtomicLong now = new AtomicLong();
+    LoopResult result =
+        await(
+            SpeculationLoop.builder()
+                .draft(measuring)
+                .verifier(verifierSession(new TestVerifier(TARGET, null)))
+                .sink(new CollectingSink())
+                .chooser(DraftLengthChooser.fixed(2))
+                .maxTokens(3)
+                .clock(() -> now.addAndGet(100))
+                .build()
+                .start());
+    return result.steps().stream().map(StepRecord::draftingNanos).toList();
   }
 
   @Test
