@@ -60,6 +60,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private StepCosts timedCosts;
   private BooleanSupplier busy; // null: never throughput-bound
   private DoubleSupplier callCostPositions = () -> 0; // while busy: a call's own cost
+  private DoubleSupplier positionCostToOthers = () -> 0; // ns a position adds to batch-mates
   private double[] priorOverheads; // per k, when steps are priced with a prior's; null: none
   private long chosenAtNanos = -1;
   private int timedArm = -1;
@@ -189,6 +190,25 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     return this;
   }
 
+  /**
+   * Adds to the price of each scored position what it costs the other streams the verifier batches
+   * this one with ({@link Verifier#positionCostToOthersNanos}), while the verifier is not
+   * throughput-bound (when it is, positions are priced by their work anyway). A stream pricing its
+   * own latency alone drafts as long as its own steps pay, while each of its positions lengthens
+   * every batch-mate's verify: at 32 remote streams adaptive k then drafted 3–8 tokens where 1–4
+   * served the most (BENCHMARKS.md). With the batch-mates' time counted as this stream's, k settles
+   * where the streams' tokens per unit of their total time are highest.
+   *
+   * @return this
+   */
+  public AdaptiveDraftLength pricingPositionsForOthers(DoubleSupplier nanosPerPosition) {
+    if (nanosPerPosition == null) {
+      throw new IllegalArgumentException("nanosPerPosition must not be null");
+    }
+    this.positionCostToOthers = nanosPerPosition;
+    return this;
+  }
+
   @Override
   public int chooseK(LoopState state) {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
@@ -213,6 +233,15 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
         for (int i = 0; i <= cap; i++) {
           overheads[i] -= plain;
         }
+      }
+    } else {
+      double others = positionCostToOthers.getAsDouble();
+      if (others > 0 && others < Double.POSITIVE_INFINITY) {
+        latency =
+            new LatencyModel(
+                latency.draftPerToken(),
+                latency.verifyFixed(),
+                latency.verifyPerPosition() + others);
       }
     }
     double[] expected = state.expectedTokens(cap);

@@ -165,6 +165,37 @@ class AdaptiveDraftLengthTest {
         "not busy: the request's own latency, where the 25-unit call dominates");
   }
 
+  /**
+   * A 40 ms call, 0.3 ms a position and 0.1 ms a draft token at α = 0.6: alone, a stream's fastest
+   * draft is long (k = 8 and 6 within 1 %). When each of its positions also costs the streams
+   * batched with it 4.5 ms, the streams' time per token is lowest at k = 3; a throughput-bound
+   * verifier prices positions by their work and ignores it.
+   */
+  @Test
+  void positionsThatSlowBatchMatesShortenDrafts() {
+    LatencyModel remote = new LatencyModel(100_000, 40_000_000, 300_000);
+    LoopState state = new LoopState(0, 64, 0, 0, 0, 0, 0.6);
+    assertTrue(AdaptiveDraftLength.fastest(8, remote).chooseK(state) >= 6);
+    assertEquals(
+        3,
+        AdaptiveDraftLength.fastest(8, remote)
+            .pricingPositionsForOthers(() -> 4_500_000)
+            .chooseK(state));
+    assertEquals(
+        0,
+        AdaptiveDraftLength.fastest(8, remote)
+            .throughputBoundWhen(() -> true)
+            .pricingPositionsForOthers(() -> 4_500_000)
+            .chooseK(state),
+        "busy: marginal work only, where plain decoding wins on a CPU");
+    assertTrue(
+        AdaptiveDraftLength.fastest(8, remote)
+                .pricingPositionsForOthers(() -> Double.NaN)
+                .chooseK(state)
+            >= 6,
+        "a cost that is not a number counts as none");
+  }
+
   /** Fastest k, no cost limit; drafting cheap next to verifying; a probe after n plain steps. */
   private static AdaptiveDraftLength fastestProbingEvery(int n) {
     return new AdaptiveDraftLength(

@@ -63,21 +63,29 @@ class ScoringLoadTest {
 
   @Test
   void saturationNeedsMostWorkQueuedAndPositionsThatCostThroughput() {
-    assertTrue(new ScoringLoad(0.95, true, 0).throughputBound());
-    assertFalse(new ScoringLoad(ScoringLoad.SATURATED, true, 0).throughputBound());
-    assertFalse(new ScoringLoad(0.85, true, 0).throughputBound(), "busy, yet with time to spare");
-    assertFalse(new ScoringLoad(1.0, false, 0).throughputBound(), "an accelerator");
+    assertTrue(new ScoringLoad(0.95, true, 0, 0).throughputBound());
+    assertFalse(new ScoringLoad(ScoringLoad.SATURATED, true, 0, 0).throughputBound());
+    assertFalse(
+        new ScoringLoad(0.85, true, 0, 0).throughputBound(), "busy, yet with time to spare");
+    assertFalse(new ScoringLoad(1.0, false, 0, 0).throughputBound(), "an accelerator");
     assertFalse(ScoringLoad.UNKNOWN.throughputBound());
-    var e = assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(1.5, true, 0));
+    var e = assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(1.5, true, 0, 0));
     assertEquals("busy must be in [0, 1], got 1.5", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(Double.NaN, true, 0));
-    var cost = assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(0.5, true, -1));
+    assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(Double.NaN, true, 0, 0));
+    var cost =
+        assertThrows(IllegalArgumentException.class, () -> new ScoringLoad(0.5, true, -1, 0));
     assertEquals("callCostRows must be finite and >= 0, got -1.0", cost.getMessage());
+    var others =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new ScoringLoad(0.5, true, 0, Double.POSITIVE_INFINITY));
+    assertEquals("rowCostToOthersNanos must be finite and >= 0, got Infinity", others.getMessage());
   }
 
   @Test
   void theVerdictCarriesTheLoadAndABadValueIsNamed() {
-    VerifyResult sent = new VerifyResult(new Verdict(2, 9), 14, new ScoringLoad(0.5, true, 1.25));
+    VerifyResult sent =
+        new VerifyResult(new Verdict(2, 9), 14, new ScoringLoad(0.5, true, 1.25, 250_000));
     VerifierResponse wire = ToProto.verdict(sent);
     VerifyResult received = FromProto.verdict(wire.getVerdict());
     assertEquals(sent.load(), received.load());
@@ -88,14 +96,19 @@ class ScoringLoadTest {
     var badCost = wire.getVerdict().toBuilder().setCallCostRows(Float.NaN).build();
     var c = assertThrows(IllegalArgumentException.class, () -> FromProto.verdict(badCost));
     assertEquals("call_cost_rows must be finite and >= 0, got NaN", c.getMessage());
+    var badOthers = wire.getVerdict().toBuilder().setRowCostToOthersNanos(-1f).build();
+    var o = assertThrows(IllegalArgumentException.class, () -> FromProto.verdict(badOthers));
+    assertEquals("row_cost_to_others_nanos must be finite and >= 0, got -1.0", o.getMessage());
     // an older server sends none of the fields: nothing known, never throughput-bound
     var old =
         wire.getVerdict().toBuilder()
             .clearBusy()
             .clearPositionsCostThroughput()
             .clearCallCostRows()
+            .clearRowCostToOthersNanos()
             .build();
     assertFalse(FromProto.verdict(old).load().throughputBound());
     assertEquals(0, FromProto.verdict(old).load().callCostRows());
+    assertEquals(0, FromProto.verdict(old).load().rowCostToOthersNanos());
   }
 }

@@ -99,11 +99,14 @@ final class DraftLengthChoosers {
         AdaptiveDraftLength adaptive = adaptive(request, settings, tier, promptTokens, kMax);
         // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
         // remote one when its server says so with its verdicts (it batches other sessions on a
-        // compute-bound backend), which also say what a call costs it beyond its positions.
+        // compute-bound backend), which also say what a call costs it beyond its positions and
+        // what a position costs the sessions batched with it.
         if (verifier.isLocal()) {
           adaptive.throughputBoundWhen(() -> streamsInFlight.getAsInt() > 1);
         } else {
-          adaptive.throughputBoundWhen(verifier::throughputBound, verifier::callCostPositions);
+          adaptive
+              .throughputBoundWhen(verifier::throughputBound, verifier::callCostPositions)
+              .pricingPositionsForOthers(verifier::positionCostToOthersNanos);
         }
         boolean seededSample = request.deterministic() && !request.sampling().isGreedy();
         yield seededSample

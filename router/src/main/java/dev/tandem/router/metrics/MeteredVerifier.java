@@ -63,6 +63,11 @@ final class MeteredVerifier implements Verifier {
   }
 
   @Override
+  public double positionCostToOthersNanos() {
+    return delegate.positionCostToOthersNanos();
+  }
+
+  @Override
   public CompletionStage<VerifierSession> open(
       int[] promptTokens, SamplingParams params, int maxLength) {
     return delegate

@@ -133,10 +133,6 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
   }
 
   /**
-   * Each endpoint's state now: health check, circuit breaker, sessions this client holds. Any
-   * thread (a snapshot taken on the context).
-   */
-  /**
    * True when a server of this tier said with its last verdict that its scoring is throughput-bound
    * (other sessions shared its compute and positions cost it throughput: {@link
    * ScoringLoad#throughputBound}). Any thread.
@@ -167,6 +163,24 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
     return rows;
   }
 
+  /**
+   * What one more scored position adds to the verifies a server of this tier batches with it, as
+   * the servers reported it with their last verdicts (the largest; {@link
+   * ScoringLoad#rowCostToOthersNanos}). Any thread.
+   */
+  @Override
+  public double positionCostToOthersNanos() {
+    double nanos = 0;
+    for (Endpoint endpoint : endpoints) {
+      nanos = Math.max(nanos, endpoint.load.rowCostToOthersNanos());
+    }
+    return nanos;
+  }
+
+  /**
+   * Each endpoint's state now: health check, circuit breaker, sessions this client holds. Any
+   * thread (a snapshot taken on the context).
+   */
   public Future<List<EndpointStatus>> endpointStatus() {
     Promise<List<EndpointStatus>> promise = Promise.promise();
     context.runOnContext(v -> promise.complete(snapshot()));

@@ -47,6 +47,7 @@ final class BatchScheduler {
   private final LongSupplier busyClock;
   private final SaturationMeter busy; // share of recent time every model thread was busy
   private final CallCostMeter callCost = CallCostMeter.ofThisProcess();
+  private final RowCostMeter rowCost = new RowCostMeter();
   private int queuedRows;
   private int running; // forwards in flight
   private long freeSinceNanos; // when a model thread last became free
@@ -84,7 +85,8 @@ final class BatchScheduler {
           new ScoringLoad(
               busy.share(busyClock.getAsLong()),
               model.positionsCostThroughput(),
-              callCost.callCostRows()));
+              callCost.callCostRows(),
+              rowCost.rowCostToOthersNanos()));
       queue.add(work);
       queuedRows += work.rows();
     }
@@ -200,14 +202,18 @@ final class BatchScheduler {
       maybeFlush();
       return;
     }
+    long started = System.nanoTime();
     try {
-      model.forward(inputs).whenComplete((logits, error) -> finish(batch, logits, error));
+      model.forward(inputs).whenComplete((logits, error) -> finish(batch, logits, error, started));
     } catch (RuntimeException e) {
-      finish(batch, null, e);
+      finish(batch, null, e, started);
     }
   }
 
-  private void finish(List<Work<?>> batch, List<float[][]> logits, Throwable error) {
+  /**
+   * @param started when the batch's forward was started ({@link System#nanoTime})
+   */
+  private void finish(List<Work<?>> batch, List<float[][]> logits, Throwable error, long started) {
     int batchRows = 0;
     for (int i = 0; i < batch.size(); i++) {
       batchRows += batch.get(i).rows();
@@ -219,6 +225,8 @@ final class BatchScheduler {
     }
     if (error == null) {
       callCost.batchDone(modelCpuSincePreviousBatch(), batch.size(), batchRows);
+      // What the batch's calls waited for together: the forward and their verdicts.
+      rowCost.batchDone(System.nanoTime() - started, batch.size(), batchRows);
     }
     synchronized (this) {
       running--;

@@ -10,8 +10,14 @@ package dev.tandem.verifier.engine;
  *     backend is compute-bound; an accelerator scores a few more positions in a batch nearly free)
  * @param callCostRows what one call costs the server's throughput beyond its rows, in scored rows
  *     ({@link CallCostMeter}), >= 0; 0 when not measured
+ * @param rowCostToOthersNanos what one more scored row of a call adds to the other calls of its
+ *     batch, in nanoseconds ({@link RowCostMeter}), >= 0; 0 when not measured
  */
-public record ScoringLoad(double busy, boolean positionsCostThroughput, double callCostRows) {
+public record ScoringLoad(
+    double busy,
+    boolean positionsCostThroughput,
+    double callCostRows,
+    double rowCostToOthersNanos) {
 
   /**
    * Above this share of time with no model thread free the server counts as saturated. Measured on
@@ -24,7 +30,7 @@ public record ScoringLoad(double busy, boolean positionsCostThroughput, double c
   public static final double SATURATED = 0.9;
 
   /** Nothing reported (an older server). */
-  public static final ScoringLoad UNKNOWN = new ScoringLoad(0, false, 0);
+  public static final ScoringLoad UNKNOWN = new ScoringLoad(0, false, 0, 0);
 
   public ScoringLoad {
     if (!(busy >= 0 && busy <= 1)) {
@@ -33,6 +39,10 @@ public record ScoringLoad(double busy, boolean positionsCostThroughput, double c
     if (!(callCostRows >= 0 && callCostRows < Double.POSITIVE_INFINITY)) {
       throw new IllegalArgumentException(
           "callCostRows must be finite and >= 0, got " + callCostRows);
+    }
+    if (!(rowCostToOthersNanos >= 0 && rowCostToOthersNanos < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException(
+          "rowCostToOthersNanos must be finite and >= 0, got " + rowCostToOthersNanos);
     }
   }
 

@@ -88,7 +88,8 @@ public final class FromProto {
         new ScoringLoad(
             unitInterval("busy", verdict.getBusy()),
             verdict.getPositionsCostThroughput(),
-            finiteNonNegative("call_cost_rows", verdict.getCallCostRows())));
+            finiteNonNegative("call_cost_rows", verdict.getCallCostRows()),
+            finiteNonNegative("row_cost_to_others_nanos", verdict.getRowCostToOthersNanos())));
   }
 
   private static SparseDistribution distribution(

@@ -89,7 +89,8 @@ public final class ToProto {
                 .setPosition(result.position())
                 .setBusy((float) result.load().busy())
                 .setPositionsCostThroughput(result.load().positionsCostThroughput())
-                .setCallCostRows((float) result.load().callCostRows()))
+                .setCallCostRows((float) result.load().callCostRows())
+                .setRowCostToOthersNanos((float) result.load().rowCostToOthersNanos()))
         .build();
   }
 }

@@ -1,0 +1,70 @@
+package dev.tandem.verifier.engine;
+
+/**
+ * What one more scored row of a call costs the other calls of its batch, in nanoseconds: the
+ * forward's marginal time per row times the calls sharing the forward with it. A session that
+ * scores k more positions lengthens every batch-mate's verify by k rows' time; a router that prices
+ * only its own latency drafts long while its long drafts slow every other stream (at 32 remote
+ * streams adaptive k chose 3–8 where drafts of 1–4 served the most tokens and 8 lost most of the
+ * gain; BENCHMARKS.md, issue 14). Reported with each verdict ({@link
+ * ScoringLoad#rowCostToOthersNanos}); measured, not assumed, so an accelerator whose forward barely
+ * grows with its rows reports little.
+ *
+ * <p>From each finished batch: its forward's wall time, its calls and its rows. The marginal time
+ * per row is the slope of an exponentially weighted least-squares line of forward time over rows
+ * ({@link #WEIGHT} a batch); while the rows have barely varied it is the mean time per row, an
+ * upper bound. The batch-mates of a call are the batches' mean calls less one. 0 until {@link
+ * #MIN_BATCHES} batches were measured.
+ *
+ * <p>Threading: {@link #batchDone} from the model threads (synchronized); {@link
+ * #rowCostToOthersNanos} from any thread (a volatile read).
+ */
+final class RowCostMeter {
+
+  static final double WEIGHT = 0.02;
+  static final int MIN_BATCHES = 16;
+
+  /** Variance of the rows per batch below which no slope is fitted. */
+  static final double MIN_ROWS_VARIANCE = 1.0;
+
+  private long batches;
+  private double meanRows;
+  private double meanTime;
+  private double meanRowsSquared;
+  private double meanRowsTime;
+  private double meanCalls;
+  private volatile double rowCostToOthersNanos; // written under the lock, read without it
+
+  /**
+   * A batch finished.
+   *
+   * @param forwardNanos its forward's wall time
+   * @param calls the calls it served (verifies and opens), >= 1
+   * @param rows the rows it scored, >= 1
+   */
+  synchronized void batchDone(long forwardNanos, int calls, int rows) {
+    if (forwardNanos < 0 || calls < 1 || rows < 1) {
+      return;
+    }
+    double w = Math.max(WEIGHT, 1.0 / ++batches); // the first batches get a plain mean
+    meanRows += w * (rows - meanRows);
+    meanTime += w * (forwardNanos - meanTime);
+    meanRowsSquared += w * ((double) rows * rows - meanRowsSquared);
+    meanRowsTime += w * ((double) rows * forwardNanos - meanRowsTime);
+    meanCalls += w * (calls - meanCalls);
+    if (batches < MIN_BATCHES) {
+      return;
+    }
+    double variance = meanRowsSquared - meanRows * meanRows;
+    double perRow =
+        variance >= MIN_ROWS_VARIANCE
+            ? (meanRowsTime - meanRows * meanTime) / variance
+            : meanTime / meanRows;
+    rowCostToOthersNanos = Math.max(0, perRow) * Math.max(0, meanCalls - 1);
+  }
+
+  /** What one more row of a call costs its batch-mates, ns; 0 until measured. Any thread. */
+  double rowCostToOthersNanos() {
+    return rowCostToOthersNanos;
+  }
+}
