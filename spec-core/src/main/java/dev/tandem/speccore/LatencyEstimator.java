@@ -27,11 +27,7 @@ public final class LatencyEstimator {
   private final double weight;
   private LatencyModel current;
   private boolean sawDraft;
-  private boolean sawVerify;
-  private double meanX;
-  private double meanY;
-  private double meanXx;
-  private double meanXy;
+  private final WeightedLine verify = new WeightedLine(); // x = k + 1, y = verifyNanos
 
   /**
    * @param prior the model used until measurements arrive
@@ -61,29 +57,14 @@ public final class LatencyEstimator {
       draftPerToken = sawDraft ? ewma(draftPerToken, measured) : measured;
       sawDraft = true;
     }
-    double x = step.verifierPositions();
-    double y = step.verifyNanos();
-    if (sawVerify) {
-      meanX = ewma(meanX, x);
-      meanY = ewma(meanY, y);
-      meanXx = ewma(meanXx, x * x);
-      meanXy = ewma(meanXy, x * y);
-    } else {
-      meanX = x;
-      meanY = y;
-      meanXx = x * x;
-      meanXy = x * y;
-      sawVerify = true;
-    }
-    double variance = meanXx - meanX * meanX;
-    double perPosition = current.verifyPerPosition();
-    if (variance >= MIN_POSITION_VARIANCE) {
-      perPosition = Math.max(0, (meanXy - meanX * meanY) / variance);
-    }
-    double fixed = meanY - perPosition * meanX;
+    // The first measurement replaces the prior's line.
+    verify.add(step.verifierPositions(), step.verifyNanos(), verify.points() == 0 ? 1 : weight);
+    double perPosition =
+        Math.max(0, verify.slope(MIN_POSITION_VARIANCE, current.verifyPerPosition()));
+    double fixed = verify.meanY() - perPosition * verify.meanX();
     if (fixed < 0) {
       fixed = 0;
-      perPosition = meanY / meanX;
+      perPosition = verify.meanY() / verify.meanX();
     }
     current = new LatencyModel(draftPerToken, fixed, perPosition);
   }

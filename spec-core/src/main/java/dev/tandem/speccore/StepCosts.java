@@ -44,15 +44,11 @@ public final class StepCosts {
   private final AtomicLongArray samples = new AtomicLongArray(ARMS); // per k, for reporting
   private final AtomicLong draftingSincePlain = new AtomicLong();
   private final Object overheadLock = new Object();
-  // Guarded by overheadLock: plain steps' mean overhead; drafting steps' EWMA moments of x = k and
-  // y = overhead (ns), whose least-squares line is o(k).
+  // Guarded by overheadLock: plain steps' mean overhead; drafting steps' line o(k), x = k and y =
+  // overhead (ns).
   private long plainSamples;
   private double plainMean;
-  private long draftingSamples;
-  private double meanX;
-  private double meanY;
-  private double meanXx;
-  private double meanXy;
+  private final WeightedLine drafting = new WeightedLine();
   // The pair's verify and draft latencies at this load, fitted over every request's steps.
   private final Object latencyLock = new Object();
   private LatencyEstimator latency; // guarded by latencyLock; null until the first step
@@ -77,20 +73,12 @@ public final class StepCosts {
     }
     samples.incrementAndGet(k);
     synchronized (overheadLock) {
-      if (k == 0) {
-        plainMean += weight(++plainSamples) * (sample - plainMean);
-        return;
+      if (k == 0) { // the first samples get a plain mean (1/n), later ones the weight
+        plainMean += Math.max(WEIGHT, 1.0 / ++plainSamples) * (sample - plainMean);
+      } else {
+        drafting.addAveragingFirst(k, sample, WEIGHT);
       }
-      double w = weight(++draftingSamples); // the first samples get a plain mean (1/n)
-      meanX += w * (k - meanX);
-      meanY += w * (sample - meanY);
-      meanXx += w * ((double) k * k - meanXx);
-      meanXy += w * (k * sample - meanXy);
     }
-  }
-
-  private static double weight(long n) {
-    return Math.max(WEIGHT, 1.0 / n);
   }
 
   /**
@@ -102,15 +90,11 @@ public final class StepCosts {
       if (k == 0) {
         return plainSamples >= MIN_SAMPLES ? plainMean : 0;
       }
-      if (draftingSamples < MIN_SAMPLES) {
+      if (drafting.points() < MIN_SAMPLES) {
         return 0;
       }
-      double variance = meanXx - meanX * meanX;
-      double perToken =
-          variance >= LatencyEstimator.MIN_POSITION_VARIANCE
-              ? (meanXy - meanX * meanY) / variance
-              : 0;
-      return Math.max(0, meanY + perToken * (k - meanX));
+      double perToken = drafting.slope(LatencyEstimator.MIN_POSITION_VARIANCE, 0);
+      return Math.max(0, drafting.meanY() + perToken * (k - drafting.meanX()));
     }
   }
 

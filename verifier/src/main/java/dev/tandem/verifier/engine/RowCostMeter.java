@@ -1,5 +1,7 @@
 package dev.tandem.verifier.engine;
 
+import dev.tandem.speccore.WeightedLine;
+
 /**
  * What one more scored row of a call costs the other calls of its batch, in nanoseconds: the
  * forward's marginal time per row times the calls sharing the forward with it. A session that
@@ -27,11 +29,7 @@ final class RowCostMeter {
   /** Variance of the rows per batch below which no slope is fitted. */
   static final double MIN_ROWS_VARIANCE = 1.0;
 
-  private long batches;
-  private double meanRows;
-  private double meanTime;
-  private double meanRowsSquared;
-  private double meanRowsTime;
+  private final WeightedLine forward = new WeightedLine(); // x = rows, y = forward time (ns)
   private double meanCalls;
   private volatile double rowCostToOthersNanos; // written under the lock, read without it
 
@@ -46,20 +44,14 @@ final class RowCostMeter {
     if (forwardNanos < 0 || calls < 1 || rows < 1) {
       return;
     }
-    double w = Math.max(WEIGHT, 1.0 / ++batches); // the first batches get a plain mean
-    meanRows += w * (rows - meanRows);
-    meanTime += w * (forwardNanos - meanTime);
-    meanRowsSquared += w * ((double) rows * rows - meanRowsSquared);
-    meanRowsTime += w * ((double) rows * forwardNanos - meanRowsTime);
-    meanCalls += w * (calls - meanCalls);
-    if (batches < MIN_BATCHES) {
+    // The first batches get a plain mean, later ones the weight.
+    meanCalls += Math.max(WEIGHT, 1.0 / (forward.points() + 1)) * (calls - meanCalls);
+    forward.addAveragingFirst(rows, forwardNanos, WEIGHT);
+    if (forward.points() < MIN_BATCHES) {
       return;
     }
-    double variance = meanRowsSquared - meanRows * meanRows;
     double perRow =
-        variance >= MIN_ROWS_VARIANCE
-            ? (meanRowsTime - meanRows * meanTime) / variance
-            : meanTime / meanRows;
+        forward.slope(MIN_ROWS_VARIANCE, forward.meanY() / forward.meanX()); // flat: mean per row
     rowCostToOthersNanos = Math.max(0, perRow) * Math.max(0, meanCalls - 1);
   }
 
