@@ -45,6 +45,7 @@ import java.util.concurrent.CompletionStage;
 final class ModelDraftSession implements DraftSession {
 
   private final Model model;
+  private final DraftQueueMeter queue; // the drafter's, shared by its sessions
   private final Sequence sequence;
   private final Sampler sampler;
   private final int draftAhead;
@@ -70,8 +71,14 @@ final class ModelDraftSession implements DraftSession {
    * @param draftAhead tokens to draft beyond the bonus guess after a proposal (0 = never)
    */
   ModelDraftSession(
-      Model model, int[] prompt, SamplingParams params, int capacity, int draftAhead) {
+      Model model,
+      int[] prompt,
+      SamplingParams params,
+      int capacity,
+      int draftAhead,
+      DraftQueueMeter queue) {
     this.model = model;
+    this.queue = queue;
     this.sequence = model.newSequence(capacity);
     this.sampler = new Sampler(params);
     this.draftAhead = params.isGreedy() ? draftAhead : 0;
@@ -91,8 +98,14 @@ final class ModelDraftSession implements DraftSession {
    * @param afterPrompt logits of the prompt's last position: {@code [vocab]}
    */
   ModelDraftSession(
-      Model model, Sequence prefilled, float[] afterPrompt, SamplingParams params, int draftAhead) {
+      Model model,
+      Sequence prefilled,
+      float[] afterPrompt,
+      SamplingParams params,
+      int draftAhead,
+      DraftQueueMeter queue) {
     this.model = model;
+    this.queue = queue;
     this.sequence = prefilled;
     this.sampler = new Sampler(params);
     this.draftAhead = params.isGreedy() ? draftAhead : 0;
@@ -110,8 +123,10 @@ final class ModelDraftSession implements DraftSession {
     int mine = ++epoch;
     handOverPlainCommits();
     proposed = true;
+    queue.submitted();
     CompletableFuture<DraftBlock> block =
         ready.thenCompose(x -> model.runtime().submit(() -> draft(k)));
+    block.whenComplete((b, e) -> queue.finished()); // also when cancelled or failed
     int target = draftAhead > 0 && k > 0 ? k + 1 + Math.min(k, draftAhead) : 0;
     ready = target > 0 ? block.thenCompose(b -> ahead(mine, target)) : block;
     return block;
@@ -125,12 +140,16 @@ final class ModelDraftSession implements DraftSession {
   /** On the model executor: s1..sk, drafting what the continuation lacks. */
   private DraftBlock draft(int k) {
     forwardPending();
+    int behind = queue.queuedBehind();
     long start = System.nanoTime();
     int count = Math.max(0, Math.min(k, room()));
+    int alreadyDrafted = Math.min(drafted, count);
     while (drafted < count) {
       extend();
     }
-    draftingNanos = System.nanoTime() - start;
+    long nanos = System.nanoTime() - start;
+    draftingNanos = nanos;
+    queue.drafted(nanos, count - alreadyDrafted, behind);
     return new DraftBlock(
         Arrays.copyOf(spec, count), Arrays.copyOf(specProbs, count, SparseDistribution[].class));
   }

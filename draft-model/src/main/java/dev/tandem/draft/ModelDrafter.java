@@ -23,6 +23,7 @@ public final class ModelDrafter implements DraftProposer {
 
   private final Model model;
   private final int draftAhead;
+  private final DraftQueueMeter queue;
 
   /** A drafter that drafts only when asked (no drafting ahead). */
   public ModelDrafter(Model model) {
@@ -41,11 +42,21 @@ public final class ModelDrafter implements DraftProposer {
     }
     this.model = model;
     this.draftAhead = draftAhead;
+    this.queue = new DraftQueueMeter(model.runtime().threads());
   }
 
   @Override
   public String name() {
     return "model";
+  }
+
+  /**
+   * What one more draft token adds to the waits of the other requests' proposals queued behind it
+   * on this drafter's threads ({@link DraftQueueMeter}). Any thread.
+   */
+  @Override
+  public double draftTokenCostToOthersNanos() {
+    return queue.costToOthersPerTokenNanos();
   }
 
   /** The draft model. */
@@ -63,7 +74,8 @@ public final class ModelDrafter implements DraftProposer {
               + " tokens for the draft model, got "
               + promptTokens.length);
     }
-    return new ModelDraftSession(model, promptTokens, draftParams(params), capacity, draftAhead);
+    return new ModelDraftSession(
+        model, promptTokens, draftParams(params), capacity, draftAhead, queue);
   }
 
   /**
@@ -81,7 +93,8 @@ public final class ModelDrafter implements DraftProposer {
     if (prefilled.remaining() < 1) {
       throw new IllegalArgumentException("the prefilled sequence has no room left to draft");
     }
-    return new ModelDraftSession(model, prefilled, afterPrompt, draftParams(params), draftAhead);
+    return new ModelDraftSession(
+        model, prefilled, afterPrompt, draftParams(params), draftAhead, queue);
   }
 
   private static SamplingParams draftParams(SamplingParams params) {

@@ -61,6 +61,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private BooleanSupplier busy; // null: never throughput-bound
   private DoubleSupplier callCostPositions = () -> 0; // while busy: a call's own cost
   private DoubleSupplier positionCostToOthers = () -> 0; // ns a position adds to batch-mates
+  private DoubleSupplier draftCostToOthers = () -> 0; // ns a draft token adds to queued drafts
   private double[] priorOverheads; // per k, when steps are priced with a prior's; null: none
   private long chosenAtNanos = -1;
   private int timedArm = -1;
@@ -209,6 +210,22 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     return this;
   }
 
+  /**
+   * Adds to the price of each draft token what it costs the other streams whose proposals wait
+   * behind it for the same drafter thread ({@link DraftProposer#draftTokenCostToOthersNanos}),
+   * while the verifier is not throughput-bound: as {@link #pricingPositionsForOthers}, for the
+   * drafter's thread.
+   *
+   * @return this
+   */
+  public AdaptiveDraftLength pricingDraftsForOthers(DoubleSupplier nanosPerDraftToken) {
+    if (nanosPerDraftToken == null) {
+      throw new IllegalArgumentException("nanosPerDraftToken must not be null");
+    }
+    this.draftCostToOthers = nanosPerDraftToken;
+    return this;
+  }
+
   @Override
   public int chooseK(LoopState state) {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
@@ -234,15 +251,12 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
           overheads[i] -= plain;
         }
       }
-    } else {
-      double others = positionCostToOthers.getAsDouble();
-      if (others > 0 && others < Double.POSITIVE_INFINITY) {
-        latency =
-            new LatencyModel(
-                latency.draftPerToken(),
-                latency.verifyFixed(),
-                latency.verifyPerPosition() + others);
-      }
+    } else { // what this stream's drafts and positions cost the streams beside it
+      latency =
+          new LatencyModel(
+              latency.draftPerToken() + costOrZero(draftCostToOthers),
+              latency.verifyFixed(),
+              latency.verifyPerPosition() + costOrZero(positionCostToOthers));
     }
     double[] expected = state.expectedTokens(cap);
     int k = SpeculationPolicy.chooseK(expected, latency, prices, objective, limit, overheads);
@@ -260,6 +274,11 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     }
     plainStepsInARow = 0;
     return 1;
+  }
+
+  private static double costOrZero(DoubleSupplier cost) {
+    double nanos = cost.getAsDouble();
+    return nanos > 0 && nanos < Double.POSITIVE_INFINITY ? nanos : 0;
   }
 
   /**

@@ -23,4 +23,14 @@ public interface DraftProposer {
    *     q is shaped like the verifier's p
    */
   DraftSession open(int[] promptTokens, SamplingParams params);
+
+  /**
+   * What one more draft token adds to the waits of other requests' proposals queued behind it on
+   * the same drafter thread, in nanoseconds, as this drafter measures it. Draft-length policies add
+   * it to a draft token's price, so that a stream does not draft long at the streams' expense that
+   * wait for the drafter after it. Default 0 (nothing shared, or not measured). Any thread.
+   */
+  default double draftTokenCostToOthersNanos() {
+    return 0;
+  }
 }

@@ -196,6 +196,23 @@ class AdaptiveDraftLengthTest {
         "a cost that is not a number counts as none");
   }
 
+  /**
+   * A draft token that delays the proposals queued behind it on a shared drafter thread by 3 ms
+   * (0.2 ms each for 15 of them) is priced with that delay: the same request drafts 3, not 6 or
+   * more.
+   */
+  @Test
+  void draftsThatDelayProposalsQueuedBehindThemAreShorter() {
+    LatencyModel remote = new LatencyModel(200_000, 40_000_000, 300_000);
+    LoopState state = new LoopState(0, 64, 0, 0, 0, 0, 0.6);
+    assertTrue(AdaptiveDraftLength.fastest(8, remote).chooseK(state) >= 6);
+    int k =
+        AdaptiveDraftLength.fastest(8, remote)
+            .pricingDraftsForOthers(() -> 3_000_000)
+            .chooseK(state);
+    assertTrue(k >= 1 && k <= 4, "k = " + k);
+  }
+
   /** Fastest k, no cost limit; drafting cheap next to verifying; a probe after n plain steps. */
   private static AdaptiveDraftLength fastestProbingEvery(int n) {
     return new AdaptiveDraftLength(

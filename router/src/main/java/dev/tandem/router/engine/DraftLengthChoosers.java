@@ -5,6 +5,7 @@ import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
 import dev.tandem.speccore.AdaptiveDraftLength;
 import dev.tandem.speccore.DraftLengthChooser;
+import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.LatencyEstimator;
 import dev.tandem.speccore.LatencyModel;
 import dev.tandem.speccore.Objective;
@@ -12,6 +13,7 @@ import dev.tandem.speccore.Prices;
 import dev.tandem.speccore.StepCosts;
 import dev.tandem.speccore.StepPrior;
 import dev.tandem.speccore.Verifier;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -72,6 +74,8 @@ final class DraftLengthChoosers {
    *     pair's at the load of the moment)
    * @param streamsInFlight streams in flight on the engine: a local verifier serving more than one
    *     is throughput-bound ({@link AdaptiveDraftLength#throughputBoundWhen})
+   * @param draftCostToOthers what a draft token costs the proposals queued behind it on the
+   *     request's drafter ({@link DraftProposer#draftTokenCostToOthersNanos})
    */
   static DraftLengthChooser forRequest(
       GenerationRequest request,
@@ -79,7 +83,8 @@ final class DraftLengthChoosers {
       Tier tier,
       int promptTokens,
       Supplier<StepCosts> stepCosts,
-      IntSupplier streamsInFlight) {
+      IntSupplier streamsInFlight,
+      DoubleSupplier draftCostToOthers) {
     SpeculationOverride override = request.speculation();
     SpeculationMode mode = override.mode();
     if (mode == SpeculationMode.AUTO && override.k() == 0) {
@@ -96,7 +101,9 @@ final class DraftLengthChoosers {
       case AUTO -> {
         int kMax = override.k() > 0 ? override.k() : settings.kMax();
         Verifier verifier = tier.verifier();
-        AdaptiveDraftLength adaptive = adaptive(request, settings, tier, promptTokens, kMax);
+        AdaptiveDraftLength adaptive =
+            adaptive(request, settings, tier, promptTokens, kMax)
+                .pricingDraftsForOthers(draftCostToOthers);
         // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
         // remote one when its server says so with its verdicts (it batches other sessions on a
         // compute-bound backend), which also say what a call costs it beyond its positions and

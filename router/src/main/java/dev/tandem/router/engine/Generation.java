@@ -201,7 +201,8 @@ final class Generation implements GenerationHandle {
                     shared
                         .stepCosts()
                         .forPair(drafter.name(), tier.model(), shared.streamsInFlight().getAsInt()),
-                shared.streamsInFlight()));
+                shared.streamsInFlight(),
+                drafter::draftTokenCostToOthersNanos));
     streamer =
         new TokenStreamer(
             context,

@@ -77,7 +77,8 @@ class DraftLengthChoosersTest {
   }
 
   private static DraftLengthChooser chooser(GenerationRequest request, StepCosts costs) {
-    return DraftLengthChoosers.forRequest(request, AUTO, tier(true), 16, () -> costs, () -> 1);
+    return DraftLengthChoosers.forRequest(
+        request, AUTO, tier(true), 16, () -> costs, () -> 1, () -> 0);
   }
 
   private static DraftLengthChooser chooser(StepPrior prior) {
@@ -89,7 +90,8 @@ class DraftLengthChoosersTest {
   }
 
   private static DraftLengthChooser chooser(GenerationRequest request, Tier tier, int streams) {
-    return DraftLengthChoosers.forRequest(request, AUTO, tier, 16, StepCosts::new, () -> streams);
+    return DraftLengthChoosers.forRequest(
+        request, AUTO, tier, 16, StepCosts::new, () -> streams, () -> 0);
   }
 
   private static Tier tier(boolean local) {
