@@ -153,12 +153,7 @@ class ModelDrafterTest {
     DraftSession session = new ModelDrafter(model, 4).open(prompt, SamplingParams.GREEDY);
     session.ready().toCompletableFuture().get();
     CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Void> blocker =
-        runtime.submit(
-            () -> {
-              release.await();
-              return null;
-            });
+    CompletableFuture<Void> blocker = occupyModelThread(release);
     for (int i = 0; i < 3; i++) {
       session.commit(0, reference[i]);
     }
@@ -185,12 +180,7 @@ class ModelDrafterTest {
     assertEquals(-1, session.lastDraftingNanos(), "nothing proposed yet");
     session.commit(0, reference[0]);
     CountDownLatch release = new CountDownLatch(1);
-    CompletableFuture<Void> blocker =
-        runtime.submit(
-            () -> {
-              release.await();
-              return null;
-            });
+    CompletableFuture<Void> blocker = occupyModelThread(release);
     CompletableFuture<DraftBlock> block = session.propose(4).toCompletableFuture();
     Thread.sleep(50); // the proposal waits behind the blocker meanwhile
     long released = System.nanoTime();
@@ -243,5 +233,14 @@ class ModelDrafterTest {
       emitted += kept + 1;
     }
     session.close();
+  }
+
+  /** Keeps the (one) model thread busy until {@code release} is counted down. */
+  private static CompletableFuture<Void> occupyModelThread(CountDownLatch release) {
+    return runtime.submit(
+        () -> {
+          release.await();
+          return null;
+        });
   }
 }
