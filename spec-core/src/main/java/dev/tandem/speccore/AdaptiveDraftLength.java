@@ -252,11 +252,15 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
         }
       }
     } else { // what this stream's drafts and positions cost the streams beside it
-      latency =
-          new LatencyModel(
-              latency.draftPerToken() + costOrZero(draftCostToOthers),
-              latency.verifyFixed(),
-              latency.verifyPerPosition() + costOrZero(positionCostToOthers));
+      double perDraft = costOrZero(draftCostToOthers);
+      double perPosition = costOrZero(positionCostToOthers);
+      if (perDraft > 0 || perPosition > 0) {
+        latency =
+            new LatencyModel(
+                latency.draftPerToken() + perDraft,
+                latency.verifyFixed(),
+                latency.verifyPerPosition() + perPosition);
+      }
     }
     double[] expected = state.expectedTokens(cap);
     int k = SpeculationPolicy.chooseK(expected, latency, prices, objective, limit, overheads);
