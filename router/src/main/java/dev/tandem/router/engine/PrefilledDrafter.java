@@ -44,6 +44,11 @@ final class PrefilledDrafter implements DraftProposer {
     return drafter.open(prompt, params);
   }
 
+  @Override
+  public double draftTokenCostToOthersNanos() {
+    return drafter.draftTokenCostToOthersNanos();
+  }
+
   /** Whether a session took over the prefilled prompt. */
   boolean adopted() {
     return taken.get();

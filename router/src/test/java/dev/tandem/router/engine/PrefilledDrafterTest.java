@@ -1,6 +1,7 @@
 package dev.tandem.router.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,8 @@ import dev.tandem.router.routing.PromptScorer.Prefilled;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.SamplingParams;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,5 +74,32 @@ class PrefilledDrafterTest {
     int[] tokens = draft(routed.open(other, SamplingParams.GREEDY), 5);
     assertFalse(routed.adopted());
     assertArrayEquals(draft(drafter.open(other, SamplingParams.GREEDY), 5), tokens);
+  }
+
+  /** What a draft token costs the proposals queued behind it is the model drafter's figure. */
+  @Test
+  void theRoutedDrafterReportsItsModelDraftersCostToOthers() throws Exception {
+    int[] prompt = {1, 5, 9, 14, 3, 7};
+    ModelDrafter drafter = new ModelDrafter(model);
+    PrefilledDrafter routed =
+        new PrefilledDrafter(drafter, prompt, PromptScorer.scoreKeeping(model, prompt, 64).get());
+    DraftSession first = routed.open(prompt, SamplingParams.GREEDY);
+    DraftSession second = drafter.open(prompt, SamplingParams.GREEDY);
+    second.ready().toCompletableFuture().get();
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> blocker =
+        runtime.submit(
+            () -> {
+              release.await();
+              return null;
+            });
+    var a = first.propose(3).toCompletableFuture(); // drafts while b waits behind it
+    var b = second.propose(3).toCompletableFuture();
+    release.countDown();
+    blocker.get();
+    a.get();
+    b.get();
+    assertTrue(drafter.draftTokenCostToOthersNanos() > 0, "one proposal waited for another");
+    assertEquals(drafter.draftTokenCostToOthersNanos(), routed.draftTokenCostToOthersNanos());
   }
 }
