@@ -1,5 +1,6 @@
 package dev.tandem.draft;
 
+import dev.tandem.speccore.WeightedMean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,9 +25,8 @@ final class DraftQueueMeter {
 
   private final int threads;
   private final AtomicInteger pending = new AtomicInteger();
-  private final Object lock = new Object();
-  private long samples; // guarded by lock
-  private volatile double costPerToken; // written under lock, read without it
+  private final WeightedMean samples = new WeightedMean(WEIGHT); // guarded by itself
+  private volatile double costPerToken; // samples' mean, read without the lock
 
   /**
    * @param threads the model threads drafting in parallel, >= 1
@@ -60,8 +60,9 @@ final class DraftQueueMeter {
       return;
     }
     double sample = (double) nanos / tokens * behind / threads;
-    synchronized (lock) {
-      costPerToken += Math.max(WEIGHT, 1.0 / ++samples) * (sample - costPerToken);
+    synchronized (samples) {
+      samples.add(sample);
+      costPerToken = samples.mean();
     }
   }
 

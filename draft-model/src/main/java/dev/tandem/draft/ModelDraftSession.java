@@ -10,6 +10,7 @@ import dev.tandem.speccore.SparseDistribution;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
 
 /**
  * One request's draft-model state: the committed context (prompt + every committed token) and the
@@ -45,6 +46,7 @@ import java.util.concurrent.CompletionStage;
 final class ModelDraftSession implements DraftSession {
 
   private final Model model;
+  private final LongSupplier clock; // times the drafting (System.nanoTime but in tests)
   private final DraftQueueMeter queue; // the drafter's, shared by its sessions
   private final Sequence sequence;
   private final Sampler sampler;
@@ -76,8 +78,10 @@ final class ModelDraftSession implements DraftSession {
       SamplingParams params,
       int capacity,
       int draftAhead,
+      LongSupplier clock,
       DraftQueueMeter queue) {
     this.model = model;
+    this.clock = clock;
     this.queue = queue;
     this.sequence = model.newSequence(capacity);
     this.sampler = new Sampler(params);
@@ -103,8 +107,10 @@ final class ModelDraftSession implements DraftSession {
       float[] afterPrompt,
       SamplingParams params,
       int draftAhead,
+      LongSupplier clock,
       DraftQueueMeter queue) {
     this.model = model;
+    this.clock = clock;
     this.queue = queue;
     this.sequence = prefilled;
     this.sampler = new Sampler(params);
@@ -141,13 +147,13 @@ final class ModelDraftSession implements DraftSession {
   private DraftBlock draft(int k) {
     forwardPending();
     int behind = queue.queuedBehind();
-    long start = System.nanoTime();
+    long start = clock.getAsLong();
     int count = Math.max(0, Math.min(k, room()));
     int alreadyDrafted = Math.min(drafted, count);
     while (drafted < count) {
       extend();
     }
-    long nanos = System.nanoTime() - start;
+    long nanos = clock.getAsLong() - start;
     draftingNanos = nanos;
     queue.drafted(nanos, count - alreadyDrafted, behind);
     return new DraftBlock(

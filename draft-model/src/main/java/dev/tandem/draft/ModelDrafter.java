@@ -6,6 +6,7 @@ import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.SamplingParams;
+import java.util.function.LongSupplier;
 
 /**
  * Drafts with a small model next to the router: k single-token forward passes per proposal on the
@@ -23,6 +24,7 @@ public final class ModelDrafter implements DraftProposer {
 
   private final Model model;
   private final int draftAhead;
+  private final LongSupplier clock;
   private final DraftQueueMeter queue;
 
   /** A drafter that drafts only when asked (no drafting ahead). */
@@ -36,12 +38,21 @@ public final class ModelDrafter implements DraftProposer {
    *     when the model runs on a thread of its own (its runtime is not the verifier's), 0 otherwise
    */
   public ModelDrafter(Model model, int draftAhead) {
+    this(model, draftAhead, System::nanoTime);
+  }
+
+  /**
+   * @param clock times the sessions' drafting, in nanoseconds ({@link System#nanoTime} but in
+   *     tests)
+   */
+  ModelDrafter(Model model, int draftAhead, LongSupplier clock) {
     if (draftAhead < 0 || draftAhead > DraftBlock.MAX_DRAFT) {
       throw new IllegalArgumentException(
           "draftAhead must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + draftAhead);
     }
     this.model = model;
     this.draftAhead = draftAhead;
+    this.clock = clock;
     this.queue = new DraftQueueMeter(model.runtime().threads());
   }
 
@@ -75,7 +86,7 @@ public final class ModelDrafter implements DraftProposer {
               + promptTokens.length);
     }
     return new ModelDraftSession(
-        model, promptTokens, draftParams(params), capacity, draftAhead, queue);
+        model, promptTokens, draftParams(params), capacity, draftAhead, clock, queue);
   }
 
   /**
@@ -94,7 +105,7 @@ public final class ModelDrafter implements DraftProposer {
       throw new IllegalArgumentException("the prefilled sequence has no room left to draft");
     }
     return new ModelDraftSession(
-        model, prefilled, afterPrompt, draftParams(params), draftAhead, queue);
+        model, prefilled, afterPrompt, draftParams(params), draftAhead, clock, queue);
   }
 
   private static SamplingParams draftParams(SamplingParams params) {

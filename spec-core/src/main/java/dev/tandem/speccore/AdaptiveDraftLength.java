@@ -192,37 +192,27 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   }
 
   /**
-   * Adds to the price of each scored position what it costs the other streams the verifier batches
-   * this one with ({@link Verifier#positionCostToOthersNanos}), while the verifier is not
-   * throughput-bound (when it is, positions are priced by their work anyway). A stream pricing its
-   * own latency alone drafts as long as its own steps pay, while each of its positions lengthens
-   * every batch-mate's verify: at 32 remote streams adaptive k then drafted 3–8 tokens where 1–4
-   * served the most (BENCHMARKS.md). With the batch-mates' time counted as this stream's, k settles
-   * where the streams' tokens per unit of their total time are highest.
+   * Adds to the price of each draft token and each scored position what it costs the other streams
+   * sharing the drafter's thread ({@link DraftProposer#draftTokenCostToOthersNanos}: the proposals
+   * queued behind it) and the verifier's batches ({@link Verifier#positionCostToOthersNanos}: the
+   * batch-mates whose forward it lengthens), while the verifier is not throughput-bound (when it
+   * is, drafts and positions are priced by their work anyway). A stream pricing its own latency
+   * alone drafts as long as its own steps pay, while its drafts and positions delay every stream
+   * beside it: at 32 remote streams adaptive k then drafted 3–8 tokens where 1–4 served the most
+   * (BENCHMARKS.md). With the other streams' time counted as this stream's, k settles where the
+   * streams' tokens per unit of their total time are highest. A figure that is not a finite
+   * positive number counts as 0.
    *
    * @return this
    */
-  public AdaptiveDraftLength pricingPositionsForOthers(DoubleSupplier nanosPerPosition) {
-    if (nanosPerPosition == null) {
-      throw new IllegalArgumentException("nanosPerPosition must not be null");
-    }
-    this.positionCostToOthers = nanosPerPosition;
-    return this;
-  }
-
-  /**
-   * Adds to the price of each draft token what it costs the other streams whose proposals wait
-   * behind it for the same drafter thread ({@link DraftProposer#draftTokenCostToOthersNanos}),
-   * while the verifier is not throughput-bound: as {@link #pricingPositionsForOthers}, for the
-   * drafter's thread.
-   *
-   * @return this
-   */
-  public AdaptiveDraftLength pricingDraftsForOthers(DoubleSupplier nanosPerDraftToken) {
-    if (nanosPerDraftToken == null) {
-      throw new IllegalArgumentException("nanosPerDraftToken must not be null");
+  public AdaptiveDraftLength pricingCostsToOthers(
+      DoubleSupplier nanosPerDraftToken, DoubleSupplier nanosPerPosition) {
+    if (nanosPerDraftToken == null || nanosPerPosition == null) {
+      throw new IllegalArgumentException(
+          "nanosPerDraftToken and nanosPerPosition must not be null");
     }
     this.draftCostToOthers = nanosPerDraftToken;
+    this.positionCostToOthers = nanosPerPosition;
     return this;
   }
 

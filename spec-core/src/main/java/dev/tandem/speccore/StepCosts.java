@@ -46,8 +46,7 @@ public final class StepCosts {
   private final Object overheadLock = new Object();
   // Guarded by overheadLock: plain steps' mean overhead; drafting steps' line o(k), x = k and y =
   // overhead (ns).
-  private long plainSamples;
-  private double plainMean;
+  private final WeightedMean plain = new WeightedMean(WEIGHT);
   private final WeightedLine drafting = new WeightedLine();
   // The pair's verify and draft latencies at this load, fitted over every request's steps.
   private final Object latencyLock = new Object();
@@ -73,8 +72,8 @@ public final class StepCosts {
     }
     samples.incrementAndGet(k);
     synchronized (overheadLock) {
-      if (k == 0) { // the first samples get a plain mean (1/n), later ones the weight
-        plainMean += Math.max(WEIGHT, 1.0 / ++plainSamples) * (sample - plainMean);
+      if (k == 0) {
+        plain.add(sample);
       } else {
         drafting.addAveragingFirst(k, sample, WEIGHT);
       }
@@ -88,7 +87,7 @@ public final class StepCosts {
     checkArm(k);
     synchronized (overheadLock) {
       if (k == 0) {
-        return plainSamples >= MIN_SAMPLES ? plainMean : 0;
+        return plain.count() >= MIN_SAMPLES ? plain.mean() : 0;
       }
       if (drafting.points() < MIN_SAMPLES) {
         return 0;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 
 /** The adaptive chooser and its latency estimator, on exact (noise-free) measurements. */
@@ -166,51 +167,38 @@ class AdaptiveDraftLengthTest {
   }
 
   /**
-   * A 40 ms call, 0.3 ms a position and 0.1 ms a draft token at α = 0.6: alone, a stream's fastest
-   * draft is long (k = 8 and 6 within 1 %). When each of its positions also costs the streams
-   * batched with it 4.5 ms, the streams' time per token is lowest at k = 3; a throughput-bound
-   * verifier prices positions by their work and ignores it.
+   * A 40 ms call, 0.3 ms a position at α = 0.6: alone, a stream's fastest draft is long (k = 6 or
+   * more, with 0.1 or 0.2 ms a draft token). When each of its positions also costs the streams
+   * batched with it 4.5 ms, the streams' time per token is lowest at k = 3; when each draft token
+   * delays the proposals queued behind it on a shared drafter thread by 3 ms (0.2 ms each for 15 of
+   * them), at k = 3 too. A throughput-bound verifier prices positions by their work and ignores the
+   * costs to others.
    */
   @Test
-  void positionsThatSlowBatchMatesShortenDrafts() {
-    LatencyModel remote = new LatencyModel(100_000, 40_000_000, 300_000);
+  void costsToOtherStreamsShortenDrafts() {
     LoopState state = new LoopState(0, 64, 0, 0, 0, 0, 0.6);
-    assertTrue(AdaptiveDraftLength.fastest(8, remote).chooseK(state) >= 6);
-    assertEquals(
-        3,
-        AdaptiveDraftLength.fastest(8, remote)
-            .pricingPositionsForOthers(() -> 4_500_000)
-            .chooseK(state));
+    LatencyModel cheapDrafts = new LatencyModel(100_000, 40_000_000, 300_000);
+    assertTrue(AdaptiveDraftLength.fastest(8, cheapDrafts).chooseK(state) >= 6);
+    assertEquals(3, chooserPricing(cheapDrafts, () -> 0, () -> 4_500_000).chooseK(state));
     assertEquals(
         0,
-        AdaptiveDraftLength.fastest(8, remote)
+        chooserPricing(cheapDrafts, () -> 0, () -> 4_500_000)
             .throughputBoundWhen(() -> true)
-            .pricingPositionsForOthers(() -> 4_500_000)
             .chooseK(state),
         "busy: marginal work only, where plain decoding wins on a CPU");
     assertTrue(
-        AdaptiveDraftLength.fastest(8, remote)
-                .pricingPositionsForOthers(() -> Double.NaN)
-                .chooseK(state)
-            >= 6,
+        chooserPricing(cheapDrafts, () -> Double.NaN, () -> Double.NaN).chooseK(state) >= 6,
         "a cost that is not a number counts as none");
+
+    LatencyModel dearerDrafts = new LatencyModel(200_000, 40_000_000, 300_000);
+    assertTrue(AdaptiveDraftLength.fastest(8, dearerDrafts).chooseK(state) >= 6);
+    int k = chooserPricing(dearerDrafts, () -> 3_000_000, () -> 0).chooseK(state);
+    assertTrue(k >= 1 && k <= 4, "k = " + k);
   }
 
-  /**
-   * A draft token that delays the proposals queued behind it on a shared drafter thread by 3 ms
-   * (0.2 ms each for 15 of them) is priced with that delay: the same request drafts 3, not 6 or
-   * more.
-   */
-  @Test
-  void draftsThatDelayProposalsQueuedBehindThemAreShorter() {
-    LatencyModel remote = new LatencyModel(200_000, 40_000_000, 300_000);
-    LoopState state = new LoopState(0, 64, 0, 0, 0, 0, 0.6);
-    assertTrue(AdaptiveDraftLength.fastest(8, remote).chooseK(state) >= 6);
-    int k =
-        AdaptiveDraftLength.fastest(8, remote)
-            .pricingDraftsForOthers(() -> 3_000_000)
-            .chooseK(state);
-    assertTrue(k >= 1 && k <= 4, "k = " + k);
+  private static AdaptiveDraftLength chooserPricing(
+      LatencyModel latency, DoubleSupplier perDraftToken, DoubleSupplier perPosition) {
+    return AdaptiveDraftLength.fastest(8, latency).pricingCostsToOthers(perDraftToken, perPosition);
   }
 
   /** Fastest k, no cost limit; drafting cheap next to verifying; a probe after n plain steps. */

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
-/** The weighted least-squares line against ordinary least squares on the same points. */
+/**
+ * The weighted least-squares line against ordinary least squares on the same points, and the
+ * weighted mean against a plain mean and its exponential weights.
+ */
 class WeightedLineTest {
 
   @Test
@@ -45,5 +48,21 @@ class WeightedLineTest {
     assertEquals(10, line.meanY());
     var e = assertThrows(IllegalArgumentException.class, () -> line.add(1, 1, 0));
     assertEquals("weight must be in (0, 1], got 0.0", e.getMessage());
+  }
+
+  @Test
+  void theMeanIsPlainForTheFirstValuesThenExponential() {
+    WeightedMean mean = new WeightedMean(0.25);
+    assertEquals(0, mean.mean(), "nothing added");
+    for (double v : new double[] {4, 8, 12}) {
+      mean.add(v); // weights 1, 1/2, 1/3: the plain mean
+    }
+    assertEquals(8, mean.mean(), 1e-12);
+    mean.add(12); // weight 1/4
+    mean.add(18); // weight 1/4 from here on, not 1/5
+    assertEquals(9 + 0.25 * (18 - 9), mean.mean(), 1e-12);
+    assertEquals(5, mean.count());
+    var e = assertThrows(IllegalArgumentException.class, () -> new WeightedMean(1.5));
+    assertEquals("weight must be in (0, 1], got 1.5", e.getMessage());
   }
 }

@@ -101,19 +101,18 @@ final class DraftLengthChoosers {
       case AUTO -> {
         int kMax = override.k() > 0 ? override.k() : settings.kMax();
         Verifier verifier = tier.verifier();
+        // Drafts and positions are priced with what they cost the streams beside the request (a
+        // remote server reports a position's cost to its batch-mates; a local verifier, none).
         AdaptiveDraftLength adaptive =
             adaptive(request, settings, tier, promptTokens, kMax)
-                .pricingDraftsForOthers(draftCostToOthers);
+                .pricingCostsToOthers(draftCostToOthers, verifier::positionCostToOthersNanos);
         // Throughput-bound: a local verifier on this CPU as soon as it serves several streams; a
         // remote one when its server says so with its verdicts (it batches other sessions on a
-        // compute-bound backend), which also say what a call costs it beyond its positions and
-        // what a position costs the sessions batched with it.
+        // compute-bound backend), which also say what a call costs it beyond its positions.
         if (verifier.isLocal()) {
           adaptive.throughputBoundWhen(() -> streamsInFlight.getAsInt() > 1);
         } else {
-          adaptive
-              .throughputBoundWhen(verifier::throughputBound, verifier::callCostPositions)
-              .pricingPositionsForOthers(verifier::positionCostToOthersNanos);
+          adaptive.throughputBoundWhen(verifier::throughputBound, verifier::callCostPositions);
         }
         boolean seededSample = request.deterministic() && !request.sampling().isGreedy();
         yield seededSample

@@ -1,6 +1,7 @@
 package dev.tandem.verifier.engine;
 
 import dev.tandem.speccore.WeightedLine;
+import dev.tandem.speccore.WeightedMean;
 
 /**
  * What one more scored row of a call costs the other calls of its batch, in nanoseconds: the
@@ -30,7 +31,7 @@ final class RowCostMeter {
   static final double MIN_ROWS_VARIANCE = 1.0;
 
   private final WeightedLine forward = new WeightedLine(); // x = rows, y = forward time (ns)
-  private double meanCalls;
+  private final WeightedMean callsPerBatch = new WeightedMean(WEIGHT);
   private volatile double rowCostToOthersNanos; // written under the lock, read without it
 
   /**
@@ -44,15 +45,14 @@ final class RowCostMeter {
     if (forwardNanos < 0 || calls < 1 || rows < 1) {
       return;
     }
-    // The first batches get a plain mean, later ones the weight.
-    meanCalls += Math.max(WEIGHT, 1.0 / (forward.points() + 1)) * (calls - meanCalls);
+    callsPerBatch.add(calls);
     forward.addAveragingFirst(rows, forwardNanos, WEIGHT);
     if (forward.points() < MIN_BATCHES) {
       return;
     }
     double perRow =
         forward.slope(MIN_ROWS_VARIANCE, forward.meanY() / forward.meanX()); // flat: mean per row
-    rowCostToOthersNanos = Math.max(0, perRow) * Math.max(0, meanCalls - 1);
+    rowCostToOthersNanos = Math.max(0, perRow) * Math.max(0, callsPerBatch.mean() - 1);
   }
 
   /** What one more row of a call costs its batch-mates, ns; 0 until measured. Any thread. */
