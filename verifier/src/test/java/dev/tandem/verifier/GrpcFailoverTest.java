@@ -10,6 +10,7 @@ import dev.tandem.model.Model;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.VerifierException;
+import dev.tandem.speccore.VerifierSession;
 import dev.tandem.verifier.client.BreakerState;
 import dev.tandem.verifier.client.EndpointStatus;
 import dev.tandem.verifier.client.GrpcVerifier;
@@ -339,6 +340,35 @@ class GrpcFailoverTest {
       relayB.heal();
       assertEquals(0, serverA.awaitNoSessions());
       assertEquals(0, serverB.awaitNoSessions());
+    }
+  }
+
+  /**
+   * A stream the client asked for while the server was stalled arrives after its call timed out: it
+   * must be cancelled unused, not open a session nobody will close.
+   */
+  @Test
+  void aStreamThatArrivesAfterItsCallTimedOutOpensNoSession() throws Exception {
+    startServers();
+    GrpcVerifierOptions options =
+        GrpcVerifierOptions.of("tiny", List.of(relayA.endpoint()))
+            .withCallTimeout(Duration.ofSeconds(1))
+            .withMaxFailovers(0);
+    try (GrpcVerifier verifier = new GrpcVerifier(vertx, options)) {
+      relayA.stall(); // the connection is accepted, the stream never becomes ready
+      CompletableFuture<VerifierSession> late =
+          verifier.open(prompt(0), SamplingParams.GREEDY, 64).toCompletableFuture();
+      ExecutionException failure =
+          assertThrows(ExecutionException.class, () -> late.get(60, TimeUnit.SECONDS));
+      assertTrue(failure.getCause().getMessage().contains("within 1000 ms"), failure.getMessage());
+      relayA.heal(); // the timed-out stream becomes ready now, ahead of the next one
+      VerifierSession next =
+          verifier
+              .open(prompt(1), SamplingParams.GREEDY, 64)
+              .toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
+      next.close();
+      assertEquals(0, serverA.awaitNoSessions());
     }
   }
 }

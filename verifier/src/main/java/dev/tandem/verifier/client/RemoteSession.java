@@ -72,6 +72,10 @@ final class RemoteSession implements VerifierSession, CallDeadlines.Watched {
     stream
         .onSuccess(
             req -> {
+              if (released) { // timed out or closed before the stream was ready: nothing to open
+                req.cancel();
+                return;
+              }
               request = req;
               req.exceptionHandler(this::onBroken);
               req.response().onSuccess(this::attach).onFailure(this::onBroken);
@@ -120,7 +124,9 @@ final class RemoteSession implements VerifierSession, CallDeadlines.Watched {
           }
           release();
           fail(new CancellationException("session closed by its owner"));
-          request.end(ToProto.close());
+          if (request != null) { // else the stream, when it comes, is cancelled unused
+            request.end(ToProto.close());
+          }
         });
   }
 
