@@ -223,10 +223,14 @@ final class BatchScheduler {
         batch.get(i).compute(logits.get(i));
       }
     }
+    int waiting;
+    synchronized (this) {
+      waiting = running >= maxRunning ? queue.size() : 0; // queued while no thread was free
+    }
     if (error == null) {
       callCost.batchDone(modelCpuSincePreviousBatch(), batch.size(), batchRows);
       // What the batch's calls waited for together: the forward and their verdicts.
-      rowCost.batchDone(System.nanoTime() - started, batch.size(), batchRows);
+      rowCost.batchDone(System.nanoTime() - started, batch.size(), batchRows, waiting);
     }
     synchronized (this) {
       running--;

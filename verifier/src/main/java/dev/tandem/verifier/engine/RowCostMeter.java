@@ -13,11 +13,13 @@ import dev.tandem.speccore.WeightedMean;
  * ScoringLoad#rowCostToOthersNanos}); measured, not assumed, so an accelerator whose forward barely
  * grows with its rows reports little.
  *
- * <p>From each finished batch: its forward's wall time, its calls and its rows. The marginal time
- * per row is the slope of an exponentially weighted least-squares line of forward time over rows
- * ({@link #WEIGHT} a batch); while the rows have barely varied it is the mean time per row, an
- * upper bound. The batch-mates of a call are the batches' mean calls less one. 0 until {@link
- * #MIN_BATCHES} batches were measured.
+ * <p>From each finished batch: its forward's wall time, its calls, its rows, and the calls that
+ * were queued waiting for a model thread when it ended. The marginal time per row is the slope of
+ * an exponentially weighted least-squares line of forward time over rows ({@link #WEIGHT} a batch);
+ * while the rows have barely varied it is the mean time per row, an upper bound. The others a
+ * call's row delays are its batch-mates and the calls that waited for the forward to end, averaged
+ * over calls, not batches (a call is more likely to sit in a big batch: batches of 1 and 31 calls
+ * give a call 29 mates on average, not 15). 0 until {@link #MIN_BATCHES} batches were measured.
  *
  * <p>Threading: {@link #batchDone} from the model threads (synchronized); {@link
  * #rowCostToOthersNanos} from any thread (a volatile read).
@@ -31,28 +33,33 @@ final class RowCostMeter {
   static final double MIN_ROWS_VARIANCE = 1.0;
 
   private final WeightedLine forward = new WeightedLine(); // x = rows, y = forward time (ns)
-  private final WeightedMean callsPerBatch = new WeightedMean(WEIGHT);
+  // Means per batch of calls, and of calls × the others each one's rows delay; their ratio is the
+  // others per call, averaged over calls.
+  private final WeightedMean calls = new WeightedMean(WEIGHT);
+  private final WeightedMean callsTimesOthers = new WeightedMean(WEIGHT);
   private volatile double rowCostToOthersNanos; // written under the lock, read without it
 
   /**
    * A batch finished.
    *
    * @param forwardNanos its forward's wall time
-   * @param calls the calls it served (verifies and opens), >= 1
+   * @param batchCalls the calls it served (verifies and opens), >= 1
    * @param rows the rows it scored, >= 1
+   * @param waiting calls queued when it ended that had waited for a model thread, >= 0
    */
-  synchronized void batchDone(long forwardNanos, int calls, int rows) {
-    if (forwardNanos < 0 || calls < 1 || rows < 1) {
+  synchronized void batchDone(long forwardNanos, int batchCalls, int rows, int waiting) {
+    if (forwardNanos < 0 || batchCalls < 1 || rows < 1 || waiting < 0) {
       return;
     }
-    callsPerBatch.add(calls);
+    calls.add(batchCalls);
+    callsTimesOthers.add((double) batchCalls * (batchCalls - 1 + waiting));
     forward.addAveragingFirst(rows, forwardNanos, WEIGHT);
     if (forward.points() < MIN_BATCHES) {
       return;
     }
     double perRow =
         forward.slope(MIN_ROWS_VARIANCE, forward.meanY() / forward.meanX()); // flat: mean per row
-    rowCostToOthersNanos = Math.max(0, perRow) * Math.max(0, callsPerBatch.mean() - 1);
+    rowCostToOthersNanos = Math.max(0, perRow) * callsTimesOthers.mean() / calls.mean();
   }
 
   /** What one more row of a call costs its batch-mates, ns; 0 until measured. Any thread. */

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** What one more row costs a call's batch-mates: the forward's slope over rows, times the mates. */
+/**
+ * What one more row costs the other calls: the forward's slope over rows, times the calls it delays
+ * (its batch-mates and those waiting for the forward), averaged over calls.
+ */
 class RowCostMeterTest {
 
   @Test
@@ -13,25 +16,47 @@ class RowCostMeterTest {
     // 2 ms a forward + 0.3 ms a row; batches of 8 calls with 32 or 96 rows.
     for (int i = 0; i < 500; i++) {
       int rows = i % 2 == 0 ? 32 : 96;
-      meter.batchDone(2_000_000 + 300_000L * rows, 8, rows);
+      meter.batchDone(2_000_000 + 300_000L * rows, 8, rows, 0);
     }
     assertEquals(300_000 * 7, meter.rowCostToOthersNanos(), 1e-3);
+  }
+
+  @Test
+  void theOthersAreCountedPerCallAndIncludeTheCallsWaitingForTheForward() {
+    RowCostMeter meter = new RowCostMeter();
+    // 0.1 ms a row. Batches of 1 and of 31 calls in turn: a call sits in a batch of 31 with
+    // probability 31/32, so it has 30 · 31/32 = 29.06 mates on average, not (0 + 30) / 2 = 15.
+    for (int i = 0; i < 500; i++) {
+      int calls = i % 2 == 0 ? 1 : 31;
+      meter.batchDone(100_000L * 4 * calls, calls, 4 * calls, 0);
+    }
+    // (An exponentially weighted mean of alternating values leans to the last: within 0.5 %.)
+    double expected = 100_000 * 30.0 * 31 / 32;
+    assertEquals(expected, meter.rowCostToOthersNanos(), 0.005 * expected);
+
+    RowCostMeter queued = new RowCostMeter();
+    // Batches of 4 calls while 6 more wait for the model thread: a row delays 3 + 6 others.
+    for (int i = 0; i < 500; i++) {
+      int rows = i % 2 == 0 ? 8 : 24;
+      queued.batchDone(1_000_000 + 200_000L * rows, 4, rows, 6);
+    }
+    assertEquals(200_000 * 9, queued.rowCostToOthersNanos(), 1e-3);
   }
 
   @Test
   void nothingIsReportedBeforeEnoughBatchesNorWithoutBatchMates() {
     RowCostMeter meter = new RowCostMeter();
     for (int i = 1; i < RowCostMeter.MIN_BATCHES; i++) {
-      meter.batchDone(5_000_000, 4, 10);
+      meter.batchDone(5_000_000, 4, 10, 0);
     }
     assertEquals(0, meter.rowCostToOthersNanos());
-    meter.batchDone(5_000_000, 4, 10);
+    meter.batchDone(5_000_000, 4, 10, 0);
     // The rows never varied: the mean time per row, an upper bound on the slope.
     assertEquals(500_000 * 3, meter.rowCostToOthersNanos(), 1e-6);
 
     RowCostMeter alone = new RowCostMeter();
     for (int i = 0; i < 100; i++) {
-      alone.batchDone(1_000_000 + 100_000L * (1 + i % 9), 1, 1 + i % 9);
+      alone.batchDone(1_000_000 + 100_000L * (1 + i % 9), 1, 1 + i % 9, 0);
     }
     assertEquals(0, alone.rowCostToOthersNanos(), "one call a forward shares it with nobody");
   }
@@ -40,9 +65,10 @@ class RowCostMeterTest {
   void badBatchesAreIgnored() {
     RowCostMeter meter = new RowCostMeter();
     for (int i = 0; i < RowCostMeter.MIN_BATCHES; i++) {
-      meter.batchDone(-1, 4, 10);
-      meter.batchDone(1_000_000, 0, 10);
-      meter.batchDone(1_000_000, 4, 0);
+      meter.batchDone(-1, 4, 10, 0);
+      meter.batchDone(1_000_000, 0, 10, 0);
+      meter.batchDone(1_000_000, 4, 0, 0);
+      meter.batchDone(1_000_000, 4, 10, -1);
     }
     assertEquals(0, meter.rowCostToOthersNanos());
   }
