@@ -4,14 +4,14 @@ import dev.tandem.speccore.WeightedLine;
 import dev.tandem.speccore.WeightedMean;
 
 /**
- * What one more scored row of a call costs the other calls of its batch, in nanoseconds: the
- * forward's marginal time per row times the calls sharing the forward with it. A session that
- * scores k more positions lengthens every batch-mate's verify by k rows' time; a router that prices
- * only its own latency drafts long while its long drafts slow every other stream (at 32 remote
- * streams adaptive k chose 3–8 where drafts of 1–4 served the most tokens and 8 lost most of the
- * gain; BENCHMARKS.md, issue 14). Reported with each verdict ({@link
- * ScoringLoad#rowCostToOthersNanos}); measured, not assumed, so an accelerator whose forward barely
- * grows with its rows reports little.
+ * What one more scored row of a call costs the other calls, in nanoseconds: the forward's marginal
+ * time per row times the calls that wait for the forward. A session that scores k more positions
+ * lengthens by k rows' time the verify of every batch-mate and of every call queued for the model
+ * thread meanwhile; a router that prices only its own latency drafts long while its long drafts
+ * slow every other stream (at 32 remote streams adaptive k chose 3–8 where drafts of 1–4 served the
+ * most tokens and 8 lost most of the gain; BENCHMARKS.md, issue 14). Reported with each verdict
+ * ({@link ScoringLoad#rowCostToOthersNanos}); measured, not assumed, so an accelerator whose
+ * forward barely grows with its rows reports little.
  *
  * <p>From each finished batch: its forward's wall time, its calls, its rows, and the calls that
  * were queued waiting for a model thread when it ended. The marginal time per row is the slope of

@@ -10,8 +10,9 @@ package dev.tandem.verifier.engine;
  *     backend is compute-bound; an accelerator scores a few more positions in a batch nearly free)
  * @param callCostRows what one call costs the server's throughput beyond its rows, in scored rows
  *     ({@link CallCostMeter}), >= 0; 0 when not measured
- * @param rowCostToOthersNanos what one more scored row of a call adds to the other calls of its
- *     batch, in nanoseconds ({@link RowCostMeter}), >= 0; 0 when not measured
+ * @param rowCostToOthersNanos what one more scored row of a call adds to the waits of the other
+ *     calls (its batch-mates and those queued behind the forward), in nanoseconds ({@link
+ *     RowCostMeter}), >= 0; 0 when not measured
  */
 public record ScoringLoad(
     double busy,
