@@ -62,7 +62,7 @@ final class RowCostMeter {
     rowCostToOthersNanos = Math.max(0, perRow) * callsTimesOthers.mean() / calls.mean();
   }
 
-  /** What one more row of a call costs its batch-mates, ns; 0 until measured. Any thread. */
+  /** What one more row of a call costs the calls waiting on its forward, ns; 0 until measured. */
   double rowCostToOthersNanos() {
     return rowCostToOthersNanos;
   }
