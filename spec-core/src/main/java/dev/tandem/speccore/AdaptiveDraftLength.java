@@ -60,7 +60,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private StepCosts timedCosts;
   private BooleanSupplier busy; // null: never throughput-bound
   private DoubleSupplier callCostPositions = () -> 0; // while busy: a call's own cost
-  private DoubleSupplier positionCostToOthers = () -> 0; // ns a position adds to batch-mates
+  private DoubleSupplier positionCostToOthers = () -> 0; // ns a position adds to others' verifies
   private DoubleSupplier draftCostToOthers = () -> 0; // ns a draft token adds to queued drafts
   private double[] priorOverheads; // per k, when steps are priced with a prior's; null: none
   private long chosenAtNanos = -1;
@@ -195,7 +195,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
    * Adds to the price of each draft token and each scored position what it costs the other streams
    * sharing the drafter's thread ({@link DraftProposer#draftTokenCostToOthersNanos}: the proposals
    * queued behind it) and the verifier's batches ({@link Verifier#positionCostToOthersNanos}: the
-   * batch-mates whose forward it lengthens), while the verifier is not throughput-bound (when it
+   * calls waiting on the forward it lengthens), while the verifier is not throughput-bound (when it
    * is, drafts and positions are priced by their work anyway). A stream pricing its own latency
    * alone drafts as long as its own steps pay, while its drafts and positions delay every stream
    * beside it: at 32 remote streams adaptive k then drafted 3–8 tokens where 1–4 served the most

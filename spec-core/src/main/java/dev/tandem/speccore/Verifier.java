@@ -58,11 +58,11 @@ public interface Verifier {
   }
 
   /**
-   * What one more scored position of a session adds to the verifies of the other sessions this
-   * verifier batches it with, in nanoseconds (a batching server's marginal forward time per row
-   * times its batch-mates, as it measures and reports it). Draft-length policies add it to the
-   * price of each position, so that a stream does not draft long at every other stream's expense.
-   * Default 0 (not known, or nothing shared). Any thread.
+   * What one more scored position of a session adds to the verifies of the other sessions waiting
+   * on the same forward, in nanoseconds (a batching server's marginal forward time per row times
+   * the calls that wait for the forward, batch-mates and queued, as it measures and reports it).
+   * Draft-length policies add it to the price of each position, so that a stream does not draft
+   * long at every other stream's expense. Default 0 (not known, or nothing shared). Any thread.
    */
   default double positionCostToOthersNanos() {
     return 0;

@@ -164,8 +164,8 @@ public final class GrpcVerifier implements Verifier, AutoCloseable {
   }
 
   /**
-   * What one more scored position adds to the verifies a server of this tier batches with it, as
-   * the servers reported it with their last verdicts (the largest; {@link
+   * What one more scored position adds to the verifies waiting on the same forward of a server of
+   * this tier, as the servers reported it with their last verdicts (the largest; {@link
    * ScoringLoad#rowCostToOthersNanos}). Any thread.
    */
   @Override

@@ -223,19 +223,18 @@ final class BatchScheduler {
         batch.get(i).compute(logits.get(i));
       }
     }
+    // What the batch's calls waited for together: the forward and their verdicts.
+    long forwardNanos = System.nanoTime() - started;
     int waiting;
     synchronized (this) {
       waiting = running >= maxRunning ? queue.size() : 0; // queued while no thread was free
-    }
-    if (error == null) {
-      callCost.batchDone(modelCpuSincePreviousBatch(), batch.size(), batchRows);
-      // What the batch's calls waited for together: the forward and their verdicts.
-      rowCost.batchDone(System.nanoTime() - started, batch.size(), batchRows, waiting);
-    }
-    synchronized (this) {
       running--;
       freeSinceNanos = System.nanoTime();
       busy.set(false, busyClock.getAsLong());
+    }
+    if (error == null) {
+      callCost.batchDone(modelCpuSincePreviousBatch(), batch.size(), batchRows);
+      rowCost.batchDone(forwardNanos, batch.size(), batchRows, waiting);
     }
     // Callers may submit their next work from these completions; the flush below sees it.
     for (Work<?> work : batch) {

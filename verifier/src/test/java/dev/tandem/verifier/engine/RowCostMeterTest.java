@@ -12,12 +12,8 @@ class RowCostMeterTest {
 
   @Test
   void theSlopeOfForwardTimeOverRowsTimesTheOtherCallsOfABatch() {
-    RowCostMeter meter = new RowCostMeter();
     // 2 ms a forward + 0.3 ms a row; batches of 8 calls with 32 or 96 rows.
-    for (int i = 0; i < 500; i++) {
-      int rows = i % 2 == 0 ? 32 : 96;
-      meter.batchDone(2_000_000 + 300_000L * rows, 8, rows, 0);
-    }
+    RowCostMeter meter = fedAlternatingRows(2_000_000, 300_000, 8, 32, 96, 0);
     assertEquals(300_000 * 7, meter.rowCostToOthersNanos(), 1e-3);
   }
 
@@ -34,13 +30,23 @@ class RowCostMeterTest {
     double expected = 100_000 * 30.0 * 31 / 32;
     assertEquals(expected, meter.rowCostToOthersNanos(), 0.005 * expected);
 
-    RowCostMeter queued = new RowCostMeter();
     // Batches of 4 calls while 6 more wait for the model thread: a row delays 3 + 6 others.
-    for (int i = 0; i < 500; i++) {
-      int rows = i % 2 == 0 ? 8 : 24;
-      queued.batchDone(1_000_000 + 200_000L * rows, 4, rows, 6);
-    }
+    RowCostMeter queued = fedAlternatingRows(1_000_000, 200_000, 4, 8, 24, 6);
     assertEquals(200_000 * 9, queued.rowCostToOthersNanos(), 1e-3);
+  }
+
+  /**
+   * A meter fed 500 batches of {@code calls} calls, {@code waiting} waiting, whose rows alternate
+   * between {@code rowsA} and {@code rowsB}, each forward taking {@code fixed + perRow · rows} ns.
+   */
+  private static RowCostMeter fedAlternatingRows(
+      long fixed, long perRow, int calls, int rowsA, int rowsB, int waiting) {
+    RowCostMeter meter = new RowCostMeter();
+    for (int i = 0; i < 500; i++) {
+      int rows = i % 2 == 0 ? rowsA : rowsB;
+      meter.batchDone(fixed + perRow * rows, calls, rows, waiting);
+    }
+    return meter;
   }
 
   @Test
