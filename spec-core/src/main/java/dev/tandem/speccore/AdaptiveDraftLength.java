@@ -57,7 +57,9 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   // Step costs (optional): where overheads are learned and read, and the step being timed.
   private Supplier<StepCosts> stepCosts;
   private LongSupplier clock;
-  private StepCosts timedCosts;
+  private BooleanSupplier learnWhen = () -> true; // with stepCosts: whether a step learns
+  private boolean ownLatencies = true; // whether observed steps feed this request's latencies
+  private StepCosts timedCosts; // the costs the step being timed learns from; null: none
   private BooleanSupplier busy; // null: never throughput-bound
   private DoubleSupplier callCostPositions = () -> 0; // while busy: a call's own cost
   private DoubleSupplier positionCostToOthers = () -> 0; // ns a position adds to others' verifies
@@ -136,6 +138,27 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     }
     this.stepCosts = costs;
     this.clock = clock;
+    return this;
+  }
+
+  /**
+   * As {@link #learningStepCosts}, on the steps where {@code when} holds. The other steps are
+   * priced from what this request was built with alone (its latency prior, {@link
+   * #pricingDraftSteps}) and teach nothing, and the request's own latencies are never learned:
+   * while {@code when} is false, its k depends on nothing measured. For a request whose output
+   * depends on its k (sampled with a client seed), with {@code when} saying that other streams
+   * share its verifier and drafter, so that its output depends on their traffic anyway.
+   *
+   * @return this
+   */
+  public AdaptiveDraftLength learningStepCostsWhen(
+      Supplier<StepCosts> costs, LongSupplier clock, BooleanSupplier when) {
+    if (when == null) {
+      throw new IllegalArgumentException("when must not be null");
+    }
+    learningStepCosts(costs, clock);
+    this.learnWhen = when;
+    this.ownLatencies = false;
     return this;
   }
 
@@ -220,10 +243,10 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   public int chooseK(LoopState state) {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
     double limit = limitPerToken(state);
-    double[] overheads = stepCosts == null ? priorOverheads : timeCycle().overheads(cap);
+    boolean learning = stepCosts != null && learnWhen.getAsBoolean();
+    double[] overheads = learning ? timeCycle().overheads(cap) : untimed();
     // Learning: the pair's latencies at this load, fitted over all its requests' steps.
-    LatencyModel latency =
-        stepCosts == null ? latencies.current() : timedCosts.latency(latencies.current());
+    LatencyModel latency = learning ? timedCosts.latency(latencies.current()) : latencies.current();
     if (busy != null && busy.getAsBoolean()) {
       // Throughput-bound: a step's fixed costs (the batch's forward, the hops) are shared with the
       // other streams and paid anyway; what a draft adds is its marginal work, and a call costs
@@ -235,7 +258,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
               latency.draftPerToken(),
               callCost >= 0 && callCost < Double.POSITIVE_INFINITY ? callCost * perPosition : 0,
               perPosition);
-      if (stepCosts != null) { // a prior's drafting-step cost is this stream's own: kept
+      if (learning) { // a prior's drafting-step cost is this stream's own: kept
         double plain = overheads[0];
         for (int i = 0; i <= cap; i++) {
           overheads[i] -= plain;
@@ -256,7 +279,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     int k = SpeculationPolicy.chooseK(expected, latency, prices, objective, limit, overheads);
     if (k > 0 || cap == 0 || probeEvery == 0) {
       plainStepsInARow = 0;
-      if (k > 0 && stepCosts != null && timedCosts.takePlainProbe(PLAIN_PROBE_EVERY)) {
+      if (k > 0 && learning && timedCosts.takePlainProbe(PLAIN_PROBE_EVERY)) {
         return 0; // measures what a plain step costs the pair now (see StepCosts)
       }
       return k;
@@ -303,6 +326,27 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
    */
   private StepCosts timeCycle() {
     long now = clock.getAsLong();
+    endCycle(now);
+    chosenAtNanos = now;
+    timedCosts = stepCosts.get();
+    return timedCosts;
+  }
+
+  /**
+   * A step that does not learn ({@link #learningStepCostsWhen}): ends the learning step's cycle
+   * before it, times none across it, and returns the prior's overheads.
+   */
+  private double[] untimed() {
+    if (stepCosts != null) {
+      endCycle(clock.getAsLong());
+    }
+    chosenAtNanos = -1;
+    timedCosts = null;
+    return priorOverheads;
+  }
+
+  /** Records the overhead of the step observed last, if its cycle was timed. */
+  private void endCycle(long now) {
     if (timedArm >= 0 && chosenAtNanos >= 0) {
       long overhead = now - chosenAtNanos - timedModelNanos;
       // A step paused by flow control (a slow client) says nothing about what steps cost.
@@ -311,21 +355,18 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
       }
     }
     timedArm = -1;
-    chosenAtNanos = now;
-    timedCosts = stepCosts.get();
-    return timedCosts;
   }
 
   @Override
   public void observe(StepRecord step) {
-    if (stepCosts != null) {
+    if (timedCosts != null) { // the step was chosen learning
       timedArm = step.proposed();
       timedModelNanos = step.draftingNanos() + step.verifyNanos();
-      if (timedCosts != null) {
-        timedCosts.observe(step, latencies.current());
-      }
+      timedCosts.observe(step, latencies.current());
     }
-    latencies.observe(step);
+    if (ownLatencies) {
+      latencies.observe(step);
+    }
   }
 
   /** The constraint's bound for the next step (see the class comment). */

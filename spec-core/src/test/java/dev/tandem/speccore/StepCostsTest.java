@@ -205,4 +205,59 @@ class StepCostsTest {
     }
     assertTrue(drafting > 90, drafting + " of the last 100 steps drafted");
   }
+
+  /**
+   * A request that learns only when told (a seeded sampled one, learning while other streams share
+   * its verifier): until then it prices with its prior whatever the pair learned and whatever its
+   * own steps measured, and records nothing; told, it prices with the pair's costs and records its
+   * steps; untold again, the prior is back and the cycle across the change is not recorded.
+   */
+  @Test
+  void aRequestThatLearnsOnlyWhenToldPricesWithItsPriorOtherwiseAndTeachesNothing() {
+    StepCosts costs = new StepCosts();
+    for (int i = 0; i < 2 * StepCosts.MIN_SAMPLES; i++) { // the pair: drafting steps cost 4000 more
+      costs.record(0, 1010, 1010);
+      costs.record(2, 1030 + 4000, 1030);
+    }
+    long[] now = {0};
+    boolean[] shared = {false};
+    AdaptiveDraftLength chooser =
+        AdaptiveDraftLength.fastest(8, new LatencyModel(20, 1000, 10))
+            .learningStepCostsWhen(() -> costs, () -> now[0], () -> shared[0]);
+    LoopState state = new LoopState(0, 10_000, 0, 0, 0, 0, 0.8);
+    int alone = chooser.chooseK(state);
+    assertTrue(alone > 0, "the prior: drafting pays at α = 0.8, got k = " + alone);
+    long[] recorded = new long[DraftBlock.MAX_DRAFT + 1];
+    for (int k = 0; k <= DraftBlock.MAX_DRAFT; k++) {
+      recorded[k] = costs.samples(k);
+    }
+    LatencyModel pairFit = costs.latency(new LatencyModel(1, 1, 1));
+    for (int i = 0; i < 50; i++) { // its steps measure a verify call 1000× dearer than the prior
+      chooser.observe(new StepRecord(alone, 0, 0, 1, 20L * alone, 1_000_000));
+      now[0] += 2_000_000;
+      assertEquals(alone, chooser.chooseK(state), "alone: the prior alone, at step " + i);
+    }
+    for (int k = 0; k <= DraftBlock.MAX_DRAFT; k++) {
+      assertEquals(recorded[k], costs.samples(k), "nothing recorded for k = " + k);
+    }
+    assertEquals(pairFit, costs.latency(new LatencyModel(1, 1, 1)), "the pair's fit untouched");
+
+    shared[0] = true;
+    assertEquals(0, chooser.chooseK(state), "shared: the pair's dear drafting steps");
+    chooser.observe(new StepRecord(0, 0, 0, 1, 0, 1010));
+    now[0] += 1010;
+    chooser.chooseK(state);
+    assertEquals(recorded[0] + 1, costs.samples(0), "a learning step's cycle is recorded");
+
+    chooser.observe(new StepRecord(0, 0, 0, 1, 0, 1010));
+    now[0] += 1010;
+    shared[0] = false;
+    assertEquals(alone, chooser.chooseK(state), "alone again: the prior");
+    assertEquals(recorded[0] + 2, costs.samples(0), "the last learning step's cycle is recorded");
+    chooser.observe(new StepRecord(alone, 0, 0, 1, 20L * alone, 1030));
+    now[0] += 5_000;
+    shared[0] = true;
+    chooser.chooseK(state);
+    assertEquals(recorded[alone], costs.samples(alone), "the alone step's cycle is not");
+  }
 }

@@ -32,14 +32,17 @@ import java.util.function.Supplier;
  * (sampled without a client seed) learn what their steps cost beyond drafting and verifying ({@link
  * StepCosts}, shared per (drafter, tier) and load level), so speculation is turned down where it
  * does not pay. A sampled request with a client seed draws its random numbers per position, so its
- * output depends on every step's k: it never learns from measured latencies and prices k with the
- * tier's step prior (its {@code latency_prior} setting, else {@link #PRIOR} or {@link
- * #REMOTE_PRIOR} by where its verifier computes; {@link Tier#stepPrior}) and its own acceptance.
- * Every request in auto mode prices k by its marginal work while the verifier is throughput-bound
- * (a local one serving several streams, a remote one that says so). That signal is load, so a
- * seeded request's output is reproducible under the same load; a fixed k (or none) makes it
- * reproducible under any. Ignoring load for seeded requests was tried: at 128 streams against the
- * remote verifier they then drafted into a busy server and adaptive fell to 0.87x plain
+ * output depends on every step's k. While it is the only stream in flight on the router it learns
+ * nothing: it prices k with the tier's step prior (its {@code latency_prior} setting, else {@link
+ * #PRIOR} or {@link #REMOTE_PRIOR} by where its verifier computes; {@link Tier#stepPrior}) and its
+ * own acceptance, so the seed reproduces its output. Beside other streams its k depends on their
+ * traffic anyway (what its drafts and positions cost them, a busy verifier), and it learns like a
+ * greedy request: kept on the prior there, the seeded third of the mixed workload drafted a mean k
+ * of 1.2 at 32 remote streams and served its tokens no faster than plain decoding (BENCHMARKS.md).
+ * A fixed k (or none) makes a seeded output reproducible under any load. Every request in auto mode
+ * prices k by its marginal work while the verifier is throughput-bound (a local one serving several
+ * streams, a remote one that says so); ignoring that for seeded requests was tried: at 128 streams
+ * against the remote verifier they then drafted into a busy server and adaptive fell to 0.87x plain
  * (BENCHMARKS.md).
  *
  * <p>Stateless.
@@ -116,7 +119,9 @@ final class DraftLengthChoosers {
         }
         boolean seededSample = request.deterministic() && !request.sampling().isGreedy();
         yield seededSample
-            ? adaptive::chooseK // the step prior and its own acceptance only
+            // Alone on the router: the step prior and its own acceptance only.
+            ? adaptive.learningStepCostsWhen(
+                stepCosts, System::nanoTime, () -> streamsInFlight.getAsInt() > 1)
             : adaptive.learningStepCosts(stepCosts, System::nanoTime);
       }
     };

@@ -60,25 +60,36 @@ class DraftLengthChoosersTest {
   }
 
   /**
-   * A seeded sampled request never learns step costs (they are measured); an unseeded one, whose
-   * output is random anyway, learns them like a greedy one: a pair whose drafting steps were
-   * measured to cost 2 ms more than plain ones turns its drafting off, the seeded request does not.
+   * A seeded sampled request learns no step costs while it is alone on the router (they are
+   * measured, and its seed must reproduce its output); an unseeded one, whose output is random
+   * anyway, learns them like a greedy one: a pair whose drafting steps were measured to cost 2 ms
+   * more than plain ones turns its drafting off, the lone seeded request does not. Beside another
+   * stream (whose traffic its k depends on anyway) the seeded request learns too.
    */
   @Test
-  void onlyRequestsWhoseOutputCannotChangeLearnStepCosts() {
+  void aSeededRequestLearnsStepCostsOnlyBesideOtherStreams() {
     LoopState alpha06 = new LoopState(10, 64, 9, 12, 4, 21, 0.6);
     StepCosts dear = new StepCosts();
     for (int i = 0; i < 2 * StepCosts.MIN_SAMPLES; i++) {
       dear.record(0, 2_500_000, 2_500_000); // plain: what the prior says
       dear.record(1, 6_000_000, 4_000_000); // k = 1: 2 ms more than the prior says
     }
-    assertTrue(chooser(sampled(true), dear).chooseK(alpha06) > 0, "seeded: the prior only");
-    assertEquals(0, chooser(sampled(false), dear).chooseK(alpha06), "unseeded: learned costs");
+    assertTrue(chooser(sampled(true), dear, 1).chooseK(alpha06) > 0, "seeded, alone: the prior");
+    assertEquals(0, chooser(sampled(false), dear, 1).chooseK(alpha06), "unseeded: learned costs");
+    assertEquals(0, chooser(sampled(true), dear, 2).chooseK(alpha06), "seeded, beside another");
   }
 
-  private static DraftLengthChooser chooser(GenerationRequest request, StepCosts costs) {
+  /** On a remote tier (not throughput-bound), with {@code streams} in flight on the router. */
+  private static DraftLengthChooser chooser(
+      GenerationRequest request, StepCosts costs, int streams) {
     return DraftLengthChoosers.forRequest(
-        request, AUTO, tier(true), 16, () -> costs, () -> 1, () -> 0);
+        request,
+        AUTO,
+        tier(false).withStepPrior(StepPrior.of(DraftLengthChoosers.PRIOR.latency())),
+        16,
+        () -> costs,
+        () -> streams,
+        () -> 0);
   }
 
   private static DraftLengthChooser chooser(StepPrior prior) {
