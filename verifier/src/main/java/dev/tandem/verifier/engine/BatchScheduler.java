@@ -20,7 +20,9 @@ import java.util.function.LongSupplier;
  * could add work (every session is queued or running, so waiting gains nothing: a lone session is
  * never delayed); otherwise it waits at most {@code maxBatchWait} for the others. Verdicts carry
  * how saturated the model threads were ({@link SaturationMeter}) and what a call costs the server
- * beyond its rows ({@link CallCostMeter}, fed with each batch's model-thread CPU time).
+ * beyond its rows: its own work ({@link CallCostMeter}, fed with each batch's model-thread CPU
+ * time) and its share of the forward's fixed time, in the forward's marginal rows ({@link
+ * RowCostMeter#callCostInRows}).
  *
  * <p>Threading: {@link #submit} from any thread. Forwards run on the model's executor; results are
  * interpreted and handed back there. The wait timer runs on the engine's scheduler thread. State is
@@ -85,7 +87,7 @@ final class BatchScheduler {
           new ScoringLoad(
               busy.share(busyClock.getAsLong()),
               model.positionsCostThroughput(),
-              callCost.callCostRows(),
+              rowCost.callCostInRows(callCost.callCostRows()),
               rowCost.rowCostToOthersNanos()));
       queue.add(work);
       queuedRows += work.rows();

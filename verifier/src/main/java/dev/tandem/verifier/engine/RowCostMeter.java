@@ -38,6 +38,11 @@ final class RowCostMeter {
   private final WeightedMean calls = new WeightedMean(WEIGHT);
   private final WeightedMean callsTimesOthers = new WeightedMean(WEIGHT);
   private volatile double rowCostToOthersNanos; // written under the lock, read without it
+  // For callCostInRows, written under the lock, read without it (0 until measured): the forward's
+  // marginal time per row, its mean time per row, and its fixed time per call it serves.
+  private volatile double marginalRowNanos;
+  private volatile double meanRowNanos;
+  private volatile double fixedPerCallNanos;
 
   /**
    * A batch finished.
@@ -57,9 +62,32 @@ final class RowCostMeter {
     if (forward.points() < MIN_BATCHES) {
       return;
     }
-    double perRow =
-        forward.slope(MIN_ROWS_VARIANCE, forward.meanY() / forward.meanX()); // flat: mean per row
-    rowCostToOthersNanos = Math.max(0, perRow) * callsTimesOthers.mean() / calls.mean();
+    double meanPerRow = forward.meanY() / forward.meanX();
+    double perRow = Math.max(0, forward.slope(MIN_ROWS_VARIANCE, meanPerRow)); // flat: the mean
+    rowCostToOthersNanos = perRow * callsTimesOthers.mean() / calls.mean();
+    marginalRowNanos = perRow;
+    meanRowNanos = meanPerRow;
+    // The forward's fixed part (its line at 0 rows), shared by the calls a forward serves.
+    fixedPerCallNanos = Math.max(0, forward.meanY() - perRow * forward.meanX()) / calls.mean();
+  }
+
+  /**
+   * What a call costs the server beyond its own rows, in marginal rows (the unit a router prices a
+   * scored position in): {@code callCostRows} of the calls' own work, given in rows of the
+   * forward's mean time per row ({@link CallCostMeter}), plus the forward's fixed time per call it
+   * serves, over the forward's marginal time per row. A forward whose time is mostly fixed (weights
+   * read once for the whole batch) makes a call dear and a row cheap: drafting then saves calls for
+   * a few cheap rows, even on a busy server; priced in mean rows with the fixed part left out, a
+   * busy server at 32 remote streams looked row-bound and its routers decoded plain where a draft
+   * of 2 served 1.3× plain's tokens (BENCHMARKS.md, issue 14). The more calls share a forward, the
+   * less of it falls on each. {@code callCostRows} as it is until a slope was measured.
+   */
+  double callCostInRows(double callCostRows) {
+    double marginal = marginalRowNanos;
+    if (!(marginal > 0)) {
+      return callCostRows;
+    }
+    return (callCostRows * meanRowNanos + fixedPerCallNanos) / marginal;
   }
 
   /** What one more row of a call costs the calls waiting on its forward, ns; 0 until measured. */

@@ -8,8 +8,9 @@ package dev.tandem.verifier.engine;
  *     when not reported
  * @param positionsCostThroughput whether each scored position costs the model throughput (a CPU
  *     backend is compute-bound; an accelerator scores a few more positions in a batch nearly free)
- * @param callCostRows what one call costs the server's throughput beyond its rows, in scored rows
- *     ({@link CallCostMeter}), >= 0; 0 when not measured
+ * @param callCostRows what one call costs the server's throughput beyond its rows, in the marginal
+ *     time of a scored row: its own work ({@link CallCostMeter}) and its share of the forward's
+ *     fixed time ({@link RowCostMeter#callCostInRows}), >= 0; 0 when not measured
  * @param rowCostToOthersNanos what one more scored row of a call adds to the waits of the other
  *     calls (its batch-mates and those queued behind the forward), in nanoseconds ({@link
  *     RowCostMeter}), >= 0; 0 when not measured

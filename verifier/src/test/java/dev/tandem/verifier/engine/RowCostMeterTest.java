@@ -36,6 +36,29 @@ class RowCostMeterTest {
   }
 
   /**
+   * A call's cost in marginal rows: its own work (given in mean rows) plus the forward's fixed time
+   * shared by the calls of a forward, over the slope. 2 ms a forward + 0.3 ms a row, batches of 8
+   * calls with 32 or 96 rows (about 64 rows and 21.2 ms a forward: 0.331 ms a mean row): a call's
+   * 1.5 mean rows of own work and its eighth of the 2 ms are (1.5 · 0.331 + 0.25) / 0.3 marginal
+   * rows.
+   */
+  @Test
+  void aCallCostsItsOwnWorkAndItsShareOfTheForwardsFixedTimeInMarginalRows() {
+    RowCostMeter meter = fedAlternatingRows(2_000_000, 300_000, 8, 32, 96, 0);
+    double meanRow = (2_000_000 + 300_000 * 64.0) / 64;
+    double expected = (1.5 * meanRow + 250_000) / 300_000;
+    // (Weighted means of alternating rows lean to the last: the mean row within 1 %.)
+    assertEquals(expected, meter.callCostInRows(1.5), 0.01 * expected);
+    assertEquals(250_000 / 300_000.0, meter.callCostInRows(0), 1e-6, "the fixed share alone");
+
+    // Twice the calls per forward: half the fixed time each.
+    RowCostMeter wider = fedAlternatingRows(2_000_000, 300_000, 16, 32, 96, 0);
+    assertEquals(125_000 / 300_000.0, wider.callCostInRows(0), 1e-6);
+
+    assertEquals(1.5, new RowCostMeter().callCostInRows(1.5), "unmeasured: as given");
+  }
+
+  /**
    * A meter fed 500 batches of {@code calls} calls, {@code waiting} waiting, whose rows alternate
    * between {@code rowsA} and {@code rowsB}, each forward taking {@code fixed + perRow · rows} ns.
    */
