@@ -210,7 +210,8 @@ class StepCostsTest {
    * A request that learns only when told (a seeded sampled one, learning while other streams share
    * its verifier): until then it prices with its prior whatever the pair learned and whatever its
    * own steps measured, and records nothing; told, it prices with the pair's costs and records its
-   * steps; untold again, the prior is back and the cycle across the change is not recorded.
+   * steps (the last of them when the next step is chosen, learning or not); untold again, the prior
+   * is back and the untold step's cycle is not recorded.
    */
   @Test
   void aRequestThatLearnsOnlyWhenToldPricesWithItsPriorOtherwiseAndTeachesNothing() {
