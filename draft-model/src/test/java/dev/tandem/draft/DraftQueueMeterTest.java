@@ -30,4 +30,20 @@ class DraftQueueMeterTest {
     assertEquals(2_000_000, meter.costToOthersPerTokenNanos(), 1e-6);
     assertEquals(0, meter.queuedBehind(), "none pending");
   }
+
+  /**
+   * Streams that one batch of verdicts answered propose together: 32 at a time, drafting 0.2 ms a
+   * token with 31, 30, … 0 proposals behind. Read as the next burst starts (when the streams choose
+   * their k), the figure is the burst's mean, 15.5 × 0.2 ms, not its tail's.
+   */
+  @Test
+  void theFigureIsABurstsMeanNotItsTails() {
+    DraftQueueMeter meter = new DraftQueueMeter(1);
+    for (int burst = 0; burst < 40; burst++) {
+      for (int behind = 31; behind >= 0; behind--) {
+        meter.drafted(800_000, 4, behind);
+      }
+    }
+    assertEquals(15.5 * 200_000, meter.costToOthersPerTokenNanos(), 0.1 * 15.5 * 200_000);
+  }
 }
