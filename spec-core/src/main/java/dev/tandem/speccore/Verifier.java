@@ -49,9 +49,10 @@ public interface Verifier {
 
   /**
    * While {@link #throughputBound}: what one call costs this verifier's throughput beyond the
-   * positions it scores, in scored positions (the server's per-call work that competes with its
-   * forwards, as it measures and reports it). Default 0 (not known: a call's fixed cost is taken to
-   * be shared by the batch). Any thread.
+   * positions it scores, in scored positions at their marginal cost (the server's per-call work
+   * that competes with its forwards, and its share of a forward's fixed time, as it measures and
+   * reports them). Default 0 (not known: a call's fixed cost is taken to be shared by the batch).
+   * Any thread.
    */
   default double callCostPositions() {
     return 0;
