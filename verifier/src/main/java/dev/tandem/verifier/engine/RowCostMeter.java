@@ -22,7 +22,8 @@ import dev.tandem.speccore.WeightedMean;
  * give a call 29 mates on average, not 15). 0 until {@link #MIN_BATCHES} batches were measured.
  *
  * <p>Threading: {@link #batchDone} from the model threads (synchronized); {@link
- * #rowCostToOthersNanos} from any thread (a volatile read).
+ * #rowCostToOthersNanos} and {@link #callCostInRows} from any thread (volatile reads; the latter's
+ * three figures may come from two batches).
  */
 final class RowCostMeter {
 
