@@ -11,10 +11,11 @@ import java.util.logging.Logger;
 
 /**
  * One line per request at INFO on the {@code dev.tandem.requests} logger, as {@code key=value}
- * pairs a log pipeline can parse: request id, operation, tier, drafter, tokens, mean k, acceptance,
- * cost, cache hits (kind, similarity, the cached prompt's id), TTFT, duration, finish reason,
- * status. No prompt text unless the logger is at FINE (debug): then the first 200 characters of the
- * prompt are added, JSON-escaped.
+ * pairs a log pipeline can parse: request id, operation, tier, drafter, sampling (greedy, seeded,
+ * random) and the speculation asked for, tokens, mean k, acceptance, cost, cache hits (kind,
+ * similarity, the cached prompt's id), TTFT, duration, finish reason, status. No prompt text unless
+ * the logger is at FINE (debug): then the first 200 characters of the prompt are added,
+ * JSON-escaped.
  *
  * <p>Threading: thread-safe; called on event loops.
  */
@@ -45,7 +46,11 @@ public final class RequestLog implements GenerationObserver {
             .append(" tier=")
             .append(e.tier().name())
             .append(" drafter=")
-            .append(e.drafter());
+            .append(e.drafter())
+            .append(" sampling=")
+            .append(sampling(e.request()))
+            .append(" speculation=")
+            .append(speculation(e.request().speculation()));
     GenerationResult r = e.result();
     if (r != null) {
       int steps = Math.max(1, r.verifierCalls() - 1);
@@ -97,5 +102,21 @@ public final class RequestLog implements GenerationObserver {
           .append(io.vertx.core.json.Json.encode(head));
     }
     return line.toString();
+  }
+
+  /**
+   * greedy, seeded (sampled with a client seed: its output depends on every step's k) or random.
+   */
+  private static String sampling(GenerationRequest request) {
+    if (request.sampling().isGreedy()) {
+      return "greedy";
+    }
+    return request.deterministic() ? "seeded" : "random";
+  }
+
+  /** The speculation the request asked for: auto, fixed or off, with its k after a colon if set. */
+  private static String speculation(GenerationRequest.SpeculationOverride override) {
+    String mode = override.mode().name().toLowerCase(Locale.ROOT);
+    return override.k() > 0 ? mode + ":" + override.k() : mode;
   }
 }

@@ -1,0 +1,78 @@
+package dev.tandem.router.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.router.api.GenerationRequest;
+import dev.tandem.router.api.GenerationRequest.SpeculationMode;
+import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
+import dev.tandem.router.api.GenerationRequest.TextPrompt;
+import dev.tandem.router.engine.GenerationObserver;
+import dev.tandem.router.engine.Tier;
+import dev.tandem.speccore.SamplingParams;
+import dev.tandem.speccore.Verifier;
+import dev.tandem.speccore.VerifierSession;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+/** The request line says how each request sampled and what speculation it asked for. */
+class RequestLogTest {
+
+  @Test
+  void theLineNamesTheSamplingAndTheSpeculationAskedFor() {
+    String greedy =
+        line(
+            SamplingParams.GREEDY, false, new SpeculationOverride(SpeculationMode.AUTO, 0, "auto"));
+    assertTrue(greedy.contains(" sampling=greedy speculation=auto "), greedy);
+    String seeded =
+        line(
+            new SamplingParams(0.7f, 1f, 0, 42),
+            true,
+            new SpeculationOverride(SpeculationMode.FIXED, 2, "model"));
+    assertTrue(seeded.contains(" sampling=seeded speculation=fixed:2 "), seeded);
+    String random =
+        line(
+            new SamplingParams(0.7f, 1f, 0, 0),
+            false,
+            new SpeculationOverride(SpeculationMode.OFF, 0, "none"));
+    assertTrue(random.contains(" sampling=random speculation=off "), random);
+  }
+
+  private static String line(SamplingParams sampling, boolean seeded, SpeculationOverride spec) {
+    GenerationRequest request =
+        new GenerationRequest(
+            "large",
+            new TextPrompt("hello"),
+            16,
+            sampling,
+            List.of(),
+            GenerationRequest.Budget.NONE,
+            spec,
+            GenerationRequest.CacheMode.BYPASS,
+            Map.of(),
+            false,
+            GenerationRequest.TierPins.NONE,
+            seeded);
+    return RequestLog.line(
+        new GenerationObserver.Ended(
+            "r1", request, tier(), "model", null, new IllegalStateException("x"), -1, 1_000_000));
+  }
+
+  private static Tier tier() {
+    Verifier verifier =
+        new Verifier() {
+          @Override
+          public String name() {
+            return "v";
+          }
+
+          @Override
+          public CompletionStage<VerifierSession> open(
+              int[] promptTokens, SamplingParams params, int maxLength) {
+            throw new UnsupportedOperationException("not opened here");
+          }
+        };
+    return new Tier("large", "m", verifier, null, 1 << 20, 0);
+  }
+}
