@@ -21,22 +21,27 @@ class RequestLogTest {
 
   @Test
   void theLineNamesTheSamplingAndTheSpeculationAskedFor() {
-    String greedy =
-        line(
-            SamplingParams.GREEDY, false, new SpeculationOverride(SpeculationMode.AUTO, 0, "auto"));
-    assertTrue(greedy.contains(" sampling=greedy speculation=auto "), greedy);
-    String seeded =
-        line(
-            new SamplingParams(0.7f, 1f, 0, 42),
-            true,
-            new SpeculationOverride(SpeculationMode.FIXED, 2, "model"));
-    assertTrue(seeded.contains(" sampling=seeded speculation=fixed:2 "), seeded);
-    String random =
-        line(
-            new SamplingParams(0.7f, 1f, 0, 0),
-            false,
-            new SpeculationOverride(SpeculationMode.OFF, 0, "none"));
-    assertTrue(random.contains(" sampling=random speculation=off "), random);
+    assertNames(
+        "sampling=greedy speculation=auto",
+        SamplingParams.GREEDY,
+        false,
+        new SpeculationOverride(SpeculationMode.AUTO, 0, "auto"));
+    assertNames(
+        "sampling=seeded speculation=fixed:2",
+        new SamplingParams(0.7f, 1f, 0, 42),
+        true,
+        new SpeculationOverride(SpeculationMode.FIXED, 2, "model"));
+    assertNames(
+        "sampling=random speculation=off",
+        new SamplingParams(0.7f, 1f, 0, 0),
+        false,
+        new SpeculationOverride(SpeculationMode.OFF, 0, "none"));
+  }
+
+  private static void assertNames(
+      String expected, SamplingParams sampling, boolean seeded, SpeculationOverride spec) {
+    String line = line(sampling, seeded, spec);
+    assertTrue(line.contains(" " + expected + " "), line);
   }
 
   private static String line(SamplingParams sampling, boolean seeded, SpeculationOverride spec) {
