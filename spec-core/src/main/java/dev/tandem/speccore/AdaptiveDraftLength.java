@@ -57,8 +57,8 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   // Step costs (optional): where overheads are learned and read, and the step being timed.
   private Supplier<StepCosts> stepCosts;
   private LongSupplier clock;
-  private BooleanSupplier learnWhen = () -> true; // with stepCosts: whether a step learns
-  private boolean ownLatencies = true; // whether observed steps feed this request's latencies
+  // With stepCosts: which steps learn; null: every step, and this request's own latencies too.
+  private BooleanSupplier learnWhen;
   private StepCosts timedCosts; // the costs the step being timed learns from; null: none
   private BooleanSupplier busy; // null: never throughput-bound
   private DoubleSupplier callCostPositions = () -> 0; // while busy: a call's own cost
@@ -158,7 +158,6 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     }
     learningStepCosts(costs, clock);
     this.learnWhen = when;
-    this.ownLatencies = false;
     return this;
   }
 
@@ -243,7 +242,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   public int chooseK(LoopState state) {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
     double limit = limitPerToken(state);
-    boolean learning = stepCosts != null && learnWhen.getAsBoolean();
+    boolean learning = stepCosts != null && (learnWhen == null || learnWhen.getAsBoolean());
     double[] overheads = learning ? timeCycle().overheads(cap) : untimed();
     // Learning: the pair's latencies at this load, fitted over all its requests' steps.
     LatencyModel latency = learning ? timedCosts.latency(latencies.current()) : latencies.current();
@@ -364,7 +363,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
       timedModelNanos = step.draftingNanos() + step.verifyNanos();
       timedCosts.observe(step, latencies.current());
     }
-    if (ownLatencies) {
+    if (learnWhen == null) { // see learningStepCostsWhen: no own latencies
       latencies.observe(step);
     }
   }

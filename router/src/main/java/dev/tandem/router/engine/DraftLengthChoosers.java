@@ -13,6 +13,7 @@ import dev.tandem.speccore.Prices;
 import dev.tandem.speccore.StepCosts;
 import dev.tandem.speccore.StepPrior;
 import dev.tandem.speccore.Verifier;
+import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -104,6 +105,7 @@ final class DraftLengthChoosers {
       case AUTO -> {
         int kMax = override.k() > 0 ? override.k() : settings.kMax();
         Verifier verifier = tier.verifier();
+        BooleanSupplier notAlone = () -> streamsInFlight.getAsInt() > 1;
         // Drafts and positions are priced with what they cost the streams beside the request (a
         // remote server reports a position's cost to its batch-mates; a local verifier, none).
         AdaptiveDraftLength adaptive =
@@ -113,15 +115,14 @@ final class DraftLengthChoosers {
         // remote one when its server says so with its verdicts (it batches other sessions on a
         // compute-bound backend), which also say what a call costs it beyond its positions.
         if (verifier.isLocal()) {
-          adaptive.throughputBoundWhen(() -> streamsInFlight.getAsInt() > 1);
+          adaptive.throughputBoundWhen(notAlone);
         } else {
           adaptive.throughputBoundWhen(verifier::throughputBound, verifier::callCostPositions);
         }
         boolean seededSample = request.deterministic() && !request.sampling().isGreedy();
         yield seededSample
             // Alone on the router: the step prior and its own acceptance only.
-            ? adaptive.learningStepCostsWhen(
-                stepCosts, System::nanoTime, () -> streamsInFlight.getAsInt() > 1)
+            ? adaptive.learningStepCostsWhen(stepCosts, System::nanoTime, notAlone)
             : adaptive.learningStepCosts(stepCosts, System::nanoTime);
       }
     };

@@ -6,31 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
-import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.speccore.DraftLengthChooser;
 import dev.tandem.speccore.LatencyModel;
 import dev.tandem.speccore.LoopState;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.StepCosts;
 import dev.tandem.speccore.StepPrior;
-import dev.tandem.speccore.Verifier;
-import dev.tandem.speccore.VerifierSession;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
-/** Which chooser a request gets, and the step prior a seeded sampled request keeps for life. */
+/**
+ * Which chooser a request gets, and the step prior a seeded sampled request keeps while it is alone
+ * on the router.
+ */
 class DraftLengthChoosersTest {
 
   private static final SpeculationSettings AUTO =
       new SpeculationSettings(8, SpeculationMode.AUTO, 4, 0, Duration.ofSeconds(1));
 
   /**
-   * A seeded sampled request never learns latencies (the seed must reproduce its output), so its
-   * prior decides: at α = 0.3 one draft token saves 0.3 of a verify call. Against a 2 ms local call
-   * that does not pay for the draft and the extra position; against a remote call (20 ms) it does.
+   * A seeded sampled request alone on the router learns no latencies (the seed must reproduce its
+   * output), so its prior decides: at α = 0.3 one draft token saves 0.3 of a verify call. Against a
+   * 2 ms local call that does not pay for the draft and the extra position; against a remote call
+   * (20 ms) it does.
    */
   @Test
   void aSampledRequestOnARemoteTierDraftsWhereOnALocalOneItDecodesPlain() {
@@ -85,7 +83,7 @@ class DraftLengthChoosersTest {
     return DraftLengthChoosers.forRequest(
         request,
         AUTO,
-        tier(false).withStepPrior(StepPrior.of(DraftLengthChoosers.PRIOR.latency())),
+        UnopenedTier.of(false).withStepPrior(StepPrior.of(DraftLengthChoosers.PRIOR.latency())),
         16,
         () -> costs,
         () -> streams,
@@ -93,11 +91,11 @@ class DraftLengthChoosersTest {
   }
 
   private static DraftLengthChooser chooser(StepPrior prior) {
-    return chooser(sampled(true), tier(true).withStepPrior(prior), 1);
+    return chooser(sampled(true), UnopenedTier.of(true).withStepPrior(prior), 1);
   }
 
   private static DraftLengthChooser chooser(boolean local) {
-    return chooser(sampled(true), tier(local), 1);
+    return chooser(sampled(true), UnopenedTier.of(local), 1);
   }
 
   private static DraftLengthChooser chooser(GenerationRequest request, Tier tier, int streams) {
@@ -105,41 +103,10 @@ class DraftLengthChoosersTest {
         request, AUTO, tier, 16, StepCosts::new, () -> streams, () -> 0);
   }
 
-  private static Tier tier(boolean local) {
-    Verifier verifier =
-        new Verifier() {
-          @Override
-          public String name() {
-            return local ? "local" : "remote";
-          }
-
-          @Override
-          public CompletionStage<VerifierSession> open(
-              int[] promptTokens, SamplingParams params, int maxLength) {
-            throw new UnsupportedOperationException("not opened here");
-          }
-
-          @Override
-          public boolean isLocal() {
-            return local;
-          }
-        };
-    return new Tier("large", "m", verifier, null, 1 << 20, 0);
-  }
-
   private static GenerationRequest sampled(boolean seeded) {
-    return new GenerationRequest(
-        "large",
-        new TextPrompt("hello"),
-        64,
+    return UnopenedTier.request(
         new SamplingParams(0.8f, 1f, 0, 7),
-        List.of(),
-        GenerationRequest.Budget.NONE,
         new SpeculationOverride(SpeculationMode.AUTO, 0, "auto"),
-        GenerationRequest.CacheMode.BYPASS,
-        Map.of(),
-        false,
-        GenerationRequest.TierPins.NONE,
         seeded);
   }
 }

@@ -2,18 +2,11 @@ package dev.tandem.router.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
-import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.router.engine.GenerationObserver;
-import dev.tandem.router.engine.Tier;
+import dev.tandem.router.engine.UnopenedTier;
 import dev.tandem.speccore.SamplingParams;
-import dev.tandem.speccore.Verifier;
-import dev.tandem.speccore.VerifierSession;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 /** The request line says how each request sampled and what speculation it asked for. */
@@ -45,39 +38,15 @@ class RequestLogTest {
   }
 
   private static String line(SamplingParams sampling, boolean seeded, SpeculationOverride spec) {
-    GenerationRequest request =
-        new GenerationRequest(
-            "large",
-            new TextPrompt("hello"),
-            16,
-            sampling,
-            List.of(),
-            GenerationRequest.Budget.NONE,
-            spec,
-            GenerationRequest.CacheMode.BYPASS,
-            Map.of(),
-            false,
-            GenerationRequest.TierPins.NONE,
-            seeded);
     return RequestLog.line(
         new GenerationObserver.Ended(
-            "r1", request, tier(), "model", null, new IllegalStateException("x"), -1, 1_000_000));
-  }
-
-  private static Tier tier() {
-    Verifier verifier =
-        new Verifier() {
-          @Override
-          public String name() {
-            return "v";
-          }
-
-          @Override
-          public CompletionStage<VerifierSession> open(
-              int[] promptTokens, SamplingParams params, int maxLength) {
-            throw new UnsupportedOperationException("not opened here");
-          }
-        };
-    return new Tier("large", "m", verifier, null, 1 << 20, 0);
+            "r1",
+            UnopenedTier.request(sampling, spec, seeded),
+            UnopenedTier.of(false),
+            "model",
+            null,
+            new IllegalStateException("x"),
+            -1,
+            1_000_000));
   }
 }

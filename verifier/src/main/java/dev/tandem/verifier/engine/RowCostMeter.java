@@ -22,8 +22,7 @@ import dev.tandem.speccore.WeightedMean;
  * give a call 29 mates on average, not 15). 0 until {@link #MIN_BATCHES} batches were measured.
  *
  * <p>Threading: {@link #batchDone} from the model threads (synchronized); {@link
- * #rowCostToOthersNanos} and {@link #callCostInRows} from any thread (volatile reads; the latter's
- * three figures may come from two batches).
+ * #rowCostToOthersNanos} and {@link #callCostInRows} from any thread (volatile reads).
  */
 final class RowCostMeter {
 
@@ -39,11 +38,17 @@ final class RowCostMeter {
   private final WeightedMean calls = new WeightedMean(WEIGHT);
   private final WeightedMean callsTimesOthers = new WeightedMean(WEIGHT);
   private volatile double rowCostToOthersNanos; // written under the lock, read without it
-  // For callCostInRows, written under the lock, read without it (0 until measured): the forward's
-  // marginal time per row, its mean time per row, and its fixed time per call it serves.
-  private volatile double marginalRowNanos;
-  private volatile double meanRowNanos;
-  private volatile double fixedPerCallNanos;
+  // For callCostInRows: one snapshot, written under the lock, read without it.
+  private volatile InMarginalRows inMarginalRows = InMarginalRows.UNMEASURED;
+
+  /**
+   * A call's cost in marginal rows is {@code callCostRows · perMeanRow + fixedShare}: a mean row is
+   * {@code perMeanRow} marginal rows, and the forward's fixed time per call it serves is {@code
+   * fixedShare} of them.
+   */
+  private record InMarginalRows(double perMeanRow, double fixedShare) {
+    static final InMarginalRows UNMEASURED = new InMarginalRows(1, 0);
+  }
 
   /**
    * A batch finished.
@@ -66,10 +71,12 @@ final class RowCostMeter {
     double meanPerRow = forward.meanY() / forward.meanX();
     double perRow = Math.max(0, forward.slope(MIN_ROWS_VARIANCE, meanPerRow)); // flat: the mean
     rowCostToOthersNanos = perRow * callsTimesOthers.mean() / calls.mean();
-    marginalRowNanos = perRow;
-    meanRowNanos = meanPerRow;
     // The forward's fixed part (its line at 0 rows), shared by the calls a forward serves.
-    fixedPerCallNanos = Math.max(0, forward.meanY() - perRow * forward.meanX()) / calls.mean();
+    double fixedPerCall = Math.max(0, forward.meanY() - perRow * forward.meanX()) / calls.mean();
+    inMarginalRows =
+        perRow > 0
+            ? new InMarginalRows(meanPerRow / perRow, fixedPerCall / perRow)
+            : InMarginalRows.UNMEASURED; // no marginal time to count in: as given
   }
 
   /**
@@ -84,11 +91,8 @@ final class RowCostMeter {
    * less of it falls on each. {@code callCostRows} as it is until a slope was measured.
    */
   double callCostInRows(double callCostRows) {
-    double marginal = marginalRowNanos;
-    if (!(marginal > 0)) {
-      return callCostRows;
-    }
-    return (callCostRows * meanRowNanos + fixedPerCallNanos) / marginal;
+    InMarginalRows in = inMarginalRows;
+    return callCostRows * in.perMeanRow() + in.fixedShare();
   }
 
   /** What one more row of a call costs the calls waiting on its forward, ns; 0 until measured. */
