@@ -1,5 +1,7 @@
 package dev.tandem.speccore;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * One request's acceptance estimate, blended with its (drafter, verifier) pair's global estimate:
  *
@@ -13,6 +15,9 @@ package dev.tandem.speccore;
  * the first steps sensible. Trials are counted as in {@link AcceptanceStats}; no decay within a
  * request.
  *
+ * <p>A request whose steps must not depend on other requests while it is alone (sampled with a
+ * client seed, see {@link #sharingWhen}) reads a pair estimate of its own at those times.
+ *
  * <p>Threading: used by one request's loop, never concurrently (not thread-safe); its updates of
  * the shared {@link AcceptanceStats} are thread-safe.
  */
@@ -22,6 +27,8 @@ public final class RequestAcceptance {
 
   private final AcceptanceStats global;
   private final double globalWeight;
+  private final AcceptanceStats own; // read instead of global while sharing is false; null: never
+  private final BooleanSupplier sharing;
   private int accepted;
   private int trials;
   private final double[] positions = new double[DraftBlock.MAX_DRAFT]; // scratch of expectedTokens
@@ -31,8 +38,13 @@ public final class RequestAcceptance {
    * @param globalWeight w_g > 0, how many trials the global estimate is worth
    */
   public RequestAcceptance(AcceptanceStats global, double globalWeight) {
-    if (global == null) {
-      throw new IllegalArgumentException("global must not be null");
+    this(global, globalWeight, null, () -> true);
+  }
+
+  private RequestAcceptance(
+      AcceptanceStats global, double globalWeight, AcceptanceStats own, BooleanSupplier sharing) {
+    if (global == null || sharing == null) {
+      throw new IllegalArgumentException("global and sharing must not be null");
     }
     if (!(globalWeight > 0) || Double.isInfinite(globalWeight)) {
       throw new IllegalArgumentException(
@@ -40,6 +52,24 @@ public final class RequestAcceptance {
     }
     this.global = global;
     this.globalWeight = globalWeight;
+    this.own = own;
+    this.sharing = sharing;
+  }
+
+  /**
+   * A request that reads the pair's estimate {@code global} while {@code sharing} holds (e.g. other
+   * streams are in flight), and otherwise one with the default prior that only its own steps update
+   * ({@link AcceptanceStats#withDefaults()}), so that what it reads then depends on nothing but its
+   * own steps. Its steps update both.
+   */
+  public static RequestAcceptance sharingWhen(
+      AcceptanceStats global, double globalWeight, BooleanSupplier sharing) {
+    return new RequestAcceptance(global, globalWeight, AcceptanceStats.withDefaults(), sharing);
+  }
+
+  /** The pair estimate read now. */
+  private AcceptanceStats pair() {
+    return own == null || sharing.getAsBoolean() ? global : own;
   }
 
   /** Records one step of this request, here and in the pair's global statistics. */
@@ -48,11 +78,14 @@ public final class RequestAcceptance {
     this.trials += stepTrials;
     this.accepted += accepted;
     global.record(proposed, accepted);
+    if (own != null) {
+      own.record(proposed, accepted);
+    }
   }
 
   /** The blended estimate of α for this request. */
   public double alpha() {
-    return blended(global.alpha());
+    return blended(pair().alpha());
   }
 
   /** This request's α blended with the pair's {@code pair}. */
@@ -88,7 +121,7 @@ public final class RequestAcceptance {
       throw new IllegalArgumentException(
           "expected must hold 1.." + (DraftBlock.MAX_DRAFT + 1) + " entries, got " + (kMax + 1));
     }
-    double pair = global.positionAlphas(positions);
+    double pair = pair().positionAlphas(positions);
     double own = blended(pair);
     double scale = pair > 0 ? own / pair : 1;
     expected[0] = 1;

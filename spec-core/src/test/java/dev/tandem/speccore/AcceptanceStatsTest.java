@@ -1,5 +1,6 @@
 package dev.tandem.speccore;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -100,6 +101,60 @@ class AcceptanceStatsTest {
         registry.alphas().get(new AcceptanceStatsRegistry.Pair("ngram(n=3)", "llama-70b")));
     var e = assertThrows(IllegalArgumentException.class, () -> registry.forPair("", "x"));
     assertTrue(e.getMessage().startsWith("drafter and verifier must be non-blank"));
+  }
+
+  @Test
+  void theRegistryKeepsOneStatsPerSamplingTemperatureInTenths() {
+    AcceptanceStatsRegistry registry = new AcceptanceStatsRegistry();
+    AcceptanceStats greedy = registry.forPair("d", "v");
+    assertSame(greedy, registry.forPair("d", "v", SamplingParams.GREEDY));
+    AcceptanceStats warm = registry.forPair("d", "v", sampling(0.7f));
+    assertTrue(warm != greedy);
+    assertSame(warm, registry.forPair("d", "v", sampling(0.72f)));
+    assertTrue(warm != registry.forPair("d", "v", sampling(0.8f)));
+    // sampling near 0 is still sampling; the largest temperature has a bucket
+    AcceptanceStats cold = registry.forPair("d", "v", sampling(0.01f));
+    assertTrue(cold != greedy);
+    assertSame(cold, registry.forPair("d", "v", sampling(0.1f)));
+    registry.forPair("d", "v", sampling(SamplingParams.MAX_TEMPERATURE)).record(2, 2);
+    assertTrue(
+        registry.alphas().containsKey(new AcceptanceStatsRegistry.Pair("d", "v", 20)),
+        registry.alphas().toString());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new AcceptanceStatsRegistry.Pair("d", "v", 21));
+    assertEquals("temperatureTenths must be in 0..20, got 21", e.getMessage());
+  }
+
+  /**
+   * A request that shares only when told reads the pair's estimate then, and otherwise one that its
+   * own steps alone have taught: there it is a fresh request fed the same steps, whatever the pair
+   * has learned from others. Its steps teach the pair either way.
+   */
+  @Test
+  void aRequestThatSharesOnlyWhenToldReadsItsOwnStepsOtherwise() {
+    AcceptanceStats pair = AcceptanceStats.withDefaults();
+    for (int i = 0; i < 200; i++) {
+      pair.record(8, 8); // other requests: every draft right
+    }
+    boolean[] sharing = {false};
+    RequestAcceptance seeded = RequestAcceptance.sharingWhen(pair, 8, () -> sharing[0]);
+    RequestAcceptance alone = new RequestAcceptance(AcceptanceStats.withDefaults(), 8);
+    for (int[] step : new int[][] {{4, 1}, {2, 2}, {3, 0}}) {
+      seeded.record(step[0], step[1]);
+      alone.record(step[0], step[1]);
+    }
+    assertEquals(alone.alpha(), seeded.alpha(), 1e-15);
+    assertArrayEquals(alone.expectedTokens(8), seeded.expectedTokens(8), 1e-15);
+    sharing[0] = true;
+    assertTrue(seeded.alpha() > alone.alpha() + 0.2, "beside others: the pair's " + seeded);
+    double pairBefore = pair.alpha();
+    seeded.record(4, 0);
+    assertTrue(pair.alpha() < pairBefore, "its steps teach the pair");
+  }
+
+  private static SamplingParams sampling(float temperature) {
+    return new SamplingParams(temperature, 1f, 0, 0);
   }
 
   @Test

@@ -164,7 +164,11 @@ final class Admission {
     Map<String, Double> alpha = new HashMap<>();
     tiers.forEach(
         (name, t) ->
-            alpha.put(name, acceptance.forPair(drafterName(name, request), t.model()).alpha()));
+            alpha.put(
+                name,
+                acceptance
+                    .forPair(drafterName(name, request), t.model(), request.sampling())
+                    .alpha()));
     RouteDecision decision =
         cost.router().route(request.model(), routeRequest, alpha, ttft::estimateMs);
     Tier tier = tiers.get(decision.tier());

@@ -6,12 +6,10 @@ import dev.tandem.router.api.GenerationRequest.TextPrompt;
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.ErrorMapping;
 import dev.tandem.router.errors.TandemException;
-import dev.tandem.speccore.AcceptanceStats;
 import dev.tandem.speccore.DraftProposer;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.LoopResult;
 import dev.tandem.speccore.Prices;
-import dev.tandem.speccore.RequestAcceptance;
 import dev.tandem.speccore.SpeculationLoop;
 import dev.tandem.speccore.VerifierSession;
 import dev.tandem.streaming.ChunkWriter;
@@ -215,13 +213,12 @@ final class Generation implements GenerationHandle {
             .verifier(stepsOn(opened.verifier()))
             .chooser(meter)
             .acceptance(
-                new RequestAcceptance(
-                    // Sampled requests keep their own: acceptance depends on the temperature, and
-                    // a seeded one's k must not depend on other requests (DraftLengthChoosers).
-                    request.sampling().isGreedy()
-                        ? shared.acceptance().forPair(drafter.name(), tier.model())
-                        : AcceptanceStats.withDefaults(),
-                    RequestAcceptance.DEFAULT_GLOBAL_WEIGHT))
+                DraftLengthChoosers.acceptance(
+                    request,
+                    shared.acceptance(),
+                    drafter.name(),
+                    tier.model(),
+                    shared.streamsInFlight()))
             .maxTokens(request.maxTokens())
             .keepSteps(false) // totals only: per-step records of every live stream add GC work
             .eosTokens(tier.codec().eosTokens().stream().mapToInt(Integer::intValue).toArray())

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.api.GenerationRequest.SpeculationMode;
 import dev.tandem.router.api.GenerationRequest.SpeculationOverride;
+import dev.tandem.speccore.AcceptanceStats;
+import dev.tandem.speccore.AcceptanceStatsRegistry;
 import dev.tandem.speccore.DraftLengthChooser;
 import dev.tandem.speccore.LatencyModel;
 import dev.tandem.speccore.LoopState;
@@ -16,8 +18,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which chooser a request gets, and the step prior a seeded sampled request keeps while it is alone
- * on the router.
+ * Which chooser a request gets, the step prior a seeded sampled request keeps while it is alone on
+ * the router, and the acceptance estimate each request reads.
  */
 class DraftLengthChoosersTest {
 
@@ -75,6 +77,34 @@ class DraftLengthChoosersTest {
     assertTrue(chooser(sampled(true), dear, 1).chooseK(alpha06) > 0, "seeded, alone: the prior");
     assertEquals(0, chooser(sampled(false), dear, 1).chooseK(alpha06), "unseeded: learned costs");
     assertEquals(0, chooser(sampled(true), dear, 2).chooseK(alpha06), "seeded, beside another");
+  }
+
+  /**
+   * A request reads the pair's acceptance at its own temperature: a greedy one the greedy estimate,
+   * an unseeded sampled one its temperature's, a seeded one its temperature's beside other streams
+   * and, alone, only what its own steps taught it (none yet: the default prior).
+   */
+  @Test
+  void sampledRequestsReadThePairsAcceptanceAtTheirTemperature() {
+    AcceptanceStatsRegistry registry = new AcceptanceStatsRegistry();
+    AcceptanceStats warm = registry.forPair("d", "v", sampled(false).sampling());
+    for (int i = 0; i < 200; i++) {
+      warm.record(8, 8);
+    }
+    double prior = AcceptanceStats.DEFAULT_PRIOR_ALPHA;
+    GenerationRequest greedy =
+        UnopenedTier.request(
+            SamplingParams.GREEDY, new SpeculationOverride(SpeculationMode.AUTO, 0, "auto"), false);
+    assertEquals(prior, acceptance(greedy, registry, 2), 1e-12, "greedy");
+    assertTrue(acceptance(sampled(false), registry, 1) > 0.9, "unseeded");
+    assertEquals(prior, acceptance(sampled(true), registry, 1), 1e-12, "seeded, alone");
+    assertTrue(acceptance(sampled(true), registry, 2) > 0.9, "seeded, beside another");
+  }
+
+  /** The α a request's k is first chosen with, {@code streams} in flight. */
+  private static double acceptance(
+      GenerationRequest request, AcceptanceStatsRegistry registry, int streams) {
+    return DraftLengthChoosers.acceptance(request, registry, "d", "v", () -> streams).alpha();
   }
 
   /** On a remote tier (not throughput-bound), with {@code streams} in flight on the router. */
