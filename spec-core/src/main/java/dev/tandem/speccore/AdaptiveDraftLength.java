@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * is then the pair's, fitted over all its requests' steps at the current load, and one drafting
  * step in {@value #PLAIN_PROBE_EVERY} of the pair's is taken plain, so that the fit and the plain
  * arm's overhead reflect what plain decoding costs now (requests that always drafted never learned
- * it, and their fit charged plain steps with a whole block's verify time).
+ * it, and their fit charged plain steps with a whole block's verify time). Each k is also kept
+ * within {@value #SPREAD} of the mean k the pair's requests chose at this load.
  *
  * <p>Threading: one instance per request, used by its loop only (see {@link DraftLengthChooser}).
  */
@@ -46,6 +47,18 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
 
   /** Drafting steps of a pair (all its requests at one load) after which one step is plain. */
   static final int PLAIN_PROBE_EVERY = 32;
+
+  /**
+   * How far a learning request's k may stray from the mean k its pair's requests chose at this load
+   * ({@link StepCosts#meanChosenK}, rounded outward): E(k) is concave, so drafts spread around a
+   * mean serve fewer tokens per drafted token than that mean would for every step, at the same
+   * drafting and scoring cost. The spread was noise: at 32 remote streams the pair's fitted costs
+   * swung from one batch to the next (a verify call's fixed part 0–140 ms, a position 0.4–39 ms),
+   * each request's k followed them over 0..8 (23–38 % plain, 13–16 % above 4), and adaptive served
+   * 0.89–0.95× the tokens of k = 2 at a mean k of 2.1–2.6 (BENCHMARKS.md). Within one of the mean,
+   * requests with high acceptance still draft longer than those with low.
+   */
+  static final int SPREAD = 1;
 
   private final int kMax;
   private final Prices prices;
@@ -276,6 +289,9 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     }
     double[] expected = state.expectedTokens(cap);
     int k = SpeculationPolicy.chooseK(expected, latency, prices, objective, limit, overheads);
+    if (learning) {
+      k = withinSpread(k, cap, limit);
+    }
     if (k > 0 || cap == 0 || probeEvery == 0) {
       plainStepsInARow = 0;
       if (k > 0 && learning && timedCosts.takePlainProbe(PLAIN_PROBE_EVERY)) {
@@ -290,6 +306,23 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     }
     plainStepsInARow = 0;
     return 1;
+  }
+
+  /**
+   * Records the policy's choice {@code k} with the pair and bounds it by {@link #SPREAD} around the
+   * mean of the pair's earlier choices: from above always, from below only while no limit binds the
+   * request (a cost budget or a latency target is never traded for it); k as chosen while the pair
+   * has made fewer than {@link StepCosts#MIN_CHOICES} choices.
+   */
+  private int withinSpread(int k, int cap, double limit) {
+    double mean = timedCosts.meanChosenK();
+    timedCosts.chose(k);
+    if (Double.isNaN(mean)) {
+      return k;
+    }
+    int bounded = Math.min(k, (int) Math.ceil(mean) + SPREAD);
+    boolean free = objective == Objective.MIN_LATENCY_WITHIN_COST && Double.isInfinite(limit);
+    return free ? Math.max(bounded, Math.min(cap, (int) Math.floor(mean) - SPREAD)) : bounded;
   }
 
   private static double costOrZero(DoubleSupplier cost) {

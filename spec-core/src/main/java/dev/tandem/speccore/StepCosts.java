@@ -25,11 +25,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Until {@link #MIN_SAMPLES} steps of a kind were recorded, its overhead is taken as 0.
  *
  * <p>Also shared per pair and load: the latency fit of all its requests' steps ({@link #latency}),
- * so that a new request starts from what the pair's steps cost rather than a generic prior, and the
- * schedule of plain probes ({@link #takePlainProbe}).
+ * so that a new request starts from what the pair's steps cost rather than a generic prior, the
+ * schedule of plain probes ({@link #takePlainProbe}), and the mean k its requests chose ({@link
+ * #meanChosenK}), which bounds each request's k ({@link AdaptiveDraftLength#SPREAD}).
  *
- * <p>Threading: thread-safe; any thread may record or read (the overheads under one lock, the
- * latency fit under another).
+ * <p>Threading: thread-safe; any thread may record or read (the overheads, the latency fit and the
+ * choices each under a lock of their own).
  */
 public final class StepCosts {
 
@@ -41,6 +42,12 @@ public final class StepCosts {
 
   private static final int ARMS = DraftBlock.MAX_DRAFT + 1;
 
+  /** Weight of one choice in the mean of the k chosen ({@link #meanChosenK}): about 50 choices. */
+  public static final double CHOICE_WEIGHT = 0.02;
+
+  /** Choices the mean of the k chosen needs before it is read. */
+  public static final int MIN_CHOICES = 16;
+
   private final AtomicLongArray samples = new AtomicLongArray(ARMS); // per k, for reporting
   private final AtomicLong draftingSincePlain = new AtomicLong();
   private final Object overheadLock = new Object();
@@ -48,6 +55,8 @@ public final class StepCosts {
   // overhead (ns).
   private final WeightedMean plain = new WeightedMean(WEIGHT);
   private final WeightedLine drafting = new WeightedLine();
+  private final Object choiceLock = new Object();
+  private final WeightedMean chosen = new WeightedMean(CHOICE_WEIGHT); // guarded by choiceLock
   // The pair's verify and draft latencies at this load, fitted over every request's steps.
   private final Object latencyLock = new Object();
   private LatencyEstimator latency; // guarded by latencyLock; null until the first step
@@ -138,6 +147,24 @@ public final class StepCosts {
         latency = new LatencyEstimator(prior, WEIGHT);
       }
       latency.observe(step);
+    }
+  }
+
+  /** Records the k a request's policy chose for a step, before any bound on it. */
+  public void chose(int k) {
+    checkArm(k);
+    synchronized (choiceLock) {
+      chosen.add(k);
+    }
+  }
+
+  /**
+   * The mean of the k the pair's requests chose at this load ({@link #chose}), exponentially
+   * weighted over about the last 50 choices; NaN until {@link #MIN_CHOICES} were made.
+   */
+  public double meanChosenK() {
+    synchronized (choiceLock) {
+      return chosen.count() >= MIN_CHOICES ? chosen.mean() : Double.NaN;
     }
   }
 

@@ -2,6 +2,7 @@ package dev.tandem.speccore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,60 @@ class StepCostsTest {
     }
     costs.record(1, 2000, 1000);
     assertEquals(1000 * StepCosts.WEIGHT, costs.overheadNanos(1), 1e-6);
+  }
+
+  @Test
+  void theMeanChosenKIsReadAfterSixteenChoicesAndFollowsNewOnes() {
+    StepCosts costs = new StepCosts();
+    for (int i = 1; i < StepCosts.MIN_CHOICES; i++) {
+      costs.chose(2);
+    }
+    assertTrue(Double.isNaN(costs.meanChosenK()));
+    costs.chose(2);
+    assertEquals(2, costs.meanChosenK(), 1e-12);
+    for (int i = 0; i < 200; i++) {
+      costs.chose(6);
+    }
+    assertEquals(6, costs.meanChosenK(), 0.1); // 2 + 4 · (1 − 0.98^200) = 5.93
+    var e =
+        assertThrows(IllegalArgumentException.class, () -> costs.chose(DraftBlock.MAX_DRAFT + 1));
+    assertTrue(e.getMessage().startsWith("k must be in 0.."), e.getMessage());
+  }
+
+  /**
+   * The pair's requests chose k = 2 on average. A request whose own policy says 8 (α = 0.95, a
+   * verify call's fixed cost far above a draft token's and a position's) drafts 3; one that says
+   * plain (α = 0.05, drafts and positions a fifth of a call each) drafts 1, unless a cost budget
+   * binds it; a request that learns nothing, or a pair with too few choices, is not bounded.
+   */
+  @Test
+  void aLearningRequestsKStaysWithinOneOfThePairsMeanChoice() {
+    LatencyModel cheapDrafts = new LatencyModel(20, 1_000_000, 10);
+    LatencyModel latency = new LatencyModel(200_000, 1_000_000, 200_000);
+    LoopState high = new LoopState(0, 10_000, 0, 0, 0, 0, 0.95);
+    LoopState low = new LoopState(0, 10_000, 0, 0, 0, 0, 0.05);
+    assertEquals(8, AdaptiveDraftLength.fastest(8, cheapDrafts).chooseK(high), "not learning");
+    assertEquals(8, learning(cheapDrafts, new StepCosts()).chooseK(high), "no choices yet");
+    assertEquals(0, AdaptiveDraftLength.fastest(8, latency).chooseK(low), "not learning");
+    StepCosts twos = new StepCosts();
+    for (int i = 0; i < 50; i++) {
+      twos.chose(2);
+    }
+    assertEquals(3, learning(cheapDrafts, twos).chooseK(high));
+    assertEquals(1, learning(latency, twos).chooseK(low)); // the mean is 2.12 now: 1..4
+    AdaptiveDraftLength budgeted =
+        new AdaptiveDraftLength(
+                8,
+                new Prices(new VerifierPricing.SelfHosted(0.001, 0.0001, 0), 0),
+                Objective.MIN_LATENCY_WITHIN_COST,
+                10,
+                new LatencyEstimator(latency, LatencyEstimator.DEFAULT_WEIGHT))
+            .learningStepCosts(() -> twos, () -> 0L);
+    assertEquals(0, budgeted.chooseK(low), "a budget: not raised");
+  }
+
+  private static AdaptiveDraftLength learning(LatencyModel latency, StepCosts costs) {
+    return AdaptiveDraftLength.fastest(8, latency).learningStepCosts(() -> costs, () -> 0L);
   }
 
   @Test
