@@ -72,7 +72,10 @@ public final class RequestAcceptance {
     return own == null || sharing.getAsBoolean() ? global : own;
   }
 
-  /** Records one step of this request, here and in the pair's global statistics. */
+  /**
+   * Records one step of this request, here and in the pair's global statistics (and in its own pair
+   * estimate, if it has one: {@link #sharingWhen}).
+   */
   public void record(int proposed, int accepted) {
     int stepTrials = AcceptanceStats.trials(proposed, accepted);
     this.trials += stepTrials;

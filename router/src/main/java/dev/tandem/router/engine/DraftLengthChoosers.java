@@ -21,8 +21,9 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * Picks the {@link DraftLengthChooser} for a request from its speculation override, its budget and
- * the router's defaults:
+ * Picks the {@link DraftLengthChooser} for a request, and the acceptance estimate it chooses k with
+ * ({@link #acceptance}). The chooser follows the request's speculation override, its budget and the
+ * router's defaults:
  *
  * <ul>
  *   <li>mode off → k = 0 (plain decoding); fixed → the request's k (or the router's fixed k);
