@@ -67,20 +67,16 @@ public final class AcceptanceStatsRegistry {
   /** The pair's shared statistics for requests that sample with {@code sampling}. */
   public AcceptanceStats forPair(String drafter, String verifier, SamplingParams sampling) {
     return stats.computeIfAbsent(
-        new Pair(drafter, verifier, temperatureTenths(sampling.temperature())),
-        pair -> factory.get());
+        new Pair(drafter, verifier, temperatureTenths(sampling)), pair -> factory.get());
   }
 
   /**
-   * A temperature's bucket: 0 for greedy (0), else the temperature rounded to tenths and at least
-   * 1, so that sampling at a temperature near 0 is never counted as greedy.
+   * The bucket of a sampling's temperature (0..{@link SamplingParams#MAX_TEMPERATURE}, checked by
+   * {@link SamplingParams}): 0 for greedy, else the temperature rounded to tenths and at least 1,
+   * so that sampling at a temperature near 0 is never counted as greedy.
    */
-  static int temperatureTenths(float temperature) {
-    if (!(temperature >= 0f && temperature <= SamplingParams.MAX_TEMPERATURE)) {
-      throw new IllegalArgumentException(
-          "temperature must be in 0.." + SamplingParams.MAX_TEMPERATURE + ", got " + temperature);
-    }
-    return temperature == 0f ? 0 : Math.max(1, Math.round(temperature * 10));
+  private static int temperatureTenths(SamplingParams sampling) {
+    return sampling.isGreedy() ? 0 : Math.max(1, Math.round(sampling.temperature() * 10));
   }
 
   /** A point-in-time copy of every pair's α, e.g. for metrics. */

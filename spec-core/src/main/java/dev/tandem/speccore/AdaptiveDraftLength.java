@@ -315,8 +315,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
    * has made fewer than {@link StepCosts#MIN_CHOICES} choices.
    */
   private int withinSpread(int k, int cap, double limit) {
-    double mean = timedCosts.meanChosenK();
-    timedCosts.chose(k);
+    double mean = timedCosts.chose(k);
     if (Double.isNaN(mean)) {
       return k;
     }

@@ -150,11 +150,17 @@ public final class StepCosts {
     }
   }
 
-  /** Records the k a request's policy chose for a step, before any bound on it. */
-  public void chose(int k) {
+  /**
+   * Records the k a request's policy chose for a step, before any bound on it.
+   *
+   * @return {@link #meanChosenK} as it was before this choice
+   */
+  public double chose(int k) {
     checkArm(k);
     synchronized (choiceLock) {
+      double before = meanOfChoices();
       chosen.add(k);
+      return before;
     }
   }
 
@@ -164,8 +170,12 @@ public final class StepCosts {
    */
   public double meanChosenK() {
     synchronized (choiceLock) {
-      return chosen.count() >= MIN_CHOICES ? chosen.mean() : Double.NaN;
+      return meanOfChoices();
     }
+  }
+
+  private double meanOfChoices() { // guarded by choiceLock
+    return chosen.count() >= MIN_CHOICES ? chosen.mean() : Double.NaN;
   }
 
   /** Steps recorded for arm k. */

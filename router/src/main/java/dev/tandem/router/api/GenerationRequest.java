@@ -46,6 +46,11 @@ public record GenerationRequest(
     return sampling.isGreedy() || seeded;
   }
 
+  /** Whether it samples with a seed the client fixed: its output depends on every step's k. */
+  public boolean seededSample() {
+    return seeded && !sampling.isGreedy();
+  }
+
   /**
    * How the response cache treats a request ({@code cache} in both APIs). Only deterministic
    * requests are ever served from or stored in the cache, whatever the mode.

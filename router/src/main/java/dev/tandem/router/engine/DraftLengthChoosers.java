@@ -122,7 +122,7 @@ final class DraftLengthChoosers {
         } else {
           adaptive.throughputBoundWhen(verifier::throughputBound, verifier::callCostPositions);
         }
-        yield seededSample(request)
+        yield request.seededSample()
             // Alone on the router: the step prior and its own acceptance only.
             ? adaptive.learningStepCostsWhen(stepCosts, System::nanoTime, notAlone)
             : adaptive.learningStepCosts(stepCosts, System::nanoTime);
@@ -147,14 +147,9 @@ final class DraftLengthChoosers {
       IntSupplier streamsInFlight) {
     var pair = registry.forPair(drafter, verifier, request.sampling());
     double weight = RequestAcceptance.DEFAULT_GLOBAL_WEIGHT;
-    return seededSample(request)
+    return request.seededSample()
         ? RequestAcceptance.sharingWhen(pair, weight, notAlone(streamsInFlight))
         : new RequestAcceptance(pair, weight);
-  }
-
-  /** Whether the request's output depends on its k: sampled, with a client seed. */
-  private static boolean seededSample(GenerationRequest request) {
-    return request.deterministic() && !request.sampling().isGreedy();
   }
 
   private static BooleanSupplier notAlone(IntSupplier streamsInFlight) {

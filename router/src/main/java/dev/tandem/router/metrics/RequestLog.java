@@ -111,7 +111,7 @@ public final class RequestLog implements GenerationObserver {
     if (request.sampling().isGreedy()) {
       return "greedy";
     }
-    return request.deterministic() ? "seeded" : "random";
+    return request.seededSample() ? "seeded" : "random";
   }
 
   /** The speculation the request asked for: auto, fixed or off, with its k after a colon if set. */
