@@ -81,6 +81,8 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private long chosenAtNanos = -1;
   private int timedArm = -1;
   private long timedModelNanos;
+  private int timedEmitted;
+  private GoodputEpochs.Epoch timedEpoch; // the epoch the timed step drafted for; null: none
 
   /**
    * @param kMax largest k tried, 0..{@link DraftBlock#MAX_DRAFT}
@@ -259,7 +261,8 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     double[] overheads = learning ? timeCycle().overheads(cap) : untimed();
     // Learning: the pair's latencies at this load, fitted over all its requests' steps.
     LatencyModel latency = learning ? timedCosts.latency(latencies.current()) : latencies.current();
-    if (busy != null && busy.getAsBoolean()) {
+    boolean throughputBound = busy != null && busy.getAsBoolean();
+    if (throughputBound) {
       // Throughput-bound: a step's fixed costs (the batch's forward, the hops) are shared with the
       // other streams and paid anyway; what a draft adds is its marginal work, and a call costs
       // the verifier what its server says its per-call work costs (in positions).
@@ -291,6 +294,11 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     int k = SpeculationPolicy.chooseK(expected, latency, prices, objective, limit, overheads);
     if (learning) {
       k = withinSpread(k, cap, limit);
+      timedEpoch = throughputBound || !unlimited(limit) ? null : epoch();
+      if (timedEpoch != null) {
+        plainStepsInARow = 0;
+        return Math.min(timedEpoch.k(), cap);
+      }
     }
     if (k > 0 || cap == 0 || probeEvery == 0) {
       plainStepsInARow = 0;
@@ -320,8 +328,31 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
       return k;
     }
     int bounded = Math.min(k, (int) Math.ceil(mean) + SPREAD);
-    boolean free = objective == Objective.MIN_LATENCY_WITHIN_COST && Double.isInfinite(limit);
-    return free ? Math.max(bounded, Math.min(cap, (int) Math.floor(mean) - SPREAD)) : bounded;
+    return unlimited(limit)
+        ? Math.max(bounded, Math.min(cap, (int) Math.floor(mean) - SPREAD))
+        : bounded;
+  }
+
+  /** Whether the request is after its fastest k, with no cost budget or latency target to meet. */
+  private boolean unlimited(double limit) {
+    return objective == Objective.MIN_LATENCY_WITHIN_COST && Double.isInfinite(limit);
+  }
+
+  /**
+   * The pair's goodput epoch in force at this load, started at the pair's mean choice once there is
+   * one; null where the pair has no epochs (one stream) or they have not started.
+   */
+  private GoodputEpochs.Epoch epoch() {
+    GoodputEpochs epochs = timedCosts.epochs();
+    if (epochs == null) {
+      return null;
+    }
+    GoodputEpochs.Epoch epoch = epochs.current();
+    if (epoch != null) {
+      return epoch;
+    }
+    double mean = timedCosts.meanChosenK();
+    return Double.isNaN(mean) ? null : epochs.start((int) Math.round(Math.min(mean, kMax)), kMax);
   }
 
   private static double costOrZero(DoubleSupplier cost) {
@@ -373,6 +404,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     }
     chosenAtNanos = -1;
     timedCosts = null;
+    timedEpoch = null;
     return priorOverheads;
   }
 
@@ -383,6 +415,9 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
       // A step paused by flow control (a slow client) says nothing about what steps cost.
       if (overhead <= Math.max(4 * timedModelNanos, MAX_OVERHEAD_NANOS)) {
         timedCosts.record(timedArm, now - chosenAtNanos, timedModelNanos);
+        if (timedEpoch != null && now > chosenAtNanos) {
+          timedCosts.epochs().record(timedEpoch, timedEmitted, now - chosenAtNanos);
+        }
       }
     }
     timedArm = -1;
@@ -393,6 +428,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     if (timedCosts != null) { // the step was chosen learning
       timedArm = step.proposed();
       timedModelNanos = step.draftingNanos() + step.verifyNanos();
+      timedEmitted = step.emitted();
       timedCosts.observe(step, latencies.current());
     }
     if (learnWhen == null) { // see learningStepCostsWhen: no own latencies

@@ -25,6 +25,6 @@ public final class StepCostRegistry {
   /** The pair's costs with {@code streams} streams in flight. */
   public StepCosts forPair(String drafter, String verifier, int streams) {
     return costs.computeIfAbsent(
-        new Key(drafter, verifier, level(streams)), key -> new StepCosts());
+        new Key(drafter, verifier, level(streams)), key -> new StepCosts(1 << key.level()));
   }
 }

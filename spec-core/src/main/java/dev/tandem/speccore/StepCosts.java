@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Also shared per pair and load: the latency fit of all its requests' steps ({@link #latency}),
  * so that a new request starts from what the pair's steps cost rather than a generic prior, the
- * schedule of plain probes ({@link #takePlainProbe}), and the mean k its requests chose ({@link
- * #meanChosenK}), which bounds each request's k ({@link AdaptiveDraftLength#SPREAD}).
+ * schedule of plain probes ({@link #takePlainProbe}), the goodput epochs ({@link #epochs}), and the
+ * mean k its requests chose ({@link #meanChosenK}), which bounds each request's k ({@link
+ * AdaptiveDraftLength#SPREAD}).
  *
  * <p>Threading: thread-safe; any thread may record or read (the overheads, the latency fit and the
  * choices each under a lock of their own).
@@ -60,6 +61,32 @@ public final class StepCosts {
   // The pair's verify and draft latencies at this load, fitted over every request's steps.
   private final Object latencyLock = new Object();
   private LatencyEstimator latency; // guarded by latencyLock; null until the first step
+  private final GoodputEpochs epochs; // null for one stream
+
+  /** The costs of a pair at one stream. */
+  public StepCosts() {
+    this(1);
+  }
+
+  /**
+   * @param streams the fewest streams of the load level these costs serve, 1 or more: from 2, the
+   *     pair's requests also share {@link #epochs}
+   */
+  public StepCosts(int streams) {
+    if (streams < 1) {
+      throw new IllegalArgumentException("streams must be >= 1, got " + streams);
+    }
+    this.epochs = streams > 1 ? new GoodputEpochs(streams) : null;
+  }
+
+  /**
+   * The pair's goodput epochs at this load ({@link AdaptiveDraftLength}: requests that no limit
+   * binds draft the epoch's k while the verifier is not throughput-bound); null at one stream,
+   * where a request's own acceptance and latencies choose its k.
+   */
+  public GoodputEpochs epochs() {
+    return epochs;
+  }
 
   /**
    * Records one step of arm k.
