@@ -2,6 +2,7 @@ package dev.tandem.speccore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,6 +95,58 @@ class StepCostsTest {
                 new LatencyEstimator(latency, LatencyEstimator.DEFAULT_WEIGHT))
             .learningStepCosts(() -> twos, () -> 0L);
     assertEquals(0, budgeted.chooseK(low), "a budget: not raised");
+  }
+
+  /**
+   * From two streams up, a request that no limit binds drafts the pair's goodput epoch's k (capped
+   * by the tokens it has left), whatever its own model says, once the pair's mean choice (2) has
+   * started the epochs; its steps' cycles measure the epoch. A budgeted request, and any request
+   * while the verifier is throughput-bound, drafts its model's k; at one stream there are no
+   * epochs.
+   */
+  @Test
+  void atSeveralStreamsAnUnlimitedRequestDraftsTheGoodputEpochsK() {
+    LatencyModel cheapDrafts = new LatencyModel(20, 1_000_000, 10);
+    LatencyModel latency = new LatencyModel(200_000, 1_000_000, 200_000);
+    LoopState high = new LoopState(0, 10_000, 0, 0, 0, 0, 0.95);
+    LoopState low = new LoopState(0, 10_000, 0, 0, 0, 0, 0.05);
+    StepCosts alone = new StepCosts(1);
+    StepCosts shared = new StepCosts(2);
+    for (int i = 0; i < StepCosts.MIN_CHOICES; i++) {
+      alone.chose(2);
+      shared.chose(2);
+    }
+    assertNull(alone.epochs());
+    assertEquals(3, learning(cheapDrafts, alone).chooseK(high), "one stream: the model, ±1");
+    long[] now = {0};
+    AdaptiveDraftLength chooser =
+        AdaptiveDraftLength.fastest(8, cheapDrafts).learningStepCosts(() -> shared, () -> now[0]);
+    assertEquals(2, chooser.chooseK(high), "the epoch's k, not the model's 8 (3 within ±1)");
+    assertEquals(2, shared.epochs().center());
+    assertEquals(2, learning(latency, shared).chooseK(low), "not the model's 0 (1 within ±1)");
+    LoopState ending = new LoopState(9_998, 10_000, 0, 0, 0, 0, 0.95);
+    assertEquals(1, learning(cheapDrafts, shared).chooseK(ending), "two tokens left: one draft");
+
+    AdaptiveDraftLength budgeted =
+        new AdaptiveDraftLength(
+                8,
+                new Prices(new VerifierPricing.SelfHosted(0.001, 0.0001, 0), 0),
+                Objective.MIN_LATENCY_WITHIN_COST,
+                10,
+                new LatencyEstimator(latency, LatencyEstimator.DEFAULT_WEIGHT))
+            .learningStepCosts(() -> shared, () -> 0L);
+    assertEquals(0, budgeted.chooseK(low), "a budget: its own k");
+    AdaptiveDraftLength busy = learning(latency, shared).throughputBoundWhen(() -> true);
+    assertEquals(1, busy.chooseK(low), "throughput-bound: the model (0, raised to within ±1)");
+
+    int steps = 2 + GoodputEpochs.MIN_MEASURED; // warm-in (one per stream) and measured
+    for (int i = 0; i < steps; i++) {
+      chooser.observe(new StepRecord(2, 2, 2, 3, 1_000, 10_000));
+      now[0] += 20_000;
+      chooser.chooseK(high);
+    }
+    assertEquals(1, shared.epochs().current().id(), "the epoch measured its steps and ended");
+    assertEquals(3e9 / 20_000, shared.epochs().tokensPerSecond(2), 1e-6);
   }
 
   private static AdaptiveDraftLength learning(LatencyModel latency, StepCosts costs) {
