@@ -34,8 +34,8 @@ import java.util.function.Supplier;
  * arm's overhead reflect what plain decoding costs now (requests that always drafted never learned
  * it, and their fit charged plain steps with a whole block's verify time). Each k is also kept
  * within {@value #SPREAD} of the mean k the pair's requests chose at this load. From two streams
- * up, a request that no cost budget or latency target binds drafts the k of the pair's goodput epoch
- * at this load instead ({@link GoodputEpochs}: one k for all, moved to where the streams were
+ * up, a request that no cost budget or latency target binds drafts the k of the pair's goodput
+ * epoch at this load instead ({@link GoodputEpochs}: one k for all, moved to where the streams were
  * measured to be served fastest), unless the verifier is throughput-bound; the policy's choices
  * still start the epochs (their mean is the first center) and serve the other requests.
  *
