@@ -50,6 +50,8 @@ public final class GoodputEpochs {
 
   private final int warmIn;
   private final int measured;
+  // Per k: tokens per ns over its epochs, guarded by this.
+  private final WeightedMean[] goodput = new WeightedMean[DraftBlock.MAX_DRAFT + 1];
   private volatile Epoch current; // null until started
   // Guarded by this:
   private int kMax;
@@ -58,7 +60,6 @@ public final class GoodputEpochs {
   private int seen; // steps recorded in the current epoch, warm-in included
   private long tokens;
   private long nanos;
-  private final WeightedMean[] goodput = new WeightedMean[DraftBlock.MAX_DRAFT + 1];
 
   /**
    * @param streams the fewest streams of the load level these epochs serve, 2 or more (one stream
