@@ -65,6 +65,12 @@ class StepCostsTest {
     assertTrue(e.getMessage().startsWith("k must be in 0.."), e.getMessage());
   }
 
+  // A verify call's fixed cost far above a draft token's and a position's, or five times theirs.
+  private static final LatencyModel CHEAP_DRAFTS = new LatencyModel(20, 1_000_000, 10);
+  private static final LatencyModel DEAR_DRAFTS = new LatencyModel(200_000, 1_000_000, 200_000);
+  private static final LoopState HIGH = new LoopState(0, 10_000, 0, 0, 0, 0, 0.95);
+  private static final LoopState LOW = new LoopState(0, 10_000, 0, 0, 0, 0, 0.05);
+
   /**
    * The pair's requests chose k = 2 on average. A request whose own policy says 8 (α = 0.95, a
    * verify call's fixed cost far above a draft token's and a position's) drafts 3; one that says
@@ -73,28 +79,16 @@ class StepCostsTest {
    */
   @Test
   void aLearningRequestsKStaysWithinOneOfThePairsMeanChoice() {
-    LatencyModel cheapDrafts = new LatencyModel(20, 1_000_000, 10);
-    LatencyModel latency = new LatencyModel(200_000, 1_000_000, 200_000);
-    LoopState high = new LoopState(0, 10_000, 0, 0, 0, 0, 0.95);
-    LoopState low = new LoopState(0, 10_000, 0, 0, 0, 0, 0.05);
-    assertEquals(8, AdaptiveDraftLength.fastest(8, cheapDrafts).chooseK(high), "not learning");
-    assertEquals(8, learning(cheapDrafts, new StepCosts()).chooseK(high), "no choices yet");
-    assertEquals(0, AdaptiveDraftLength.fastest(8, latency).chooseK(low), "not learning");
+    assertEquals(8, AdaptiveDraftLength.fastest(8, CHEAP_DRAFTS).chooseK(HIGH), "not learning");
+    assertEquals(8, learning(CHEAP_DRAFTS, new StepCosts()).chooseK(HIGH), "no choices yet");
+    assertEquals(0, AdaptiveDraftLength.fastest(8, DEAR_DRAFTS).chooseK(LOW), "not learning");
     StepCosts twos = new StepCosts();
     for (int i = 0; i < 50; i++) {
       twos.chose(2);
     }
-    assertEquals(3, learning(cheapDrafts, twos).chooseK(high));
-    assertEquals(1, learning(latency, twos).chooseK(low)); // the mean is 2.12 now: 1..4
-    AdaptiveDraftLength budgeted =
-        new AdaptiveDraftLength(
-                8,
-                new Prices(new VerifierPricing.SelfHosted(0.001, 0.0001, 0), 0),
-                Objective.MIN_LATENCY_WITHIN_COST,
-                10,
-                new LatencyEstimator(latency, LatencyEstimator.DEFAULT_WEIGHT))
-            .learningStepCosts(() -> twos, () -> 0L);
-    assertEquals(0, budgeted.chooseK(low), "a budget: not raised");
+    assertEquals(3, learning(CHEAP_DRAFTS, twos).chooseK(HIGH));
+    assertEquals(1, learning(DEAR_DRAFTS, twos).chooseK(LOW)); // the mean is 2.12 now: 1..4
+    assertEquals(0, budgeted(DEAR_DRAFTS, twos).chooseK(LOW), "a budget: not raised");
   }
 
   /**
@@ -106,10 +100,6 @@ class StepCostsTest {
    */
   @Test
   void atSeveralStreamsAnUnlimitedRequestDraftsTheGoodputEpochsK() {
-    LatencyModel cheapDrafts = new LatencyModel(20, 1_000_000, 10);
-    LatencyModel latency = new LatencyModel(200_000, 1_000_000, 200_000);
-    LoopState high = new LoopState(0, 10_000, 0, 0, 0, 0, 0.95);
-    LoopState low = new LoopState(0, 10_000, 0, 0, 0, 0, 0.05);
     StepCosts alone = new StepCosts(1);
     StepCosts shared = new StepCosts(2);
     for (int i = 0; i < StepCosts.MIN_CHOICES; i++) {
@@ -117,36 +107,39 @@ class StepCostsTest {
       shared.chose(2);
     }
     assertNull(alone.epochs());
-    assertEquals(3, learning(cheapDrafts, alone).chooseK(high), "one stream: the model, ±1");
+    assertEquals(3, learning(CHEAP_DRAFTS, alone).chooseK(HIGH), "one stream: the model, ±1");
     long[] now = {0};
     AdaptiveDraftLength chooser =
-        AdaptiveDraftLength.fastest(8, cheapDrafts).learningStepCosts(() -> shared, () -> now[0]);
-    assertEquals(2, chooser.chooseK(high), "the epoch's k, not the model's 8 (3 within ±1)");
+        AdaptiveDraftLength.fastest(8, CHEAP_DRAFTS).learningStepCosts(() -> shared, () -> now[0]);
+    assertEquals(2, chooser.chooseK(HIGH), "the epoch's k, not the model's 8 (3 within ±1)");
     assertEquals(2, shared.epochs().center());
-    assertEquals(2, learning(latency, shared).chooseK(low), "not the model's 0 (1 within ±1)");
+    assertEquals(2, learning(DEAR_DRAFTS, shared).chooseK(LOW), "not the model's 0 (1 within ±1)");
     LoopState ending = new LoopState(9_998, 10_000, 0, 0, 0, 0, 0.95);
-    assertEquals(1, learning(cheapDrafts, shared).chooseK(ending), "two tokens left: one draft");
+    assertEquals(1, learning(CHEAP_DRAFTS, shared).chooseK(ending), "two tokens left: one draft");
 
-    AdaptiveDraftLength budgeted =
-        new AdaptiveDraftLength(
-                8,
-                new Prices(new VerifierPricing.SelfHosted(0.001, 0.0001, 0), 0),
-                Objective.MIN_LATENCY_WITHIN_COST,
-                10,
-                new LatencyEstimator(latency, LatencyEstimator.DEFAULT_WEIGHT))
-            .learningStepCosts(() -> shared, () -> 0L);
-    assertEquals(0, budgeted.chooseK(low), "a budget: its own k");
-    AdaptiveDraftLength busy = learning(latency, shared).throughputBoundWhen(() -> true);
-    assertEquals(1, busy.chooseK(low), "throughput-bound: the model (0, raised to within ±1)");
+    assertEquals(0, budgeted(DEAR_DRAFTS, shared).chooseK(LOW), "a budget: its own k");
+    AdaptiveDraftLength busy = learning(DEAR_DRAFTS, shared).throughputBoundWhen(() -> true);
+    assertEquals(1, busy.chooseK(LOW), "throughput-bound: the model (0, raised to within ±1)");
 
     int steps = 2 + GoodputEpochs.MIN_MEASURED; // warm-in (one per stream) and measured
     for (int i = 0; i < steps; i++) {
       chooser.observe(new StepRecord(2, 2, 2, 3, 1_000, 10_000));
       now[0] += 20_000;
-      chooser.chooseK(high);
+      chooser.chooseK(HIGH);
     }
     assertEquals(1, shared.epochs().current().id(), "the epoch measured its steps and ended");
     assertEquals(3e9 / 20_000, shared.epochs().tokensPerSecond(2), 1e-6);
+  }
+
+  /** A learning request with a cost budget (10 USD, self-hosted prices). */
+  private static AdaptiveDraftLength budgeted(LatencyModel latency, StepCosts costs) {
+    return new AdaptiveDraftLength(
+            8,
+            new Prices(new VerifierPricing.SelfHosted(0.001, 0.0001, 0), 0),
+            Objective.MIN_LATENCY_WITHIN_COST,
+            10,
+            new LatencyEstimator(latency, LatencyEstimator.DEFAULT_WEIGHT))
+        .learningStepCosts(() -> costs, () -> 0L);
   }
 
   private static AdaptiveDraftLength learning(LatencyModel latency, StepCosts costs) {
