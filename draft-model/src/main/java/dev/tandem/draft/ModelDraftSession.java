@@ -71,6 +71,10 @@ final class ModelDraftSession implements DraftSession {
 
   /**
    * @param draftAhead tokens to draft beyond the bonus guess after a proposal (0 = never)
+   * @param prefillNow whether to prefill the prompt now (a drafter on a thread of its own, beside
+   *     the verifier's prefill) or with the first proposal (a drafter sharing the verifier's
+   *     thread, where the prefill runs in series with the verifier's either way: then a request
+   *     that never drafts never pays it)
    */
   ModelDraftSession(
       Model model,
@@ -78,6 +82,7 @@ final class ModelDraftSession implements DraftSession {
       SamplingParams params,
       int capacity,
       int draftAhead,
+      boolean prefillNow,
       LongSupplier clock,
       DraftQueueMeter queue) {
     this.model = model;
@@ -86,14 +91,19 @@ final class ModelDraftSession implements DraftSession {
     this.sequence = model.newSequence(capacity);
     this.sampler = new Sampler(params);
     this.draftAhead = params.isGreedy() ? draftAhead : 0;
-    // prompt: [n] -> logits of the last position, the distribution of the first draft token
-    this.ready =
-        model
-            .prefillAsync(sequence, prompt)
-            .thenAccept(
-                prefilled -> {
-                  logits = prefilled.last();
-                });
+    if (prefillNow) {
+      // prompt: [n] -> logits of the last position, the distribution of the first draft token
+      this.ready =
+          model
+              .prefillAsync(sequence, prompt)
+              .thenAccept(
+                  prefilled -> {
+                    logits = prefilled.last();
+                  });
+    } else {
+      this.pending = prompt.clone(); // forwarded with the first proposal's catch-up
+      this.ready = CompletableFuture.completedFuture(null);
+    }
   }
 
   /**
@@ -186,8 +196,8 @@ final class ModelDraftSession implements DraftSession {
   /** Forwards the committed tokens not forwarded yet (the continuation is empty then). */
   private void forwardPending() {
     if (pending.length > 0) {
-      // pending: [p] -> logits of its last position, the distribution of s1
-      logits = model.forward(sequence, pending).last();
+      // pending: [p] -> logits of its last position only, the distribution of s1
+      logits = model.prefill(sequence, pending).last();
       pending = new int[0];
     }
   }

@@ -27,7 +27,12 @@ public final class ModelDrafter implements DraftProposer {
   private final LongSupplier clock;
   private final DraftQueueMeter queue;
 
-  /** A drafter that drafts only when asked (no drafting ahead). */
+  /**
+   * A drafter that drafts only when asked (no drafting ahead), for a model that shares the
+   * verifier's thread: a session prefills its prompt with its first proposal rather than when it
+   * opens, so a request that decodes plain throughout never pays the prefill (sharing the thread,
+   * the prefill would run in series with the verifier's anyway).
+   */
   public ModelDrafter(Model model) {
     this(model, 0);
   }
@@ -35,7 +40,9 @@ public final class ModelDrafter implements DraftProposer {
   /**
    * @param draftAhead for greedy requests, tokens to draft ahead after each proposal of k (at most
    *     k, after the guess of the verifier's bonus token) while the verifier scores it; worth it
-   *     when the model runs on a thread of its own (its runtime is not the verifier's), 0 otherwise
+   *     when the model runs on a thread of its own (its runtime is not the verifier's), 0
+   *     otherwise. Above 0 a session prefills its prompt when it opens, beside the verifier's
+   *     prefill; at 0, with its first proposal (see {@link #ModelDrafter(Model)})
    */
   public ModelDrafter(Model model, int draftAhead) {
     this(model, draftAhead, System::nanoTime);
@@ -86,7 +93,14 @@ public final class ModelDrafter implements DraftProposer {
               + promptTokens.length);
     }
     return new ModelDraftSession(
-        model, promptTokens, draftParams(params), capacity, draftAhead, clock, queue);
+        model,
+        promptTokens,
+        draftParams(params),
+        capacity,
+        draftAhead,
+        draftAhead > 0,
+        clock,
+        queue);
   }
 
   /**

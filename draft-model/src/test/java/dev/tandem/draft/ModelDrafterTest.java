@@ -2,6 +2,7 @@ package dev.tandem.draft;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -166,6 +167,38 @@ class ModelDrafterTest {
         Arrays.copyOfRange(reference, 3, 7),
         session.propose(4).toCompletableFuture().get().tokens());
     session.close();
+  }
+
+  /**
+   * A drafter sharing the verifier's thread (no drafting ahead) opens a session without queueing
+   * its prefill: ready at once while the thread is busy, and a request that never proposes never
+   * runs the draft model. Its first proposal forwards the prompt and the plain commits and drafts
+   * what an eagerly prefilled session (a drafter on a thread of its own) drafts.
+   */
+  @Test
+  void aDrafterSharingTheVerifiersThreadPrefillsWithItsFirstProposal() throws Exception {
+    int[] prompt = {1, 5, 9, 14, 3, 7};
+    int[] reference = greedy(prompt, 12);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<Void> blocker = occupyModelThread(release);
+    DraftSession lazy = new ModelDrafter(model).open(prompt, SamplingParams.GREEDY);
+    DraftSession eager = new ModelDrafter(model, 4).open(prompt, SamplingParams.GREEDY);
+    boolean lazyReady = lazy.ready().toCompletableFuture().isDone();
+    boolean eagerReady = eager.ready().toCompletableFuture().isDone();
+    release.countDown();
+    blocker.get();
+    assertTrue(lazyReady, "the lazy session queued its prefill");
+    assertFalse(eagerReady, "the eager session's prefill is queued behind the busy thread");
+    eager.ready().toCompletableFuture().get();
+    for (int i = 0; i < 3; i++) {
+      lazy.commit(0, reference[i]);
+      eager.commit(0, reference[i]);
+    }
+    int[] expected = Arrays.copyOfRange(reference, 3, 7);
+    assertArrayEquals(expected, lazy.propose(4).toCompletableFuture().get().tokens());
+    assertArrayEquals(expected, eager.propose(4).toCompletableFuture().get().tokens());
+    lazy.close();
+    eager.close();
   }
 
   /**
