@@ -71,10 +71,8 @@ final class ModelDraftSession implements DraftSession {
 
   /**
    * @param draftAhead tokens to draft beyond the bonus guess after a proposal (0 = never)
-   * @param prefillNow whether to prefill the prompt now (a drafter on a thread of its own, beside
-   *     the verifier's prefill) or with the first proposal (a drafter sharing the verifier's
-   *     thread, where the prefill runs in series with the verifier's either way: then a request
-   *     that never drafts never pays it)
+   * @param prefillNow whether to prefill the prompt now or with the first proposal (see {@link
+   *     ModelDrafter#sharingTheVerifiersThread})
    */
   ModelDraftSession(
       Model model,

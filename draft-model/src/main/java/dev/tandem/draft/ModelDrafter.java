@@ -24,15 +24,11 @@ public final class ModelDrafter implements DraftProposer {
 
   private final Model model;
   private final int draftAhead;
+  private final boolean prefillOnOpen;
   private final LongSupplier clock;
   private final DraftQueueMeter queue;
 
-  /**
-   * A drafter that drafts only when asked (no drafting ahead), for a model that shares the
-   * verifier's thread: a session prefills its prompt with its first proposal rather than when it
-   * opens, so a request that decodes plain throughout never pays the prefill (sharing the thread,
-   * the prefill would run in series with the verifier's anyway).
-   */
+  /** A drafter that drafts only when asked (no drafting ahead). */
   public ModelDrafter(Model model) {
     this(model, 0);
   }
@@ -40,25 +36,37 @@ public final class ModelDrafter implements DraftProposer {
   /**
    * @param draftAhead for greedy requests, tokens to draft ahead after each proposal of k (at most
    *     k, after the guess of the verifier's bonus token) while the verifier scores it; worth it
-   *     when the model runs on a thread of its own (its runtime is not the verifier's), 0
-   *     otherwise. Above 0 a session prefills its prompt when it opens, beside the verifier's
-   *     prefill; at 0, with its first proposal (see {@link #ModelDrafter(Model)})
+   *     when the model runs on a thread of its own (its runtime is not the verifier's), 0 otherwise
    */
   public ModelDrafter(Model model, int draftAhead) {
-    this(model, draftAhead, System::nanoTime);
+    this(model, draftAhead, true, System::nanoTime);
   }
 
   /**
+   * A drafter whose model runs on the thread of every verifier it drafts for (an in-process
+   * verifier's runtime): a session prefills its prompt with its first proposal rather than when it
+   * opens. Sharing the thread, the prefill would run in series with the verifier's anyway, so
+   * deferring it costs nothing, and a request that decodes plain throughout never pays it. (Beside
+   * a verifier elsewhere, a session's prefill on open runs while the verifier prefills: free.)
+   */
+  public static ModelDrafter sharingTheVerifiersThread(Model model) {
+    return new ModelDrafter(model, 0, false, System::nanoTime);
+  }
+
+  /**
+   * @param prefillOnOpen whether a session prefills its prompt when it opens (else with its first
+   *     proposal)
    * @param clock times the sessions' drafting, in nanoseconds ({@link System#nanoTime} but in
    *     tests)
    */
-  ModelDrafter(Model model, int draftAhead, LongSupplier clock) {
+  ModelDrafter(Model model, int draftAhead, boolean prefillOnOpen, LongSupplier clock) {
     if (draftAhead < 0 || draftAhead > DraftBlock.MAX_DRAFT) {
       throw new IllegalArgumentException(
           "draftAhead must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + draftAhead);
     }
     this.model = model;
     this.draftAhead = draftAhead;
+    this.prefillOnOpen = prefillOnOpen;
     this.clock = clock;
     this.queue = new DraftQueueMeter(model.runtime().threads());
   }
@@ -98,7 +106,7 @@ public final class ModelDrafter implements DraftProposer {
         draftParams(params),
         capacity,
         draftAhead,
-        draftAhead > 0,
+        prefillOnOpen,
         clock,
         queue);
   }

@@ -170,10 +170,10 @@ class ModelDrafterTest {
   }
 
   /**
-   * A drafter sharing the verifier's thread (no drafting ahead) opens a session without queueing
-   * its prefill: ready at once while the thread is busy, and a request that never proposes never
-   * runs the draft model. Its first proposal forwards the prompt and the plain commits and drafts
-   * what an eagerly prefilled session (a drafter on a thread of its own) drafts.
+   * A drafter sharing the verifier's thread opens a session without queueing its prefill: ready at
+   * once while the thread is busy, and a request that never proposes never runs the draft model.
+   * Its first proposal forwards the prompt and the plain commits and drafts what a session that
+   * prefilled on open drafts.
    */
   @Test
   void aDrafterSharingTheVerifiersThreadPrefillsWithItsFirstProposal() throws Exception {
@@ -181,8 +181,9 @@ class ModelDrafterTest {
     int[] reference = greedy(prompt, 12);
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<Void> blocker = occupyModelThread(release);
-    DraftSession lazy = new ModelDrafter(model).open(prompt, SamplingParams.GREEDY);
-    DraftSession eager = new ModelDrafter(model, 4).open(prompt, SamplingParams.GREEDY);
+    DraftSession lazy =
+        ModelDrafter.sharingTheVerifiersThread(model).open(prompt, SamplingParams.GREEDY);
+    DraftSession eager = new ModelDrafter(model).open(prompt, SamplingParams.GREEDY);
     boolean lazyReady = lazy.ready().toCompletableFuture().isDone();
     boolean eagerReady = eager.ready().toCompletableFuture().isDone();
     release.countDown();
@@ -211,7 +212,8 @@ class ModelDrafterTest {
     int[] prompt = {2, 7, 1, 8};
     int[] reference = greedy(prompt, 8);
     AtomicLong now = new AtomicLong();
-    DraftSession session = new ModelDrafter(model, 0, now::get).open(prompt, SamplingParams.GREEDY);
+    DraftSession session =
+        new ModelDrafter(model, 0, true, now::get).open(prompt, SamplingParams.GREEDY);
     session.ready().toCompletableFuture().get();
     assertEquals(-1, session.lastDraftingNanos(), "nothing proposed yet");
     session.commit(0, reference[0]);

@@ -172,13 +172,22 @@ final class RouterStateBuilder {
       Path dir = drafting.draftModel().orElseThrow();
       Quantization quantize = quantization(drafting.quantize());
       // On a thread of its own the drafter drafts the next block while the verifier scores the
-      // current one; sharing the verifier's thread, drafting ahead would only delay verifying.
+      // current one; sharing the verifier's thread, drafting ahead would only delay verifying,
+      // and a session's prefill waits for its first proposal. Beside a remote verifier it
+      // prefills on open, while the verifier prefills.
+      boolean verifiersAllLocal =
+          tiers.entrySet().stream()
+              .filter(e -> allowed.get(e.getKey()).contains(DrafterKind.MODEL))
+              .allMatch(e -> e.getValue().verifier().isLocal());
       modelDrafter =
           Optional.of(
               draftRuntime.isPresent()
                   ? new ModelDrafter(
                       model(dir, quantize, draftRuntime.get(), leases), config.speculation().kMax())
-                  : new ModelDrafter(model(dir, quantize, runtime, leases)));
+                  : verifiersAllLocal
+                      ? ModelDrafter.sharingTheVerifiersThread(
+                          model(dir, quantize, runtime, leases))
+                      : new ModelDrafter(model(dir, quantize, runtime, leases)));
       progress.accept("drafter: " + modelDrafter.get());
     }
     DraftProposer ngram = new PromptLookupDrafter(drafting.ngramMin(), drafting.ngramMax());
