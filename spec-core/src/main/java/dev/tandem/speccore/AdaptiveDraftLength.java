@@ -115,10 +115,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     if (probeEvery < 0) {
       throw new IllegalArgumentException("probeEvery must be >= 0 (0 = never), got " + probeEvery);
     }
-    if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
-      throw new IllegalArgumentException(
-          "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
-    }
+    DraftBlock.requireLength("kMax", kMax);
     if (prices == null || objective == null || latencies == null) {
       throw new IllegalArgumentException("prices, objective and latencies must not be null");
     }

@@ -20,6 +20,18 @@ public record DraftBlock(int[] tokens, SparseDistribution[] probs) {
   /** Longest draft a block may carry. */
   public static final int MAX_DRAFT = 16;
 
+  /**
+   * Checks a draft length (a k, or a largest k) named {@code name}: 0..{@link #MAX_DRAFT}.
+   *
+   * @return {@code k}
+   */
+  public static int requireLength(String name, int k) {
+    if (k < 0 || k > MAX_DRAFT) {
+      throw new IllegalArgumentException(name + " must be in 0.." + MAX_DRAFT + ", got " + k);
+    }
+    return k;
+  }
+
   private static final DraftBlock EMPTY = new DraftBlock(new int[0], new SparseDistribution[0]);
 
   public DraftBlock {

@@ -8,9 +8,7 @@ package dev.tandem.speccore;
 public record FixedDraftLength(int k) implements DraftLengthChooser {
 
   public FixedDraftLength {
-    if (k < 0 || k > DraftBlock.MAX_DRAFT) {
-      throw new IllegalArgumentException("k must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + k);
-    }
+    DraftBlock.requireLength("k", k);
   }
 
   @Override

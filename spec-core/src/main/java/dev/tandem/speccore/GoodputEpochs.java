@@ -88,10 +88,7 @@ public final class GoodputEpochs {
    * @param kMax the largest k the epochs try, 0..{@link DraftBlock#MAX_DRAFT}
    */
   public synchronized Epoch start(int center, int kMax) {
-    if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
-      throw new IllegalArgumentException(
-          "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
-    }
+    DraftBlock.requireLength("kMax", kMax);
     if (center < 0 || center > kMax) {
       throw new IllegalArgumentException("center must be in 0.." + kMax + ", got " + center);
     }
@@ -156,9 +153,7 @@ public final class GoodputEpochs {
 
   /** Measured goodput of k in tokens per second of one stream; NaN if no epoch of k ended yet. */
   public synchronized double tokensPerSecond(int k) {
-    if (k < 0 || k > DraftBlock.MAX_DRAFT) {
-      throw new IllegalArgumentException("k must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + k);
-    }
+    DraftBlock.requireLength("k", k);
     return goodput[k].count() == 0 ? Double.NaN : goodput[k].mean() * 1e9;
   }
 }

@@ -103,10 +103,7 @@ public final class RequestAcceptance {
    * the same α at every position this is the geometric model's E(k) for this request's α.
    */
   public double[] expectedTokens(int kMax) {
-    if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
-      throw new IllegalArgumentException(
-          "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
-    }
+    DraftBlock.requireLength("kMax", kMax);
     double[] expected = new double[kMax + 1];
     expectedTokens(expected);
     return expected;

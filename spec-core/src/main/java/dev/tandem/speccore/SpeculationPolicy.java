@@ -89,7 +89,7 @@ public final class SpeculationPolicy {
       double limitPerToken,
       double[] overheadNanos) {
     requireAlpha(alpha);
-    requireKMax(kMax);
+    DraftBlock.requireLength("kMax", kMax);
     double[] expected = new double[kMax + 1];
     for (int k = 0; k <= kMax; k++) {
       expected[k] = expectedTokens(alpha, k);
@@ -113,7 +113,7 @@ public final class SpeculationPolicy {
       double limitPerToken,
       double[] overheadNanos) {
     int kMax = expected.length - 1;
-    requireKMax(kMax);
+    DraftBlock.requireLength("kMax", kMax);
     if (Double.isNaN(limitPerToken)) {
       throw new IllegalArgumentException("limitPerToken must not be NaN");
     }
@@ -143,13 +143,6 @@ public final class SpeculationPolicy {
       return smallestNearMinimum(excess, null);
     }
     return smallestNearMinimum(value, excess);
-  }
-
-  private static void requireKMax(int kMax) {
-    if (kMax < 0 || kMax > DraftBlock.MAX_DRAFT) {
-      throw new IllegalArgumentException(
-          "kMax must be in 0.." + DraftBlock.MAX_DRAFT + ", got " + kMax);
-    }
   }
 
   /**

@@ -96,7 +96,7 @@ public final class StepCosts {
    * @param modelNanos its measured drafting and verifying
    */
   public void record(int k, double cycleNanos, double modelNanos) {
-    checkArm(k);
+    DraftBlock.requireLength("k", k);
     double sample = cycleNanos - modelNanos;
     if (!Double.isFinite(sample)) {
       return;
@@ -120,7 +120,7 @@ public final class StepCosts {
    * The overhead per step of arm k in nanoseconds (0 until its kind has samples; never below 0).
    */
   public double overheadNanos(int k) {
-    checkArm(k);
+    DraftBlock.requireLength("k", k);
     synchronized (overheadLock) {
       if (k == 0) {
         return plain.count() >= MIN_SAMPLES ? plain.mean() : 0;
@@ -183,7 +183,7 @@ public final class StepCosts {
    * @return {@link #meanChosenK} as it was before this choice
    */
   public double chose(int k) {
-    checkArm(k);
+    DraftBlock.requireLength("k", k);
     synchronized (choiceLock) {
       double before = meanOfChoices();
       chosen.add(k);
@@ -207,13 +207,7 @@ public final class StepCosts {
 
   /** Steps recorded for arm k. */
   public long samples(int k) {
-    checkArm(k);
+    DraftBlock.requireLength("k", k);
     return samples.get(k);
-  }
-
-  private static void checkArm(int k) {
-    if (k < 0 || k >= ARMS) {
-      throw new IllegalArgumentException("k must be in 0.." + (ARMS - 1) + ", got " + k);
-    }
   }
 }

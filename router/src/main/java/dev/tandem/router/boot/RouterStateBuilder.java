@@ -179,15 +179,14 @@ final class RouterStateBuilder {
           tiers.entrySet().stream()
               .filter(e -> allowed.get(e.getKey()).contains(DrafterKind.MODEL))
               .allMatch(e -> e.getValue().verifier().isLocal());
+      Model draft = model(dir, quantize, draftRuntime.orElse(runtime), leases);
       modelDrafter =
           Optional.of(
               draftRuntime.isPresent()
-                  ? new ModelDrafter(
-                      model(dir, quantize, draftRuntime.get(), leases), config.speculation().kMax())
+                  ? new ModelDrafter(draft, config.speculation().kMax())
                   : verifiersAllLocal
-                      ? ModelDrafter.sharingTheVerifiersThread(
-                          model(dir, quantize, runtime, leases))
-                      : new ModelDrafter(model(dir, quantize, runtime, leases)));
+                      ? ModelDrafter.sharingTheVerifiersThread(draft)
+                      : new ModelDrafter(draft));
       progress.accept("drafter: " + modelDrafter.get());
     }
     DraftProposer ngram = new PromptLookupDrafter(drafting.ngramMin(), drafting.ngramMax());
