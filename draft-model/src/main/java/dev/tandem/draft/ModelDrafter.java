@@ -92,6 +92,22 @@ public final class ModelDrafter implements DraftProposer {
 
   @Override
   public DraftSession open(int[] promptTokens, SamplingParams params) {
+    return open(promptTokens, params, prefillOnOpen);
+  }
+
+  /**
+   * A session that prefills its prompt with its first proposal, on whichever thread the model runs:
+   * in series with that proposal, where {@link #open} on a drafter with a thread of its own
+   * prefills while the verifier does (on a machine with cores to spare, free; on a 2-vCPU one, the
+   * two prefills slow each other down and the request's first token comes 1–3 ms later:
+   * BENCHMARKS.md).
+   */
+  @Override
+  public DraftSession openLazily(int[] promptTokens, SamplingParams params) {
+    return open(promptTokens, params, false);
+  }
+
+  private DraftSession open(int[] promptTokens, SamplingParams params, boolean prefillNow) {
     int capacity = model.config().maxPositionEmbeddings();
     if (promptTokens.length >= capacity) {
       throw new IllegalArgumentException(
@@ -101,14 +117,7 @@ public final class ModelDrafter implements DraftProposer {
               + promptTokens.length);
     }
     return new ModelDraftSession(
-        model,
-        promptTokens,
-        draftParams(params),
-        capacity,
-        draftAhead,
-        prefillOnOpen,
-        clock,
-        queue);
+        model, promptTokens, draftParams(params), capacity, draftAhead, prefillNow, clock, queue);
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.SamplingParams;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -170,36 +171,44 @@ class ModelDrafterTest {
   }
 
   /**
-   * A drafter sharing the verifier's thread opens a session without queueing its prefill: ready at
-   * once while the thread is busy, and a request that never proposes never runs the draft model.
-   * Its first proposal forwards the prompt and the plain commits and drafts what a session that
-   * prefilled on open drafts.
+   * A session of a drafter sharing the verifier's thread, and one opened lazily on a drafter with a
+   * thread of its own, open without queueing their prefill: ready at once while the thread is busy,
+   * and a request that never proposes never runs the draft model. The first proposal forwards the
+   * prompt and the plain commits and drafts what a session that prefilled on open drafts.
    */
   @Test
-  void aDrafterSharingTheVerifiersThreadPrefillsWithItsFirstProposal() throws Exception {
+  void lazySessionsPrefillWithTheirFirstProposal() throws Exception {
     int[] prompt = {1, 5, 9, 14, 3, 7};
     int[] reference = greedy(prompt, 12);
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<Void> blocker = occupyModelThread(release);
-    DraftSession lazy =
-        ModelDrafter.sharingTheVerifiersThread(model).open(prompt, SamplingParams.GREEDY);
-    DraftSession eager = new ModelDrafter(model).open(prompt, SamplingParams.GREEDY);
-    boolean lazyReady = lazy.ready().toCompletableFuture().isDone();
+    List<DraftSession> lazy =
+        List.of(
+            ModelDrafter.sharingTheVerifiersThread(model).open(prompt, SamplingParams.GREEDY),
+            new ModelDrafter(model, 4).openLazily(prompt, SamplingParams.GREEDY));
+    DraftSession eager = new ModelDrafter(model, 4).open(prompt, SamplingParams.GREEDY);
+    List<Boolean> lazyReady =
+        lazy.stream().map(s -> s.ready().toCompletableFuture().isDone()).toList();
     boolean eagerReady = eager.ready().toCompletableFuture().isDone();
     release.countDown();
     blocker.get();
-    assertTrue(lazyReady, "the lazy session queued its prefill");
+    assertEquals(List.of(true, true), lazyReady, "the lazy sessions queued no prefill");
     assertFalse(eagerReady, "the eager session's prefill is queued behind the busy thread");
     eager.ready().toCompletableFuture().get();
-    for (int i = 0; i < 3; i++) {
-      lazy.commit(0, reference[i]);
-      eager.commit(0, reference[i]);
-    }
     int[] expected = Arrays.copyOfRange(reference, 3, 7);
-    assertArrayEquals(expected, lazy.propose(4).toCompletableFuture().get().tokens());
-    assertArrayEquals(expected, eager.propose(4).toCompletableFuture().get().tokens());
-    lazy.close();
-    eager.close();
+    for (DraftSession session : concat(lazy, eager)) {
+      for (int i = 0; i < 3; i++) {
+        session.commit(0, reference[i]);
+      }
+      assertArrayEquals(expected, session.propose(4).toCompletableFuture().get().tokens());
+      session.close();
+    }
+  }
+
+  private static List<DraftSession> concat(List<DraftSession> sessions, DraftSession one) {
+    List<DraftSession> all = new ArrayList<>(sessions);
+    all.add(one);
+    return all;
   }
 
   /**

@@ -25,6 +25,16 @@ public interface DraftProposer {
   DraftSession open(int[] promptTokens, SamplingParams params);
 
   /**
+   * Like {@link #open}, for a request that is not expected to draft soon (its policy has been
+   * choosing plain decoding): a drafter whose session does costly work up front (a model's prompt
+   * prefill) may leave it to the first proposal, so that a request that decodes plain throughout
+   * never pays it. Default: {@link #open}.
+   */
+  default DraftSession openLazily(int[] promptTokens, SamplingParams params) {
+    return open(promptTokens, params);
+  }
+
+  /**
    * What one more draft token adds to the waits of other requests' proposals queued behind it on
    * the same drafter thread, in nanoseconds, as this drafter measures it. Draft-length policies add
    * it to a draft token's price, so that a stream does not draft long at the streams' expense that

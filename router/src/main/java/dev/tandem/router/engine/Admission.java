@@ -1,6 +1,7 @@
 package dev.tandem.router.engine;
 
 import dev.tandem.draft.ModelDrafter;
+import dev.tandem.draft.NoDrafter;
 import dev.tandem.model.Model;
 import dev.tandem.router.accounting.Tenant;
 import dev.tandem.router.api.GenerationRequest;
@@ -45,6 +46,8 @@ final class Admission {
       RouteDecision decision,
       int promptTokens,
       Complexity estimate) {}
+
+  private static final DraftProposer NO_DRAFTER = new NoDrafter();
 
   private final Map<String, Tier> tiers;
   private final String defaultTier;
@@ -154,7 +157,7 @@ final class Admission {
             estimate,
             promptTokens,
             request.maxTokens(),
-            request.speculation().drafter().equals("none") ? 0 : kMax,
+            DraftLengthChoosers.mode(request, settings) == SpeculationMode.OFF ? 0 : kMax,
             request.budget().maxCostUsd(),
             request.budget().ttftMs(),
             tenant.minTier(),
@@ -188,7 +191,10 @@ final class Admission {
       java.util.function.Consumer<Throwable> onDrafterFailure) {
     GenerationRequest effective = request;
     DraftProposer drafter = route.drafter();
-    if (!route.decision().speculate()) {
+    if (!route.decision().speculate()
+        || DraftLengthChoosers.mode(request, settings) == SpeculationMode.OFF) {
+      // Plain decoding: no draft session at all (a model drafter's would prefill for nothing).
+      drafter = NO_DRAFTER;
       effective =
           new GenerationRequest(
               request.model(),
@@ -203,7 +209,6 @@ final class Admission {
               request.returnTokenIds(),
               request.pins(),
               request.seeded());
-      drafter = drafters.get(route.tier().name()).byName().getOrDefault("none", drafter);
     }
     return new Generation(
         effective,

@@ -93,14 +93,7 @@ final class DraftLengthChoosers {
       IntSupplier streamsInFlight,
       DoubleSupplier draftCostToOthers) {
     SpeculationOverride override = request.speculation();
-    SpeculationMode mode = override.mode();
-    if (mode == SpeculationMode.AUTO && override.k() == 0) {
-      mode = settings.defaultMode();
-    }
-    if (override.drafter().equals("none")) {
-      mode = SpeculationMode.OFF;
-    }
-    return switch (mode) {
+    return switch (mode(request, settings)) {
       case OFF -> DraftLengthChooser.off();
       case FIXED ->
           DraftLengthChooser.fixed(
@@ -127,6 +120,42 @@ final class DraftLengthChoosers {
             ? adaptive.learningStepCostsWhen(stepCosts, System::nanoTime, notAlone)
             : adaptive.learningStepCosts(stepCosts, System::nanoTime);
       }
+    };
+  }
+
+  /**
+   * How a request speculates: its own mode, the router's default where it names none (auto with no
+   * k), off with the {@code none} drafter.
+   */
+  static SpeculationMode mode(GenerationRequest request, SpeculationSettings settings) {
+    SpeculationOverride override = request.speculation();
+    if (override.drafter().equals("none")) {
+      return SpeculationMode.OFF;
+    }
+    return override.mode() == SpeculationMode.AUTO && override.k() == 0
+        ? settings.defaultMode()
+        : override.mode();
+  }
+
+  /**
+   * Mean k, over the last steps of a pair at a load, below which a request on it is not expected to
+   * draft soon: the pair's requests have been decoding plain (probes aside).
+   */
+  static final double DRAFTING_MEAN_K = 0.5;
+
+  /**
+   * Whether a request is expected to draft from its first steps, so that its draft session should
+   * get ready while the verifier prefills ({@link DraftProposer#open}) rather than with its first
+   * proposal ({@link DraftProposer#openLazily}): a fixed k does; an adaptive k does unless the
+   * pair's requests at this load chose a mean k below {@link #DRAFTING_MEAN_K} over their last
+   * steps (before they chose any, it does).
+   */
+  static boolean draftsSoon(
+      GenerationRequest request, SpeculationSettings settings, Supplier<StepCosts> stepCosts) {
+    return switch (mode(request, settings)) {
+      case OFF -> false;
+      case FIXED -> true;
+      case AUTO -> !(stepCosts.get().meanChosenK() < DRAFTING_MEAN_K); // NaN: none chosen yet
     };
   }
 

@@ -11,6 +11,7 @@ import dev.tandem.speccore.DraftSession;
 import dev.tandem.speccore.LoopResult;
 import dev.tandem.speccore.Prices;
 import dev.tandem.speccore.SpeculationLoop;
+import dev.tandem.speccore.StepCosts;
 import dev.tandem.speccore.VerifierSession;
 import dev.tandem.streaming.ChunkWriter;
 import dev.tandem.streaming.IncrementalDetokenizer;
@@ -166,11 +167,17 @@ final class Generation implements GenerationHandle {
             });
   }
 
-  /** The drafter's session; a drafter that cannot open means plain decoding, not a failure. */
+  /**
+   * The drafter's session, ready with the verifier's prefill when the request is expected to draft
+   * soon, else with its first proposal ({@link DraftLengthChoosers#draftsSoon}); a drafter that
+   * cannot open means plain decoding, not a failure.
+   */
   private DraftSession openDraft(int[] prompt) {
     try {
       return FallbackDraftSession.of(
-          drafter.open(prompt, request.sampling()),
+          DraftLengthChoosers.draftsSoon(request, settings, this::stepCosts)
+              ? drafter.open(prompt, request.sampling())
+              : drafter.openLazily(prompt, request.sampling()),
           context.owner(),
           shared.draftWatchdog(),
           this::drafterFailed);
@@ -195,10 +202,7 @@ final class Generation implements GenerationHandle {
                 settings,
                 tier,
                 promptTokens,
-                () ->
-                    shared
-                        .stepCosts()
-                        .forPair(drafter.name(), tier.model(), shared.streamsInFlight().getAsInt()),
+                this::stepCosts,
                 shared.streamsInFlight(),
                 drafter::draftTokenCostToOthersNanos));
     streamer =
@@ -233,6 +237,13 @@ final class Generation implements GenerationHandle {
     Future.fromCompletionStage(loop.start(), context)
         .onSuccess(this::finish)
         .onFailure(e -> fail(ErrorMapping.classifyAccepted(e)));
+  }
+
+  /** What steps cost the request's pair at the load of the moment. */
+  private StepCosts stepCosts() {
+    return shared
+        .stepCosts()
+        .forPair(drafter.name(), tier.model(), shared.streamsInFlight().getAsInt());
   }
 
   /**

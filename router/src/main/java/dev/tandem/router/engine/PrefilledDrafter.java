@@ -36,12 +36,22 @@ final class PrefilledDrafter implements DraftProposer {
 
   @Override
   public DraftSession open(int[] prompt, SamplingParams params) {
-    if (Arrays.equals(prompt, promptTokens)
+    return adopting(prompt) ? adopt(params) : drafter.open(prompt, params);
+  }
+
+  @Override
+  public DraftSession openLazily(int[] prompt, SamplingParams params) {
+    return adopting(prompt) ? adopt(params) : drafter.openLazily(prompt, params);
+  }
+
+  private boolean adopting(int[] prompt) {
+    return Arrays.equals(prompt, promptTokens)
         && prefilled.sequence().remaining() > 0
-        && taken.compareAndSet(false, true)) {
-      return drafter.adopt(prefilled.sequence(), prefilled.afterLast(), params);
-    }
-    return drafter.open(prompt, params);
+        && taken.compareAndSet(false, true);
+  }
+
+  private DraftSession adopt(SamplingParams params) {
+    return drafter.adopt(prefilled.sequence(), prefilled.afterLast(), params);
   }
 
   @Override

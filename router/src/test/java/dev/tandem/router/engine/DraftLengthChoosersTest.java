@@ -1,6 +1,7 @@
 package dev.tandem.router.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.router.api.GenerationRequest;
@@ -15,6 +16,7 @@ import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.StepCosts;
 import dev.tandem.speccore.StepPrior;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,6 +101,50 @@ class DraftLengthChoosersTest {
     assertTrue(acceptance(sampled(false), registry, 1) > 0.9, "unseeded");
     assertEquals(prior, acceptance(sampled(true), registry, 1), 1e-12, "seeded, alone");
     assertTrue(acceptance(sampled(true), registry, 2) > 0.9, "seeded, beside another");
+  }
+
+  /**
+   * A request's draft session gets ready with the verifier's prefill only where it is expected to
+   * draft soon: a fixed k; an adaptive k before its pair chose anything and while the pair's steps
+   * chose a mean k of at least {@link DraftLengthChoosers#DRAFTING_MEAN_K}; never with speculation
+   * off (by mode, by the none drafter, or by the router's default mode).
+   */
+  @Test
+  void onlyARequestExpectedToDraftSoonOpensItsDraftSessionEagerly() {
+    StepCosts fresh = new StepCosts();
+    StepCosts plain = new StepCosts();
+    StepCosts drafting = new StepCosts();
+    for (int i = 0; i < StepCosts.MIN_CHOICES; i++) {
+      plain.chose(i % 8 == 0 ? 1 : 0); // mean 0.25
+      drafting.chose(i % 2 == 0 ? 1 : 0); // mean 0.5
+    }
+    GenerationRequest auto = withMode(SpeculationMode.AUTO, 0, "model");
+    assertTrue(DraftLengthChoosers.draftsSoon(auto, AUTO, () -> fresh), "nothing chosen yet");
+    assertFalse(DraftLengthChoosers.draftsSoon(auto, AUTO, () -> plain), "mean k 0.25");
+    assertTrue(DraftLengthChoosers.draftsSoon(auto, AUTO, () -> drafting), "mean k 0.5");
+    assertTrue(
+        DraftLengthChoosers.draftsSoon(
+            withMode(SpeculationMode.FIXED, 2, "model"), AUTO, () -> plain),
+        "fixed k");
+    SpeculationSettings offByDefault =
+        new SpeculationSettings(8, SpeculationMode.OFF, 4, 0, Duration.ofSeconds(1));
+    for (var request :
+        List.of(
+            withMode(SpeculationMode.OFF, 0, "model"),
+            withMode(SpeculationMode.FIXED, 2, "none"))) {
+      assertEquals(SpeculationMode.OFF, DraftLengthChoosers.mode(request, AUTO));
+      assertFalse(DraftLengthChoosers.draftsSoon(request, AUTO, () -> drafting));
+    }
+    assertEquals(SpeculationMode.OFF, DraftLengthChoosers.mode(auto, offByDefault));
+    assertEquals(
+        SpeculationMode.AUTO,
+        DraftLengthChoosers.mode(withMode(SpeculationMode.AUTO, 4, "model"), offByDefault),
+        "auto with its own k cap names its mode");
+  }
+
+  private static GenerationRequest withMode(SpeculationMode mode, int k, String drafter) {
+    return UnopenedTier.request(
+        SamplingParams.GREEDY, new SpeculationOverride(mode, k, drafter), false);
   }
 
   /** The α a request's k is first chosen with, {@code streams} in flight. */
