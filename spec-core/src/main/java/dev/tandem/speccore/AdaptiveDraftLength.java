@@ -23,7 +23,13 @@ import java.util.function.Supplier;
  * token (k = 1) if k = 1 satisfies the constraint, refreshing the estimate at a bounded cost (at
  * most one draft token per {@code probeEvery} steps). It does not probe when no acceptance rate
  * could make drafting pay under the step's pricing (cheapest k under per-token pricing is always 0;
- * so is the fastest k on a throughput-bound CPU verifier, see {@link #throughputBoundWhen}).
+ * so is the fastest k on a throughput-bound CPU verifier, see {@link #throughputBoundWhen}). A
+ * probe's draft may cost far more than one token: a draft session opened lazily prefills the whole
+ * context with it (on the fixture pair at one in-process stream, probes of a third of the chat
+ * requests cost them 2–13 % of their decode time: BENCHMARKS.md). So a request learning step costs
+ * probes only while its pair can pay ({@link StepCosts#takeProbe}: at most 1 % ({@link
+ * StepCosts#PROBE_SHARE}) of the pair's plain decoding time goes to probes), and one that learns
+ * only beside other streams probes, while alone, only once it has drafted.
  *
  * <p>Step costs (optional, {@link #learningStepCosts}): each k is priced with the overhead its
  * steps were measured to carry beyond drafting and verifying, learned across requests ({@link
@@ -71,6 +77,8 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
   private final LatencyEstimator latencies;
   private final int probeEvery;
   private int plainStepsInARow;
+  private boolean probing; // the step chosen last is a learning request's probe
+  private boolean drafted; // a step of this request proposed draft tokens
   // Step costs (optional): where overheads are learned and read, and the step being timed.
   private Supplier<StepCosts> stepCosts;
   private LongSupplier clock;
@@ -310,11 +318,27 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     }
     if (++plainStepsInARow < probeEvery
         || !oneDraftFits(expected[1], limit)
-        || !draftingCouldPay(cap, latency, limit, overheads)) {
+        || !draftingCouldPay(cap, latency, limit, overheads)
+        || !probeAffordable(learning)) {
       return 0;
     }
     plainStepsInARow = 0;
+    probing = learning;
     return 1;
+  }
+
+  /**
+   * Whether a probe is affordable now (called last: it may take the pair's probe). A learning
+   * request's probes are paid from its pair's credit ({@link StepCosts#takeProbe}); a request that
+   * learns only beside other streams, now alone, probes only once it has drafted (its draft session
+   * caught up then, so a probe costs a few tokens' catch-up, not a prompt's prefill), which depends
+   * on its own steps alone, as its seed requires; without step costs, always.
+   */
+  private boolean probeAffordable(boolean learning) {
+    if (learning) {
+      return timedCosts.takeProbe();
+    }
+    return learnWhen == null || drafted;
   }
 
   /**
@@ -431,7 +455,15 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
       timedModelNanos = step.draftingNanos() + step.verifyNanos();
       timedEmitted = step.emitted();
       timedCosts.observe(step, latencies.current());
+      if (probing) { // what it cost beyond a plain step: the wait for its draft, one position
+        timedCosts.chargeProbe(
+            step.draftNanos() + timedCosts.latency(latencies.current()).verifyPerPosition());
+      } else if (step.proposed() == 0) {
+        timedCosts.earnProbeCredit(step.verifyNanos());
+      }
     }
+    probing = false;
+    drafted |= step.proposed() > 0;
     if (learnWhen == null) { // see learningStepCostsWhen: no own latencies
       latencies.observe(step);
     }

@@ -49,6 +49,11 @@ public final class StepCosts {
   /** Choices the mean of the k chosen needs before it is read. */
   public static final int MIN_CHOICES = 16;
 
+  /**
+   * Share of the pair's plain decoding time its requests' probes may spend ({@link #takeProbe}).
+   */
+  public static final double PROBE_SHARE = 0.01;
+
   private final AtomicLongArray samples = new AtomicLongArray(ARMS); // per k, for reporting
   private final AtomicLong draftingSincePlain = new AtomicLong();
   private final Object overheadLock = new Object();
@@ -62,6 +67,8 @@ public final class StepCosts {
   private final Object latencyLock = new Object();
   private LatencyEstimator latency; // guarded by latencyLock; null until the first step
   private final GoodputEpochs epochs; // null for one stream
+  private final Object probeLock = new Object();
+  private double probeCredit; // guarded by probeLock; ns, never above 0 (no credit stockpiled)
 
   /** The costs of a pair at one stream. */
   public StepCosts() {
@@ -152,6 +159,43 @@ public final class StepCosts {
   public boolean takePlainProbe(int every) {
     long n = draftingSincePlain.get();
     return n >= every && draftingSincePlain.compareAndSet(n, 0);
+  }
+
+  /**
+   * Whether one of the pair's requests may probe now (draft one token after a run of plain steps,
+   * {@link AdaptiveDraftLength}): a probe costs what its step waited for the draft beyond a plain
+   * step, which is a whole prompt's prefill where the request's draft session opened lazily, so
+   * probes are paid from a credit that plain steps earn ({@link #earnProbeCredit}), {@link
+   * #PROBE_SHARE} of their time: true for one caller while no probe is owed, the probe's cost then
+   * owed ({@link #chargeProbe}). A pair that decodes plain keeps its acceptance estimate fresh at a
+   * bounded share of its time, however dear a probe is.
+   */
+  public boolean takeProbe() {
+    synchronized (probeLock) {
+      if (probeCredit < 0) {
+        return false;
+      }
+      probeCredit = -1; // no other probe until this one's cost is charged and earned back
+      return true;
+    }
+  }
+
+  /** What a probe taken with {@link #takeProbe} cost beyond a plain step, in nanoseconds. */
+  public void chargeProbe(double extraNanos) {
+    if (extraNanos > 0 && Double.isFinite(extraNanos)) {
+      synchronized (probeLock) {
+        probeCredit -= extraNanos;
+      }
+    }
+  }
+
+  /** A plain step of {@code nanos} earns {@link #PROBE_SHARE} of them for probes. */
+  public void earnProbeCredit(double nanos) {
+    if (nanos > 0 && Double.isFinite(nanos)) {
+      synchronized (probeLock) {
+        probeCredit = Math.min(0, probeCredit + PROBE_SHARE * nanos);
+      }
+    }
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +81,55 @@ class AdaptiveDraftLengthTest {
       ks[i] = chooser.chooseK(state(i, 100, 0.0));
     }
     assertArrayEquals(new int[] {0, 0, 0, 1, 0, 0, 0, 1, 0}, ks);
+  }
+
+  /**
+   * A learning request's probes are paid from its pair's credit: its first probe comes after a run
+   * of plain steps as before; that probe waited 50 ns for its draft (a lazily opened session's
+   * prefill, say), which 1 % of plain steps of 100 ns (1 ns each) take 51 steps to earn back, so
+   * the next probe comes no earlier, and then does.
+   */
+  @Test
+  void aLearningRequestProbesOnlyWhatItsPairsPlainStepsPaidFor() {
+    StepCosts costs = new StepCosts();
+    long[] now = {0};
+    AdaptiveDraftLength chooser =
+        fastestProbingEvery(4).learningStepCosts(() -> costs, () -> now[0]);
+    List<Integer> probes = new ArrayList<>();
+    for (int i = 0; i < 80; i++) {
+      int k = chooser.chooseK(state(i, 100, 0.0));
+      if (k > 0) {
+        probes.add(i);
+      }
+      StepRecord step = new StepRecord(k, k, 0, 1, k > 0 ? 50 : 0, 100 + k, k > 0 ? 2 : 0);
+      chooser.observe(step);
+      now[0] += step.draftingNanos() + step.verifyNanos(); // no overhead beyond the model's time
+    }
+    assertEquals(2, probes.size(), "probes at " + probes);
+    assertEquals(3, probes.get(0));
+    assertTrue(probes.get(1) >= 3 + 51, "second probe at " + probes.get(1));
+  }
+
+  /**
+   * A request that learns only beside other streams (a seeded one) probes, while alone, only once
+   * it has drafted: before, its draft session may still hold the whole prompt to prefill.
+   */
+  @Test
+  void aRequestAloneThatNeverDraftedDoesNotProbe() {
+    AdaptiveDraftLength chooser =
+        fastestProbingEvery(4).learningStepCostsWhen(StepCosts::new, () -> 0L, () -> false);
+    for (int i = 0; i < 12; i++) {
+      assertEquals(0, chooser.chooseK(state(i, 100, 0.0)), "step " + i);
+      chooser.observe(new StepRecord(0, 0, 0, 1, 0, 100, 0));
+    }
+    int k = chooser.chooseK(state(12, 100, 0.9)); // acceptance is high for once: it drafts
+    assertTrue(k > 0, "k = " + k);
+    chooser.observe(new StepRecord(k, k, k, k + 1, 20, 100 + k, 10));
+    int[] ks = new int[4];
+    for (int i = 0; i < ks.length; i++) {
+      ks[i] = chooser.chooseK(state(13 + i, 100, 0.0));
+    }
+    assertArrayEquals(new int[] {0, 0, 0, 1}, ks);
   }
 
   @Test

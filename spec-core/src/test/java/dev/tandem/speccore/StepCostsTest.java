@@ -15,6 +15,27 @@ import org.junit.jupiter.api.Test;
  */
 class StepCostsTest {
 
+  /**
+   * Probes are paid from a credit that plain steps earn at 1 % of their time: one probe at a time,
+   * the next once its cost was earned back, and no credit stockpiled beyond what is owed.
+   */
+  @Test
+  void probesArePaidFromTheCreditPlainStepsEarn() {
+    StepCosts costs = new StepCosts();
+    assertTrue(costs.takeProbe(), "nothing owed");
+    assertFalse(costs.takeProbe(), "one probe at a time");
+    costs.chargeProbe(1_000_000); // the probe cost 1 ms beyond a plain step
+    costs.earnProbeCredit(99_000_000); // 0.99 ms earned
+    assertFalse(costs.takeProbe(), "10 µs still owed");
+    costs.earnProbeCredit(1_000_100);
+    assertTrue(costs.takeProbe(), "paid back");
+    StepCosts rested = new StepCosts();
+    rested.earnProbeCredit(1e12);
+    assertTrue(rested.takeProbe());
+    rested.chargeProbe(1_000_000);
+    assertFalse(rested.takeProbe(), "a long plain run stockpiles nothing");
+  }
+
   @Test
   void draftingStepsOverheadIsALineInKAndPlainDecodingHasItsOwn() {
     StepCosts costs = new StepCosts();
