@@ -187,8 +187,8 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
 
   /**
    * Prices every drafting step (k > 0) with a fixed cost beyond its tokens, for a chooser that does
-   * not learn step costs ({@link StepPrior#draftStepNanos}); ignored once {@link
-   * #learningStepCosts} is set, whose measured overheads replace it.
+   * not learn step costs ({@link StepPrior#draftStepNanos}); with {@link #learningStepCosts}, until
+   * the pair's measured overheads replace it ({@link StepCosts#overheads(int, double[])}).
    *
    * @return this
    */
@@ -267,7 +267,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
     int cap = Math.max(0, Math.min(kMax, state.remainingTokens() - 1));
     double limit = limitPerToken(state);
     boolean learning = stepCosts != null && (learnWhen == null || learnWhen.getAsBoolean());
-    double[] overheads = learning ? timeCycle().overheads(cap) : untimed();
+    double[] overheads = learning ? timeCycle().overheads(cap, priorOverheads) : untimed();
     // Learning: the pair's latencies at this load, fitted over all its requests' steps.
     LatencyModel latency = learning ? timedCosts.latency(latencies.current()) : latencies.current();
     boolean throughputBound = busy != null && busy.getAsBoolean();

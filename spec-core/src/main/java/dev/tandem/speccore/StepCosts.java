@@ -22,7 +22,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * hand-off, the wait for a shared drafter thread) and a cost per draft token. Fitting one line
  * pools every drafting step: a mean per k, each fed only by the steps of that k, read 2–97 ms for
  * neighbouring k at 32 remote streams and sent the chooser to whichever k had drawn a quiet sample.
- * Until {@link #MIN_SAMPLES} steps of a kind were recorded, its overhead is taken as 0.
+ * Until {@link #MIN_SAMPLES} steps of a kind were recorded, its overhead is the prior's (the tier's
+ * cost per drafting step, {@link StepPrior#draftStepNanos}), 0 without one: taken as 0, the
+ * embedded default's first requests on the repetitive workload drafted k = 4–8 until their pair had
+ * measured what drafting steps cost (BENCHMARKS.md).
  *
  * <p>Also shared per pair and load: the latency fit of all its requests' steps ({@link #latency}),
  * so that a new request starts from what the pair's steps cost rather than a generic prior, the
@@ -142,9 +145,22 @@ public final class StepCosts {
 
   /** Overheads of arms 0..kMax, for {@link SpeculationPolicy}. */
   public double[] overheads(int kMax) {
+    return overheads(kMax, null);
+  }
+
+  /**
+   * Overheads of arms 0..kMax, {@code prior}'s (per k; null: 0) for a kind of step (plain,
+   * drafting) with fewer than {@link #MIN_SAMPLES} samples.
+   */
+  public double[] overheads(int kMax, double[] prior) {
     double[] out = new double[kMax + 1];
-    for (int k = 0; k <= kMax; k++) {
-      out[k] = overheadNanos(k);
+    synchronized (overheadLock) {
+      boolean plainLearned = plain.count() >= MIN_SAMPLES;
+      boolean draftingLearned = drafting.points() >= MIN_SAMPLES;
+      for (int k = 0; k <= kMax; k++) {
+        boolean learned = k == 0 ? plainLearned : draftingLearned;
+        out[k] = learned || prior == null ? overheadNanos(k) : prior[k];
+      }
     }
     return out;
   }

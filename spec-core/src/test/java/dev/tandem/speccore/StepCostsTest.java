@@ -152,6 +152,25 @@ class StepCostsTest {
     assertEquals(3e9 / 20_000, shared.epochs().tokensPerSecond(2), 1e-6);
   }
 
+  /**
+   * A learning request prices drafting steps with its tier's prior cost per drafting step until its
+   * pair has measured its own: with a 10 ms prior on each drafting step, cheap drafts at α = 0.95
+   * are not worth it; once the pair recorded drafting steps that carry no overhead, they are.
+   */
+  @Test
+  void thePriorsDraftStepCostHoldsUntilThePairMeasuredDraftingSteps() {
+    StepCosts costs = new StepCosts();
+    AdaptiveDraftLength chooser =
+        AdaptiveDraftLength.fastest(8, CHEAP_DRAFTS)
+            .pricingDraftSteps(10_000_000)
+            .learningStepCosts(() -> costs, () -> 0L);
+    assertEquals(0, chooser.chooseK(HIGH), "the prior's 10 ms a drafting step");
+    for (int i = 0; i < StepCosts.MIN_SAMPLES; i++) {
+      costs.record(4, 1_000_000, 1_000_000);
+    }
+    assertTrue(chooser.chooseK(HIGH) > 0, "measured: no overhead");
+  }
+
   /** A learning request with a cost budget (10 USD, self-hosted prices). */
   private static AdaptiveDraftLength budgeted(LatencyModel latency, StepCosts costs) {
     return new AdaptiveDraftLength(
