@@ -42,7 +42,7 @@ class DraftSessionOpeningTest {
   @Test
   void speculationOffOpensNoDraftSession() throws Exception {
     SyntheticBackend backend = backend(0.8);
-    RecordingDrafter drafter = new RecordingDrafter(backend.drafter());
+    RecordingDrafter drafter = new RecordingDrafter(backend.drafter(), null);
     GenerationEngine engine = engine(backend, drafter);
     for (SpeculationOverride off :
         List.of(
@@ -57,7 +57,7 @@ class DraftSessionOpeningTest {
   @Test
   void aFixedKOpensEagerly() throws Exception {
     SyntheticBackend backend = backend(0.8);
-    RecordingDrafter drafter = new RecordingDrafter(backend.drafter());
+    RecordingDrafter drafter = new RecordingDrafter(backend.drafter(), null);
     GenerationEngine engine = engine(backend, drafter);
     generate(engine, new SpeculationOverride(SpeculationMode.FIXED, 4, "model"));
     assertEquals(List.of("eager"), drafter.opens);
@@ -71,46 +71,13 @@ class DraftSessionOpeningTest {
   @Test
   void anAdaptivePairThatDecodesPlainOpensLazily() throws Exception {
     SyntheticBackend backend = backend(0);
-    RecordingDrafter drafter = new RecordingDrafter(slow(backend.drafter()));
+    RecordingDrafter drafter = new RecordingDrafter(backend.drafter(), vertx);
     GenerationEngine engine = engine(backend, drafter);
     for (int i = 0; i < 3; i++) {
       // k names the cap: the engine's default mode is fixed
       generate(engine, new SpeculationOverride(SpeculationMode.AUTO, 8, "model"));
     }
     assertEquals(List.of("eager", "lazy", "lazy"), drafter.opens);
-  }
-
-  /** {@code drafter} taking 1 ms a draft token (on a timer: no thread blocks). */
-  private DraftProposer slow(DraftProposer drafter) {
-    return new DraftProposer() {
-      @Override
-      public String name() {
-        return drafter.name();
-      }
-
-      @Override
-      public DraftSession open(int[] prompt, SamplingParams params) {
-        DraftSession session = drafter.open(prompt, params);
-        return new DraftSession() {
-          @Override
-          public CompletionStage<DraftBlock> propose(int k) {
-            CompletableFuture<Void> waited = new CompletableFuture<>();
-            vertx.setTimer(Math.max(1, k), id -> waited.complete(null));
-            return waited.thenCompose(x -> session.propose(k));
-          }
-
-          @Override
-          public void commit(int keptDraftTokens, int nextToken) {
-            session.commit(keptDraftTokens, nextToken);
-          }
-
-          @Override
-          public void close() {
-            session.close();
-          }
-        };
-      }
-    };
   }
 
   private static SyntheticBackend backend(double alpha) {
@@ -150,14 +117,17 @@ class DraftSessionOpeningTest {
   }
 
   /**
-   * Records how each session was opened: "eager" ({@link #open}) or "lazy" ({@link #openLazily}).
+   * Records how each session was opened: "eager" ({@link #open}) or "lazy" ({@link #openLazily});
+   * with a Vert.x, each proposal takes 1 ms a draft token (on a timer: no thread blocks).
    */
   private static final class RecordingDrafter implements DraftProposer {
     private final DraftProposer inner;
+    private final Vertx slowOn; // null: proposals as fast as inner's
     final List<String> opens = new CopyOnWriteArrayList<>();
 
-    RecordingDrafter(DraftProposer inner) {
+    RecordingDrafter(DraftProposer inner, Vertx slowOn) {
       this.inner = inner;
+      this.slowOn = slowOn;
     }
 
     @Override
@@ -168,13 +138,38 @@ class DraftSessionOpeningTest {
     @Override
     public DraftSession open(int[] prompt, SamplingParams params) {
       opens.add("eager");
-      return inner.open(prompt, params);
+      return session(prompt, params);
     }
 
     @Override
     public DraftSession openLazily(int[] prompt, SamplingParams params) {
       opens.add("lazy");
-      return inner.open(prompt, params);
+      return session(prompt, params);
+    }
+
+    private DraftSession session(int[] prompt, SamplingParams params) {
+      DraftSession session = inner.open(prompt, params);
+      if (slowOn == null) {
+        return session;
+      }
+      return new DraftSession() {
+        @Override
+        public CompletionStage<DraftBlock> propose(int k) {
+          CompletableFuture<Void> waited = new CompletableFuture<>();
+          slowOn.setTimer(Math.max(1, k), id -> waited.complete(null));
+          return waited.thenCompose(x -> session.propose(k));
+        }
+
+        @Override
+        public void commit(int keptDraftTokens, int nextToken) {
+          session.commit(keptDraftTokens, nextToken);
+        }
+
+        @Override
+        public void close() {
+          session.close();
+        }
+      };
     }
   }
 }
