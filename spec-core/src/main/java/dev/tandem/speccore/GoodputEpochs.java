@@ -7,15 +7,9 @@ package dev.tandem.speccore;
  * epoch's k, and the epoch's goodput is the tokens its steps emitted over their cycles, summed
  * (tokens per second of one stream; the streams are closed loops, so the pair serves that many
  * times more). The epochs take turns on a center k and its two neighbours ({@link #SCHEDULE}: the
- * center four times in six, so that a center epoch comes before and after each neighbour's), and
- * the center moves to a neighbour whose goodput beats the mean of the two center epochs around it
- * by more than {@link #MARGIN} (weighted over that side's judgements; the next epoch then tries one
- * further that way, so a far center walks to the best k two epochs a step). Judged against its
- * flanks rather than the center's mean over time, a neighbour is not penalised by a load that
- * drifts: with the goodput of every epoch falling as a run went on (the cycle a step drifted from
- * 63 to 108 ms at 32 remote streams on code), neighbours measured after the center's earlier epochs
- * looked worse than they were, and the center stuck at 3–4 where k = 2 served the most
- * (BENCHMARKS.md).
+ * center four times in six), each k's goodput is an exponentially weighted mean over its epochs,
+ * and the center moves to a neighbour whose goodput beats its own by more than {@link #MARGIN} (the
+ * next epoch then tries one further that way, so a far center walks to the best k an epoch a step).
  *
  * <p>Why measured: with many streams sharing the verifier's batches, what a step costs is read off
  * batches that other streams fill. At 32 remote streams the pair's fitted costs swung from one
@@ -66,12 +60,6 @@ public final class GoodputEpochs {
   private int seen; // steps recorded in the current epoch, warm-in included
   private long tokens;
   private long nanos;
-  private double centerGoodput; // of the center's last epoch (0: none yet)
-  private int neighbour = -1; // the neighbour epoch awaiting judgement (-1: none) and its goodput
-  private double neighbourGoodput;
-  // Per side: a neighbour's goodput over its flanking center epochs', since the center last moved.
-  private WeightedMean upRatio = new WeightedMean(WEIGHT);
-  private WeightedMean downRatio = new WeightedMean(WEIGHT);
 
   /**
    * @param streams the fewest streams of the load level these epochs serve, 2 or more (one stream
@@ -136,24 +124,12 @@ public final class GoodputEpochs {
 
   private void endEpoch() { // guarded by this
     int k = current.k();
-    double measuredGoodput = (double) tokens / nanos;
-    goodput[k].add(measuredGoodput);
-    if (k != center) { // judged once the center epoch after it has ended
-      neighbour = k;
-      neighbourGoodput = measuredGoodput;
-      slot = (slot + 1) % SCHEDULE.length;
-    } else if (neighbour >= 0 && judge(measuredGoodput)) {
-      // Moved: the next epoch tries one further the same way, flanked before by the epoch of the
-      // new center that was just judged.
-      slot = neighbour > center ? UP : DOWN;
-      center = neighbour;
-      centerGoodput = neighbourGoodput;
-      upRatio = new WeightedMean(WEIGHT);
-      downRatio = new WeightedMean(WEIGHT);
-      neighbour = -1;
+    goodput[k].add((double) tokens / nanos);
+    if (k != center && goodputOf(k) > goodputOf(center) * (1 + MARGIN)) {
+      // Moved: the next epoch tries one further the same way (the new center was just measured).
+      slot = k > center ? UP : DOWN;
+      center = k;
     } else {
-      centerGoodput = measuredGoodput;
-      neighbour = -1;
       slot = (slot + 1) % SCHEDULE.length;
     }
     int next = center + SCHEDULE[slot];
@@ -166,16 +142,8 @@ public final class GoodputEpochs {
     nanos = 0;
   }
 
-  /**
-   * Whether the pending neighbour beats the center: its goodput over the mean of the center epochs
-   * before and after it ({@code after}), weighted over its side's judgements since the center last
-   * moved.
-   */
-  private boolean judge(double after) { // guarded by this
-    double flanks = centerGoodput > 0 ? (centerGoodput + after) / 2 : after;
-    WeightedMean ratio = neighbour > center ? upRatio : downRatio;
-    ratio.add(neighbourGoodput / flanks);
-    return ratio.mean() > 1 + MARGIN;
+  private double goodputOf(int k) { // guarded by this
+    return goodput[k].count() == 0 ? 0 : goodput[k].mean();
   }
 
   /** The center k; -1 until started. */

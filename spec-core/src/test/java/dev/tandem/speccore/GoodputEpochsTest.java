@@ -74,30 +74,6 @@ class GoodputEpochsTest {
     assertEquals(best, fromAbove.center(), "from above too");
   }
 
-  /**
-   * A load that drifts: each epoch's steps take 3 % longer than the last one's, and at any one time
-   * k = 2 serves 5 % more than the center k = 3 (k = 4 5 % less). Judged against the center epochs
-   * around it, k = 2 wins at its first try and the center moves to it; against the center's mean
-   * over its earlier, faster epochs it looks worse (0.906 against 0.940 of the first epoch's).
-   */
-  @Test
-  void aNeighbourIsJudgedAgainstTheCenterEpochsAroundItUnderADriftingLoad() {
-    GoodputEpochs epochs = new GoodputEpochs(STREAMS);
-    epochs.start(3, 8);
-    double load = 1;
-    // epochs 0, 1 center; 2 k = 4; 3, 4 center; 5 k = 2; 6 center, which ends its judgement
-    for (int e = 0; e < 7; e++) {
-      GoodputEpochs.Epoch epoch = epochs.current();
-      double speed = epoch.k() == 2 ? 1.05 : epoch.k() == 4 ? 1 / 1.05 : 1;
-      long cycle = Math.round(1_000_000 * load / speed);
-      for (int i = 0; i < STEPS_PER_EPOCH; i++) {
-        epochs.record(epoch, 10, cycle);
-      }
-      load *= 1.03;
-    }
-    assertEquals(2, epochs.center());
-  }
-
   /** A flat curve: no neighbour beats the center by the margin, and the center stays put. */
   @Test
   void aNeighbourWithinTheMarginDoesNotMoveTheCenter() {
