@@ -72,7 +72,7 @@ final class ModelDraftSession implements DraftSession {
   /**
    * @param draftAhead tokens to draft beyond the bonus guess after a proposal (0 = never)
    * @param prefillNow whether to prefill the prompt now or with the first proposal (see {@link
-   *     ModelDrafter#sharingTheVerifiersThread})
+   *     ModelDrafter#openLazily} and {@link ModelDrafter#sharingTheVerifiersThread})
    */
   ModelDraftSession(
       Model model,

@@ -132,37 +132,36 @@ public final class StepCosts {
   public double overheadNanos(int k) {
     DraftBlock.requireLength("k", k);
     synchronized (overheadLock) {
-      if (k == 0) {
-        return plain.count() >= MIN_SAMPLES ? plain.mean() : 0;
-      }
-      if (drafting.points() < MIN_SAMPLES) {
-        return 0;
-      }
-      double perToken = drafting.slope(LatencyEstimator.MIN_POSITION_VARIANCE, 0);
-      return Math.max(0, drafting.meanY() + perToken * (k - drafting.meanX()));
+      double learned = learnedOverhead(k);
+      return Double.isNaN(learned) ? 0 : learned;
     }
   }
 
-  /** Overheads of arms 0..kMax, for {@link SpeculationPolicy}. */
-  public double[] overheads(int kMax) {
-    return overheads(kMax, null);
-  }
-
   /**
-   * Overheads of arms 0..kMax, {@code prior}'s (per k; null: 0) for a kind of step (plain,
-   * drafting) with fewer than {@link #MIN_SAMPLES} samples.
+   * Overheads of arms 0..kMax, for {@link SpeculationPolicy}: {@code prior}'s (per k; null: 0) for
+   * a kind of step (plain, drafting) with fewer than {@link #MIN_SAMPLES} samples.
    */
   public double[] overheads(int kMax, double[] prior) {
     double[] out = new double[kMax + 1];
     synchronized (overheadLock) {
-      boolean plainLearned = plain.count() >= MIN_SAMPLES;
-      boolean draftingLearned = drafting.points() >= MIN_SAMPLES;
       for (int k = 0; k <= kMax; k++) {
-        boolean learned = k == 0 ? plainLearned : draftingLearned;
-        out[k] = learned || prior == null ? overheadNanos(k) : prior[k];
+        double learned = learnedOverhead(k);
+        out[k] = !Double.isNaN(learned) ? learned : prior == null ? 0 : prior[k];
       }
     }
     return out;
+  }
+
+  /** Arm k's learned overhead (never below 0 for drafting); NaN before its kind has samples. */
+  private double learnedOverhead(int k) { // guarded by overheadLock
+    if (k == 0) {
+      return plain.count() >= MIN_SAMPLES ? plain.mean() : Double.NaN;
+    }
+    if (drafting.points() < MIN_SAMPLES) {
+      return Double.NaN;
+    }
+    double perToken = drafting.slope(LatencyEstimator.MIN_POSITION_VARIANCE, 0);
+    return Math.max(0, drafting.meanY() + perToken * (k - drafting.meanX()));
   }
 
   /**

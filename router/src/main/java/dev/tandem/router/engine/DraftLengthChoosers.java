@@ -155,7 +155,10 @@ final class DraftLengthChoosers {
     return switch (mode(request, settings)) {
       case OFF -> false;
       case FIXED -> true;
-      case AUTO -> !(stepCosts.get().meanChosenK() < DRAFTING_MEAN_K); // NaN: none chosen yet
+      case AUTO -> {
+        double mean = stepCosts.get().meanChosenK();
+        yield Double.isNaN(mean) || mean >= DRAFTING_MEAN_K;
+      }
     };
   }
 
