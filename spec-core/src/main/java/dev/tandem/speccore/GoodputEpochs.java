@@ -62,8 +62,9 @@ public final class GoodputEpochs {
   private long nanos;
 
   /**
-   * @param streams the fewest streams of the load level these epochs serve, 2 or more (one stream
-   *     alone has no batch-mates to be noise in its costs)
+   * @param streams the streams of the load level these epochs serve (its power of two, {@link
+   *     StepCostRegistry#streamsOf}), 2 or more (one stream alone has no batch-mates to be noise in
+   *     its costs)
    */
   public GoodputEpochs(int streams) {
     if (streams < 2) {

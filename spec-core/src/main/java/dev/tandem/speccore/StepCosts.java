@@ -79,8 +79,9 @@ public final class StepCosts {
   }
 
   /**
-   * @param streams the fewest streams of the load level these costs serve, 1 or more: from 2, the
-   *     pair's requests also share {@link #epochs}
+   * @param streams the streams of the load level these costs serve (its power of two, {@link
+   *     StepCostRegistry#streamsOf}), 1 or more: from 2, the pair's requests also share {@link
+   *     #epochs}
    */
   public StepCosts(int streams) {
     if (streams < 1) {

@@ -2,7 +2,9 @@ package dev.tandem.speccore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -187,12 +189,34 @@ class StepCostsTest {
   }
 
   @Test
-  void loadLevelsArePowersOfTwo() {
+  void aLoadLevelIsTheNearestPowerOfTwoSoThatAPowerOfTwoSitsInItsMiddle() {
     assertEquals(0, StepCostRegistry.level(0));
-    assertEquals(0, StepCostRegistry.level(1));
-    assertEquals(1, StepCostRegistry.level(3));
+    assertEquals(0, StepCostRegistry.level(1)); // one stream alone
+    assertEquals(1, StepCostRegistry.level(2));
+    assertEquals(2, StepCostRegistry.level(3));
+    assertEquals(2, StepCostRegistry.level(5));
+    assertEquals(3, StepCostRegistry.level(6));
     assertEquals(3, StepCostRegistry.level(8));
+    assertEquals(3, StepCostRegistry.level(11));
+    assertEquals(4, StepCostRegistry.level(22));
+    // 32 streams and the dips below them (one between requests, the end of a burst): one level.
+    for (int streams = 23; streams <= 45; streams++) {
+      assertEquals(5, StepCostRegistry.level(streams), "streams " + streams);
+    }
+    assertEquals(6, StepCostRegistry.level(46));
     assertEquals(7, StepCostRegistry.level(128));
+    assertEquals(31, StepCostRegistry.level(Integer.MAX_VALUE)); // no overflow
+    assertEquals(32, StepCostRegistry.streamsOf(5));
+  }
+
+  @Test
+  void streamsDippingBelowAPowerOfTwoShareItsCosts() {
+    StepCostRegistry registry = new StepCostRegistry();
+    StepCosts at32 = registry.forPair("model", "large", 32);
+    assertSame(at32, registry.forPair("model", "large", 31));
+    assertSame(at32, registry.forPair("model", "large", 40));
+    assertNotSame(at32, registry.forPair("model", "large", 16));
+    assertNotSame(at32, registry.forPair("ngram", "large", 32));
   }
 
   /** A request whose drafting steps each carry {@code draftOverhead} ns beyond their model work. */
