@@ -24,16 +24,26 @@ public final class StepCostRegistry {
 
   private final Map<Key, StepCosts> costs = new ConcurrentHashMap<>();
 
-  /** The level of {@code streams} streams in flight: round(log2(max(1, streams))). */
+  /** The highest level: about a million streams; more share it. */
+  static final int MAX_LEVEL = 20;
+
+  /**
+   * The level of {@code streams} streams in flight: round(log2(max(1, streams))), at most {@value
+   * #MAX_LEVEL}.
+   */
   public static int level(int streams) {
     long s = Math.max(1, streams);
     int floor = 63 - Long.numberOfLeadingZeros(s);
     // s ≥ 2^(floor + 1/2), i.e. s² ≥ 2^(2·floor + 1): nearer the next power of two on a log scale
-    return s * s >= 1L << (2 * floor + 1) ? floor + 1 : floor;
+    int level = s * s >= 1L << (2 * floor + 1) ? floor + 1 : floor;
+    return Math.min(level, MAX_LEVEL);
   }
 
   /** The streams a level is named for: 2^level. */
   public static int streamsOf(int level) {
+    if (level < 0 || level > MAX_LEVEL) {
+      throw new IllegalArgumentException("level must be in 0.." + MAX_LEVEL + ", got " + level);
+    }
     return 1 << level;
   }
 

@@ -2,6 +2,7 @@ package dev.tandem.speccore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -205,8 +206,9 @@ class StepCostsTest {
     }
     assertEquals(6, StepCostRegistry.level(46));
     assertEquals(7, StepCostRegistry.level(128));
-    assertEquals(31, StepCostRegistry.level(Integer.MAX_VALUE)); // no overflow
+    assertEquals(StepCostRegistry.MAX_LEVEL, StepCostRegistry.level(Integer.MAX_VALUE));
     assertEquals(32, StepCostRegistry.streamsOf(5));
+    assertNotNull(new StepCostRegistry().forPair("model", "large", Integer.MAX_VALUE).epochs());
   }
 
   @Test
