@@ -1,5 +1,6 @@
 package dev.tandem.speccore;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -172,6 +173,39 @@ class StepCostsTest {
       costs.record(4, 1_000_000, 1_000_000);
     }
     assertTrue(chooser.chooseK(HIGH) > 0, "measured: no overhead");
+  }
+
+  @Test
+  void anUnmeasuredDraftingStepCarriesThePlainStepsMeasuredOverheadAndThePriors() {
+    StepCosts costs = new StepCosts();
+    double[] prior = {0, 600_000, 600_000};
+    assertArrayEquals(new double[] {0, 600_000, 600_000}, costs.overheads(2, prior));
+    for (int i = 0; i < StepCosts.MIN_SAMPLES; i++) {
+      costs.record(0, 800_000, 500_000); // plain: 0.3 ms beyond the model
+    }
+    assertArrayEquals(new double[] {300_000, 900_000, 900_000}, costs.overheads(2, prior));
+    assertArrayEquals(new double[] {300_000, 300_000, 300_000}, costs.overheads(2, null));
+    for (int i = 0; i < StepCosts.MIN_SAMPLES; i++) {
+      costs.record(2, 1_100_000, 1_000_000); // drafting, measured: 0.1 ms beyond the model
+    }
+    assertArrayEquals(new double[] {300_000, 100_000, 100_000}, costs.overheads(2, prior), 1e-6);
+  }
+
+  @Test
+  void aPlainStepsMeasuredOverheadDoesNotMakeUnmeasuredDraftingLookCheaper() {
+    // The default in-process tier's prior, and a pair whose plain steps were measured 0.31 ms
+    // beyond their model time: at α = 0.8, k = 2 costs (0.6 + 0.6 + 0.31 + 0.6 + 3 · 0.35) / 2.44
+    // ms a token against plain's 0.6 + 0.35 + 0.31, so plain; priced without the plain overhead on
+    // the drafting arm it was the other way round.
+    StepCosts costs = new StepCosts();
+    AdaptiveDraftLength chooser =
+        AdaptiveDraftLength.fastest(8, new LatencyModel(300_000, 600_000, 350_000))
+            .pricingDraftSteps(600_000)
+            .learningStepCosts(() -> costs, () -> 0L);
+    for (int i = 0; i < StepCosts.MIN_SAMPLES; i++) {
+      costs.record(0, 1_260_000, 950_000);
+    }
+    assertEquals(0, chooser.chooseK(new LoopState(0, 10_000, 0, 0, 0, 0, 0.8)));
   }
 
   /** A learning request with a cost budget (10 USD, self-hosted prices). */
