@@ -140,13 +140,13 @@ public final class StepCosts {
 
   /**
    * Overheads of arms 0..kMax, for {@link SpeculationPolicy}. A kind of step (plain, drafting) with
-   * fewer than {@link #MIN_SAMPLES} samples takes {@code prior}'s (per k; null: 0), and a drafting
-   * arm that with the plain steps' learned overhead on top: the prior's drafting-step cost is what
-   * a drafting step costs beyond a plain one, and a plain step's overhead (the hand-offs every step
-   * makes) is measured long before a drafting step's. Without it an unmeasured drafting step looked
-   * cheaper than a plain one by that overhead: at one in-process stream, plain priced with its
-   * measured 0.31 ms beside drafting steps at the prior's 0.6 ms made k = 2 look 5 % cheaper a
-   * token than plain where it cost 50 % more, and the first requests drafted (BENCHMARKS.md).
+   * fewer than {@link #MIN_SAMPLES} samples takes {@code prior}'s (per k; null: 0); an unmeasured
+   * drafting arm also carries the plain steps' learned overhead, since the prior's drafting-step
+   * cost is what a drafting step costs beyond a plain one, and the overhead every step carries (its
+   * hand-offs) is measured on plain steps long before drafting ones. Without it an unmeasured
+   * drafting step looked cheaper than a plain one by that overhead: at one in-process stream, plain
+   * priced with its measured 0.31 ms beside drafting steps at the prior's 0.6 ms made k = 2 look 5
+   * % cheaper a token than plain, where on that box it costs 50 % more (BENCHMARKS.md).
    */
   public double[] overheads(int kMax, double[] prior) {
     double[] out = new double[kMax + 1];
