@@ -23,9 +23,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * pools every drafting step: a mean per k, each fed only by the steps of that k, read 2–97 ms for
  * neighbouring k at 32 remote streams and sent the chooser to whichever k had drawn a quiet sample.
  * Until {@link #MIN_SAMPLES} steps of a kind were recorded, its overhead is the prior's (the tier's
- * cost per drafting step, {@link StepPrior#draftStepNanos}), 0 without one: taken as 0, the
- * embedded default's first requests on the repetitive workload drafted k = 4–8 until their pair had
- * measured what drafting steps cost (BENCHMARKS.md).
+ * cost per drafting step, {@link StepPrior#draftStepNanos}, 0 without one), a drafting arm's on top
+ * of the plain steps' measured overhead ({@link #overheads}): taken as 0, the embedded default's
+ * first requests on the repetitive workload drafted k = 4–8 until their pair had measured what
+ * drafting steps cost (BENCHMARKS.md).
  *
  * <p>Also shared per pair and load: the latency fit of all its requests' steps ({@link #latency}),
  * so that a new request starts from what the pair's steps cost rather than a generic prior, the
@@ -124,17 +125,6 @@ public final class StepCosts {
       } else {
         drafting.addAveragingFirst(k, sample, WEIGHT);
       }
-    }
-  }
-
-  /**
-   * The overhead per step of arm k in nanoseconds (0 until its kind has samples; never below 0).
-   */
-  public double overheadNanos(int k) {
-    DraftBlock.requireLength("k", k);
-    synchronized (overheadLock) {
-      double learned = learnedOverhead(k);
-      return Double.isNaN(learned) ? 0 : learned;
     }
   }
 

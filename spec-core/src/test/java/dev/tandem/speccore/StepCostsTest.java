@@ -43,23 +43,23 @@ class StepCostsTest {
   @Test
   void draftingStepsOverheadIsALineInKAndPlainDecodingHasItsOwn() {
     StepCosts costs = new StepCosts();
-    assertEquals(0, costs.overheadNanos(3));
+    assertEquals(0, overhead(costs, 3));
     for (int i = 0; i < StepCosts.MIN_SAMPLES; i++) {
       costs.record(2, 1500, 1000); // 500 ns beyond the model's
     }
-    assertEquals(500, costs.overheadNanos(2), 1e-9);
-    assertEquals(500, costs.overheadNanos(3), 1e-9); // one k seen: no slope yet
-    assertEquals(0, costs.overheadNanos(0)); // plain decoding never borrows from drafting
+    assertEquals(500, overhead(costs, 2), 1e-9);
+    assertEquals(500, overhead(costs, 3), 1e-9); // one k seen: no slope yet
+    assertEquals(0, overhead(costs, 0)); // plain decoding never borrows from drafting
     for (int i = 0; i < 400; i++) { // 300 ns a drafting step + 100 ns a draft token
       int k = i % 2 == 0 ? 2 : 6;
       costs.record(k, 1000 + 300 + 100 * k, 1000);
     }
-    assertEquals(700, costs.overheadNanos(4), 1e-6);
-    assertEquals(1100, costs.overheadNanos(8), 1e-6);
+    assertEquals(700, overhead(costs, 4), 1e-6);
+    assertEquals(1100, overhead(costs, 8), 1e-6);
     for (int i = 0; i < StepCosts.MIN_SAMPLES; i++) {
       costs.record(0, 1100, 1000);
     }
-    assertEquals(100, costs.overheadNanos(0), 1e-9);
+    assertEquals(100, overhead(costs, 0), 1e-9);
   }
 
   @Test
@@ -69,7 +69,7 @@ class StepCostsTest {
       costs.record(1, 1000, 1000);
     }
     costs.record(1, 2000, 1000);
-    assertEquals(1000 * StepCosts.WEIGHT, costs.overheadNanos(1), 1e-6);
+    assertEquals(1000 * StepCosts.WEIGHT, overhead(costs, 1), 1e-6);
   }
 
   @Test
@@ -206,6 +206,11 @@ class StepCostsTest {
       costs.record(0, 1_260_000, 950_000);
     }
     assertEquals(0, chooser.chooseK(new LoopState(0, 10_000, 0, 0, 0, 0, 0.8)));
+  }
+
+  /** Arm k's overhead with no prior. */
+  private static double overhead(StepCosts costs, int k) {
+    return costs.overheads(k, null)[k];
   }
 
   /** A learning request with a cost budget (10 USD, self-hosted prices). */
