@@ -289,6 +289,12 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
         }
       }
     } else { // what this stream's drafts and positions cost the streams beside it
+      if (learning) { // each kind's verifies as measured (StepCosts#verifyExcess)
+        double[] excess = timedCosts.verifyExcess(cap);
+        for (int i = 0; i <= cap; i++) {
+          overheads[i] += excess[i];
+        }
+      }
       double perDraft = costOrZero(draftCostToOthers);
       double perPosition = costOrZero(positionCostToOthers);
       if (perDraft > 0 || perPosition > 0) {

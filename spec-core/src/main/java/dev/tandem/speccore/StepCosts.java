@@ -1,5 +1,6 @@
 package dev.tandem.speccore;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -70,6 +71,11 @@ public final class StepCosts {
   // The pair's verify and draft latencies at this load, fitted over every request's steps.
   private final Object latencyLock = new Object();
   private LatencyEstimator latency; // guarded by latencyLock; null until the first step
+  // Guarded by latencyLock: measured verify time of plain steps, and of drafting steps with their
+  // positions, each kind's own (see verifyExcess).
+  private final WeightedMean plainVerify = new WeightedMean(WEIGHT);
+  private final WeightedMean draftingVerify = new WeightedMean(WEIGHT);
+  private final WeightedMean draftingPositions = new WeightedMean(WEIGHT);
   private final GoodputEpochs epochs; // null for one stream
   private final Object probeLock = new Object();
   private double probeCredit; // guarded by probeLock; ns, never above 0 (no credit stockpiled)
@@ -236,7 +242,48 @@ public final class StepCosts {
         latency = new LatencyEstimator(prior, WEIGHT);
       }
       latency.observe(step);
+      if (step.proposed() == 0) {
+        plainVerify.add(step.verifyNanos());
+      } else {
+        draftingVerify.add(step.verifyNanos());
+        draftingPositions.add(step.verifierPositions());
+      }
     }
+  }
+
+  /**
+   * Per arm 0..kMax, how much longer the pair's steps of its kind (plain, drafting) were measured
+   * to verify than its latency fit says (negative where the fit says longer); 0 for a kind with
+   * fewer than {@link #MIN_SAMPLES} steps observed. Added to each arm's overhead, plain decoding is
+   * priced at what the pair's plain steps measured, and drafting at what its drafting steps
+   * measured, moved along the fit's cost per position for a k other than theirs.
+   *
+   * <p>Why: the fit is one line over every step, while a step beside drafting verifies slower than
+   * one instead of it when the drafter's thread and the verifier's share a small CPU. At one
+   * in-process stream on two vCPUs, a fit made mostly of drafting steps read a verify call 0.6–1.4
+   * ms and priced plain steps at 1.2–1.8 ms a token where they take ~0.5 ms; drafting, which loses
+   * there at every k, looked cheaper and was chosen for 50–100 requests (BENCHMARKS.md). And a fit
+   * made mostly of plain steps prices drafting at plain steps' verifies. Each kind's own level
+   * keeps both where they were measured, whichever kind the fit holds more of.
+   */
+  public double[] verifyExcess(int kMax) {
+    DraftBlock.requireLength("kMax", kMax);
+    double[] out = new double[kMax + 1];
+    synchronized (latencyLock) {
+      if (latency == null) {
+        return out;
+      }
+      LatencyModel fit = latency.current();
+      if (plainVerify.count() >= MIN_SAMPLES) {
+        out[0] = plainVerify.mean() - fit.verifyTime(0);
+      }
+      if (draftingVerify.count() >= MIN_SAMPLES) {
+        double atTheirPositions =
+            fit.verifyFixed() + fit.verifyPerPosition() * draftingPositions.mean();
+        Arrays.fill(out, 1, kMax + 1, draftingVerify.mean() - atTheirPositions);
+      }
+    }
+    return out;
   }
 
   /**

@@ -314,6 +314,80 @@ class StepCostsTest {
     assertEquals(0, chooser.chooseK(state));
   }
 
+  /**
+   * A pair whose drafting steps verify slower than its plain steps would on the same line (the
+   * drafter's thread drafts ahead beside each verify on a small CPU): each kind is priced at its
+   * own measured verifies, whichever kind the pair's one fit holds more of.
+   */
+  @Test
+  void eachKindOfStepIsPricedAtItsOwnMeasuredVerifies() {
+    StepCosts costs = new StepCosts();
+    LatencyModel prior = new LatencyModel(20, 600_000, 350_000);
+    assertArrayEquals(new double[5], costs.verifyExcess(4));
+    for (int i = 0; i < StepCosts.MIN_SAMPLES - 1; i++) {
+      costs.observe(new StepRecord(0, 0, 0, 1, 0, 400_000), prior);
+    }
+    assertArrayEquals(new double[5], costs.verifyExcess(4), "3 plain steps are not a level yet");
+    costs.observe(new StepRecord(0, 0, 0, 1, 0, 400_000), prior);
+    for (int i = 0; i < 200; i++) { // k = 1..3 in turn: 1 ms a call + 0.2 ms a position
+      int k = 1 + i % 3;
+      costs.observe(new StepRecord(k, k, 0, 1, 20L * k, 1_000_000 + 200_000L * (k + 1)), prior);
+    }
+    LatencyModel fit = costs.latency(prior);
+    assertTrue(fit.verifyTime(0) > 1_000_000, "the fit is the drafting steps': " + fit);
+    double[] excess = costs.verifyExcess(4);
+    assertEquals(400_000, fit.verifyTime(0) + excess[0], 1e-3, "plain at its own 0.4 ms");
+    assertEquals(1_000_000 + 200_000 * 3, fit.verifyTime(2) + excess[2], 20_000);
+    assertEquals(1_000_000 + 200_000 * 5, fit.verifyTime(4) + excess[4], 20_000, "along the fit");
+
+    for (int i = 0; i < 300; i++) { // now plain only: the fit becomes the plain steps'
+      costs.observe(new StepRecord(0, 0, 0, 1, 0, 400_000), prior);
+    }
+    fit = costs.latency(prior);
+    assertEquals(400_000, fit.verifyTime(0), 1_000, "the fit is the plain steps': " + fit);
+    excess = costs.verifyExcess(4);
+    assertEquals(400_000, fit.verifyTime(0) + excess[0], 1_000);
+    assertTrue(
+        fit.verifyTime(2) + excess[2] > 1_500_000,
+        "a drafting step is still priced at what drafting steps measured, got "
+            + (fit.verifyTime(2) + excess[2]));
+  }
+
+  /**
+   * One stream whose drafting steps verify in 1 ms + 0.2 ms a position while a plain step verifies
+   * in 0.4 ms: at α = 0.8 a token costs 0.66 ms at k = 2 and 0.4 ms plain, so plain is fastest. The
+   * prior (0.6 ms + 0.35 ms a position) says drafting pays, and a fit made of drafting steps said
+   * so too, pricing a plain step at its 1.2 ms intercept. Priced by what plain steps measured (the
+   * probes the pair takes among drafting steps), the request stops drafting and stays stopped.
+   */
+  @Test
+  void plainDecodingThatVerifiesFasterThanTheDraftingStepsLineWins() {
+    assertTrue(plainShare(400_000) > 0.9, "plain verifies off the drafting steps' line");
+    assertTrue(plainShare(1_200_000) < 0.2, "plain verifies on the line: drafting pays");
+  }
+
+  /** Share of plain steps among a long request's last 400, with plain verifies of {@code plain}. */
+  private static double plainShare(long plainVerify) {
+    StepCosts costs = new StepCosts();
+    long[] now = {0};
+    AdaptiveDraftLength chooser =
+        AdaptiveDraftLength.fastest(8, new LatencyModel(300_000, 600_000, 350_000))
+            .learningStepCosts(() -> costs, () -> now[0]);
+    LoopState state = new LoopState(0, 100_000, 0, 0, 0, 0, 0.8);
+    int k = chooser.chooseK(state);
+    assertTrue(k > 0, "the prior says drafting pays, got k = " + k);
+    int plain = 0;
+    for (int i = 0; i < 1200; i++) {
+      long draft = 20L * k;
+      long verify = k == 0 ? plainVerify : 1_000_000 + 200_000L * (k + 1);
+      chooser.observe(new StepRecord(k, k, 0, 1, draft, verify));
+      now[0] += draft + verify;
+      k = chooser.chooseK(state);
+      plain += i >= 800 && k == 0 ? 1 : 0;
+    }
+    return plain / 400.0;
+  }
+
   @Test
   void aPlainProbeIsDueOnceForEveryRunOfDraftingSteps() {
     StepCosts costs = new StepCosts();
