@@ -17,17 +17,18 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * k whose steps cost more than their model work (a draft hand-off per step, say) is priced as it
  * really is, and plain decoding wins where speculation does not pay.
  *
- * <p>Plain decoding's overhead is an exponentially weighted mean over plain steps. Drafting steps'
- * overhead is a line in k, {@code o(k) = a + b·k}, fitted over all of them (exponentially weighted
- * least squares, as {@link LatencyEstimator} fits verify time): a cost per drafting step (a
- * hand-off, the wait for a shared drafter thread) and a cost per draft token. Fitting one line
- * pools every drafting step: a mean per k, each fed only by the steps of that k, read 2–97 ms for
- * neighbouring k at 32 remote streams and sent the chooser to whichever k had drawn a quiet sample.
- * Until {@link #MIN_SAMPLES} steps of a kind were recorded, its overhead is the prior's (the tier's
- * cost per drafting step, {@link StepPrior#draftStepNanos}, 0 without one), a drafting arm's on top
- * of the plain steps' measured overhead ({@link #overheads}): taken as 0, the embedded default's
- * first requests on the repetitive workload drafted k = 4–8 until their pair had measured what
- * drafting steps cost (BENCHMARKS.md).
+ * <p>Plain decoding's overhead is an exponentially weighted mean over plain steps, each weighted by
+ * the pair's steps since the plain one before ({@link #plainWeight}). Drafting steps' overhead is a
+ * line in k, {@code o(k) = a + b·k}, fitted over all of them (exponentially weighted least squares,
+ * as {@link LatencyEstimator} fits verify time): a cost per drafting step (a hand-off, the wait for
+ * a shared drafter thread) and a cost per draft token. Fitting one line pools every drafting step:
+ * a mean per k, each fed only by the steps of that k, read 2–97 ms for neighbouring k at 32 remote
+ * streams and sent the chooser to whichever k had drawn a quiet sample. Until {@link #MIN_SAMPLES}
+ * steps of a kind were recorded, its overhead is the prior's (the tier's cost per drafting step,
+ * {@link StepPrior#draftStepNanos}, 0 without one), a drafting arm's on top of the plain steps'
+ * measured overhead ({@link #overheads}): taken as 0, the embedded default's first requests on the
+ * repetitive workload drafted k = 4–8 until their pair had measured what drafting steps cost
+ * (BENCHMARKS.md).
  *
  * <p>Also shared per pair and load: the latency fit of all its requests' steps ({@link #latency}),
  * so that a new request starts from what the pair's steps cost rather than a generic prior, the
@@ -55,6 +56,12 @@ public final class StepCosts {
   public static final int MIN_CHOICES = 16;
 
   /**
+   * The most one plain step's sample moves the plain estimates ({@link #plainWeight}): half of the
+   * way to it, however long ago the last plain step was.
+   */
+  public static final double MAX_PLAIN_WEIGHT = 0.5;
+
+  /**
    * Share of the pair's plain decoding time its requests' probes may spend ({@link #takeProbe}).
    */
   public static final double PROBE_SHARE = 0.01;
@@ -66,6 +73,7 @@ public final class StepCosts {
   // overhead (ns).
   private final WeightedMean plain = new WeightedMean(WEIGHT);
   private final WeightedLine drafting = new WeightedLine();
+  private long draftingRecordedSincePlain; // guarded by overheadLock
   private final Object choiceLock = new Object();
   private final WeightedMean chosen = new WeightedMean(CHOICE_WEIGHT); // guarded by choiceLock
   // The pair's verify and draft latencies at this load, fitted over every request's steps.
@@ -76,6 +84,7 @@ public final class StepCosts {
   private final WeightedMean plainVerify = new WeightedMean(WEIGHT);
   private final WeightedMean draftingVerify = new WeightedMean(WEIGHT);
   private final WeightedMean draftingPositions = new WeightedMean(WEIGHT);
+  private long draftingObservedSincePlain; // guarded by latencyLock
   private final GoodputEpochs epochs; // null for one stream
   private final Object probeLock = new Object();
   private double probeCredit; // guarded by probeLock; ns, never above 0 (no credit stockpiled)
@@ -127,11 +136,29 @@ public final class StepCosts {
     samples.incrementAndGet(k);
     synchronized (overheadLock) {
       if (k == 0) {
-        plain.add(sample);
+        plain.add(sample, plainWeight(draftingRecordedSincePlain));
+        draftingRecordedSincePlain = 0;
       } else {
         drafting.addAveragingFirst(k, sample, WEIGHT);
+        draftingRecordedSincePlain++;
       }
     }
+  }
+
+  /**
+   * The weight of a plain step's sample in the plain estimates (its overhead, its verify time)
+   * after {@code draftingSince} drafting steps of the pair: {@link #WEIGHT} for each step of the
+   * pair since the last plain one, {@code 1 − (1 − WEIGHT)^(draftingSince + 1)}, at most {@link
+   * #MAX_PLAIN_WEIGHT}. The plain estimates then forget at the pace of the pair's steps, as the
+   * drafting ones do, not of the plain steps alone: while the pair drafts, its plain samples are
+   * probes, one in {@value AdaptiveDraftLength#PLAIN_PROBE_EVERY} steps, and weighted per sample
+   * the plain estimates held the pair's first plain steps (a cold JIT, the first chunks' hand-offs:
+   * 0.9 ms of overhead against ~0.04 ms later) for hundreds of steps; at one in-process stream
+   * plain was then priced at 1.3–2.0 ms a token and drafting chosen for 40 requests where it loses
+   * (BENCHMARKS.md).
+   */
+  static double plainWeight(long draftingSince) {
+    return Math.min(MAX_PLAIN_WEIGHT, 1 - Math.pow(1 - WEIGHT, draftingSince + 1));
   }
 
   /**
@@ -243,10 +270,12 @@ public final class StepCosts {
       }
       latency.observe(step);
       if (step.proposed() == 0) {
-        plainVerify.add(step.verifyNanos());
+        plainVerify.add(step.verifyNanos(), plainWeight(draftingObservedSincePlain));
+        draftingObservedSincePlain = 0;
       } else {
         draftingVerify.add(step.verifyNanos());
         draftingPositions.add(step.verifierPositions());
+        draftingObservedSincePlain++;
       }
     }
   }

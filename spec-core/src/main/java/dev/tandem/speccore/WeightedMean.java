@@ -24,6 +24,17 @@ public final class WeightedMean {
   }
 
   public void add(double value) {
+    add(value, weight);
+  }
+
+  /**
+   * Adds a value with its own weight in (0, 1] instead of the mean's (still at least {@code 1 / n}
+   * for the n-th value).
+   */
+  public void add(double value, double weight) {
+    if (!(weight > 0 && weight <= 1)) {
+      throw new IllegalArgumentException("weight must be in (0, 1], got " + weight);
+    }
     mean += Math.max(weight, 1.0 / ++count) * (value - mean);
   }
 

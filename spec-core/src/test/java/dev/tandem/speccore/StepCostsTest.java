@@ -388,6 +388,34 @@ class StepCostsTest {
     return plain / 400.0;
   }
 
+  /**
+   * A pair whose first plain steps were dear (a cold JIT) and which then drafts, with a plain probe
+   * in every 32 steps: a probe moves the plain estimates by the 32 steps that passed, not by one
+   * plain sample's weight, so the first plain steps do not price plain decoding for hundreds of
+   * steps.
+   */
+  @Test
+  void plainEstimatesForgetAtThePaceOfThePairsSteps() {
+    assertEquals(StepCosts.WEIGHT, StepCosts.plainWeight(0), 1e-12);
+    assertEquals(1 - 0.95 * 0.95, StepCosts.plainWeight(1), 1e-12);
+    assertEquals(StepCosts.MAX_PLAIN_WEIGHT, StepCosts.plainWeight(31), 1e-12);
+    StepCosts costs = new StepCosts();
+    LatencyModel prior = new LatencyModel(20, 600_000, 350_000);
+    for (int i = 0; i < 20; i++) { // cold: 1 ms beyond the model, verifies of 1 ms
+      costs.record(0, 2_000_000, 1_000_000);
+      costs.observe(new StepRecord(0, 0, 0, 1, 0, 1_000_000), prior);
+    }
+    for (int i = 0; i < 31; i++) {
+      costs.record(2, 1_500_000, 1_400_000);
+      costs.observe(new StepRecord(2, 2, 1, 2, 40, 1_400_000), prior);
+    }
+    costs.record(0, 450_000, 400_000); // a probe: 50 µs beyond a 0.4 ms verify
+    costs.observe(new StepRecord(0, 0, 0, 1, 0, 400_000), prior);
+    assertEquals(525_000, overhead(costs, 0), 1e-6, "halfway to the probe's 50 µs");
+    double plainVerify = costs.latency(prior).verifyTime(0) + costs.verifyExcess(2)[0];
+    assertEquals(700_000, plainVerify, 1e-6, "halfway to the probe's 0.4 ms");
+  }
+
   @Test
   void aPlainProbeIsDueOnceForEveryRunOfDraftingSteps() {
     StepCosts costs = new StepCosts();

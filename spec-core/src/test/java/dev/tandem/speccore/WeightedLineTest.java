@@ -65,4 +65,19 @@ class WeightedLineTest {
     var e = assertThrows(IllegalArgumentException.class, () -> new WeightedMean(1.5));
     assertEquals("weight must be in (0, 1], got 1.5", e.getMessage());
   }
+
+  @Test
+  void aValueMayCarryAWeightOfItsOwnButNoLessThanThePlainMeans() {
+    WeightedMean mean = new WeightedMean(0.05);
+    mean.add(10, 0.01); // the first value: weight 1
+    mean.add(20, 0.01); // weight 1/2, not 0.01
+    assertEquals(15, mean.mean(), 1e-12);
+    for (int i = 0; i < 30; i++) {
+      mean.add(15);
+    }
+    mean.add(25, 0.5);
+    assertEquals(20, mean.mean(), 1e-12);
+    var e = assertThrows(IllegalArgumentException.class, () -> mean.add(1, 0));
+    assertEquals("weight must be in (0, 1], got 0.0", e.getMessage());
+  }
 }
