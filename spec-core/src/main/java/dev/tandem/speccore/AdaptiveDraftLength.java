@@ -35,15 +35,17 @@ import java.util.function.Supplier;
  * steps were measured to carry beyond drafting and verifying, learned across requests ({@link
  * StepCosts}), so that speculation is turned down or off where its steps cost more than the latency
  * model sees (thread hand-offs per draft, a verifier shared with many streams). The latency model
- * is then the pair's, fitted over all its requests' steps at the current load, and one drafting
- * step in {@value #PLAIN_PROBE_EVERY} of the pair's is taken plain, so that the fit and the plain
- * arm's overhead reflect what plain decoding costs now (requests that always drafted never learned
- * it, and their fit charged plain steps with a whole block's verify time). Each k is also kept
- * within {@value #SPREAD} of the mean k the pair's requests chose at this load. From two streams
- * up, a request that no cost budget or latency target binds drafts the k of the pair's goodput
- * epoch at this load instead ({@link GoodputEpochs}: one k for all, moved to where the streams were
- * measured to be served fastest), unless the verifier is throughput-bound; the policy's choices
- * still start the epochs (their mean is the first center) and serve the other requests.
+ * is then the pair's, fitted over all its requests' steps at the current load (plain and drafting
+ * steps each priced at the verify times measured for their kind, {@link StepCosts#verifyExcess}),
+ * and one drafting step in {@value #PLAIN_PROBE_EVERY} of the pair's is taken plain, so that the
+ * fit and the plain arm's overhead reflect what plain decoding costs now (requests that always
+ * drafted never learned it, and their fit charged plain steps with a whole block's verify time).
+ * Each k is also kept within {@value #SPREAD} of the mean k the pair's requests chose at this load.
+ * From two streams up, a request that no cost budget or latency target binds drafts the k of the
+ * pair's goodput epoch at this load instead ({@link GoodputEpochs}: one k for all, moved to where
+ * the streams were measured to be served fastest), unless the verifier is throughput-bound; the
+ * policy's choices still start the epochs (their mean is the first center) and serve the other
+ * requests.
  *
  * <p>Threading: one instance per request, used by its loop only (see {@link DraftLengthChooser}).
  */

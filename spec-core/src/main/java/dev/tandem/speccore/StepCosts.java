@@ -31,9 +31,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * (BENCHMARKS.md).
  *
  * <p>Also shared per pair and load: the latency fit of all its requests' steps ({@link #latency}),
- * so that a new request starts from what the pair's steps cost rather than a generic prior, the
- * schedule of plain probes ({@link #takePlainProbe}), the goodput epochs ({@link #epochs}), and the
- * mean k its requests chose ({@link #meanChosenK}), which bounds each request's k ({@link
+ * so that a new request starts from what the pair's steps cost rather than a generic prior, with
+ * each kind of step's own measured verifies beside it ({@link #verifyExcess}), the schedule of
+ * plain probes ({@link #takePlainProbe}), the goodput epochs ({@link #epochs}), and the mean k its
+ * requests chose ({@link #meanChosenK}), which bounds each request's k ({@link
  * AdaptiveDraftLength#SPREAD}).
  *
  * <p>Threading: thread-safe; any thread may record or read (the overheads, the latency fit and the
@@ -85,6 +86,7 @@ public final class StepCosts {
   private final WeightedMean draftingVerify = new WeightedMean(WEIGHT);
   private final WeightedMean draftingPositions = new WeightedMean(WEIGHT);
   private long draftingObservedSincePlain; // guarded by latencyLock
+  private final int streams; // of the load level
   private final GoodputEpochs epochs; // null for one stream
   private final Object probeLock = new Object();
   private double probeCredit; // guarded by probeLock; ns, never above 0 (no credit stockpiled)
@@ -103,6 +105,7 @@ public final class StepCosts {
     if (streams < 1) {
       throw new IllegalArgumentException("streams must be >= 1, got " + streams);
     }
+    this.streams = streams;
     this.epochs = streams > 1 ? new GoodputEpochs(streams) : null;
   }
 
@@ -136,7 +139,7 @@ public final class StepCosts {
     samples.incrementAndGet(k);
     synchronized (overheadLock) {
       if (k == 0) {
-        plain.add(sample, plainWeight(draftingRecordedSincePlain));
+        plain.add(sample, plainWeight(draftingRecordedSincePlain, streams));
         draftingRecordedSincePlain = 0;
       } else {
         drafting.addAveragingFirst(k, sample, WEIGHT);
@@ -147,18 +150,20 @@ public final class StepCosts {
 
   /**
    * The weight of a plain step's sample in the plain estimates (its overhead, its verify time)
-   * after {@code draftingSince} drafting steps of the pair: {@link #WEIGHT} for each step of the
-   * pair since the last plain one, {@code 1 − (1 − WEIGHT)^(draftingSince + 1)}, at most {@link
-   * #MAX_PLAIN_WEIGHT}. The plain estimates then forget at the pace of the pair's steps, as the
-   * drafting ones do, not of the plain steps alone: while the pair drafts, its plain samples are
-   * probes, one in {@value AdaptiveDraftLength#PLAIN_PROBE_EVERY} steps, and weighted per sample
-   * the plain estimates held the pair's first plain steps (a cold JIT, the first chunks' hand-offs:
-   * 0.9 ms of overhead against ~0.04 ms later) for hundreds of steps; at one in-process stream
-   * plain was then priced at 1.3–2.0 ms a token and drafting chosen for 40 requests where it loses
-   * (BENCHMARKS.md).
+   * after {@code draftingSince} drafting steps of the pair at a level of {@code streams}: {@link
+   * #WEIGHT} for each step a stream took since the last plain one, {@code 1 − (1 − WEIGHT)^(1 +
+   * draftingSince / streams)}, at most {@link #MAX_PLAIN_WEIGHT}. While the pair drafts, its plain
+   * samples are probes, one in {@value AdaptiveDraftLength#PLAIN_PROBE_EVERY} steps; weighted as
+   * one sample each, the plain estimates of one stream held its first plain steps (a cold JIT, the
+   * first chunks' hand-offs: 0.9 ms of overhead against ~0.04 ms later) for hundreds of steps, and
+   * at one in-process stream priced plain at 1.3–2.0 ms a token, drafting chosen for 40 requests
+   * where it loses (BENCHMARKS.md). At many streams the pair's probes come from all of them, often
+   * enough for a stream's pace; each weighted as 32 steps, 32 remote streams' plain estimates
+   * followed every probe's noise.
    */
-  static double plainWeight(long draftingSince) {
-    return Math.min(MAX_PLAIN_WEIGHT, 1 - Math.pow(1 - WEIGHT, draftingSince + 1));
+  static double plainWeight(long draftingSince, int streams) {
+    double steps = 1 + (double) draftingSince / streams;
+    return Math.min(MAX_PLAIN_WEIGHT, 1 - Math.pow(1 - WEIGHT, steps));
   }
 
   /**
@@ -270,7 +275,7 @@ public final class StepCosts {
       }
       latency.observe(step);
       if (step.proposed() == 0) {
-        plainVerify.add(step.verifyNanos(), plainWeight(draftingObservedSincePlain));
+        plainVerify.add(step.verifyNanos(), plainWeight(draftingObservedSincePlain, streams));
         draftingObservedSincePlain = 0;
       } else {
         draftingVerify.add(step.verifyNanos());

@@ -389,16 +389,17 @@ class StepCostsTest {
   }
 
   /**
-   * A pair whose first plain steps were dear (a cold JIT) and which then drafts, with a plain probe
-   * in every 32 steps: a probe moves the plain estimates by the 32 steps that passed, not by one
-   * plain sample's weight, so the first plain steps do not price plain decoding for hundreds of
-   * steps.
+   * One stream whose first plain steps were dear (a cold JIT) and which then drafts, with a plain
+   * probe in every 32 steps: a probe moves the plain estimates by the 32 steps that passed, not by
+   * one plain sample's weight, so the first plain steps do not price plain decoding for hundreds of
+   * steps. At 32 streams, 32 of the pair's steps are one step of each stream.
    */
   @Test
   void plainEstimatesForgetAtThePaceOfThePairsSteps() {
-    assertEquals(StepCosts.WEIGHT, StepCosts.plainWeight(0), 1e-12);
-    assertEquals(1 - 0.95 * 0.95, StepCosts.plainWeight(1), 1e-12);
-    assertEquals(StepCosts.MAX_PLAIN_WEIGHT, StepCosts.plainWeight(31), 1e-12);
+    assertEquals(StepCosts.WEIGHT, StepCosts.plainWeight(0, 1), 1e-12);
+    assertEquals(1 - 0.95 * 0.95, StepCosts.plainWeight(1, 1), 1e-12);
+    assertEquals(StepCosts.MAX_PLAIN_WEIGHT, StepCosts.plainWeight(31, 1), 1e-12);
+    assertEquals(1 - 0.95 * 0.95, StepCosts.plainWeight(32, 32), 1e-12, "a step per stream");
     StepCosts costs = new StepCosts();
     LatencyModel prior = new LatencyModel(20, 600_000, 350_000);
     for (int i = 0; i < 20; i++) { // cold: 1 ms beyond the model, verifies of 1 ms
