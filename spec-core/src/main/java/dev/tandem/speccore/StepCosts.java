@@ -18,17 +18,17 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * really is, and plain decoding wins where speculation does not pay.
  *
  * <p>Plain decoding's overhead is an exponentially weighted mean over plain steps, each weighted by
- * the pair's steps since the plain one before ({@link #plainWeight}). Drafting steps' overhead is a
- * line in k, {@code o(k) = a + b·k}, fitted over all of them (exponentially weighted least squares,
- * as {@link LatencyEstimator} fits verify time): a cost per drafting step (a hand-off, the wait for
- * a shared drafter thread) and a cost per draft token. Fitting one line pools every drafting step:
- * a mean per k, each fed only by the steps of that k, read 2–97 ms for neighbouring k at 32 remote
- * streams and sent the chooser to whichever k had drawn a quiet sample. Until {@link #MIN_SAMPLES}
- * steps of a kind were recorded, its overhead is the prior's (the tier's cost per drafting step,
- * {@link StepPrior#draftStepNanos}, 0 without one), a drafting arm's on top of the plain steps'
- * measured overhead ({@link #overheads}): taken as 0, the embedded default's first requests on the
- * repetitive workload drafted k = 4–8 until their pair had measured what drafting steps cost
- * (BENCHMARKS.md).
+ * the steps a stream of the level took since the plain one before ({@link #plainWeight}). Drafting
+ * steps' overhead is a line in k, {@code o(k) = a + b·k}, fitted over all of them (exponentially
+ * weighted least squares, as {@link LatencyEstimator} fits verify time): a cost per drafting step
+ * (a hand-off, the wait for a shared drafter thread) and a cost per draft token. Fitting one line
+ * pools every drafting step: a mean per k, each fed only by the steps of that k, read 2–97 ms for
+ * neighbouring k at 32 remote streams and sent the chooser to whichever k had drawn a quiet sample.
+ * Until {@link #MIN_SAMPLES} steps of a kind were recorded, its overhead is the prior's (the tier's
+ * cost per drafting step, {@link StepPrior#draftStepNanos}, 0 without one), a drafting arm's on top
+ * of the plain steps' measured overhead ({@link #overheads}): taken as 0, the embedded default's
+ * first requests on the repetitive workload drafted k = 4–8 until their pair had measured what
+ * drafting steps cost (BENCHMARKS.md).
  *
  * <p>Also shared per pair and load: the latency fit of all its requests' steps ({@link #latency}),
  * so that a new request starts from what the pair's steps cost rather than a generic prior, with
@@ -158,8 +158,9 @@ public final class StepCosts {
    * first chunks' hand-offs: 0.9 ms of overhead against ~0.04 ms later) for hundreds of steps, and
    * at one in-process stream priced plain at 1.3–2.0 ms a token, drafting chosen for 40 requests
    * where it loses (BENCHMARKS.md). At many streams the pair's probes come from all of them, often
-   * enough for a stream's pace; each weighted as 32 steps, 32 remote streams' plain estimates
-   * followed every probe's noise.
+   * enough for a stream's pace; weighted ½ each (32 of the pair's steps), the plain estimates of 32
+   * remote streams followed every probe (mixed read 0.96–1.00× the best fixed k in three runs,
+   * against 0.96–1.03× before; BENCHMARKS.md).
    */
   static double plainWeight(long draftingSince, int streams) {
     double steps = 1 + (double) draftingSince / streams;
