@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.function.IntToLongFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -262,31 +263,53 @@ class StepCostsTest {
 
   /** A request whose drafting steps each carry {@code draftOverhead} ns beyond their model work. */
   private static int kAfterLearning(long draftOverhead) {
-    StepCosts costs = new StepCosts();
-    long[] now = {0};
     // Verifying costs 1000 ns + 10 per position, drafting 20 per token: k > 0 pays at α = 0.8.
-    AdaptiveDraftLength chooser =
-        AdaptiveDraftLength.fastest(8, new LatencyModel(20, 1000, 10))
-            .learningStepCosts(() -> costs, () -> now[0]);
-    LoopState state = new LoopState(0, 10_000, 0, 0, 0, 0, 0.8);
-    int k = chooser.chooseK(state);
-    assertTrue(k > 0, "drafting pays before any overhead is known, got k = " + k);
+    int[] ks =
+        kChosen(
+            new LatencyModel(20, 1000, 10),
+            new LoopState(0, 10_000, 0, 0, 0, 0, 0.8),
+            200,
+            k -> 1000 + 10L * (k + 1),
+            k -> k > 0 ? draftOverhead : 0);
+    assertTrue(ks[0] > 0, "drafting pays before any overhead is known, got k = " + ks[0]);
     int[] chosen = new int[DraftBlock.MAX_DRAFT + 1]; // over the last 100 steps
-    for (int i = 0; i < 200; i++) {
-      long draft = 20L * k;
-      long verify = 1000 + 10L * (k + 1);
-      chooser.observe(new StepRecord(k, k, 0, 1, draft, verify));
-      now[0] += draft + verify + (k > 0 ? draftOverhead : 0);
-      k = chooser.chooseK(state);
-      if (i >= 100) {
-        chosen[k]++;
-      }
+    for (int i = 101; i < ks.length; i++) {
+      chosen[ks[i]]++;
     }
     int most = 0; // the k chosen most often (plain probes aside)
     for (int j = 1; j < chosen.length; j++) {
       most = chosen[j] > chosen[most] ? j : most;
     }
     return most;
+  }
+
+  /**
+   * Runs the steps of one learning request (kMax 8, {@code prior}, a pair of its own) on a
+   * controlled clock: a step of k drafts at 20 ns a token, verifies in {@code verify(k)} ns and
+   * carries {@code beyond(k)} ns more. Returns the k chosen first and then after each of {@code
+   * steps} steps.
+   */
+  private static int[] kChosen(
+      LatencyModel prior,
+      LoopState state,
+      int steps,
+      IntToLongFunction verify,
+      IntToLongFunction beyond) {
+    StepCosts costs = new StepCosts();
+    long[] now = {0};
+    AdaptiveDraftLength chooser =
+        AdaptiveDraftLength.fastest(8, prior).learningStepCosts(() -> costs, () -> now[0]);
+    int[] chosen = new int[steps + 1];
+    chosen[0] = chooser.chooseK(state);
+    for (int i = 0; i < steps; i++) {
+      int k = chosen[i];
+      long draft = 20L * k;
+      long verifyNanos = verify.applyAsLong(k);
+      chooser.observe(new StepRecord(k, k, 0, 1, draft, verifyNanos));
+      now[0] += draft + verifyNanos + beyond.applyAsLong(k);
+      chosen[i + 1] = chooser.chooseK(state);
+    }
+    return chosen;
   }
 
   @Test
@@ -368,22 +391,17 @@ class StepCostsTest {
 
   /** Share of plain steps among a long request's last 400, with plain verifies of {@code plain}. */
   private static double plainShare(long plainVerify) {
-    StepCosts costs = new StepCosts();
-    long[] now = {0};
-    AdaptiveDraftLength chooser =
-        AdaptiveDraftLength.fastest(8, new LatencyModel(300_000, 600_000, 350_000))
-            .learningStepCosts(() -> costs, () -> now[0]);
-    LoopState state = new LoopState(0, 100_000, 0, 0, 0, 0, 0.8);
-    int k = chooser.chooseK(state);
-    assertTrue(k > 0, "the prior says drafting pays, got k = " + k);
+    int[] ks =
+        kChosen(
+            new LatencyModel(300_000, 600_000, 350_000),
+            new LoopState(0, 100_000, 0, 0, 0, 0, 0.8),
+            1200,
+            k -> k == 0 ? plainVerify : 1_000_000 + 200_000L * (k + 1),
+            k -> 0);
+    assertTrue(ks[0] > 0, "the prior says drafting pays, got k = " + ks[0]);
     int plain = 0;
-    for (int i = 0; i < 1200; i++) {
-      long draft = 20L * k;
-      long verify = k == 0 ? plainVerify : 1_000_000 + 200_000L * (k + 1);
-      chooser.observe(new StepRecord(k, k, 0, 1, draft, verify));
-      now[0] += draft + verify;
-      k = chooser.chooseK(state);
-      plain += i >= 800 && k == 0 ? 1 : 0;
+    for (int i = 801; i < ks.length; i++) {
+      plain += ks[i] == 0 ? 1 : 0;
     }
     return plain / 400.0;
   }
