@@ -292,7 +292,7 @@ public final class AdaptiveDraftLength implements DraftLengthChooser {
       }
     } else { // what this stream's drafts and positions cost the streams beside it
       if (learning) { // each kind's verifies as measured (StepCosts#verifyExcess)
-        double[] excess = timedCosts.verifyExcess(cap);
+        double[] excess = timedCosts.verifyExcess(cap, latency);
         for (int i = 0; i <= cap; i++) {
           overheads[i] += excess[i];
         }

@@ -85,6 +85,8 @@ public final class StepCosts {
   private final WeightedMean plainVerify = new WeightedMean(WEIGHT);
   private final WeightedMean draftingVerify = new WeightedMean(WEIGHT);
   private final WeightedMean draftingPositions = new WeightedMean(WEIGHT);
+  // Drafting steps since the last plain one, for plainWeight: one count per lock, as record and
+  // observe see a step at different times (draftingSincePlain is reset by takePlainProbe).
   private long draftingObservedSincePlain; // guarded by latencyLock
   private final int streams; // of the load level
   private final GoodputEpochs epochs; // null for one stream
@@ -288,10 +290,12 @@ public final class StepCosts {
 
   /**
    * Per arm 0..kMax, how much longer the pair's steps of its kind (plain, drafting) were measured
-   * to verify than its latency fit says (negative where the fit says longer); 0 for a kind with
-   * fewer than {@link #MIN_SAMPLES} steps observed. Added to each arm's overhead, plain decoding is
-   * priced at what the pair's plain steps measured, and drafting at what its drafting steps
-   * measured, moved along the fit's cost per position for a k other than theirs.
+   * to verify than {@code fit} says (negative where it says longer); 0 for a kind with fewer than
+   * {@link #MIN_SAMPLES} steps observed. {@code fit} is the latency model the caller prices with
+   * (the pair's, from {@link #latency}), so that each arm's price and its correction agree even
+   * when other streams' steps move the pair's fit in between. Added to each arm's overhead, plain
+   * decoding is priced at what the pair's plain steps measured, and drafting at what its drafting
+   * steps measured, moved along the fit's cost per position for a k other than theirs.
    *
    * <p>Why: the fit is one line over every step, while a step beside drafting verifies slower than
    * one instead of it when the drafter's thread and the verifier's share a small CPU. At one
@@ -301,14 +305,10 @@ public final class StepCosts {
    * made mostly of plain steps prices drafting at plain steps' verifies. Each kind's own level
    * keeps both where they were measured, whichever kind the fit holds more of.
    */
-  public double[] verifyExcess(int kMax) {
+  public double[] verifyExcess(int kMax, LatencyModel fit) {
     DraftBlock.requireLength("kMax", kMax);
     double[] out = new double[kMax + 1];
     synchronized (latencyLock) {
-      if (latency == null) {
-        return out;
-      }
-      LatencyModel fit = latency.current();
       if (plainVerify.count() >= MIN_SAMPLES) {
         out[0] = plainVerify.mean() - fit.verifyTime(0);
       }

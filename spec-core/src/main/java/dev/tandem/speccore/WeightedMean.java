@@ -31,11 +31,11 @@ public final class WeightedMean {
    * Adds a value with its own weight in (0, 1] instead of the mean's (still at least {@code 1 / n}
    * for the n-th value).
    */
-  public void add(double value, double weight) {
-    if (!(weight > 0 && weight <= 1)) {
-      throw new IllegalArgumentException("weight must be in (0, 1], got " + weight);
+  public void add(double value, double valueWeight) {
+    if (!(valueWeight > 0 && valueWeight <= 1)) {
+      throw new IllegalArgumentException("weight must be in (0, 1], got " + valueWeight);
     }
-    mean += Math.max(weight, 1.0 / ++count) * (value - mean);
+    mean += Math.max(valueWeight, 1.0 / ++count) * (value - mean);
   }
 
   /** The mean, 0 before the first value. */

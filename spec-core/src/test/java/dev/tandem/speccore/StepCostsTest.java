@@ -346,11 +346,12 @@ class StepCostsTest {
   void eachKindOfStepIsPricedAtItsOwnMeasuredVerifies() {
     StepCosts costs = new StepCosts();
     LatencyModel prior = new LatencyModel(20, 600_000, 350_000);
-    assertArrayEquals(new double[5], costs.verifyExcess(4));
+    assertArrayEquals(new double[5], costs.verifyExcess(4, prior));
     for (int i = 0; i < StepCosts.MIN_SAMPLES - 1; i++) {
       costs.observe(new StepRecord(0, 0, 0, 1, 0, 400_000), prior);
     }
-    assertArrayEquals(new double[5], costs.verifyExcess(4), "3 plain steps are not a level yet");
+    assertArrayEquals(
+        new double[5], costs.verifyExcess(4, costs.latency(prior)), "3 plain steps: no level yet");
     costs.observe(new StepRecord(0, 0, 0, 1, 0, 400_000), prior);
     for (int i = 0; i < 200; i++) { // k = 1..3 in turn: 1 ms a call + 0.2 ms a position
       int k = 1 + i % 3;
@@ -358,7 +359,7 @@ class StepCostsTest {
     }
     LatencyModel fit = costs.latency(prior);
     assertTrue(fit.verifyTime(0) > 1_000_000, "the fit is the drafting steps': " + fit);
-    double[] excess = costs.verifyExcess(4);
+    double[] excess = costs.verifyExcess(4, fit);
     assertEquals(400_000, fit.verifyTime(0) + excess[0], 1e-3, "plain at its own 0.4 ms");
     assertEquals(1_000_000 + 200_000 * 3, fit.verifyTime(2) + excess[2], 20_000);
     assertEquals(1_000_000 + 200_000 * 5, fit.verifyTime(4) + excess[4], 20_000, "along the fit");
@@ -368,7 +369,7 @@ class StepCostsTest {
     }
     fit = costs.latency(prior);
     assertEquals(400_000, fit.verifyTime(0), 1_000, "the fit is the plain steps': " + fit);
-    excess = costs.verifyExcess(4);
+    excess = costs.verifyExcess(4, fit);
     assertEquals(400_000, fit.verifyTime(0) + excess[0], 1_000);
     assertTrue(
         fit.verifyTime(2) + excess[2] > 1_500_000,
@@ -413,7 +414,7 @@ class StepCostsTest {
    * steps. At 32 streams, 32 of the pair's steps are one step of each stream.
    */
   @Test
-  void plainEstimatesForgetAtThePaceOfThePairsSteps() {
+  void plainEstimatesForgetAtThePaceOfAStreamsSteps() {
     assertEquals(StepCosts.WEIGHT, StepCosts.plainWeight(0, 1), 1e-12);
     assertEquals(1 - 0.95 * 0.95, StepCosts.plainWeight(1, 1), 1e-12);
     assertEquals(StepCosts.MAX_PLAIN_WEIGHT, StepCosts.plainWeight(31, 1), 1e-12);
@@ -431,7 +432,8 @@ class StepCostsTest {
     costs.record(0, 450_000, 400_000); // a probe: 50 µs beyond a 0.4 ms verify
     costs.observe(new StepRecord(0, 0, 0, 1, 0, 400_000), prior);
     assertEquals(525_000, overhead(costs, 0), 1e-6, "halfway to the probe's 50 µs");
-    double plainVerify = costs.latency(prior).verifyTime(0) + costs.verifyExcess(2)[0];
+    LatencyModel fit = costs.latency(prior);
+    double plainVerify = fit.verifyTime(0) + costs.verifyExcess(2, fit)[0];
     assertEquals(700_000, plainVerify, 1e-6, "halfway to the probe's 0.4 ms");
   }
 
