@@ -46,6 +46,21 @@ public final class OverheadBench {
    */
   static final int WARM_UPS_AT_LARGEST = 4;
 
+  /**
+   * Warm-up runs of short streams (two steps each) at the largest level, after the full ones: the
+   * request's own path (parsing, routing, reserving, opening sessions, the summary, settling, the
+   * log lines) runs once per request, so after the full warm-ups (about 9,000 requests) it was
+   * still being compiled by C2 during the measured levels (0.3–0.7 s of compiler time per
+   * 500-stream level) and each level's opening stalled the streams already open for 20–40 ms: added
+   * latency p99 6–13 ms at 500 streams, where the same router after 20,000 more requests reads
+   * 1.3–1.5 ms (BENCHMARKS.md). A router serving for hours has compiled it; a level should measure
+   * that one.
+   */
+  static final int SHORT_WARM_UPS_AT_LARGEST = 10;
+
+  /** Steps per stream in the short warm-up runs. */
+  private static final int SHORT_WARM_UP_STEPS = 2;
+
   private final ChunkClient client;
   private final Consumer<ReleaseLog> releases;
   private final String title;
@@ -85,6 +100,9 @@ public final class OverheadBench {
    * One load level's result; latencies in milliseconds.
    *
    * @param added added latency of every chunk after a stream's first
+   * @param streaming added latency of the chunks released once every stream of the level had its
+   *     first chunk released: the steady state, without the level's opening, where the router also
+   *     admits the streams still arriving
    * @param firstChunk added latency of each stream's first chunk, which also carries the request's
    *     admission (parsing, tokenizing on a worker, opening the sessions): time to first token's
    *     share of the router, apart from the steady state
@@ -98,6 +116,7 @@ public final class OverheadBench {
       int streams,
       int completed,
       Percentiles added,
+      Percentiles streaming,
       Percentiles firstChunk,
       double worstStreamInterval,
       double chunksPerSecond,
@@ -121,10 +140,17 @@ public final class OverheadBench {
     double seconds = (System.nanoTime() - start) / 1e9;
     JvmCounters spent = JvmCounters.now().minus(before);
     List<Double> added = new ArrayList<>();
+    List<Double> streaming = new ArrayList<>();
     List<Double> firstChunk = new ArrayList<>();
     double worst = 0;
     long chunks = 0;
     int completed = 0;
+    long allOpen = Long.MIN_VALUE; // when the last stream's first chunk was released
+    for (int s = 0; s < streams; s++) {
+      if (releases.count(s) > 0) {
+        allOpen = Math.max(allOpen, releases.releasedAt(s, 0));
+      }
+    }
     for (int s = 0; s < streams; s++) {
       long[] at = arrivals.chunkNanos()[s];
       if (at == null) {
@@ -137,7 +163,11 @@ public final class OverheadBench {
             "stream " + s + ": " + at.length + " chunks but " + releases.count(s) + " releases");
       }
       for (int i = 0; i < at.length; i++) {
-        (i == 0 ? firstChunk : added).add((at[i] - releases.releasedAt(s, i)) / 1e6);
+        double ms = (at[i] - releases.releasedAt(s, i)) / 1e6;
+        (i == 0 ? firstChunk : added).add(ms);
+        if (i > 0 && releases.releasedAt(s, i) > allOpen) {
+          streaming.add(ms);
+        }
       }
       if (at.length > 1) {
         worst = Math.max(worst, (at[at.length - 1] - at[0]) / 1e6 / (at.length - 1));
@@ -147,6 +177,7 @@ public final class OverheadBench {
         streams,
         completed,
         new Percentiles(added),
+        new Percentiles(streaming),
         new Percentiles(firstChunk),
         worst,
         chunks / seconds,
@@ -171,12 +202,17 @@ public final class OverheadBench {
     for (int i = 0; i < WARM_UPS_AT_LARGEST; i++) {
       run(largest, stepsPerStream);
     }
+    for (int i = 0; i < SHORT_WARM_UPS_AT_LARGEST; i++) {
+      run(largest, SHORT_WARM_UP_STEPS);
+    }
     run(levels.get(0), stepsPerStream);
     Level lone = run(1, stepsPerStream);
     boolean apart = client instanceof ClientProcess;
     out.printf(
         "Added latency per chunk: from the backend releasing a verdict to the chunk arriving at the"
-            + " %s, chunks after each stream's first (a lone stream: p50 %.3f ms)."
+            + " %s, chunks after each stream's first (a lone stream: p50 %.3f ms); \"once all"
+            + " stream\": only the chunks released after every stream of the level had its first"
+            + " one (the level's opening left out)."
             + " A lone stream's mean chunk interval is %.2f ms (the pace as the backend delivers"
             + " it); a stream keeps pace within 10 %% of it. CPU and allocation per chunk: %s.%n%n",
         client.where(),
@@ -184,20 +220,22 @@ public final class OverheadBench {
         lone.worstStreamInterval(),
         apart ? "the router's JVM alone" : "router and client together (one JVM)");
     out.println(
-        "| streams | completed | added latency per chunk p50 / p99 / p99.9 / max ms | first chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) | CPU µs / allocated KB per chunk | GC pauses: count, total, longest ms | client GC pauses: count, total ms | JIT ms | load average (1 min) |");
-    out.println("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+        "| streams | completed | added latency per chunk p50 / p99 / p99.9 / max ms | once all stream: p50 / p99 ms | first chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) | CPU µs / allocated KB per chunk | GC pauses: count, total, longest ms | client GC pauses: count, total ms | JIT ms | load average (1 min) |");
+    out.println("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     List<Level> measured = new ArrayList<>();
     for (int streams : levels) {
       Level l = run(streams, stepsPerStream);
       measured.add(l);
       out.printf(
-          "| %d | %d | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %.1f | %.0f | %s | %.1f / %.2f | %d, %d, %d | %s | %d | %.2f |%n",
+          "| %d | %d | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.1f | %.0f | %s | %.1f / %.2f | %d, %d, %d | %s | %d | %.2f |%n",
           l.streams(),
           l.completed(),
           l.added().at(50),
           l.added().at(99),
           l.added().at(99.9),
           l.added().at(100),
+          l.streaming().at(50),
+          l.streaming().at(99),
           l.firstChunk().at(50),
           l.firstChunk().at(99),
           l.worstStreamInterval(),
