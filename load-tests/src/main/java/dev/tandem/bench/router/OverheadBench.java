@@ -56,7 +56,7 @@ public final class OverheadBench {
    * 1.3–1.5 ms (BENCHMARKS.md). A router serving for hours has compiled it; a level should measure
    * that one.
    */
-  static final int SHORT_WARM_UPS_AT_LARGEST = 10;
+  static final int SHORT_WARM_UPS_AT_LARGEST = 30;
 
   /** Steps per stream in the short warm-up runs. */
   private static final int SHORT_WARM_UP_STEPS = 2;
