@@ -14,6 +14,7 @@ import dev.tandem.router.cache.ResponseCache;
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.ErrorMapping;
 import dev.tandem.router.errors.TandemException;
+import dev.tandem.router.format.Decimals;
 import dev.tandem.router.routing.RouteDecision;
 import dev.tandem.streaming.ChunkWriter;
 import io.vertx.core.Context;
@@ -249,20 +250,31 @@ final class AdmittedGeneration implements GenerationHandle {
                             outcome,
                             decision.reason()));
               }
-              REQUESTS.info(
-                  String.format(
-                      java.util.Locale.ROOT,
-                      "charge id=%s tenant=%s tier=%s outcome=%s cost_usd=%.9f cache=%s"
-                          + " route=\"%s\"",
-                      requestId,
-                      tenant.id(),
-                      tier,
-                      outcome,
-                      spent,
-                      reply == null ? "-" : reply.result().cacheHit().orElseThrow().kind().label(),
-                      decision.reason()));
+              REQUESTS.info(chargeLine(decision, outcome, spent));
               completion.tryComplete(end);
             });
+  }
+
+  /** The charge line, built on the event loop for every request (Decimals, not String.format). */
+  private String chargeLine(RouteDecision decision, String outcome, double spent) {
+    StringBuilder line =
+        new StringBuilder(160)
+            .append("charge id=")
+            .append(requestId)
+            .append(" tenant=")
+            .append(tenant.id())
+            .append(" tier=")
+            .append(decision.tier())
+            .append(" outcome=")
+            .append(outcome)
+            .append(" cost_usd=");
+    return Decimals.append(line, spent, 9)
+        .append(" cache=")
+        .append(reply == null ? "-" : reply.result().cacheHit().orElseThrow().kind().label())
+        .append(" route=\"")
+        .append(decision.reason())
+        .append('"')
+        .toString();
   }
 
   private static int completionTokens(StreamEnd end) {

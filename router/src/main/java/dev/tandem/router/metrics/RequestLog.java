@@ -5,6 +5,7 @@ import dev.tandem.router.engine.GenerationObserver;
 import dev.tandem.router.engine.GenerationResult;
 import dev.tandem.router.engine.Tier;
 import dev.tandem.router.errors.ErrorMapping;
+import dev.tandem.router.format.Decimals;
 import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -58,29 +59,29 @@ public final class RequestLog implements GenerationObserver {
           .append(r.promptTokens())
           .append(" completion_tokens=")
           .append(r.completionTokens())
-          .append(String.format(Locale.ROOT, " k_mean=%.2f", (double) r.draftTokens() / steps))
-          .append(
-              String.format(
-                  Locale.ROOT,
-                  " acceptance=%.3f",
-                  r.draftTokens() == 0 ? 0 : (double) r.acceptedTokens() / r.draftTokens()))
-          .append(String.format(Locale.ROOT, " tokens_per_call=%.2f", r.tokensPerVerifierCall()))
-          .append(String.format(Locale.ROOT, " cost_usd=%.8f", r.costUsd()));
+          .append(" k_mean=");
+      Decimals.append(line, (double) r.draftTokens() / steps, 2).append(" acceptance=");
+      Decimals.append(
+              line, r.draftTokens() == 0 ? 0 : (double) r.acceptedTokens() / r.draftTokens(), 3)
+          .append(" tokens_per_call=");
+      Decimals.append(line, r.tokensPerVerifierCall(), 2).append(" cost_usd=");
+      Decimals.append(line, r.costUsd(), 8);
       r.cacheHit()
           .ifPresent(
-              hit ->
-                  line.append(" cache=")
-                      .append(hit.kind().label())
-                      .append(String.format(Locale.ROOT, " similarity=%.4f", hit.similarity()))
-                      .append(" cached_prompt=")
-                      .append(hit.promptId()));
+              hit -> {
+                line.append(" cache=").append(hit.kind().label()).append(" similarity=");
+                Decimals.append(line, hit.similarity(), 4)
+                    .append(" cached_prompt=")
+                    .append(hit.promptId());
+              });
       line.append(" route=\"").append(r.routeReason()).append('"');
     }
-    line.append(
-            e.ttftNanos() < 0
-                ? " ttft_ms=-"
-                : String.format(Locale.ROOT, " ttft_ms=%.2f", e.ttftNanos() / 1e6))
-        .append(String.format(Locale.ROOT, " duration_ms=%.2f", e.durationNanos() / 1e6))
+    if (e.ttftNanos() < 0) {
+      line.append(" ttft_ms=-");
+    } else {
+      Decimals.append(line.append(" ttft_ms="), e.ttftNanos() / 1e6, 2);
+    }
+    Decimals.append(line.append(" duration_ms="), e.durationNanos() / 1e6, 2)
         .append(" finish=")
         .append(r != null ? r.finishReason().name().toLowerCase(Locale.ROOT) : "error")
         .append(" status=")

@@ -1,6 +1,6 @@
 package dev.tandem.router.routing;
 
-import java.util.Locale;
+import dev.tandem.router.format.Decimals;
 
 /**
  * The default estimator: a logistic function of a weighted sum of the draft model's prompt loss,
@@ -58,28 +58,20 @@ public record LinearComplexityEstimator(
     double logLength = PromptFeatures.logLength(s.promptTokens());
     double z =
         bias + code * codeDensity + question * questionScore + chat * chatTurn + length * logLength;
-    String basis =
-        String.format(
-            Locale.ROOT,
-            "code=%.3f question=%.0f chat=%.0f tokens=%d",
-            codeDensity,
-            questionScore,
-            chatTurn,
-            s.promptTokens());
+    // The basis is built for every routed request: appended, not String.format'ted (Decimals).
+    StringBuilder basis = new StringBuilder(96);
     if (s.hasDraftLoss()) {
       z +=
           nll * s.draftMeanNll()
               + entropy * s.draftMeanEntropy()
               + nextEntropy * s.draftNextEntropy();
-      basis =
-          String.format(
-                  Locale.ROOT,
-                  "draft_nll=%.3f draft_entropy=%.3f draft_next_entropy=%.3f ",
-                  s.draftMeanNll(),
-                  s.draftMeanEntropy(),
-                  s.draftNextEntropy())
-              + basis;
+      Decimals.append(basis.append("draft_nll="), s.draftMeanNll(), 3).append(" draft_entropy=");
+      Decimals.append(basis, s.draftMeanEntropy(), 3).append(" draft_next_entropy=");
+      Decimals.append(basis, s.draftNextEntropy(), 3).append(' ');
     }
-    return new Complexity(1 / (1 + Math.exp(-z)), basis);
+    Decimals.append(basis.append("code="), codeDensity, 3).append(" question=");
+    Decimals.append(basis, questionScore, 0).append(" chat=");
+    Decimals.append(basis, chatTurn, 0).append(" tokens=").append(s.promptTokens());
+    return new Complexity(1 / (1 + Math.exp(-z)), basis.toString());
   }
 }

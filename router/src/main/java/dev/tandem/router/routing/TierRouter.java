@@ -2,6 +2,7 @@ package dev.tandem.router.routing;
 
 import dev.tandem.router.errors.ErrorKind;
 import dev.tandem.router.errors.TandemException;
+import dev.tandem.router.format.Decimals;
 import dev.tandem.speccore.Prices;
 import dev.tandem.speccore.SpeculationPolicy;
 import java.util.ArrayList;
@@ -192,17 +193,16 @@ public final class TierRouter {
         reason);
   }
 
+  /** The reason a tier that clears the request was chosen: built for every routed request. */
   private static String clears(double score, RoutedTier t, double expected, RouteRequest r) {
-    return String.format(
-        Locale.ROOT,
-        "complexity %.3f <= %s.max_complexity %.3f, expected %.9f USD%s",
-        score,
-        t.name(),
-        t.maxComplexity(),
-        expected,
-        r.maxCostUsd() == 0
-            ? ""
-            : String.format(Locale.ROOT, " within budget %.9f", r.maxCostUsd()));
+    StringBuilder reason = new StringBuilder(96).append("complexity ");
+    Decimals.append(reason, score, 3).append(" <= ").append(t.name()).append(".max_complexity ");
+    Decimals.append(reason, t.maxComplexity(), 3).append(", expected ");
+    Decimals.append(reason, expected, 9).append(" USD");
+    if (r.maxCostUsd() != 0) {
+      Decimals.append(reason.append(" within budget "), r.maxCostUsd(), 9);
+    }
+    return reason.toString();
   }
 
   static double expectedCost(RoutedTier t, RouteRequest r, Map<String, Double> alpha) {
