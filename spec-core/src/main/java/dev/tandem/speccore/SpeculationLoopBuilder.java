@@ -18,7 +18,12 @@ public final class SpeculationLoopBuilder {
   DraftLengthChooser chooser = DraftLengthChooser.off();
   RequestAcceptance acceptance;
   int maxTokens;
-  Set<Integer> eosTokens = Set.of();
+
+  /**
+   * Distinct; looked up for every emitted token, so kept unboxed (a scan over one to a few ids).
+   */
+  private int[] eosTokens = new int[0];
+
   LongSupplier clock = System::nanoTime;
   boolean keepSteps = true;
   Prices spendPrices = Prices.FREE;
@@ -71,7 +76,8 @@ public final class SpeculationLoopBuilder {
     for (int i = 0; i < eosTokens.length; i++) {
       boxed[i] = eosTokens[i];
     }
-    this.eosTokens = Set.of(boxed);
+    Set.of(boxed); // refuses a duplicate, as before
+    this.eosTokens = eosTokens.clone();
     return this;
   }
 
@@ -150,7 +156,12 @@ public final class SpeculationLoopBuilder {
   }
 
   boolean isEos(int token) {
-    return eosTokens.contains(token);
+    for (int eos : eosTokens) {
+      if (eos == token) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void require(Object value, String field) {

@@ -86,7 +86,7 @@ class SpeculationLoopTest {
                     sink)
                 .chooser(DraftLengthChooser.fixed(8))
                 .maxTokens(40)
-                .eosTokens(expected[eosAt])
+                .eosTokens(-1, expected[eosAt]) // the EOS met is not the first in the list
                 .build()
                 .start());
 

@@ -49,4 +49,11 @@ class DeltaEncoderTest {
       assertSameBytes(text.toString(), tokens, random.nextBoolean());
     }
   }
+
+  @Test
+  void deltasLargerThanTheScratchEncodeAsTheGeneratedMessage() throws Exception {
+    assertSameBytes("y".repeat(2_000), new int[] {5, 300}, true); // grows the thread's scratch
+    assertSameBytes("z".repeat(70_000), new int[] {7}, true); // beyond any scratch kept
+    assertSameBytes("ab", new int[] {1, 2}, true); // a small one after: nothing left over
+  }
 }
