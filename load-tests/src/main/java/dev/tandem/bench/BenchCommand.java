@@ -107,10 +107,22 @@ public final class BenchCommand implements Callable<Integer> {
               + " the router's pauses and allocation alone) or in-process")
   String client = "process";
 
+  @Option(
+      names = "--pacing",
+      description =
+          "How the overhead suite's synthetic verifier releases its verdicts: ticks (gathered into"
+              + " 1 ms ticks, each tick's lateness counted; the default) or spread (each at its own"
+              + " due time from a thread of its own, stamped when released)")
+  String pacing = "ticks";
+
   @Override
   public Integer call() throws Exception {
     if (!List.of("process", "in-process").contains(client)) {
       System.err.println("tandem bench: --client must be process or in-process, got " + client);
+      return 2;
+    }
+    if (!List.of("ticks", "spread").contains(pacing)) {
+      System.err.println("tandem bench: --pacing must be ticks or spread, got " + pacing);
       return 2;
     }
     for (String suite : suites) {
@@ -136,7 +148,15 @@ public final class BenchCommand implements Callable<Integer> {
         case "metrics" -> bench.metricsCost(streams.get(0), steps, paceMs);
         case "tls" -> bench.tlsCost(streams.get(0), steps, paceMs);
         case "transport" -> bench.transport(streams, steps, paceMs, placement());
-        default -> bench.overhead(streams, steps, paceMs, placement());
+        default ->
+            bench.overhead(
+                streams,
+                steps,
+                paceMs,
+                placement(),
+                pacing.equals("spread")
+                    ? dev.tandem.router.synthetic.SyntheticRouter.Pacing.SPREAD
+                    : dev.tandem.router.synthetic.SyntheticRouter.Pacing.TICKS);
       }
     }
     return 0;

@@ -261,8 +261,13 @@ public final class BenchSuites {
    * Router overhead over the synthetic backend: the router's transports and engine over a verifier
    * and drafter that cost nothing ({@link SyntheticRouter}, every draft token right).
    */
-  public void overhead(List<Integer> streams, int steps, double paceMs, ClientPlacement placement) {
-    overheadLevels(streams, steps, paceMs, placement);
+  public void overhead(
+      List<Integer> streams,
+      int steps,
+      double paceMs,
+      ClientPlacement placement,
+      SyntheticRouter.Pacing pacing) {
+    overheadLevels(streams, steps, paceMs, placement, pacing);
   }
 
   /**
@@ -356,9 +361,18 @@ public final class BenchSuites {
 
   /** {@link #overhead}, printing its table and returning the lone stream and each level. */
   public OverheadBench.Result overheadLevels(
-      List<Integer> streams, int steps, double paceMs, ClientPlacement placement) {
-    try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000);
+      List<Integer> streams,
+      int steps,
+      double paceMs,
+      ClientPlacement placement,
+      SyntheticRouter.Pacing pacing) {
+    try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000, pacing);
         ChunkClient client = client(placement, router.port)) {
+      if (pacing == SyntheticRouter.Pacing.SPREAD) {
+        out.printf(
+            "%nVerdicts released each at its own due time by a thread of its own (--pacing spread),"
+                + " stamped when released: its lateness is not counted.%n");
+      }
       return OverheadBench.overSynthetic(client, router.backend, out, paceMs)
           .report(streams, steps);
     }

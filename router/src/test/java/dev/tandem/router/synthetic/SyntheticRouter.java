@@ -34,8 +34,19 @@ import java.util.Optional;
  */
 public final class SyntheticRouter implements AutoCloseable {
 
+  /** How the backend's verdicts are released. */
+  public enum Pacing {
+    /**
+     * Gathered into 1 ms ticks on an event loop ({@link PacingTimer}); the tick's lateness counts.
+     */
+    TICKS,
+    /** Each at its own due time, from a thread of its own ({@link SpreadPacing}). */
+    SPREAD
+  }
+
   public final Vertx vertx;
   public final SyntheticBackend backend;
+  private final SpreadPacing spread;
   public final RouterServer server;
   public final int port;
 
@@ -79,6 +90,20 @@ public final class SyntheticRouter implements AutoCloseable {
         withConnections(transportConfig(maxTokens), connections));
   }
 
+  /**
+   * As {@link #SyntheticRouter(double, double, int)} with its verdicts released as {@code pacing}
+   * says.
+   */
+  public SyntheticRouter(double paceMillis, double alpha, int maxTokens, Pacing pacing) {
+    this(
+        paceMillis,
+        alpha,
+        RouterMetrics.disabled(),
+        transportConfig(maxTokens),
+        ConnectionTimers.NETTY,
+        pacing);
+  }
+
   /** A router on {@code config} (its server, limits and TLS; the engine is the synthetic one). */
   public SyntheticRouter(
       double paceMillis, double alpha, RouterMetrics metrics, TandemConfig config) {
@@ -92,8 +117,23 @@ public final class SyntheticRouter implements AutoCloseable {
       RouterMetrics metrics,
       TandemConfig config,
       ConnectionTimers timers) {
+    this(paceMillis, alpha, metrics, config, timers, Pacing.TICKS);
+  }
+
+  private SyntheticRouter(
+      double paceMillis,
+      double alpha,
+      RouterMetrics metrics,
+      TandemConfig config,
+      ConnectionTimers timers,
+      Pacing pacing) {
     vertx = Vertx.vertx();
-    backend = new SyntheticBackend(paceMillis, alpha, new PacingTimer(vertx)::releaseAt);
+    spread = pacing == Pacing.SPREAD ? new SpreadPacing() : null;
+    backend =
+        new SyntheticBackend(
+            paceMillis,
+            alpha,
+            spread != null ? spread::releaseAt : new PacingTimer(vertx)::releaseAt);
     Tier tier =
         new Tier(
             "large",
@@ -188,5 +228,8 @@ public final class SyntheticRouter implements AutoCloseable {
     // The pacing timer's periodic tick ends with the Vert.x instance.
     server.close().toCompletionStage().toCompletableFuture().join();
     vertx.close().toCompletionStage().toCompletableFuture().join();
+    if (spread != null) {
+      spread.close();
+    }
   }
 }
