@@ -1,6 +1,6 @@
 package dev.tandem.speccore;
 
-import java.util.Set;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
@@ -72,11 +72,14 @@ public final class SpeculationLoopBuilder {
 
   /** Tokens that end the sequence (not emitted); default none. */
   public SpeculationLoopBuilder eosTokens(int... eosTokens) {
-    Integer[] boxed = new Integer[eosTokens.length];
     for (int i = 0; i < eosTokens.length; i++) {
-      boxed[i] = eosTokens[i];
+      for (int j = 0; j < i; j++) {
+        if (eosTokens[i] == eosTokens[j]) {
+          throw new IllegalArgumentException(
+              "eosTokens must be distinct, got " + Arrays.toString(eosTokens));
+        }
+      }
     }
-    Set.of(boxed); // refuses a duplicate, as before
     this.eosTokens = eosTokens.clone();
     return this;
   }

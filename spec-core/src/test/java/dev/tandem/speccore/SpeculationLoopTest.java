@@ -96,6 +96,14 @@ class SpeculationLoopTest {
   }
 
   @Test
+  void repeatedEosTokensAreRefusedWithTheField() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> SpeculationLoop.builder().eosTokens(2, 7, 2));
+    assertEquals("eosTokens must be distinct, got [2, 7, 2]", e.getMessage());
+  }
+
+  @Test
   void anEosFirstTokenEndsTheLoopWithNothingEmitted() throws Exception {
     TestDrafter drafter = TestDrafter.alwaysRight(TARGET, null);
     TestVerifier verifier = new TestVerifier(TARGET, null);
