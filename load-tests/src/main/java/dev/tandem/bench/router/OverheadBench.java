@@ -52,9 +52,9 @@ public final class OverheadBench {
    * log lines) runs once per request, so after the full warm-ups (about 9,000 requests) it was
    * still being compiled by C2 during the measured levels (0.3–0.7 s of compiler time per
    * 500-stream level) and each level's opening stalled the streams already open for 20–40 ms: added
-   * latency p99 6–13 ms at 500 streams, where the same router after 20,000 more requests reads
-   * 1.3–1.5 ms (BENCHMARKS.md). A router serving for hours has compiled it; a level should measure
-   * that one.
+   * latency p99 6–13 ms at 500 streams, where the same router after 60,000 more requests (thirty
+   * runs of 2,000 two-step streams) reads 1.2–1.3 ms (BENCHMARKS.md). A router serving for hours
+   * has compiled it; a level should measure that one.
    */
   static final int SHORT_WARM_UPS_AT_LARGEST = 30;
 
@@ -210,8 +210,8 @@ public final class OverheadBench {
     boolean apart = client instanceof ClientProcess;
     out.printf(
         "Added latency per chunk: from the backend releasing a verdict to the chunk arriving at the"
-            + " %s, chunks after each stream's first (a lone stream: p50 %.3f ms); \"once all"
-            + " stream\": only the chunks released after every stream of the level had its first"
+            + " %s, chunks after each stream's first (a lone stream: p50 %.3f ms); \"all streams"
+            + " open\": only the chunks released after every stream of the level had its first"
             + " one (the level's opening left out)."
             + " A lone stream's mean chunk interval is %.2f ms (the pace as the backend delivers"
             + " it); a stream keeps pace within 10 %% of it. CPU and allocation per chunk: %s.%n%n",
@@ -220,7 +220,7 @@ public final class OverheadBench {
         lone.worstStreamInterval(),
         apart ? "the router's JVM alone" : "router and client together (one JVM)");
     out.println(
-        "| streams | completed | added latency per chunk p50 / p99 / p99.9 / max ms | once all stream: p50 / p99 ms | first chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) | CPU µs / allocated KB per chunk | GC pauses: count, total, longest ms | client GC pauses: count, total ms | JIT ms | load average (1 min) |");
+        "| streams | completed | added latency per chunk p50 / p99 / p99.9 / max ms | all streams open: p50 / p99 ms | first chunk p50 / p99 ms | slowest stream's mean chunk interval ms | chunks/s | keeps pace (≤ +10 %) | CPU µs / allocated KB per chunk | GC pauses: count, total, longest ms | client GC pauses: count, total ms | JIT ms | load average (1 min) |");
     out.println("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     List<Level> measured = new ArrayList<>();
     for (int streams : levels) {
