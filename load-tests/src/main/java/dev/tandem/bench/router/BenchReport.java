@@ -310,8 +310,14 @@ public final class BenchReport {
           fmt(
               "| %s | speculation (model drafter, adaptive k) | %.0f | %.0f%% | %.5f |%n",
               e.getKey(), specPer1k, 100 * specPer1k / plainPer1k, spec.costPer1kTokens()));
-      t.append(fmt("| %s | routing | not measured here | – | – |%n", e.getKey()));
-      t.append(fmt("| %s | cache | not measured (no cache in this build) | – | – |%n", e.getKey()));
+      t.append(
+          fmt(
+              "| %s | routing | not measured here (the routing section below) | – | – |%n",
+              e.getKey()));
+      t.append(
+          fmt(
+              "| %s | cache | not measured here (no repeated prompts; `./tandem bench cache`) | – | – |%n",
+              e.getKey()));
       t.append(
           fmt(
               "| %s | combined (= speculation here) | %.0f | %.0f%% | %.5f |%n",
