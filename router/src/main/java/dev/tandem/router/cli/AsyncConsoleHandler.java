@@ -9,6 +9,7 @@ import java.util.logging.ErrorManager;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
+import java.util.logging.SimpleFormatter;
 
 /**
  * The console log handler of {@code ./tandem} ({@code tandem-logging.properties}): a record is
@@ -25,8 +26,9 @@ import java.util.logging.LogRecord;
  * {@value #DRAIN_SECONDS} seconds.
  *
  * <p>Formatting, level and encoding are the wrapped {@link ConsoleHandler}'s, configured by its
- * usual {@code java.util.logging.ConsoleHandler.*} properties; this handler's own level is {@code
- * dev.tandem.router.cli.AsyncConsoleHandler.level} (default ALL).
+ * usual {@code java.util.logging.ConsoleHandler.*} properties (its default {@link SimpleFormatter}
+ * is replaced by {@link ConsoleLineFormatter}, which writes the same lines); this handler's own
+ * level is {@code dev.tandem.router.cli.AsyncConsoleHandler.level} (default ALL).
  *
  * <p>Threading: {@link #publish} from any thread, never blocking; one writer thread (a daemon)
  * formats and writes.
@@ -80,6 +82,9 @@ public final class AsyncConsoleHandler extends Handler {
   private static ConsoleHandler consoleHandler() {
     ConsoleHandler console = new ConsoleHandler();
     console.setLevel(Level.ALL); // this handler's level decides
+    if (console.getFormatter().getClass() == SimpleFormatter.class) { // not one configured
+      console.setFormatter(ConsoleLineFormatter.configured(console.getFormatter()));
+    }
     return console;
   }
 
