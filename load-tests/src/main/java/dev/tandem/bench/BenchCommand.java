@@ -10,6 +10,7 @@ import dev.tandem.bench.verifier.FailoverBenchmark;
 import dev.tandem.bench.verifier.VerifyLatencyBenchmark;
 import dev.tandem.router.cli.TandemCli;
 import dev.tandem.router.cli.TandemHome;
+import dev.tandem.router.synthetic.SyntheticRouter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -155,8 +156,8 @@ public final class BenchCommand implements Callable<Integer> {
                 paceMs,
                 placement(),
                 pacing.equals("spread")
-                    ? dev.tandem.router.synthetic.SyntheticRouter.Pacing.SPREAD
-                    : dev.tandem.router.synthetic.SyntheticRouter.Pacing.TICKS);
+                    ? SyntheticRouter.Pacing.SPREAD
+                    : SyntheticRouter.Pacing.TICKS);
       }
     }
     return 0;

@@ -20,11 +20,6 @@ public final class Decimals {
 
   private Decimals() {}
 
-  /** {@code value} with {@code places} digits after the point. */
-  public static String format(double value, int places) {
-    return append(new StringBuilder(24), value, places).toString();
-  }
-
   /**
    * Appends {@code value} with {@code places} digits after the point.
    *

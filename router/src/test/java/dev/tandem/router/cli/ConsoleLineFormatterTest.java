@@ -75,4 +75,13 @@ class ConsoleLineFormatterTest {
       assertEquals(reference.format(r), lines.format(r), r.getMessage());
     }
   }
+
+  @Test
+  void theShippedLoggingSettingsUseTheFormatWrittenByHand() throws Exception {
+    java.util.Properties shipped = new java.util.Properties();
+    try (var in = getClass().getResourceAsStream("/tandem-logging.properties")) {
+      shipped.load(in);
+    }
+    assertEquals(ConsoleLineFormatter.SHIPPED, shipped.getProperty(KEY));
+  }
 }

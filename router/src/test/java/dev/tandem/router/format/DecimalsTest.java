@@ -10,10 +10,14 @@ import org.junit.jupiter.api.Test;
 /** {@link Decimals} against {@link String#format}, the reference it stands in for. */
 class DecimalsTest {
 
+  private static String format(double value, int places) {
+    return Decimals.append(new StringBuilder(), value, places).toString();
+  }
+
   private static void assertAsFormat(double value, int places) {
     assertEquals(
         String.format(Locale.ROOT, "%." + places + "f", value),
-        Decimals.format(value, places),
+        format(value, places),
         () -> "value " + value + " (bits " + Double.doubleToRawLongBits(value) + "), " + places);
   }
 
@@ -81,10 +85,10 @@ class DecimalsTest {
   void tiesAtTheLastPlaceRoundHalfUpOnTheShortestDecimal() {
     // Rounded on the shortest decimal that reads back as the double, not on its binary value:
     // 1.005 is 1.00499999999999989... in binary, and both write 1.01.
-    assertEquals("1.01", Decimals.format(1.005, 2));
-    assertEquals("0.001", Decimals.format(0.0005, 3));
-    assertEquals("-0.001", Decimals.format(-0.0005, 3));
-    assertEquals("-0.000", Decimals.format(-0.0001, 3));
+    assertEquals("1.01", format(1.005, 2));
+    assertEquals("0.001", format(0.0005, 3));
+    assertEquals("-0.001", format(-0.0005, 3));
+    assertEquals("-0.000", format(-0.0001, 3));
   }
 
   @Test
@@ -95,9 +99,8 @@ class DecimalsTest {
 
   @Test
   void placesOutsideTheRangeAreRefusedWithTheRange() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Decimals.format(1, 19));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> format(1, 19));
     assertEquals("places must be in 0..18, got 19", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Decimals.format(1, -1));
+    assertThrows(IllegalArgumentException.class, () -> format(1, -1));
   }
 }
