@@ -5,11 +5,14 @@ import dev.tandem.proto.v1.GenerateChunk;
 import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpcService;
 import dev.tandem.proto.v1.GenerationSummary;
+import dev.tandem.router.config.TandemConfig.NetTransport;
+import dev.tandem.router.connections.NetTransports;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
@@ -21,6 +24,7 @@ import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
@@ -32,8 +36,8 @@ import java.util.function.Supplier;
  * {@code paceMs} from a 1 ms tick per event loop, then a summary. No Tandem code runs (no engine,
  * loop, detokenizer or streamer), so what this JVM spends and allocates per chunk is what Vert.x
  * and Netty cost for one gRPC message on an HTTP/2 stream. The listener is set up as the router's
- * is: cleartext HTTP/2, the default idle timeout, one server instance per core, flushes
- * consolidated per event-loop turn.
+ * is: the default transport ({@code server.transport: auto}), cleartext HTTP/2, the default idle
+ * timeout, one server instance per core, flushes consolidated per event-loop turn.
  *
  * <p>Chunk {@code i} of a stream is released (its time recorded in the watching {@link ReleaseLog},
  * as the synthetic backend records its verdicts) just before it is written, so the bench's added
@@ -78,7 +82,11 @@ final class BareStreamServer implements AutoCloseable {
   /** Starts listening on a free loopback port, one server instance per core. */
   BareStreamServer(double paceMs) {
     this.paceNanos = (long) (paceMs * 1e6);
-    this.vertx = Vertx.vertx();
+    this.vertx =
+        NetTransports.vertx(
+            NetTransports.choose(NetTransport.AUTO, "server.transport"),
+            new VertxOptions(),
+            Optional.empty());
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost("127.0.0.1")

@@ -4,12 +4,14 @@ import dev.tandem.bench.net.TcpRelay;
 import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.connections.NetTransports;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.router.synthetic.SyntheticRouter;
 import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.server.VerifierServer;
 import dev.tandem.verifier.server.VerifierServerOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -426,13 +428,24 @@ public final class BenchSuites {
   }
 
   private <T> T withRouter(JsonObject overrides, Body<T> body) throws IOException {
-    Vertx vertx = Vertx.vertx();
-    TandemConfig config =
-        new FileConfigSource(vertx, home, Optional.ofNullable(configFile), overrides)
-            .load()
-            .toCompletionStage()
-            .toCompletableFuture()
-            .join();
+    Vertx reader = Vertx.vertx();
+    TandemConfig config;
+    try {
+      config =
+          new FileConfigSource(reader, home, Optional.ofNullable(configFile), overrides)
+              .load()
+              .toCompletionStage()
+              .toCompletableFuture()
+              .join();
+    } finally {
+      reader.close();
+    }
+    // On the transport `tandem serve` would run it on (server.transport).
+    Vertx vertx =
+        NetTransports.vertx(
+            NetTransports.choose(config.server().transport(), "server.transport"),
+            new VertxOptions(),
+            Optional.empty());
     try (TandemRouter router = TandemRouter.start(vertx, config, progress)) {
       Vertx clientVertx = Vertx.vertx();
       try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port())) {

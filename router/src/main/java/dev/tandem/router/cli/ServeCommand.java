@@ -4,6 +4,7 @@ import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.ConfigSource;
 import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.connections.NetTransports;
 import dev.tandem.router.metrics.RouterMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -14,6 +15,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,27 +43,17 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrometheusMeterRegistry registry = RouterMetrics.newRegistry();
-    // Vert.x's own HTTP/pool metrics share the registry with Tandem's, under vertx_*.
-    Vertx vertx =
-        Vertx.builder()
-            .with(
-                new VertxOptions()
-                    .setMetricsOptions(
-                        new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
-            .withMetrics(new MicrometerMetricsFactory(registry))
-            .build();
-    JsonObject overrides = new JsonObject();
-    if (host != null || port != null) {
-      JsonObject server = new JsonObject();
-      if (host != null) {
-        server.put("host", host);
-      }
-      if (port != null) {
-        server.put("port", port);
-      }
-      overrides.put("server", server);
+    JsonObject overrides = overrides();
+    NetTransports.Choice transport;
+    try {
+      transport =
+          NetTransports.choose(firstConfig(overrides).server().transport(), "server.transport");
+    } catch (IllegalArgumentException e) {
+      System.err.println("tandem serve: bad configuration: " + rootMessage(e));
+      return 2;
     }
+    PrometheusMeterRegistry registry = RouterMetrics.newRegistry();
+    Vertx vertx = vertxWithMetrics(registry, transport);
     ConfigSource source =
         new FileConfigSource(vertx, TandemHome.path(), Optional.ofNullable(config), overrides);
     TandemRouter router;
@@ -94,6 +86,8 @@ final class ServeCommand implements Callable<Integer> {
         "tandem: serving gRPC and HTTP on "
             + address
             + (cfg.tls().isPresent() ? " with TLS" : "")
+            + " over "
+            + transport.description()
             + " (models: "
             + router.engine().modelIds()
             + ")");
@@ -117,15 +111,54 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A Vert.x whose own HTTP, pool and JVM metrics go to {@code registry} (vertx_*, jvm_*). */
-  static Vertx vertxWithMetrics(PrometheusMeterRegistry registry) {
-    return Vertx.builder()
-        .with(
-            new VertxOptions()
-                .setMetricsOptions(
-                    new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
-        .build();
+  /** {@code --host} and {@code --port} as a config mapping merged over the file. */
+  private JsonObject overrides() {
+    JsonObject overrides = new JsonObject();
+    if (host != null || port != null) {
+      JsonObject server = new JsonObject();
+      if (host != null) {
+        server.put("host", host);
+      }
+      if (port != null) {
+        server.put("port", port);
+      }
+      overrides.put("server", server);
+    }
+    return overrides;
+  }
+
+  /**
+   * The configuration as the router will start with it, read with a Vert.x of its own: the
+   * transport of the Vert.x that serves ({@code server.transport}) is fixed when it is built.
+   *
+   * @throws IllegalArgumentException when the configuration is invalid (the message names the key)
+   */
+  private TandemConfig firstConfig(JsonObject overrides) {
+    Vertx reader = Vertx.vertx();
+    try {
+      return new FileConfigSource(reader, TandemHome.path(), Optional.ofNullable(config), overrides)
+          .load()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    } finally {
+      reader.close();
+    }
+  }
+
+  /**
+   * A Vert.x on {@code transport} whose own HTTP, pool and JVM metrics go to {@code registry}
+   * (vertx_*, jvm_*).
+   */
+  static Vertx vertxWithMetrics(PrometheusMeterRegistry registry, NetTransports.Choice transport) {
+    return NetTransports.vertx(
+        transport,
+        new VertxOptions()
+            .setMetricsOptions(
+                new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)),
+        Optional.of(new MicrometerMetricsFactory(registry)));
   }
 
   /** SIGHUP reloads the config file, as it does for most daemons. */

@@ -3,6 +3,7 @@ package dev.tandem.router.cli;
 import dev.tandem.model.Backend;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.Quantization;
+import dev.tandem.router.connections.NetTransports;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.server.VerifierServer;
@@ -76,6 +77,12 @@ final class VerifierServerCommand implements Callable<Integer> {
               + " by tandem quantize is already quantized)")
   String quantize = "none";
 
+  @Option(
+      names = "--transport",
+      description =
+          "auto (default: Linux's native epoll where it loads, Java NIO elsewhere), epoll or nio")
+  String transport = "auto";
+
   @Option(names = "--tls-cert", description = "PEM certificate chain: serve TLS (with --tls-key)")
   Path tlsCert;
 
@@ -92,7 +99,10 @@ final class VerifierServerCommand implements Callable<Integer> {
     Path dir = model != null ? model : TandemHome.path().resolve("fixtures/models/tandem-verifier");
     VerifierServerOptions options;
     ModelOptions modelOptions;
+    NetTransports.Choice netTransport;
     try {
+      netTransport =
+          NetTransports.choose(NetTransports.parse(transport, "--transport"), "--transport");
       options =
           VerifierServerOptions.DEFAULTS
               .withHost(host)
@@ -128,7 +138,7 @@ final class VerifierServerCommand implements Callable<Integer> {
     }
     System.err.println("tandem: loading verifier model " + dir + " ...");
     PrometheusMeterRegistry registry = RouterMetrics.newRegistry();
-    Vertx vertx = ServeCommand.vertxWithMetrics(registry);
+    Vertx vertx = ServeCommand.vertxWithMetrics(registry, netTransport);
     VerifierServer server =
         VerifierServer.loading(dir, modelOptions, options).withMetrics(registry);
     int bound;
@@ -147,6 +157,8 @@ final class VerifierServerCommand implements Callable<Integer> {
             + ":"
             + bound
             + (options.tls().isPresent() ? " with TLS" : "")
+            + " over "
+            + netTransport.description()
             + " (/metrics, /health/ready)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

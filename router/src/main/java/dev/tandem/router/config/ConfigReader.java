@@ -17,6 +17,7 @@ import dev.tandem.router.config.TandemConfig.InProcess;
 import dev.tandem.router.config.TandemConfig.Limits;
 import dev.tandem.router.config.TandemConfig.LogprobsMode;
 import dev.tandem.router.config.TandemConfig.Metrics;
+import dev.tandem.router.config.TandemConfig.NetTransport;
 import dev.tandem.router.config.TandemConfig.OpenAi;
 import dev.tandem.router.config.TandemConfig.Redis;
 import dev.tandem.router.config.TandemConfig.RedisFailurePolicy;
@@ -349,7 +350,8 @@ public final class ConfigReader {
                 s.string("host"),
                 s.integer("port", 0, 65535),
                 connections(s),
-                s.bool("h2c", true)));
+                s.bool("h2c", true),
+                s.oneOf("transport", NetTransport.class, NetTransport.AUTO)));
   }
 
   private static Connections connections(ConfigNode s) {

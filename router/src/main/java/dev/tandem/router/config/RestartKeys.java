@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The keys that take effect only at start: where the router listens and its connection limits, the
- * model runtime, HTTP/2 limits, whether TLS is on at all, Redis and the in-memory cache's size. A
- * reload reports changes to them and leaves them as they are; everything else applies live.
- * Stateless.
+ * The keys that take effect only at start: where the router listens, on which transport, and its
+ * connection limits, the model runtime, HTTP/2 limits, whether TLS is on at all, Redis and the
+ * in-memory cache's size. A reload reports changes to them and leaves them as they are; everything
+ * else applies live. Stateless.
  */
 public final class RestartKeys {
 
@@ -24,6 +24,9 @@ public final class RestartKeys {
     }
     if (running.server().h2c() != next.server().h2c()) {
       keys.add("server.h2c");
+    }
+    if (running.server().transport() != next.server().transport()) {
+      keys.add("server.transport");
     }
     connections(running.server().connections(), next.server().connections(), keys);
     if (running.runtime().backend() != next.runtime().backend()) {

@@ -114,8 +114,11 @@ public record TandemConfig(
    *     so that head is outside {@code header_timeout_ms} and {@code max_connections}. False:
    *     HTTP/1.x only without TLS (gRPC needs TLS), and every connection is timed and counted from
    *     its first byte. No effect with TLS, where ALPN chooses the protocol after the handshake.
+   * @param transport the network transport under Vert.x, chosen by whoever creates Vert.x ({@code
+   *     tandem serve}, before anything else starts)
    */
-  public record Server(String host, int port, Connections connections, boolean h2c) {
+  public record Server(
+      String host, int port, Connections connections, boolean h2c, NetTransport transport) {
 
     /** A listener with the default connection limits ({@link Connections#DEFAULTS}). */
     public Server(String host, int port) {
@@ -126,6 +129,26 @@ public record TandemConfig(
     public Server(String host, int port, Connections connections) {
       this(host, port, connections, true);
     }
+
+    /** A listener on the {@link NetTransport#AUTO} transport. */
+    public Server(String host, int port, Connections connections, boolean h2c) {
+      this(host, port, connections, h2c, NetTransport.AUTO);
+    }
+  }
+
+  /**
+   * The network transport Vert.x runs its sockets and event loops on ({@code server.transport},
+   * restart needed). On Linux the native epoll transport costs the event loops less per message
+   * than Java NIO (no selector wake-up through a pipe, edge-triggered reads): with 500 streams it
+   * halves the router's tail latency per chunk (BENCHMARKS.md, "the native transport").
+   */
+  public enum NetTransport {
+    /** Native epoll where it loads (Linux on x86-64 or AArch64), Java NIO elsewhere. */
+    AUTO,
+    /** Native epoll, or the router does not start. */
+    EPOLL,
+    /** Java NIO, on any platform. */
+    NIO
   }
 
   /**

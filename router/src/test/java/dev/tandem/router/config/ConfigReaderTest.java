@@ -82,6 +82,21 @@ class ConfigReaderTest extends ConfigFixture {
   }
 
   @Test
+  void theTransportIsAutoByDefaultNamedInAnyCaseAndChangingItNeedsARestart() {
+    TandemConfig defaults = load(new JsonObject());
+    assertEquals(TandemConfig.NetTransport.AUTO, defaults.server().transport());
+    TandemConfig nio =
+        load(new JsonObject().put("server", new JsonObject().put("transport", "NIO")));
+    assertEquals(TandemConfig.NetTransport.NIO, nio.server().transport());
+    assertEquals(List.of("server.transport"), RestartKeys.changed(defaults, nio));
+    ConfigException e =
+        rejected(new JsonObject().put("server", new JsonObject().put("transport", "io_uring")));
+    assertEquals("server.transport", e.key());
+    assertEquals(
+        "server.transport must be one of auto | epoll | nio, got 'io_uring'", e.getMessage());
+  }
+
+  @Test
   void unknownKeyIsAnErrorWithTheNearestKnownKey() {
     ConfigException e =
         rejected(new JsonObject().put("limits", new JsonObject().put("max_token", 5)));

@@ -7,6 +7,7 @@ import dev.tandem.router.RouterState;
 import dev.tandem.router.api.GenerationRequest;
 import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.connections.ConnectionTimers;
+import dev.tandem.router.connections.NetTransports;
 import dev.tandem.router.engine.GenerationEngine;
 import dev.tandem.router.engine.SpeculationSettings;
 import dev.tandem.router.engine.Tier;
@@ -14,6 +15,7 @@ import dev.tandem.router.engine.TierDrafters;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,7 +129,11 @@ public final class SyntheticRouter implements AutoCloseable {
       TandemConfig config,
       ConnectionTimers timers,
       Pacing pacing) {
-    vertx = Vertx.vertx();
+    vertx =
+        NetTransports.vertx(
+            NetTransports.choose(config.server().transport(), "server.transport"),
+            new VertxOptions(),
+            Optional.empty());
     spread = pacing == Pacing.SPREAD ? new SpreadPacing() : null;
     backend =
         new SyntheticBackend(
@@ -197,7 +203,16 @@ public final class SyntheticRouter implements AutoCloseable {
   public static TandemConfig withConnections(
       TandemConfig config, TandemConfig.Connections connections) {
     TandemConfig.Server s = config.server();
-    return withServer(config, new TandemConfig.Server(s.host(), s.port(), connections, s.h2c()));
+    return withServer(
+        config, new TandemConfig.Server(s.host(), s.port(), connections, s.h2c(), s.transport()));
+  }
+
+  /** {@code config} on {@code transport} ({@code server.transport}). */
+  public static TandemConfig withTransport(
+      TandemConfig config, TandemConfig.NetTransport transport) {
+    TandemConfig.Server s = config.server();
+    return withServer(
+        config, new TandemConfig.Server(s.host(), s.port(), s.connections(), s.h2c(), transport));
   }
 
   /** {@code config} listening as {@code server} says. */
