@@ -10,6 +10,8 @@ import dev.tandem.bench.verifier.FailoverBenchmark;
 import dev.tandem.bench.verifier.VerifyLatencyBenchmark;
 import dev.tandem.router.cli.TandemCli;
 import dev.tandem.router.cli.TandemHome;
+import dev.tandem.router.config.TandemConfig.NetTransport;
+import dev.tandem.router.connections.NetTransports;
 import dev.tandem.router.synthetic.SyntheticRouter;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,6 +118,13 @@ public final class BenchCommand implements Callable<Integer> {
               + " due time from a thread of its own, stamped when released)")
   String pacing = "ticks";
 
+  @Option(
+      names = "--transport",
+      description =
+          "The overhead and transport suites' server transport: auto (the router's default:"
+              + " epoll on Linux), epoll or nio")
+  String transport = "auto";
+
   @Override
   public Integer call() throws Exception {
     if (!List.of("process", "in-process").contains(client)) {
@@ -124,6 +133,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (!List.of("ticks", "spread").contains(pacing)) {
       System.err.println("tandem bench: --pacing must be ticks or spread, got " + pacing);
+      return 2;
+    }
+    NetTransport netTransport;
+    try {
+      netTransport = NetTransports.parse(transport, "--transport");
+    } catch (IllegalArgumentException e) {
+      System.err.println("tandem bench: " + e.getMessage());
       return 2;
     }
     for (String suite : suites) {
@@ -148,7 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
         case "remote" -> bench.remote(workloads, requests, delayMs);
         case "metrics" -> bench.metricsCost(streams.get(0), steps, paceMs);
         case "tls" -> bench.tlsCost(streams.get(0), steps, paceMs);
-        case "transport" -> bench.transport(streams, steps, paceMs, placement());
+        case "transport" -> bench.transport(streams, steps, paceMs, placement(), netTransport);
         default ->
             bench.overhead(
                 streams,
@@ -157,7 +173,8 @@ public final class BenchCommand implements Callable<Integer> {
                 placement(),
                 pacing.equals("spread")
                     ? SyntheticRouter.Pacing.SPREAD
-                    : SyntheticRouter.Pacing.TICKS);
+                    : SyntheticRouter.Pacing.TICKS,
+                netTransport);
       }
     }
     return 0;

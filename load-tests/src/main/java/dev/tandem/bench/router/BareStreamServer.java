@@ -79,14 +79,19 @@ final class BareStreamServer implements AutoCloseable {
   private final long paceNanos;
   private volatile ReleaseLog releases;
 
-  /** Starts listening on a free loopback port, one server instance per core. */
+  /** Starts listening on a free loopback port on the default transport (as {@code auto}). */
   BareStreamServer(double paceMs) {
+    this(paceMs, NetTransport.AUTO);
+  }
+
+  /**
+   * Starts listening on a free loopback port on {@code transport}, one server instance per core.
+   */
+  BareStreamServer(double paceMs, NetTransport transport) {
     this.paceNanos = (long) (paceMs * 1e6);
     this.vertx =
         NetTransports.vertx(
-            NetTransports.choose(NetTransport.AUTO, "server.transport"),
-            new VertxOptions(),
-            Optional.empty());
+            NetTransports.choose(transport, "--transport"), new VertxOptions(), Optional.empty());
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost("127.0.0.1")
@@ -128,6 +133,11 @@ final class BareStreamServer implements AutoCloseable {
             new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
         .await();
     this.port = bound.get();
+  }
+
+  /** The transport it serves on: {@code epoll} or {@code nio}. */
+  String transportName() {
+    return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
   }
 
   /** Where the next streams' releases are recorded (as {@code SyntheticBackend.watchReleases}). */

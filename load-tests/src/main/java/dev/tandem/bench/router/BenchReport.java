@@ -8,6 +8,7 @@ import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.proto.v1.GenerateRequest;
+import dev.tandem.router.config.TandemConfig.NetTransport;
 import dev.tandem.router.synthetic.SyntheticRouter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -462,7 +463,12 @@ public final class BenchReport {
     progress.println("tandem bench report: router overhead ...");
     OverheadBench.Result r =
         suites.overheadLevels(
-            streams, 100, 20, BenchSuites.ClientPlacement.PROCESS, SyntheticRouter.Pacing.TICKS);
+            streams,
+            100,
+            20,
+            BenchSuites.ClientPlacement.PROCESS,
+            SyntheticRouter.Pacing.TICKS,
+            NetTransport.AUTO);
     StringBuilder t = new StringBuilder();
     t.append("### Router overhead over the synthetic backend\n\n");
     t.append(

@@ -4,6 +4,7 @@ import dev.tandem.bench.net.TcpRelay;
 import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.config.TandemConfig.NetTransport;
 import dev.tandem.router.connections.NetTransports;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.router.synthetic.SyntheticRouter;
@@ -268,8 +269,9 @@ public final class BenchSuites {
       int steps,
       double paceMs,
       ClientPlacement placement,
-      SyntheticRouter.Pacing pacing) {
-    overheadLevels(streams, steps, paceMs, placement, pacing);
+      SyntheticRouter.Pacing pacing,
+      NetTransport transport) {
+    overheadLevels(streams, steps, paceMs, placement, pacing, transport);
   }
 
   /**
@@ -367,9 +369,11 @@ public final class BenchSuites {
       int steps,
       double paceMs,
       ClientPlacement placement,
-      SyntheticRouter.Pacing pacing) {
-    try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000, pacing);
+      SyntheticRouter.Pacing pacing,
+      NetTransport transport) {
+    try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000, pacing, transport);
         ChunkClient client = client(placement, router.port)) {
+      out.printf("%nThe router on %s (--transport).%n", transportName(router));
       if (pacing == SyntheticRouter.Pacing.SPREAD) {
         out.printf(
             "%nVerdicts released each at its own due time by a thread of its own (--pacing spread),"
@@ -385,9 +389,14 @@ public final class BenchSuites {
    * server alone, writing pre-encoded chunks at the same pace ({@link BareStreamServer}).
    */
   public void transport(
-      List<Integer> streams, int steps, double paceMs, ClientPlacement placement) {
-    try (BareStreamServer server = new BareStreamServer(paceMs);
+      List<Integer> streams,
+      int steps,
+      double paceMs,
+      ClientPlacement placement,
+      NetTransport transport) {
+    try (BareStreamServer server = new BareStreamServer(paceMs, transport);
         ChunkClient client = client(placement, server.port)) {
+      out.printf("%nThe server on %s (--transport).%n", server.transportName());
       new OverheadBench(
               client,
               server::watchReleases,
@@ -397,6 +406,10 @@ public final class BenchSuites {
               paceMs)
           .report(streams, steps);
     }
+  }
+
+  private static String transportName(SyntheticRouter router) {
+    return router.vertx.isNativeTransportEnabled() ? "epoll" : "nio";
   }
 
   private static ChunkClient client(ClientPlacement placement, int port) {

@@ -94,14 +94,19 @@ public final class SyntheticRouter implements AutoCloseable {
 
   /**
    * As {@link #SyntheticRouter(double, double, int)} with its verdicts released as {@code pacing}
-   * says.
+   * says, on {@code transport}.
    */
-  public SyntheticRouter(double paceMillis, double alpha, int maxTokens, Pacing pacing) {
+  public SyntheticRouter(
+      double paceMillis,
+      double alpha,
+      int maxTokens,
+      Pacing pacing,
+      TandemConfig.NetTransport transport) {
     this(
         paceMillis,
         alpha,
         RouterMetrics.disabled(),
-        transportConfig(maxTokens),
+        withTransport(transportConfig(maxTokens), transport),
         ConnectionTimers.NETTY,
         pacing);
   }
