@@ -14,6 +14,7 @@ import dev.tandem.proto.v1.Speculation;
 import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.connections.ServingVertx;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -62,7 +63,7 @@ class EmbeddedRouterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
+    vertx = ServingVertx.create();
     JsonObject overrides =
         new JsonObject()
             .put("server", new JsonObject().put("port", 0))

@@ -8,6 +8,7 @@ import dev.tandem.router.accounting.ApiKeys;
 import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.FileConfigSource;
 import dev.tandem.router.config.TandemConfig;
+import dev.tandem.router.connections.ServingVertx;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,7 +46,7 @@ class RedisRouterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
+    vertx = ServingVertx.create();
     server = RedisServerProcess.start();
     a = router();
     b = router();

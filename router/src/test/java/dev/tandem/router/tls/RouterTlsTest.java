@@ -9,6 +9,7 @@ import dev.tandem.proto.v1.GenerateRequest;
 import dev.tandem.proto.v1.GenerationGrpc;
 import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.FileConfigSource;
+import dev.tandem.router.connections.ServingVertx;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.verifier.tls.Tls;
 import io.grpc.ManagedChannel;
@@ -77,7 +78,7 @@ class RouterTlsTest {
             + ", client_ca: "
             + ca.certFile()
             + "}\n");
-    vertx = Vertx.vertx();
+    vertx = ServingVertx.create();
     router =
         TandemRouter.start(
             vertx,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tandem.router.Eventually;
 import dev.tandem.router.boot.TandemRouter;
 import dev.tandem.router.config.FileConfigSource;
+import dev.tandem.router.connections.ServingVertx;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.verifier.server.VerifierServer;
 import dev.tandem.verifier.server.VerifierServerOptions;
@@ -54,7 +55,7 @@ class VerifierLinkTest {
     ca = TestCertificates.authority(dir, "ca");
     TestCertificates.Issued serverCert = TestCertificates.leaf(dir, "verifier", ca, -1, 30);
     routerCert = TestCertificates.leaf(dir, "router", ca, -1, 30);
-    vertx = Vertx.vertx();
+    vertx = ServingVertx.create();
     VerifierServerOptions options =
         VerifierServerOptions.DEFAULTS
             .withPort(0)
