@@ -138,9 +138,10 @@ public record TandemConfig(
 
   /**
    * The network transport Vert.x runs its sockets and event loops on ({@code server.transport},
-   * restart needed). On Linux the native epoll transport costs the event loops less per message
-   * than Java NIO (no selector wake-up through a pipe, edge-triggered reads): with 500 streams it
-   * halves the router's tail latency per chunk (BENCHMARKS.md, "the native transport").
+   * restart needed). On Linux the native epoll transport costs the event loops about half of NIO's
+   * CPU per message in the transport: at 500 streams on 2 vCPUs it takes the router's p99 per chunk
+   * from 1.2–2.1 ms to 0.4–0.6 ms (BENCHMARKS.md, "Router overhead on Netty's native epoll
+   * transport").
    */
   public enum NetTransport {
     /** Native epoll where it loads (Linux on x86-64 or AArch64), Java NIO elsewhere. */

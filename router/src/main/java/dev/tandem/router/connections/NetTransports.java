@@ -6,7 +6,10 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.core.transport.Transport;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The network transport Vert.x runs on ({@code server.transport}; the verifier server's {@code
@@ -40,7 +43,14 @@ public final class NetTransports {
       }
     }
     throw new IllegalArgumentException(
-        setting + " must be one of auto | epoll | nio, got '" + value + "'");
+        setting
+            + " must be one of "
+            + Arrays.stream(NetTransport.values())
+                .map(t -> t.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(" | "))
+            + ", got '"
+            + value
+            + "'");
   }
 
   /**
