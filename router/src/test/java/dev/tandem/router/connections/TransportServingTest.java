@@ -25,8 +25,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The router serves the same on either transport ({@code server.transport}): cleartext gRPC
- * (HTTP/2) and HTTP/1.x on the one port, through its connection handlers. The rest of the suite
- * runs on the default ({@code auto}: epoll on Linux), so this is where NIO is held to it too.
+ * (HTTP/2) and HTTP/1.x on the one port, through its connection handlers. The synthetic router's
+ * tests and the serving-path tests ({@link ServingVertx}) run on the default ({@code auto}: epoll
+ * on Linux), most others on a plain {@code Vertx.vertx()} (NIO); this holds both to one answer.
  */
 class TransportServingTest {
 
