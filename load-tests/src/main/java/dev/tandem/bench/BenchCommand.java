@@ -247,7 +247,7 @@ public final class BenchCommand implements Callable<Integer> {
       name = "verify-latency",
       description =
           "Verify-call latency, in-process vs. loopback gRPC, and bytes on the wire:"
-              + " [--model DIR] [--k 1,...] [--calls N]")
+              + " [--model DIR] [--k 1,...] [--calls N] [--transport auto|epoll|nio]")
   static final class VerifyLatency extends PassThrough {
     @Override
     void run(String[] args) throws Exception {

@@ -4,6 +4,8 @@ import dev.tandem.bench.net.TcpRelay;
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
+import dev.tandem.router.config.TandemConfig.NetTransport;
+import dev.tandem.router.connections.NetTransports;
 import dev.tandem.speccore.DraftBlock;
 import dev.tandem.speccore.SamplingParams;
 import dev.tandem.speccore.SparseDistribution;
@@ -18,11 +20,13 @@ import dev.tandem.verifier.server.VerifierServer;
 import dev.tandem.verifier.server.VerifierServerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -39,9 +43,11 @@ import java.util.concurrent.CompletionStage;
  * frames) during the verify calls only; the sampled variant sends a 50-token sparse draft
  * distribution per draft token, as a top-k 50 drafter would.
  *
- * <p>Usage: {@code VerifyLatencyBenchmark [--model DIR] [--k 1,2,...] [--calls N]}: N timed calls
- * per k and transport and round (default 150). Default model: {@code
- * fixtures/models/tandem-verifier} if present, else the tiny test model.
+ * <p>Usage: {@code VerifyLatencyBenchmark [--model DIR] [--k 1,2,...] [--calls N] [--transport
+ * auto|epoll|nio]}: N timed calls per k and transport and round (default 150); the network
+ * transport of the client and the server (default auto, as {@code tandem serve} and {@code tandem
+ * verifier-server}: epoll on Linux). Default model: {@code fixtures/models/tandem-verifier} if
+ * present, else the tiny test model.
  */
 public final class VerifyLatencyBenchmark {
 
@@ -56,16 +62,20 @@ public final class VerifyLatencyBenchmark {
     Path modelDir = BatchingBenchmark.defaultModel();
     int[] ks = {1, 2, 3, 4, 5, 6, 7, 8};
     int calls = 150;
+    NetTransport transport = NetTransport.AUTO;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--model" -> modelDir = Path.of(args[i + 1]);
         case "--k" ->
             ks = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--calls" -> calls = Integer.parseInt(args[i + 1]);
+        case "--transport" -> transport = NetTransports.parse(args[i + 1], "--transport");
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    Vertx vertx = Vertx.vertx();
+    NetTransports.Choice network = NetTransports.choose(transport, "--transport");
+    System.out.println("Network transport: " + network.description());
+    Vertx vertx = NetTransports.vertx(network, new VertxOptions(), Optional.empty());
     try (ModelRuntime runtime = new ModelRuntime(1);
         Model model = runtime.load(modelDir, ModelOptions.DEFAULT);
         InProcessVerifier local = new InProcessVerifier("bench", model, EngineOptions.DEFAULTS)) {
