@@ -25,6 +25,7 @@ final class StreamTimings {
   private final List<Long> eventNanos = new ArrayList<>();
   private long endNanos = -1;
   private int tokens;
+  private int reportedTokens = -1;
 
   StreamTimings(long startNanos) {
     this.startNanos = startNanos;
@@ -45,9 +46,19 @@ final class StreamTimings {
    */
   void end(long nanos, int reportedTokens) {
     endNanos = nanos;
+    this.reportedTokens = reportedTokens;
     if (reportedTokens >= 0) {
       tokens = reportedTokens;
     }
+  }
+
+  /**
+   * Whether the stream carried no token and the server's usage says it produced none: a completion
+   * whose first token was the end of sequence (a sampled request can draw it) is a whole answer,
+   * not a failed stream.
+   */
+  boolean reportedEmpty() {
+    return eventNanos.isEmpty() && reportedTokens == 0;
   }
 
   long startNanos() {

@@ -3,6 +3,7 @@ package dev.tandem.loadtests;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -39,5 +40,19 @@ class StreamTimingsTest {
     t.end(30, 0);
     assertFalse(t.sawTokens());
     assertEquals(0, t.interTokenNanos().length);
+  }
+
+  @Test
+  void onlyAStreamTheServerSaysProducedNothingIsAnEmptyAnswer() {
+    StreamTimings eosFirst = new StreamTimings(0);
+    eosFirst.end(30, 0);
+    assertTrue(eosFirst.reportedEmpty());
+    StreamTimings noUsage = new StreamTimings(0);
+    noUsage.end(30, -1); // cut off before the server's summary
+    assertFalse(noUsage.reportedEmpty());
+    StreamTimings withTokens = new StreamTimings(0);
+    withTokens.tokens(10, 2);
+    withTokens.end(30, 2);
+    assertFalse(withTokens.reportedEmpty());
   }
 }

@@ -97,8 +97,9 @@ final class StreamingAction implements Action {
     String scenario = session.scenario();
     var groups = session.groups();
     long endMillis = at(t, startMillis, t.endNanos());
-    boolean ok = error == null && t.sawTokens();
-    String failure = error != null ? error : "the stream ended without a token";
+    // An empty answer (the first token was the end of sequence) is a success, with no TTFT.
+    boolean ok = error == null && (t.sawTokens() || t.reportedEmpty());
+    String failure = error != null ? error : "the stream ended without a token or a usage count";
     if (t.sawTokens()) {
       log(scenario, groups, "TTFT", startMillis, at(t, startMillis, t.firstTokenNanos()), null);
       long[] gaps = t.interTokenNanos();
@@ -125,7 +126,8 @@ final class StreamingAction implements Action {
   /** Why the request is not goodput, or null when it met both SLOs. */
   private String missedSlo(StreamTimings t) {
     LoadSettings.Sla sla = settings.sla();
-    double ttft = t.ttftNanos() / 1e6;
+    // An empty answer's wait for its "first token" is the whole response.
+    double ttft = (t.sawTokens() ? t.ttftNanos() : t.endToEndNanos()) / 1e6;
     double tpot = t.tpotNanos() / 1e6;
     if (ttft > sla.sloTtftMillis()) {
       return String.format(Locale.ROOT, "TTFT above the SLO of %d ms", sla.sloTtftMillis());
