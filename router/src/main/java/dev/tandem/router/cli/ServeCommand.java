@@ -12,6 +12,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -44,10 +45,11 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JsonObject overrides = overrides();
+    TandemConfig.Server listener;
     NetTransports.Choice transport;
     try {
-      transport =
-          NetTransports.choose(firstConfig(overrides).server().transport(), "server.transport");
+      listener = firstConfig(overrides).server();
+      transport = NetTransports.choose(listener.transport(), "server.transport");
     } catch (IllegalArgumentException e) {
       System.err.println("tandem serve: bad configuration: " + rootMessage(e));
       return 2;
@@ -68,6 +70,16 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("tandem serve: bad configuration: " + rootMessage(e));
       vertx.close();
       return 2;
+    } catch (IOException | RuntimeException e) { // a model that does not load, a port in use
+      System.err.println(
+          "tandem serve: cannot start on "
+              + listener.host()
+              + ":"
+              + listener.port()
+              + ": "
+              + rootMessage(e));
+      vertx.close();
+      return 1;
     }
     reloadOnSighup(router);
     CountDownLatch stopped = new CountDownLatch(1);
