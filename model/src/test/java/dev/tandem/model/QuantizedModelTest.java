@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link ModelQuantizer} (what {@code tandem quantize} runs) and quantize-at-load ({@link
- * ModelOptions#quantize}) make the same model: loading the written file gives bit-identical logits
- * to quantizing the original at load, and the model says which format it runs on.
+ * ModelOptions#quantize}) make the same model: loading the written file gives the logits of
+ * quantizing the original at load (to the last bits), and the model says which format it runs on.
  */
 class QuantizedModelTest {
   static ModelRuntime runtime;
@@ -65,7 +65,14 @@ class QuantizedModelTest {
       assertEquals(Quantization.NONE, plain.quantization());
       float[] a = logits(fromFile, tokens);
       float[] b = logits(atLoad, tokens);
-      assertArrayEquals(b, a, name + " " + format + ": file and quantize-at-load differ");
+      // The same quantized weights, run twice: equal to the last bits only, since the vector
+      // kernels' lane sums (FloatVector.reduceLanes) leave their order unspecified, and it changes
+      // when C2 compiles them between the two runs (one suite run in six read -1.1116147 against
+      // -1.1116133). Weights quantized differently (a scale rounded another way) move logits by
+      // 1e-3 and more.
+      float tolerance = 1e-5f * maxAbs(b);
+      assertArrayEquals(
+          b, a, tolerance, name + " " + format + ": file and quantize-at-load differ");
       float[] c = logits(plain, tokens);
       assertTrue(!java.util.Arrays.equals(a, c), "quantized logits equal the float ones");
     }
@@ -185,5 +192,13 @@ class QuantizedModelTest {
   private static float[] logits(Model model, int[] tokens) {
     Sequence seq = model.newSequence(16);
     return onModelThread(runtime, () -> model.forward(seq, tokens)).data();
+  }
+
+  private static float maxAbs(float[] values) {
+    float max = 0;
+    for (float v : values) {
+      max = Math.max(max, Math.abs(v));
+    }
+    return max;
   }
 }
