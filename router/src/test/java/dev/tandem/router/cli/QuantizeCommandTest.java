@@ -7,14 +7,10 @@ import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
 import dev.tandem.model.Quantization;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code tandem quantize}: the written directory loads as the quantized model; bad input exits 2.
@@ -26,7 +22,8 @@ class QuantizeCommandTest {
   @Test
   void quantizingTheFixtureDraftWritesADirectoryThatLoadsAsQ4() throws Exception {
     Path dst = tmp.resolve("draft-q4");
-    String out = run(0, "quantize", DRAFT.toString(), dst.toString(), "--format", "q4").stdout();
+    String out =
+        CliRun.run(0, "quantize", DRAFT.toString(), dst.toString(), "--format", "q4").stdout();
     assertTrue(out.contains("model.gguf"), out);
     assertTrue(Files.exists(dst.resolve("tokenizer.json")));
     try (ModelRuntime runtime = new ModelRuntime(1);
@@ -37,35 +34,18 @@ class QuantizeCommandTest {
 
   @Test
   void anUnknownFormatIsRefusedNamingTheAllowedOnes() {
-    String err = run(2, "quantize", DRAFT.toString(), tmp.toString(), "--format", "q3").stderr();
+    String err =
+        CliRun.run(2, "quantize", DRAFT.toString(), tmp.toString(), "--format", "q3").stderr();
     assertTrue(err.contains("--format must be one of none, q8_0, q4, got q3"), err);
-    err = run(2, "quantize", DRAFT.toString(), tmp.toString(), "--format", "none").stderr();
+    err = CliRun.run(2, "quantize", DRAFT.toString(), tmp.toString(), "--format", "none").stderr();
     assertTrue(err.contains("--format must be one of q8_0, q4, got none"), err);
   }
 
   @Test
   void aMissingSourceIsReportedByName() {
     String err =
-        run(1, "quantize", tmp.resolve("nope").toString(), tmp.resolve("o").toString()).stderr();
+        CliRun.run(1, "quantize", tmp.resolve("nope").toString(), tmp.resolve("o").toString())
+            .stderr();
     assertTrue(err.contains("nope"), err);
-  }
-
-  private record Output(String stdout, String stderr) {}
-
-  private static Output run(int expectedExit, String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      int code = new CommandLine(new TandemCli()).execute(args);
-      assertEquals(expectedExit, code, e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    return new Output(o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
   }
 }

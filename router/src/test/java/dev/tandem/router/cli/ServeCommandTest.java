@@ -1,19 +1,14 @@
 package dev.tandem.router.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code tandem serve} when it cannot serve: a bad setting exits 2 naming the key, a router that
@@ -29,7 +24,7 @@ class ServeCommandTest {
   void anUnknownTransportIsABadConfigurationNamingTheKey() throws Exception {
     Path config = tmp.resolve("tandem.yaml");
     Files.writeString(config, "server:\n  transport: io_uring\n");
-    String err = run(2, "serve", "--config", config.toString());
+    String err = CliRun.run(2, "serve", "--config", config.toString()).stderr();
     assertTrue(
         err.contains(
             "tandem serve: bad configuration: server.transport must be one of auto | epoll | nio,"
@@ -55,26 +50,11 @@ class ServeCommandTest {
             + "    price_per_1k_tokens_usd: 0.002\n");
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
-      String err = run(1, "serve", "--config", config.toString(), "--port", "" + port);
+      String err =
+          CliRun.run(1, "serve", "--config", config.toString(), "--port", "" + port).stderr();
       assertTrue(err.contains("tandem serve: cannot start on 127.0.0.1:" + port + ": "), err);
       assertTrue(err.contains("Address already in use"), err);
       assertFalse(err.contains("\tat "), "no stack trace: " + err);
     }
-  }
-
-  private static String run(int expectedExit, String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      int code = new CommandLine(new TandemCli()).execute(args);
-      assertEquals(expectedExit, code, e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    return e.toString(StandardCharsets.UTF_8);
   }
 }
