@@ -166,7 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
         case "tls" -> bench.tlsCost(streams.get(0), steps, paceMs);
         case "transport" -> bench.transport(streams, steps, paceMs, placement(), netTransport);
         default ->
-            bench.overhead(
+            bench.overheadLevels(
                 streams,
                 steps,
                 paceMs,

@@ -12,7 +12,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
@@ -24,7 +23,6 @@ import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
@@ -75,6 +73,10 @@ final class BareStreamServer implements AutoCloseable {
               .toByteArray());
 
   final int port;
+
+  /** The transport it serves on. */
+  final NetTransports.Choice transport;
+
   private final Vertx vertx;
   private final long paceNanos;
   private volatile ReleaseLog releases;
@@ -89,9 +91,8 @@ final class BareStreamServer implements AutoCloseable {
    */
   BareStreamServer(double paceMs, NetTransport transport) {
     this.paceNanos = (long) (paceMs * 1e6);
-    this.vertx =
-        NetTransports.vertx(
-            NetTransports.choose(transport, "--transport"), new VertxOptions(), Optional.empty());
+    this.transport = NetTransports.choose(transport, "--transport");
+    this.vertx = NetTransports.vertx(this.transport);
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost("127.0.0.1")
@@ -133,11 +134,6 @@ final class BareStreamServer implements AutoCloseable {
             new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
         .await();
     this.port = bound.get();
-  }
-
-  /** The transport it serves on: {@code epoll} or {@code nio}. */
-  String transportName() {
-    return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
   }
 
   /** Where the next streams' releases are recorded (as {@code SyntheticBackend.watchReleases}). */

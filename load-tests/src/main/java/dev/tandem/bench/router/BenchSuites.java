@@ -12,7 +12,6 @@ import dev.tandem.verifier.engine.EngineOptions;
 import dev.tandem.verifier.server.VerifierServer;
 import dev.tandem.verifier.server.VerifierServerOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -261,20 +260,6 @@ public final class BenchSuites {
   public static final int OVERHEAD_CONNECTIONS = 4;
 
   /**
-   * Router overhead over the synthetic backend: the router's transports and engine over a verifier
-   * and drafter that cost nothing ({@link SyntheticRouter}, every draft token right).
-   */
-  public void overhead(
-      List<Integer> streams,
-      int steps,
-      double paceMs,
-      ClientPlacement placement,
-      SyntheticRouter.Pacing pacing,
-      NetTransport transport) {
-    overheadLevels(streams, steps, paceMs, placement, pacing, transport);
-  }
-
-  /**
    * What recording metrics costs: the overhead bench at {@code streams} with metrics off, on, off,
    * on (one router each, same run), then CPU per chunk (router + client) and added latency side by
    * side.
@@ -363,7 +348,11 @@ public final class BenchSuites {
         level.added().at(99));
   }
 
-  /** {@link #overhead}, printing its table and returning the lone stream and each level. */
+  /**
+   * Router overhead over the synthetic backend: the router's transports and engine over a verifier
+   * and drafter that cost nothing ({@link SyntheticRouter}, every draft token right). Prints its
+   * table; returns the lone stream and each level.
+   */
   public OverheadBench.Result overheadLevels(
       List<Integer> streams,
       int steps,
@@ -373,7 +362,7 @@ public final class BenchSuites {
       NetTransport transport) {
     try (SyntheticRouter router = new SyntheticRouter(paceMs, 1.0, 100_000, pacing, transport);
         ChunkClient client = client(placement, router.port)) {
-      out.printf("%nThe router on %s (--transport).%n", transportName(router));
+      out.printf("%nThe router on %s (--transport).%n", router.transport.description());
       if (pacing == SyntheticRouter.Pacing.SPREAD) {
         out.printf(
             "%nVerdicts released each at its own due time by a thread of its own (--pacing spread),"
@@ -385,8 +374,9 @@ public final class BenchSuites {
   }
 
   /**
-   * The transport's floor under {@link #overhead}: the same client and levels against Vert.x's gRPC
-   * server alone, writing pre-encoded chunks at the same pace ({@link BareStreamServer}).
+   * The transport's floor under {@link #overheadLevels}: the same client and levels against
+   * Vert.x's gRPC server alone, writing pre-encoded chunks at the same pace ({@link
+   * BareStreamServer}).
    */
   public void transport(
       List<Integer> streams,
@@ -396,7 +386,7 @@ public final class BenchSuites {
       NetTransport transport) {
     try (BareStreamServer server = new BareStreamServer(paceMs, transport);
         ChunkClient client = client(placement, server.port)) {
-      out.printf("%nThe server on %s (--transport).%n", server.transportName());
+      out.printf("%nThe server on %s (--transport).%n", server.transport.description());
       new OverheadBench(
               client,
               server::watchReleases,
@@ -406,10 +396,6 @@ public final class BenchSuites {
               paceMs)
           .report(streams, steps);
     }
-  }
-
-  private static String transportName(SyntheticRouter router) {
-    return router.vertx.isNativeTransportEnabled() ? "epoll" : "nio";
   }
 
   private static ChunkClient client(ClientPlacement placement, int port) {
@@ -441,24 +427,11 @@ public final class BenchSuites {
   }
 
   private <T> T withRouter(JsonObject overrides, Body<T> body) throws IOException {
-    Vertx reader = Vertx.vertx();
-    TandemConfig config;
-    try {
-      config =
-          new FileConfigSource(reader, home, Optional.ofNullable(configFile), overrides)
-              .load()
-              .toCompletionStage()
-              .toCompletableFuture()
-              .join();
-    } finally {
-      reader.close();
-    }
+    TandemConfig config =
+        FileConfigSource.readOnce(home, Optional.ofNullable(configFile), overrides);
     // On the transport `tandem serve` would run it on (server.transport).
     Vertx vertx =
-        NetTransports.vertx(
-            NetTransports.choose(config.server().transport(), "server.transport"),
-            new VertxOptions(),
-            Optional.empty());
+        NetTransports.vertx(NetTransports.choose(config.server().transport(), "server.transport"));
     try (TandemRouter router = TandemRouter.start(vertx, config, progress)) {
       Vertx clientVertx = Vertx.vertx();
       try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port())) {

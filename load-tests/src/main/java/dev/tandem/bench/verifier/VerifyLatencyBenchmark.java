@@ -20,13 +20,11 @@ import dev.tandem.verifier.server.VerifierServer;
 import dev.tandem.verifier.server.VerifierServerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -75,7 +73,7 @@ public final class VerifyLatencyBenchmark {
     }
     NetTransports.Choice network = NetTransports.choose(transport, "--transport");
     System.out.println("Network transport: " + network.description());
-    Vertx vertx = NetTransports.vertx(network, new VertxOptions(), Optional.empty());
+    Vertx vertx = NetTransports.vertx(network);
     try (ModelRuntime runtime = new ModelRuntime(1);
         Model model = runtime.load(modelDir, ModelOptions.DEFAULT);
         InProcessVerifier local = new InProcessVerifier("bench", model, EngineOptions.DEFAULTS)) {

@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,7 +47,10 @@ final class ServeCommand implements Callable<Integer> {
     TandemConfig.Server listener;
     NetTransports.Choice transport;
     try {
-      listener = firstConfig(overrides).server();
+      // Read before Vert.x is built: its transport (server.transport) is fixed then.
+      listener =
+          FileConfigSource.readOnce(TandemHome.path(), Optional.ofNullable(config), overrides)
+              .server();
       transport = NetTransports.choose(listener.transport(), "server.transport");
     } catch (IllegalArgumentException e) {
       System.err.println("tandem serve: bad configuration: " + rootMessage(e));
@@ -137,27 +139,6 @@ final class ServeCommand implements Callable<Integer> {
       overrides.put("server", server);
     }
     return overrides;
-  }
-
-  /**
-   * The configuration as the router will start with it, read with a Vert.x of its own: the
-   * transport of the Vert.x that serves ({@code server.transport}) is fixed when it is built.
-   *
-   * @throws IllegalArgumentException when the configuration is invalid (the message names the key)
-   */
-  private TandemConfig firstConfig(JsonObject overrides) {
-    Vertx reader = Vertx.vertx();
-    try {
-      return new FileConfigSource(reader, TandemHome.path(), Optional.ofNullable(config), overrides)
-          .load()
-          .toCompletionStage()
-          .toCompletableFuture()
-          .join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    } finally {
-      reader.close();
-    }
   }
 
   /**

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 
 /**
  * Where the configuration comes from: the built-in defaults ({@code tandem-default.yaml} on the
@@ -50,6 +51,29 @@ public final class FileConfigSource implements ConfigSource {
   /** The embedded default alone. */
   public static FileConfigSource embedded(Vertx vertx, Path baseDir) {
     return new FileConfigSource(vertx, baseDir, Optional.empty(), new JsonObject());
+  }
+
+  /**
+   * Reads the configuration once with a Vert.x of its own, closed after: for a caller that must
+   * know it before it builds its own Vert.x ({@code server.transport} is fixed when Vert.x is
+   * built). Blocks; not on an event loop.
+   *
+   * @throws IllegalArgumentException as {@link #load} fails (a {@link ConfigException} names the
+   *     key)
+   */
+  public static TandemConfig readOnce(Path baseDir, Optional<Path> file, JsonObject overrides) {
+    Vertx reader = Vertx.vertx();
+    try {
+      return new FileConfigSource(reader, baseDir, file, overrides)
+          .load()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    } finally {
+      reader.close();
+    }
   }
 
   @Override

@@ -85,6 +85,11 @@ public final class NetTransports {
     };
   }
 
+  /** A Vert.x on {@code choice}'s transport, otherwise with Vert.x's default options. */
+  public static Vertx vertx(Choice choice) {
+    return vertx(choice, new VertxOptions(), Optional.empty());
+  }
+
   /**
    * A Vert.x on {@code choice}'s transport with {@code options}; its own metrics through {@code
    * metrics} when present.

@@ -2,8 +2,6 @@ package dev.tandem.router.connections;
 
 import dev.tandem.router.config.TandemConfig.NetTransport;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import java.util.Optional;
 
 /**
  * A Vert.x on the transport {@code tandem serve} runs on by default ({@code server.transport:
@@ -15,9 +13,6 @@ public final class ServingVertx {
   private ServingVertx() {}
 
   public static Vertx create() {
-    return NetTransports.vertx(
-        NetTransports.choose(NetTransport.AUTO, "server.transport"),
-        new VertxOptions(),
-        Optional.empty());
+    return NetTransports.vertx(NetTransports.choose(NetTransport.AUTO, "server.transport"));
   }
 }

@@ -15,7 +15,6 @@ import dev.tandem.router.engine.TierDrafters;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.speccore.AcceptanceStatsRegistry;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +46,10 @@ public final class SyntheticRouter implements AutoCloseable {
   }
 
   public final Vertx vertx;
+
+  /** The network transport it serves on ({@code server.transport}). */
+  public final NetTransports.Choice transport;
+
   public final SyntheticBackend backend;
   private final SpreadPacing spread;
   public final RouterServer server;
@@ -134,11 +137,8 @@ public final class SyntheticRouter implements AutoCloseable {
       TandemConfig config,
       ConnectionTimers timers,
       Pacing pacing) {
-    vertx =
-        NetTransports.vertx(
-            NetTransports.choose(config.server().transport(), "server.transport"),
-            new VertxOptions(),
-            Optional.empty());
+    transport = NetTransports.choose(config.server().transport(), "server.transport");
+    vertx = NetTransports.vertx(transport);
     spread = pacing == Pacing.SPREAD ? new SpreadPacing() : null;
     backend =
         new SyntheticBackend(
