@@ -13,12 +13,15 @@ import dev.tandem.router.cli.TandemHome;
 import dev.tandem.router.config.TandemConfig.NetTransport;
 import dev.tandem.router.connections.NetTransports;
 import dev.tandem.router.synthetic.SyntheticRouter;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -59,7 +62,14 @@ public final class BenchCommand implements Callable<Integer> {
 
   public static void main(String[] args) {
     TandemCli.configureLogging(); // the same one-line log format and levels as ./tandem serve
-    System.exit(new CommandLine(new BenchCommand()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line; every subcommand takes {@code --help} (the pass-through ones too). */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new BenchCommand());
+    cli.getSubcommands().values().forEach(c -> c.getCommandSpec().mixinStandardHelpOptions(true));
+    return cli;
   }
 
   @Option(
@@ -189,13 +199,20 @@ public final class BenchCommand implements Callable<Integer> {
   /** A benchmark with its own {@code main(String[])} and argument parsing. */
   private abstract static class PassThrough implements Callable<Integer> {
     @Unmatched List<String> args = new ArrayList<>();
+    @Spec CommandSpec spec;
 
     abstract void run(String[] args) throws Exception;
 
     @Override
     public Integer call() throws Exception {
-      run(args.toArray(String[]::new));
-      return 0;
+      try {
+        run(args.toArray(String[]::new));
+        return 0;
+      } catch (NoSuchFileException e) {
+        // a mistyped model directory or file: the path, not a stack trace
+        spec.commandLine().getErr().println("tandem bench " + spec.name() + ": " + e.getMessage());
+        return 2;
+      }
     }
   }
 
