@@ -218,8 +218,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Command(
       name = "model",
-      description =
-          "Model runtime decode speed: DIR... [--backends vector,nd4j] [--tokens 128] [--dtype F32]")
+      description = "Model runtime decode speed: DIR... [--backends vector,nd4j] [--tokens 128]")
   static final class Model extends PassThrough {
     @Override
     void run(String[] args) throws Exception {
