@@ -460,13 +460,20 @@ public final class BenchReport {
     doc.add("![latency vs load](" + CHART_DIR + "/" + file + ")");
   }
 
+  /**
+   * Steps per stream in the overhead section: 10-s levels hold about ten young collections at 500
+   * streams, so p99 is the steady figure; a 2-s level holds none or one, and its p99 said whether a
+   * pause happened to fall in it (BENCHMARKS.md, "Twenty-second levels").
+   */
+  private static final int OVERHEAD_STEPS = 500;
+
   /** Measures the router overhead section; returns what writes it (its table and goals). */
   private Runnable overhead(List<Integer> streams) {
     progress.println("tandem bench report: router overhead ...");
     OverheadBench.Result r =
         suites.overheadLevels(
             streams,
-            100,
+            OVERHEAD_STEPS,
             20,
             BenchSuites.ClientPlacement.PROCESS,
             SyntheticRouter.Pacing.TICKS,
@@ -474,9 +481,12 @@ public final class BenchReport {
     StringBuilder t = new StringBuilder();
     t.append("### Router overhead over the synthetic backend\n\n");
     t.append(
-        "One 4-token step every 20 ms per stream; added latency per chunk = chunk arrival at the"
-            + " client (in its own JVM) − the backend's release of the verdict (see the section above"
-            + " for the method).\n\n");
+        "One 4-token step every 20 ms per stream, "
+            + OVERHEAD_STEPS
+            + " steps a stream (a "
+            + OVERHEAD_STEPS * 20 / 1000
+            + "-s level); added latency per chunk = chunk arrival at the client (in its own JVM) −"
+            + " the backend's release of the verdict (see the section above for the method).\n\n");
     t.append(
         "| streams | completed | added latency p50 / p99 / p99.9 ms | keeps pace | CPU µs per"
             + " chunk |\n");
