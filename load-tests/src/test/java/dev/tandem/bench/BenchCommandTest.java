@@ -1,6 +1,7 @@
 package dev.tandem.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -33,6 +34,6 @@ class BenchCommandTest {
     assertTrue(
         err.toString().startsWith("tandem bench model: " + missing.resolve("config.json")),
         err.toString());
-    assertTrue(!err.toString().contains("\tat "), err.toString());
+    assertFalse(err.toString().contains("\tat "), err.toString());
   }
 }

@@ -467,6 +467,9 @@ public final class BenchReport {
    */
   private static final int OVERHEAD_STEPS = 500;
 
+  /** The synthetic backend's pace in the overhead section: one step per stream every 20 ms. */
+  private static final int OVERHEAD_PACE_MS = 20;
+
   /** Measures the router overhead section; returns what writes it (its table and goals). */
   private Runnable overhead(List<Integer> streams) {
     progress.println("tandem bench report: router overhead ...");
@@ -474,17 +477,19 @@ public final class BenchReport {
         suites.overheadLevels(
             streams,
             OVERHEAD_STEPS,
-            20,
+            OVERHEAD_PACE_MS,
             BenchSuites.ClientPlacement.PROCESS,
             SyntheticRouter.Pacing.TICKS,
             NetTransport.AUTO);
     StringBuilder t = new StringBuilder();
     t.append("### Router overhead over the synthetic backend\n\n");
     t.append(
-        "One 4-token step every 20 ms per stream, "
+        "One 4-token step every "
+            + OVERHEAD_PACE_MS
+            + " ms per stream, "
             + OVERHEAD_STEPS
             + " steps a stream (a "
-            + OVERHEAD_STEPS * 20 / 1000
+            + OVERHEAD_STEPS * OVERHEAD_PACE_MS / 1000
             + "-s level); added latency per chunk = chunk arrival at the client (in its own JVM) −"
             + " the backend's release of the verdict (see the section above for the method).\n\n");
     t.append(
