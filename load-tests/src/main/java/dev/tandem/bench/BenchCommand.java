@@ -10,8 +10,8 @@ import dev.tandem.bench.verifier.FailoverBenchmark;
 import dev.tandem.bench.verifier.VerifyLatencyBenchmark;
 import dev.tandem.router.cli.TandemCli;
 import dev.tandem.router.cli.TandemHome;
+import dev.tandem.router.config.ConfigReader;
 import dev.tandem.router.config.TandemConfig.NetTransport;
-import dev.tandem.router.connections.NetTransports;
 import dev.tandem.router.synthetic.SyntheticRouter;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -147,7 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     NetTransport netTransport;
     try {
-      netTransport = NetTransports.parse(transport, "--transport");
+      netTransport = ConfigReader.oneOf("--transport", NetTransport.class, transport);
     } catch (IllegalArgumentException e) {
       System.err.println("tandem bench: " + e.getMessage());
       return 2;

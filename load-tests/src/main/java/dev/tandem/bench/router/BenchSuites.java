@@ -430,8 +430,7 @@ public final class BenchSuites {
     TandemConfig config =
         FileConfigSource.readOnce(home, Optional.ofNullable(configFile), overrides);
     // On the transport `tandem serve` would run it on (server.transport).
-    Vertx vertx =
-        NetTransports.vertx(NetTransports.choose(config.server().transport(), "server.transport"));
+    Vertx vertx = NetTransports.vertx(NetTransports.choose(config.server()));
     try (TandemRouter router = TandemRouter.start(vertx, config, progress)) {
       Vertx clientVertx = Vertx.vertx();
       try (StreamClient client = new StreamClient(clientVertx, "127.0.0.1", router.port())) {

@@ -4,6 +4,7 @@ import dev.tandem.bench.net.TcpRelay;
 import dev.tandem.model.Model;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.ModelRuntime;
+import dev.tandem.router.config.ConfigReader;
 import dev.tandem.router.config.TandemConfig.NetTransport;
 import dev.tandem.router.connections.NetTransports;
 import dev.tandem.speccore.DraftBlock;
@@ -67,7 +68,8 @@ public final class VerifyLatencyBenchmark {
         case "--k" ->
             ks = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--calls" -> calls = Integer.parseInt(args[i + 1]);
-        case "--transport" -> transport = NetTransports.parse(args[i + 1], "--transport");
+        case "--transport" ->
+            transport = ConfigReader.oneOf("--transport", NetTransport.class, args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }

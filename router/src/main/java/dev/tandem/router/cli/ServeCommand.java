@@ -51,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
       listener =
           FileConfigSource.readOnce(TandemHome.path(), Optional.ofNullable(config), overrides)
               .server();
-      transport = NetTransports.choose(listener.transport(), "server.transport");
+      transport = NetTransports.choose(listener);
     } catch (IllegalArgumentException e) {
       System.err.println("tandem serve: bad configuration: " + rootMessage(e));
       return 2;

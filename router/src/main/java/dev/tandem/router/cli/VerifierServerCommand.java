@@ -3,6 +3,8 @@ package dev.tandem.router.cli;
 import dev.tandem.model.Backend;
 import dev.tandem.model.ModelOptions;
 import dev.tandem.model.Quantization;
+import dev.tandem.router.config.ConfigReader;
+import dev.tandem.router.config.TandemConfig.NetTransport;
 import dev.tandem.router.connections.NetTransports;
 import dev.tandem.router.metrics.RouterMetrics;
 import dev.tandem.verifier.engine.EngineOptions;
@@ -102,7 +104,8 @@ final class VerifierServerCommand implements Callable<Integer> {
     NetTransports.Choice netTransport;
     try {
       netTransport =
-          NetTransports.choose(NetTransports.parse(transport, "--transport"), "--transport");
+          NetTransports.choose(
+              ConfigReader.oneOf("--transport", NetTransport.class, transport), "--transport");
       options =
           VerifierServerOptions.DEFAULTS
               .withHost(host)

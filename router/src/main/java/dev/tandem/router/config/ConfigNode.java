@@ -213,14 +213,23 @@ final class ConfigNode {
     read.add(key);
     Object value = json.getValue(key);
     if (value instanceof String s) {
-      String name = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-      for (E constant : type.getEnumConstants()) {
-        if (constant.name().equals(name)) {
-          return constant;
-        }
+      Optional<E> constant = constant(type, s);
+      if (constant.isPresent()) {
+        return constant.get();
       }
     }
     throw error(key, "must be one of " + names(type) + ", got " + describe(value));
+  }
+
+  /** The constant of {@code type} that {@code s} names: any case, {@code -} for {@code _}. */
+  static <E extends Enum<E>> Optional<E> constant(Class<E> type, String s) {
+    String name = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    for (E constant : type.getEnumConstants()) {
+      if (constant.name().equals(name)) {
+        return Optional.of(constant);
+      }
+    }
+    return Optional.empty();
   }
 
   <E extends Enum<E>> E oneOf(String key, Class<E> type, E defaultValue) {

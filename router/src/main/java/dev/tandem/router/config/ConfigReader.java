@@ -66,6 +66,24 @@ public final class ConfigReader {
 
   private final Path baseDir;
 
+  /**
+   * {@code value} as one of {@code type}'s constants, read as a config key's value is (any case,
+   * {@code -} for {@code _}): for a setting given outside the file, such as a command-line flag.
+   *
+   * @throws IllegalArgumentException naming {@code setting} and the allowed values otherwise
+   */
+  public static <E extends Enum<E>> E oneOf(String setting, Class<E> type, String value) {
+    return ConfigNode.constant(type, value)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    setting
+                        + " must be one of "
+                        + ConfigNode.names(type)
+                        + ", got "
+                        + ConfigNode.describe(value)));
+  }
+
   public ConfigReader(Path baseDir) {
     this.baseDir = baseDir;
   }

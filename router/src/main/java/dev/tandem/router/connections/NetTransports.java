@@ -1,15 +1,13 @@
 package dev.tandem.router.connections;
 
+import dev.tandem.router.config.TandemConfig;
 import dev.tandem.router.config.TandemConfig.NetTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.core.transport.Transport;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The network transport Vert.x runs on ({@code server.transport}; the verifier server's {@code
@@ -32,28 +30,6 @@ public final class NetTransports {
   public record Choice(Transport transport, String description) {}
 
   /**
-   * {@code value} ({@code auto}, {@code epoll} or {@code nio}, any case) as a transport setting.
-   *
-   * @throws IllegalArgumentException naming {@code setting} and the allowed values otherwise
-   */
-  public static NetTransport parse(String value, String setting) {
-    for (NetTransport t : NetTransport.values()) {
-      if (t.name().equalsIgnoreCase(value.trim())) {
-        return t;
-      }
-    }
-    throw new IllegalArgumentException(
-        setting
-            + " must be one of "
-            + Arrays.stream(NetTransport.values())
-                .map(t -> t.name().toLowerCase(Locale.ROOT))
-                .collect(Collectors.joining(" | "))
-            + ", got '"
-            + value
-            + "'");
-  }
-
-  /**
    * The transport {@code wanted} names.
    *
    * @param setting the setting's name for the error, e.g. {@code server.transport}
@@ -62,6 +38,14 @@ public final class NetTransports {
    */
   public static Choice choose(NetTransport wanted, String setting) {
     return choose(wanted, Transport.EPOLL, setting);
+  }
+
+  /**
+   * The transport a config's {@code server.transport} names (as {@link #choose(NetTransport,
+   * String)}).
+   */
+  public static Choice choose(TandemConfig.Server server) {
+    return choose(server.transport(), "server.transport");
   }
 
   /** As {@link #choose(NetTransport, String)} with {@code epoll} as the native transport. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tandem.router.config.ConfigReader;
 import dev.tandem.router.config.TandemConfig.NetTransport;
 import io.vertx.core.transport.Transport;
 import java.util.List;
@@ -70,11 +71,13 @@ class NetTransportsTest {
 
   @Test
   void settingsAreParsedInAnyCaseAndAnythingElseIsRefusedWithTheAllowedValues() {
-    assertEquals(NetTransport.EPOLL, NetTransports.parse(" Epoll ", "--transport"));
-    assertEquals(NetTransport.AUTO, NetTransports.parse("auto", "--transport"));
+    assertEquals(
+        NetTransport.EPOLL, ConfigReader.oneOf("--transport", NetTransport.class, " Epoll "));
+    assertEquals(NetTransport.AUTO, ConfigReader.oneOf("--transport", NetTransport.class, "auto"));
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> NetTransports.parse("uring", "--transport"));
+            IllegalArgumentException.class,
+            () -> ConfigReader.oneOf("--transport", NetTransport.class, "uring"));
     assertEquals("--transport must be one of auto | epoll | nio, got 'uring'", e.getMessage());
   }
 

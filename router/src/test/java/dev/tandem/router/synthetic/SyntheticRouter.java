@@ -137,7 +137,7 @@ public final class SyntheticRouter implements AutoCloseable {
       TandemConfig config,
       ConnectionTimers timers,
       Pacing pacing) {
-    transport = NetTransports.choose(config.server().transport(), "server.transport");
+    transport = NetTransports.choose(config.server());
     vertx = NetTransports.vertx(transport);
     spread = pacing == Pacing.SPREAD ? new SpreadPacing() : null;
     backend =
